@@ -1,0 +1,167 @@
+import { type Kafka, type Message, type Producer, Partitioners, type TopicMessages } from "kafkajs";
+import { UnavailableError } from "./errors.js";
+import type { Logger } from "./logger.js";
+
+export interface OutgoingMessage {
+  topic: string;
+  key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+export interface BatchingProducerOptions {
+  /** How long the first message of a batch waits for company. */
+  lingerMs: number;
+  /** Largest batch handed to Kafka in one request. */
+  maxBatchMessages: number;
+  /** A message not acknowledged by Kafka within this time is failed with UNAVAILABLE (and never acknowledged). */
+  sendTimeoutMs: number;
+  /** Messages waiting beyond this are refused at once: back-pressure instead of unbounded memory. */
+  maxQueuedMessages: number;
+  logger: Logger;
+  /** Called after every batch, for metrics. */
+  onBatch?: (outcome: { messages: number; seconds: number; ok: boolean }) => void;
+}
+
+interface Pending {
+  message: OutgoingMessage;
+  enqueuedAt: number;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * kafkajs sends what it is given, one request per call, and an idempotent producer allows one request in flight.
+ * Sending message by message would cap throughput at one round trip per message, so this collects messages for a
+ * few milliseconds (or until a batch is full) and sends them together; each caller's promise settles when the batch
+ * holding its message is acknowledged by all in-sync replicas.
+ */
+export class BatchingProducer {
+  private queue: Pending[] = [];
+  private inFlight = false;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  private readonly sweepTimer: NodeJS.Timeout;
+  private closed = false;
+
+  private constructor(
+    private readonly producer: Producer,
+    private readonly options: BatchingProducerOptions,
+  ) {
+    // Queued messages that waited too long (Kafka down) are failed before they are ever sent.
+    this.sweepTimer = setInterval(() => this.expireQueued(), Math.max(50, Math.floor(options.sendTimeoutMs / 4)));
+    this.sweepTimer.unref();
+  }
+
+  /** An idempotent producer (acks from all in-sync replicas, exactly-once per partition within its session). */
+  static async connect(kafka: Kafka, options: BatchingProducerOptions): Promise<BatchingProducer> {
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
+    });
+    await producer.connect();
+    return new BatchingProducer(producer, options);
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  send(message: OutgoingMessage): Promise<void> {
+    if (this.closed) return Promise.reject(new UnavailableError("the producer is shutting down"));
+    if (this.queue.length >= this.options.maxQueuedMessages) {
+      return Promise.reject(new UnavailableError("Kafka hand-off queue is full; retry later"));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ message, enqueuedAt: Date.now(), resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Sends what is queued, then disconnects. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.sweepTimer);
+    while (this.queue.length > 0 || this.inFlight) {
+      if (!this.inFlight) await this.flush();
+      else await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await this.producer.disconnect();
+  }
+
+  private schedule(): void {
+    if (this.inFlight) return; // the batch after the current one starts as soon as it completes
+    if (this.queue.length >= this.options.maxBatchMessages) {
+      this.clearLinger();
+      void this.flush();
+    } else if (!this.lingerTimer) {
+      this.lingerTimer = setTimeout(() => {
+        this.lingerTimer = undefined;
+        void this.flush();
+      }, this.options.lingerMs);
+    }
+  }
+
+  private clearLinger(): void {
+    if (this.lingerTimer) {
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = undefined;
+    }
+  }
+
+  private async flush(): Promise<void> {
+    if (this.inFlight || this.queue.length === 0) return;
+    this.inFlight = true;
+    const batch = this.queue.splice(0, this.options.maxBatchMessages);
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new UnavailableError(`Kafka did not acknowledge within ${this.options.sendTimeoutMs} ms`)),
+        this.options.sendTimeoutMs,
+      );
+    });
+    const sending = this.producer.sendBatch({ topicMessages: groupByTopic(batch), acks: -1 });
+    try {
+      await Promise.race([sending, timeout]);
+      for (const pending of batch) pending.resolve();
+      this.options.onBatch?.({ messages: batch.length, seconds: (performance.now() - started) / 1000, ok: true });
+    } catch (error) {
+      const failure = error instanceof UnavailableError ? error : new UnavailableError("Kafka is unavailable", error);
+      this.options.logger.warn({ err: error, messages: batch.length }, "Kafka batch failed; not acknowledged");
+      for (const pending of batch) pending.reject(failure);
+      this.options.onBatch?.({ messages: batch.length, seconds: (performance.now() - started) / 1000, ok: false });
+      // The idempotent producer may still be retrying the request; the next batch waits for it to settle so that
+      // requests never overlap.
+      await sending.catch(() => undefined);
+    } finally {
+      clearTimeout(timer);
+      this.inFlight = false;
+    }
+    if (this.queue.length > 0) {
+      if (this.queue.length >= this.options.maxBatchMessages || this.closed) void this.flush();
+      else this.schedule();
+    }
+  }
+
+  private expireQueued(): void {
+    const deadline = Date.now() - this.options.sendTimeoutMs;
+    if (this.queue.length === 0 || (this.queue[0]?.enqueuedAt ?? Date.now()) > deadline) return;
+    const expired = this.queue.filter((pending) => pending.enqueuedAt <= deadline);
+    this.queue = this.queue.filter((pending) => pending.enqueuedAt > deadline);
+    const error = new UnavailableError(`Kafka did not take the message within ${this.options.sendTimeoutMs} ms`);
+    for (const pending of expired) pending.reject(error);
+  }
+}
+
+function groupByTopic(batch: Pending[]): TopicMessages[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const { message } of batch) {
+    const list = byTopic.get(message.topic) ?? [];
+    list.push({ key: message.key, value: message.value, headers: message.headers });
+    byTopic.set(message.topic, list);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}

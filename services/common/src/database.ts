@@ -1,0 +1,120 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import type { Logger } from "./logger.js";
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+
+/** The project's versioned SQL migrations, shared by every service that owns tables. */
+export const migrationsDir: string = fileURLToPath(new URL("../migrations", import.meta.url)).replace(
+  /\/dist\/migrations\/?$/,
+  "/migrations",
+);
+
+export function createPool(url: string, size: number, logger: Logger): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: size, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on("error", (err) => logger.warn({ err }, "database connection lost"));
+  return pool;
+}
+
+/** Runs `work` in a transaction: COMMIT if it resolves, ROLLBACK if it throws. */
+export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+async function readMigrations(dir: string): Promise<Migration[]> {
+  const files = (await readdir(dir)).filter((file) => /^\d{4}_[a-z0-9_]+\.sql$/.test(file)).sort();
+  const migrations: Migration[] = [];
+  for (const file of files) {
+    const sql = await readFile(join(dir, file), "utf8");
+    migrations.push({
+      version: Number(file.slice(0, 4)),
+      name: file.slice(5, -4),
+      sql,
+      checksum: createHash("sha256").update(sql).digest("hex"),
+    });
+  }
+  return migrations;
+}
+
+export interface MigrationResult {
+  applied: string[];
+  current: number;
+}
+
+/**
+ * Applies the pending migrations in order, each in its own transaction with its record in schema_migrations, so
+ * a crash leaves every migration either fully applied or not at all and running again is harmless. Refuses to run
+ * when an applied migration's file has changed since: migrations are append-only.
+ */
+export async function migrate(pool: pg.Pool, logger: Logger, dir: string = migrationsDir): Promise<MigrationResult> {
+  const migrations = await readMigrations(dir);
+  const client = await pool.connect();
+  try {
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      checksum text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    const applied: string[] = [];
+    for (const migration of migrations) {
+      await client.query("BEGIN");
+      try {
+        // Serialises concurrent migrators (two services starting at once): the second waits, then sees it applied.
+        await client.query("LOCK TABLE schema_migrations IN EXCLUSIVE MODE");
+        const existing = await client.query<{ checksum: string }>(
+          "SELECT checksum FROM schema_migrations WHERE version = $1",
+          [migration.version],
+        );
+        const row = existing.rows[0];
+        if (row) {
+          if (row.checksum !== migration.checksum) {
+            throw new Error(
+              `migration ${migration.version}_${migration.name} was changed after it was applied; add a new migration instead`,
+            );
+          }
+          await client.query("COMMIT");
+          continue;
+        }
+        await client.query(migration.sql);
+        await client.query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", [
+          migration.version,
+          migration.name,
+          migration.checksum,
+        ]);
+        await client.query("COMMIT");
+        applied.push(`${migration.version}_${migration.name}`);
+        logger.info({ migration: `${migration.version}_${migration.name}` }, "applied migration");
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      }
+    }
+    return { applied, current: migrations.at(-1)?.version ?? 0 };
+  } finally {
+    client.release();
+  }
+}

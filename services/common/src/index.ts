@@ -1,0 +1,35 @@
+export { BatchingProducer, type BatchingProducerOptions, type OutgoingMessage } from "./batching-producer.js";
+export {
+  booleanFlag,
+  brokerList,
+  commonConfigShape,
+  type HubMode,
+  hubMode,
+  loadConfig,
+  logLevel,
+  port,
+  positiveInt,
+  postgresUrl,
+} from "./config.js";
+export { createPool, migrate, type MigrationResult, migrationsDir, type Pool, type PoolClient, withTransaction } from "./database.js";
+export {
+  AuthenticationError,
+  ConfigError,
+  type ErrorCode,
+  HubError,
+  isHubError,
+  LimitExceededError,
+  NotFoundError,
+  PermissionError,
+  PreconditionError,
+  UnavailableError,
+  ValidationError,
+} from "./errors.js";
+export { distanceMetres, H3_INDEX_RESOLUTION, H3_PARTITION_RESOLUTION, h3Cell, macaoLandPath, Region } from "./geo.js";
+export type { Kafka } from "kafkajs";
+export { createKafka, type KafkaConnection, ensureTopics } from "./kafka.js";
+export { createLogger, type Logger } from "./logger.js";
+export { createMetricsRegistry, type OpsServer, type ReadinessCheck, startOpsServer } from "./ops-server.js";
+export { onShutdown } from "./shutdown.js";
+export { EVENT_PARTITIONS, headers, PROTOBUF_CONTENT_TYPE, type TopicKey, type TopicSpec, topics } from "./topics.js";
+export { DEV_CREDENTIAL_PREFIX, type DevSite, devDeviceToken, devSites } from "./dev-seeds.js";

@@ -1,0 +1,73 @@
+/**
+ * The hub's Kafka topics, created by the project (`ensureTopics`) with these settings. Event topics share one
+ * partition count and one key scheme (the H3 cell of the event's place) so that events from the same place land in
+ * the same partition number on every topic, in the order their device sent them.
+ */
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  /** Topic-level configuration, as in kafka-configs. */
+  config: Record<string, string>;
+  description: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export const EVENT_PARTITIONS = 12;
+
+export const topics = {
+  detections: {
+    name: "hub.detections.v1",
+    partitions: EVENT_PARTITIONS,
+    config: { "retention.ms": String(7 * DAY_MS), "cleanup.policy": "delete", "min.insync.replicas": "1" },
+    description: "Camera analytics detections (DetectionRecord), keyed by H3 cell of the camera",
+  },
+  cameraStatus: {
+    name: "hub.camera-status.v1",
+    partitions: EVENT_PARTITIONS,
+    config: { "retention.ms": String(7 * DAY_MS), "cleanup.policy": "delete", "min.insync.replicas": "1" },
+    description: "Camera heartbeats and state changes (CameraStatusRecord), keyed by H3 cell of the camera",
+  },
+  sensorReadings: {
+    name: "hub.sensor-readings.v1",
+    partitions: EVENT_PARTITIONS,
+    config: { "retention.ms": String(7 * DAY_MS), "cleanup.policy": "delete", "min.insync.replicas": "1" },
+    description: "IoT sensor observations (SensorReadingRecord), keyed by H3 cell of the sensor",
+  },
+  cameras: {
+    name: "hub.cameras.v1",
+    partitions: 3,
+    config: { "cleanup.policy": "compact", "min.compaction.lag.ms": "60000", "min.insync.replicas": "1" },
+    description: "Camera registry changelog (CameraRecord), compacted, keyed by camera id",
+  },
+  sensors: {
+    name: "hub.sensors.v1",
+    partitions: 3,
+    config: { "cleanup.policy": "compact", "min.compaction.lag.ms": "60000", "min.insync.replicas": "1" },
+    description: "Sensor registry changelog (SensorRecord), compacted, keyed by sensor id",
+  },
+  deadLetter: {
+    name: "hub.dead-letter.v1",
+    partitions: 3,
+    config: { "retention.ms": String(30 * DAY_MS), "cleanup.policy": "delete", "min.insync.replicas": "1" },
+    description: "Messages a consumer could not decode or validate, with hub-dlq-* headers saying why",
+  },
+} as const satisfies Record<string, TopicSpec>;
+
+export type TopicKey = keyof typeof topics;
+
+/** Record headers the hub sets on every message it produces. */
+export const headers = {
+  /** Fully-qualified protobuf message name of the value, e.g. "hub.v1.DetectionRecord". */
+  type: "hub-type",
+  eventId: "hub-event-id",
+  site: "hub-site",
+  contentType: "content-type",
+  /** On dead-letter records: why, where from. */
+  dlqReason: "hub-dlq-reason",
+  dlqSourceTopic: "hub-dlq-source-topic",
+  dlqSourcePartition: "hub-dlq-source-partition",
+  dlqSourceOffset: "hub-dlq-source-offset",
+} as const;
+
+export const PROTOBUF_CONTENT_TYPE = "application/x-protobuf";

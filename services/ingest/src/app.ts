@@ -1,0 +1,186 @@
+import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { loadSync } from "@grpc/proto-loader";
+import { ReflectionService } from "@grpc/reflection";
+import {
+  createKafka,
+  createPool,
+  DEV_CREDENTIAL_PREFIX,
+  devDeviceToken,
+  devSites,
+  ensureTopics,
+  type Logger,
+  macaoLandPath,
+  migrate,
+  type OpsServer,
+  Region,
+  startOpsServer,
+  topics,
+} from "@hub/common";
+import { CameraIngestServiceService, protoRoot, SensorIngestServiceService } from "@hub/proto";
+import { HealthImplementation } from "grpc-health-check";
+import { readFileSync } from "node:fs";
+import type { IngestConfig } from "./config.js";
+import { cameraIngestController } from "./controllers/camera-ingest.controller.js";
+import { tolerantDefinition } from "./controllers/grpc-handlers.js";
+import { sensorIngestController } from "./controllers/sensor-ingest.controller.js";
+import { createIngestMetrics } from "./metrics.js";
+import { EventBusRepository } from "./repositories/event-bus.repository.js";
+import { RegistryRepository } from "./repositories/registry.repository.js";
+import { IngestService } from "./services/ingest.service.js";
+import { RecentEvents } from "./services/recent-events.js";
+
+export interface IngestApp {
+  grpcPort: number;
+  opsPort: number;
+  stop(): Promise<void>;
+}
+
+const SERVICE_NAMES = ["hub.v1.CameraIngestService", "hub.v1.SensorIngestService"];
+
+function serverCredentials(config: IngestConfig): ServerCredentials {
+  if (!config.INGEST_TLS_CERT_FILE || !config.INGEST_TLS_KEY_FILE) return ServerCredentials.createInsecure();
+  const ca = config.INGEST_TLS_CLIENT_CA_FILE ? readFileSync(config.INGEST_TLS_CLIENT_CA_FILE) : null;
+  return ServerCredentials.createSsl(
+    ca,
+    [{ cert_chain: readFileSync(config.INGEST_TLS_CERT_FILE), private_key: readFileSync(config.INGEST_TLS_KEY_FILE) }],
+    ca !== null, // with a client CA, a client certificate is required (mTLS) in addition to the device token
+  );
+}
+
+/** Development credentials exist only in development mode; any left in the database are revoked otherwise. */
+async function prepareCredentials(config: IngestConfig, registry: RegistryRepository, pool: ReturnType<typeof createPool>, logger: Logger) {
+  if (config.HUB_MODE === "development") {
+    for (const site of devSites) {
+      await registry.addCredential({
+        siteId: site.id,
+        siteName: site.name,
+        credentialId: `${DEV_CREDENTIAL_PREFIX}${site.id}`,
+        token: devDeviceToken(site.id),
+        description: "development credential (HUB_MODE=development)",
+      });
+    }
+    logger.warn({ sites: devSites.map((site) => site.id) }, "development device credentials seeded");
+  } else {
+    const revoked = await pool.query(
+      "UPDATE device_credentials SET revoked_at = now() WHERE id LIKE $1 AND revoked_at IS NULL",
+      [`${DEV_CREDENTIAL_PREFIX}%`],
+    );
+    if (revoked.rowCount) logger.warn({ revoked: revoked.rowCount }, "revoked development credentials");
+  }
+}
+
+export async function startIngest(config: IngestConfig, logger: Logger): Promise<IngestApp> {
+  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, logger.child({ ns: "db" }));
+  await migrate(pool, logger.child({ ns: "migrate" }));
+
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-ingest` }, logger);
+  if (config.KAFKA_CREATE_TOPICS) {
+    await ensureTopics(kafka, Object.values(topics), { replicationFactor: config.KAFKA_REPLICATION_FACTOR, logger });
+  }
+  const metrics = createIngestMetrics();
+  const eventBus = await EventBusRepository.connect(kafka, {
+    lingerMs: config.KAFKA_LINGER_MS,
+    maxBatchMessages: config.KAFKA_MAX_BATCH_MESSAGES,
+    sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS,
+    maxQueuedMessages: config.KAFKA_MAX_QUEUED_MESSAGES,
+    logger: logger.child({ ns: "producer" }),
+    onBatch: metrics.onKafkaBatch,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+
+  const registry = new RegistryRepository(pool, logger.child({ ns: "registry" }));
+  await prepareCredentials(config, registry, pool, logger);
+  await registry.refresh();
+  const refreshTimer = setInterval(() => {
+    registry.refresh().catch((err: unknown) => logger.warn({ err }, "registry refresh failed"));
+  }, config.REGISTRY_REFRESH_MS);
+  refreshTimer.unref();
+
+  const recent = new RecentEvents(config.INGEST_DEDUP_WINDOW_MS, config.INGEST_DEDUP_MAX_ENTRIES);
+  const region = Region.fromFile(config.HUB_REGION_FILE ?? macaoLandPath);
+  const service = new IngestService({
+    registry,
+    eventBus,
+    recent,
+    observer: metrics.observer,
+    limits: {
+      region,
+      regionMarginM: config.INGEST_REGION_MARGIN_M,
+      maxFutureSkewMs: config.INGEST_MAX_FUTURE_SKEW_MS,
+      maxEventAgeMs: config.INGEST_MAX_EVENT_AGE_MS,
+    },
+  });
+  metrics.trackGauges({
+    queued: () => eventBus.queued,
+    dedupEntries: () => recent.size,
+    cameras: () => registry.counts.cameras,
+    sensors: () => registry.counts.sensors,
+  });
+
+  const server = new Server({
+    "grpc.max_receive_message_length": config.INGEST_MAX_MESSAGE_BYTES,
+    "grpc.keepalive_permit_without_calls": 1,
+  });
+  const context = {
+    authenticate: (authorization: string | undefined) => service.authenticate(authorization),
+    logger: logger.child({ ns: "grpc" }),
+    onCall: metrics.onCall,
+  };
+  const streamLimits = { maxBatch: config.INGEST_MAX_BATCH, maxEvents: config.INGEST_MAX_STREAM_EVENTS };
+  server.addService(tolerantDefinition(CameraIngestServiceService), cameraIngestController(service, context, streamLimits));
+  server.addService(tolerantDefinition(SensorIngestServiceService), sensorIngestController(service, context, streamLimits));
+
+  const health = new HealthImplementation(Object.fromEntries(["", ...SERVICE_NAMES].map((name) => [name, "SERVING"])));
+  health.addToServer(server);
+  const reflection = new ReflectionService(loadSync(["hub/v1/ingest.proto"], { includeDirs: [protoRoot] }));
+  reflection.addToServer(server);
+
+  const grpcPort = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${config.INGEST_HOST}:${config.INGEST_PORT}`, serverCredentials(config), (error, boundPort) =>
+      error ? reject(error) : resolve(boundPort),
+    );
+  });
+  logger.info({ port: grpcPort, tls: Boolean(config.INGEST_TLS_CERT_FILE) }, "gRPC ingest listening");
+
+  const ops: OpsServer = await startOpsServer({
+    host: config.INGEST_HOST,
+    port: config.INGEST_OPS_PORT,
+    registry: metrics.registry,
+    logger,
+    checks: {
+      database: async () => {
+        await pool.query("SELECT 1");
+      },
+      kafka: async () => {
+        await admin.describeCluster();
+      },
+    },
+  });
+
+  return {
+    grpcPort,
+    opsPort: ops.port,
+    async stop() {
+      // Stop taking work, let in-flight calls finish (their events reach Kafka before they are acknowledged),
+      // then flush and close the dependencies.
+      for (const name of ["", ...SERVICE_NAMES]) health.setStatus(name, "NOT_SERVING");
+      ops.setDraining();
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 10_000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      clearInterval(refreshTimer);
+      await eventBus.close();
+      await admin.disconnect();
+      await pool.end();
+      await ops.close();
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { booleanFlag, commonConfigShape, loadConfig, port, positiveInt } from "@hub/common";
+import { z } from "zod";
+
+const schema = z
+  .object({
+    ...commonConfigShape,
+    INGEST_HOST: z.string().default("0.0.0.0"),
+    INGEST_PORT: port.default(50051),
+    INGEST_OPS_PORT: port.default(9464),
+    /** PEM files; when cert and key are set the gRPC port speaks TLS, and with a CA it requires client certificates. */
+    INGEST_TLS_CERT_FILE: z.string().optional(),
+    INGEST_TLS_KEY_FILE: z.string().optional(),
+    INGEST_TLS_CLIENT_CA_FILE: z.string().optional(),
+    /** GeoJSON of the area devices may be placed in; defaults to Macao's land outline. */
+    HUB_REGION_FILE: z.string().optional(),
+    /** Devices on piers, bridges and sea walls sit just off the land outline. */
+    INGEST_REGION_MARGIN_M: z.coerce.number().min(0).max(10_000).default(300),
+    /** How far in the future an event's time may be (device clocks drift). */
+    INGEST_MAX_FUTURE_SKEW_MS: positiveInt.default(30_000),
+    /** Events older than this are refused; matches the detections retention. */
+    INGEST_MAX_EVENT_AGE_MS: positiveInt.default(7 * 24 * 3600 * 1000),
+    INGEST_MAX_MESSAGE_BYTES: positiveInt.default(4 * 1024 * 1024),
+    INGEST_MAX_BATCH: positiveInt.max(10_000).default(1000),
+    INGEST_MAX_STREAM_EVENTS: positiveInt.default(100_000),
+    INGEST_DEDUP_WINDOW_MS: positiveInt.default(10 * 60 * 1000),
+    INGEST_DEDUP_MAX_ENTRIES: positiveInt.default(1_000_000),
+    KAFKA_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(5),
+    KAFKA_MAX_BATCH_MESSAGES: positiveInt.default(1000),
+    KAFKA_SEND_TIMEOUT_MS: positiveInt.default(10_000),
+    KAFKA_MAX_QUEUED_MESSAGES: positiveInt.default(100_000),
+    KAFKA_REPLICATION_FACTOR: positiveInt.max(7).default(1),
+    KAFKA_CREATE_TOPICS: booleanFlag.default(true),
+    REGISTRY_REFRESH_MS: positiveInt.default(30_000),
+  })
+  .refine((env) => Boolean(env.INGEST_TLS_CERT_FILE) === Boolean(env.INGEST_TLS_KEY_FILE), {
+    message: "INGEST_TLS_CERT_FILE and INGEST_TLS_KEY_FILE must be set together",
+    path: ["INGEST_TLS_CERT_FILE"],
+  })
+  .refine((env) => !env.INGEST_TLS_CLIENT_CA_FILE || Boolean(env.INGEST_TLS_CERT_FILE), {
+    message: "INGEST_TLS_CLIENT_CA_FILE needs INGEST_TLS_CERT_FILE and INGEST_TLS_KEY_FILE",
+    path: ["INGEST_TLS_CLIENT_CA_FILE"],
+  });
+
+export type IngestConfig = z.infer<typeof schema>;
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
+  return loadConfig(schema, env);
+}

@@ -1,0 +1,236 @@
+import {
+  type handleClientStreamingCall,
+  type handleUnaryCall,
+  Metadata,
+  type ServerReadableStream,
+  type ServiceDefinition,
+  type ServiceError,
+  status,
+} from "@grpc/grpc-js";
+import { type HubError, isHubError, LimitExceededError, type Logger, ValidationError } from "@hub/common";
+import { type PublishError, PublishOutcome, type PublishResult, type PublishSummary } from "@hub/proto";
+import type { DevicePrincipal } from "../repositories/registry.repository.js";
+
+/**
+ * The gRPC edge: decoding that never throws, authentication from metadata, HubError → gRPC status mapping, and the
+ * client-streaming loop. Controllers are built from these so that every method behaves the same way.
+ */
+
+/** What a method handler receives: the decoded request, or why the bytes could not be decoded. */
+export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/**
+ * grpc-js answers undecodable bytes with INTERNAL and, in a stream, ends the stream. Decoding inside the handler
+ * instead lets a malformed request get INVALID_ARGUMENT and a malformed stream message be rejected alone.
+ */
+export function tolerantDefinition(definition: ServiceDefinition): ServiceDefinition {
+  return Object.fromEntries(
+    Object.entries(definition).map(([name, method]) => [
+      name,
+      {
+        ...method,
+        requestDeserialize: (bytes: Buffer): Decoded<unknown> => {
+          try {
+            return { ok: true, value: method.requestDeserialize(bytes) };
+          } catch (error) {
+            return { ok: false, error: error instanceof Error ? error.message : String(error) };
+          }
+        },
+      },
+    ]),
+  ) as ServiceDefinition;
+}
+
+const grpcCode: Record<HubError["code"], status> = {
+  INVALID_ARGUMENT: status.INVALID_ARGUMENT,
+  NOT_FOUND: status.NOT_FOUND,
+  FAILED_PRECONDITION: status.FAILED_PRECONDITION,
+  ALREADY_EXISTS: status.ALREADY_EXISTS,
+  PERMISSION_DENIED: status.PERMISSION_DENIED,
+  UNAUTHENTICATED: status.UNAUTHENTICATED,
+  RESOURCE_EXHAUSTED: status.RESOURCE_EXHAUSTED,
+  UNAVAILABLE: status.UNAVAILABLE,
+  DEADLINE_EXCEEDED: status.DEADLINE_EXCEEDED,
+  INTERNAL: status.INTERNAL,
+};
+
+/** Trailing metadata key carrying the offending field's path, for clients that act on it. */
+export const FIELD_PATH_METADATA = "hub-field-path";
+
+export function toServiceError(error: unknown, logger: Logger): Partial<ServiceError> {
+  if (!isHubError(error)) {
+    logger.error({ err: error }, "unexpected error in gRPC handler");
+    return { code: status.INTERNAL, details: "internal error" };
+  }
+  const metadata = new Metadata();
+  if (error.fieldPath) metadata.set(FIELD_PATH_METADATA, error.fieldPath);
+  return { code: grpcCode[error.code], details: error.describe(), metadata };
+}
+
+export function toPublishError(error: unknown): PublishError {
+  if (isHubError(error)) return { code: error.code, fieldPath: error.fieldPath ?? "", message: error.message };
+  return { code: "INTERNAL", fieldPath: "", message: "internal error" };
+}
+
+export interface HandlerContext {
+  authenticate: (authorization: string | undefined) => Promise<DevicePrincipal>;
+  logger: Logger;
+  /** Called once per finished call, for metrics. */
+  onCall: (method: string, code: status) => void;
+}
+
+function authorizationOf(call: { metadata: Metadata }): string | undefined {
+  const value = call.metadata.get("authorization")[0];
+  return typeof value === "string" ? value : undefined;
+}
+
+export function malformed(reason: string): HubError {
+  return new ValidationError("request", `malformed protobuf message: ${reason}`);
+}
+
+/** A unary method: authenticate, decode, run; HubErrors become statuses with the field path. */
+export function unary<Req, Res>(
+  method: string,
+  context: HandlerContext,
+  run: (request: Req, principal: DevicePrincipal) => Promise<Res>,
+): handleUnaryCall<Decoded<Req>, Res> {
+  return (call, callback) => {
+    const work = async () => {
+      const principal = await context.authenticate(authorizationOf(call));
+      if (!call.request.ok) throw malformed(call.request.error);
+      return run(call.request.value, principal);
+    };
+    work().then(
+      (response) => {
+        context.onCall(method, status.OK);
+        callback(null, response);
+      },
+      (error: unknown) => {
+        const serviceError = toServiceError(error, context.logger);
+        context.onCall(method, serviceError.code ?? status.INTERNAL);
+        callback(serviceError as ServiceError);
+      },
+    );
+  };
+}
+
+export interface StreamOptions<Req, Item> {
+  method: string;
+  context: HandlerContext;
+  /** The events inside one stream message. */
+  items: (request: Req) => Item[];
+  eventId: (item: Item) => string;
+  publish: (principal: DevicePrincipal, item: Item) => Promise<PublishOutcome>;
+  maxBatch: number;
+  maxEvents: number;
+  /** Above this many unacknowledged events the stream is paused (flow control reaches the client). */
+  highWaterMark?: number;
+}
+
+/**
+ * A client-streaming publish. Each event is handled on its own: a bad one is rejected alone and the stream goes
+ * on. The reply, sent after every accepted event is in Kafka, lists each event's outcome in order.
+ */
+export function clientStream<Req, Item>(
+  options: StreamOptions<Req, Item>,
+): handleClientStreamingCall<Decoded<Req>, { summary: PublishSummary }> {
+  const highWater = options.highWaterMark ?? 5000;
+  return (call, callback) => {
+    const finish = (error: unknown, summary?: PublishSummary) => {
+      if (summary) {
+        options.context.onCall(options.method, status.OK);
+        callback(null, { summary });
+        return;
+      }
+      const serviceError = toServiceError(error, options.context.logger);
+      options.context.onCall(options.method, serviceError.code ?? status.INTERNAL);
+      callback(serviceError as ServiceError);
+    };
+    options.context.authenticate(authorizationOf(call)).then(
+      (principal) => consume(call, principal, options, highWater, finish),
+      (error: unknown) => finish(error),
+    );
+  };
+}
+
+function consume<Req, Item>(
+  call: ServerReadableStream<Decoded<Req>, { summary: PublishSummary }>,
+  principal: DevicePrincipal,
+  options: StreamOptions<Req, Item>,
+  highWater: number,
+  finish: (error: unknown, summary?: PublishSummary) => void,
+): void {
+  const results: PublishResult[] = [];
+  let pending = 0;
+  let ended = false;
+  let paused = false;
+
+  const settle = () => {
+    pending -= 1;
+    if (paused && pending < highWater / 2) {
+      paused = false;
+      call.resume();
+    }
+    if (ended && pending === 0) finish(undefined, summarise(results));
+  };
+  const reject = (index: number, eventId: string, error: unknown) => {
+    results[index] = { index, eventId, outcome: PublishOutcome.PUBLISH_OUTCOME_REJECTED, error: toPublishError(error) };
+  };
+
+  call.on("data", (message: Decoded<Req>) => {
+    if (!message.ok) {
+      reject(results.length, "", malformed(message.error));
+      return;
+    }
+    const items = options.items(message.value);
+    const tooMany =
+      items.length > options.maxBatch
+        ? new LimitExceededError("", `a stream message may hold at most ${options.maxBatch} events, got ${items.length}`)
+        : undefined;
+    for (const item of items) {
+      const index = results.length;
+      const eventId = options.eventId(item);
+      results.push({ index, eventId, outcome: PublishOutcome.PUBLISH_OUTCOME_UNSPECIFIED, error: undefined });
+      if (tooMany) {
+        reject(index, eventId, tooMany);
+        continue;
+      }
+      if (index >= options.maxEvents) {
+        reject(index, eventId, new LimitExceededError("", `a stream may carry at most ${options.maxEvents} events; open a new one`));
+        continue;
+      }
+      pending += 1;
+      options.publish(principal, item).then(
+        (outcome) => {
+          results[index] = { index, eventId, outcome, error: undefined };
+          settle();
+        },
+        (error: unknown) => {
+          reject(index, eventId, error);
+          settle();
+        },
+      );
+    }
+    if (!paused && pending >= highWater) {
+      paused = true;
+      call.pause();
+    }
+  });
+  call.on("end", () => {
+    ended = true;
+    if (pending === 0) finish(undefined, summarise(results));
+  });
+  call.on("error", (error) => options.context.logger.debug({ err: error }, "publish stream failed"));
+}
+
+function summarise(results: PublishResult[]): PublishSummary {
+  let accepted = 0;
+  let duplicates = 0;
+  let rejected = 0;
+  for (const result of results) {
+    if (result.outcome === PublishOutcome.PUBLISH_OUTCOME_ACCEPTED) accepted += 1;
+    else if (result.outcome === PublishOutcome.PUBLISH_OUTCOME_DUPLICATE) duplicates += 1;
+    else rejected += 1;
+  }
+  return { accepted, duplicates, rejected, results };
+}

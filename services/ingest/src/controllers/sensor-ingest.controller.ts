@@ -1,0 +1,33 @@
+import type { UntypedServiceImplementation } from "@grpc/grpc-js";
+import { ValidationError } from "@hub/common";
+import type { PublishReadingRequest, RegisterSensorRequest, SensorReading, StreamReadingsRequest } from "@hub/proto";
+import type { IngestService } from "../services/ingest.service.js";
+import { type StreamLimits, under } from "./camera-ingest.controller.js";
+import { clientStream, type HandlerContext, unary } from "./grpc-handlers.js";
+
+/** hub.v1.SensorIngestService */
+export function sensorIngestController(
+  service: IngestService,
+  context: HandlerContext,
+  limits: StreamLimits,
+): UntypedServiceImplementation {
+  return {
+    registerSensor: unary<RegisterSensorRequest, unknown>("RegisterSensor", context, (request, principal) =>
+      service.registerSensor(principal, request.sensor),
+    ),
+    publishReading: unary<PublishReadingRequest, unknown>("PublishReading", context, async (request, principal) => {
+      const reading = request.reading;
+      if (!reading) throw new ValidationError("reading", "is required");
+      return { outcome: await under("reading", () => service.publishReading(principal, reading)) };
+    }),
+    streamReadings: clientStream<StreamReadingsRequest, SensorReading>({
+      method: "StreamReadings",
+      context,
+      items: (request) => request.readings,
+      eventId: (reading) => reading.eventId,
+      publish: (principal, reading) => service.publishReading(principal, reading),
+      maxBatch: limits.maxBatch,
+      maxEvents: limits.maxEvents,
+    }),
+  };
+}
