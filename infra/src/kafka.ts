@@ -6,7 +6,7 @@
  * Nothing global is registered here (no signal or exit handlers): the caller
  * owns the broker's lifetime through RunningKafka.stop() / kill().
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { closeSync, existsSync, openSync } from "node:fs";
 import { appendFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
@@ -77,11 +77,7 @@ interface CommandResult {
 }
 
 /** Runs a command to completion; `null` when the executable does not exist. */
-function runCommand(
-  cmd: string,
-  args: string[],
-  onLine?: (line: string) => void,
-): Promise<CommandResult | null> {
+function runCommand(cmd: string, args: string[], onLine?: (line: string) => void): Promise<CommandResult | null> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -215,7 +211,9 @@ async function runMavenCopy(outputDir: string, kafkaVersion: string, log: (m: st
   ];
   const result = await runCommand("mvn", args, (line) => log(`mvn: ${line}`));
   if (result?.code !== 0) {
-    throw new Error(`mvn ${args.join(" ")} failed (exit ${result?.code ?? "?"}):\n${lastLines(result?.output ?? "", 30)}`);
+    throw new Error(
+      `mvn ${args.join(" ")} failed (exit ${result?.code ?? "?"}):\n${lastLines(result?.output ?? "", 30)}`,
+    );
   }
   log(`Kafka jars fetched in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 }
@@ -270,7 +268,10 @@ async function readPreviousPorts(file: string): Promise<Partial<BrokerPorts>> {
     const parsed: unknown = JSON.parse(text);
     if (typeof parsed !== "object" || parsed === null) return {};
     const { port, controllerPort } = parsed as Record<string, unknown>;
-    return { port: isPort(port) ? port : undefined, controllerPort: isPort(controllerPort) ? controllerPort : undefined };
+    return {
+      port: isPort(port) ? port : undefined,
+      controllerPort: isPort(controllerPort) ? controllerPort : undefined,
+    };
   } catch {
     return {};
   }
@@ -352,6 +353,11 @@ function serverProperties(files: BrokerFiles, ports: BrokerPorts): string {
     "transaction.state.log.num.partitions": 10,
     // Tests start consumers one after the other; do not hold the first rebalance back.
     "group.initial.rebalance.delay.ms": 0,
+    // After a kill the restarted broker cannot register until the dead incarnation's
+    // session expires (default 9 s, in practice ~13 s to ready); 4 s still leaves
+    // ample room for GC or CPU stalls on a loaded 2-core machine.
+    "broker.heartbeat.interval.ms": 1_000,
+    "broker.session.timeout.ms": 4_000,
   };
   const lines = Object.entries(props).map(([key, value]) => `${key}=${value}`);
   return `# Written by infra/src/kafka.ts on every start; edits are overwritten.\n${lines.join("\n")}\n`;
@@ -419,7 +425,9 @@ async function formatStorageIfNeeded(libsDir: string, files: BrokerFiles, log: (
   ];
   const result = await runCommand(javaBinary(), args);
   if (result?.code !== 0) {
-    throw new Error(`Kafka storage format failed (exit ${result?.code ?? "?"}):\n${lastLines(result?.output ?? "", 30)}`);
+    throw new Error(
+      `Kafka storage format failed (exit ${result?.code ?? "?"}):\n${lastLines(result?.output ?? "", 30)}`,
+    );
   }
 }
 
@@ -438,23 +446,41 @@ async function tailFile(file: string, count: number): Promise<string> {
 async function isOurBroker(pid: number, files: BrokerFiles): Promise<boolean> {
   // /proc only exists on Linux; elsewhere a leftover broker surfaces as Kafka's own lock error.
   const cmdline = await readTextOrNull(`/proc/${pid}/cmdline`);
+  if (cmdline === "") return isRunning(pid); // a process that is exiting right now (e.g. just kill()ed)
   return Boolean(cmdline?.includes("kafka.Kafka") && cmdline.includes(files.serverProperties));
+}
+
+/**
+ * Until its sockets and the log dir lock are released. Not judged by cmdline: a dying
+ * process loses that (memory goes first) while it still holds its files and ports.
+ */
+async function isRunning(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A zombie has released everything already; it only waits for its parent to reap it.
+  const stat = await readTextOrNull(`/proc/${pid}/stat`);
+  return !/^\d+ \(.*\) Z/.test(stat ?? "");
 }
 
 /**
  * A broker of an earlier run can still hold dataDir: one just kill()ed (SIGKILL is
  * asynchronous) or one orphaned when its Node parent died. Stop it, or the new JVM
- * fails on the log dir lock.
+ * fails on the log dir lock and the previous port looks taken.
  */
 async function stopLeftoverBroker(files: BrokerFiles, log: (m: string) => void): Promise<void> {
   const pid = Number((await readTextOrNull(files.pidFile))?.trim());
   if (!Number.isInteger(pid) || pid <= 0 || !(await isOurBroker(pid, files))) return;
   log(`stopping leftover Kafka broker (pid ${pid}) that still uses ${files.dataDir}`);
   signalPid(pid, "SIGTERM");
-  const deadline = Date.now() + STOP_GRACE_MS;
-  while (await isOurBroker(pid, files)) {
-    if (Date.now() > deadline) signalPid(pid, "SIGKILL");
-    await sleep(200);
+  const killAt = Date.now() + STOP_GRACE_MS;
+  // Bounded: should the pid belong to something unkillable, Kafka's lock error will say so.
+  const giveUpAt = killAt + STOP_GRACE_MS;
+  while ((await isRunning(pid)) && Date.now() < giveUpAt) {
+    if (Date.now() > killAt) signalPid(pid, "SIGKILL");
+    await sleep(100);
   }
 }
 
@@ -542,7 +568,9 @@ async function waitUntilReady(
   for (;;) {
     if (spawnError || hasExited(child)) {
       const why = spawnError ? String(spawnError) : `exit code ${child.exitCode ?? child.signalCode}`;
-      throw new Error(`Kafka broker exited during start-up (${why}); see ${files.kafkaLog}\n${await tailFile(files.kafkaOut, 20)}`);
+      throw new Error(
+        `Kafka broker exited during start-up (${why}); see ${files.kafkaLog}\n${await tailFile(files.kafkaOut, 20)}`,
+      );
     }
     try {
       await probeBroker(broker);
@@ -553,7 +581,9 @@ async function waitUntilReady(
     const now = Date.now();
     if (now - started > READY_TIMEOUT_MS) {
       child.kill("SIGKILL");
-      throw new Error(`Kafka broker not ready on ${broker} after ${READY_TIMEOUT_MS / 1000}s; see ${files.kafkaLog}\n${await tailFile(files.kafkaLog, 20)}`);
+      throw new Error(
+        `Kafka broker not ready on ${broker} after ${READY_TIMEOUT_MS / 1000}s; see ${files.kafkaLog}\n${await tailFile(files.kafkaLog, 20)}`,
+      );
     }
     if (now - lastReport >= READY_LOG_EVERY_MS) {
       lastReport = now;
@@ -608,6 +638,8 @@ export async function startKafka(opts: KafkaBrokerOptions): Promise<RunningKafka
     child.kill("SIGKILL");
     throw err;
   }
-  log(`Kafka ready on ${broker} in ${((Date.now() - started) / 1000).toFixed(1)}s (pid ${child.pid}, data ${files.dataDir})`);
+  log(
+    `Kafka ready on ${broker} in ${((Date.now() - started) / 1000).toFixed(1)}s (pid ${child.pid}, data ${files.dataDir})`,
+  );
   return runningKafka(child, broker, files);
 }

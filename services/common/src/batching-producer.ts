@@ -1,4 +1,4 @@
-import { type Kafka, type Message, type Producer, Partitioners, type TopicMessages } from "kafkajs";
+import { type Kafka, type Message, Partitioners, type Producer, type TopicMessages } from "kafkajs";
 import { UnavailableError } from "./errors.js";
 import type { Logger } from "./logger.js";
 

@@ -15,7 +15,12 @@ export const migrationsDir: string = fileURLToPath(new URL("../migrations", impo
 );
 
 export function createPool(url: string, size: number, logger: Logger): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: size, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: size,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30000,
+  });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on("error", (err) => logger.warn({ err }, "database connection lost"));
   return pool;

@@ -19,7 +19,11 @@ export const devSites: readonly DevSite[] = [
     districts: ["Nossa Senhora de Fátima", "Santo António", "São Lázaro", "São Lourenço", "Sé"],
   },
   { id: "site-taipa", name: "Taipa edge connector", districts: ["Nossa Senhora do Carmo (Taipa)"] },
-  { id: "site-cotai-coloane", name: "Cotai and Coloane edge connector", districts: ["Cotai", "São Francisco Xavier (Coloane)"] },
+  {
+    id: "site-cotai-coloane",
+    name: "Cotai and Coloane edge connector",
+    districts: ["Cotai", "São Francisco Xavier (Coloane)"],
+  },
   { id: "site-iot", name: "Civil Protection IoT gateway", districts: [] },
 ];
 

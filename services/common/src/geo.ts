@@ -39,7 +39,8 @@ export class Region {
     const { minLon, minLat, maxLon, maxLat } = this.bbox;
     if (lon < minLon || lon > maxLon || lat < minLat || lat > maxLat) return false;
     return this.polygons.some(
-      (polygon) => insideRing(polygon[0] ?? [], lon, lat) && !polygon.slice(1).some((hole) => insideRing(hole, lon, lat)),
+      (polygon) =>
+        insideRing(polygon[0] ?? [], lon, lat) && !polygon.slice(1).some((hole) => insideRing(hole, lon, lat)),
     );
   }
 

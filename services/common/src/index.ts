@@ -1,3 +1,4 @@
+export type { Kafka } from "kafkajs";
 export { BatchingProducer, type BatchingProducerOptions, type OutgoingMessage } from "./batching-producer.js";
 export {
   booleanFlag,
@@ -11,7 +12,16 @@ export {
   positiveInt,
   postgresUrl,
 } from "./config.js";
-export { createPool, migrate, type MigrationResult, migrationsDir, type Pool, type PoolClient, withTransaction } from "./database.js";
+export {
+  createPool,
+  type MigrationResult,
+  migrate,
+  migrationsDir,
+  type Pool,
+  type PoolClient,
+  withTransaction,
+} from "./database.js";
+export { DEV_CREDENTIAL_PREFIX, type DevSite, devDeviceToken, devSites } from "./dev-seeds.js";
 export {
   AuthenticationError,
   ConfigError,
@@ -26,10 +36,8 @@ export {
   ValidationError,
 } from "./errors.js";
 export { distanceMetres, H3_INDEX_RESOLUTION, H3_PARTITION_RESOLUTION, h3Cell, macaoLandPath, Region } from "./geo.js";
-export type { Kafka } from "kafkajs";
-export { createKafka, type KafkaConnection, ensureTopics } from "./kafka.js";
+export { createKafka, ensureTopics, type KafkaConnection } from "./kafka.js";
 export { createLogger, type Logger } from "./logger.js";
 export { createMetricsRegistry, type OpsServer, type ReadinessCheck, startOpsServer } from "./ops-server.js";
 export { onShutdown } from "./shutdown.js";
 export { EVENT_PARTITIONS, headers, PROTOBUF_CONTENT_TYPE, type TopicKey, type TopicSpec, topics } from "./topics.js";
-export { DEV_CREDENTIAL_PREFIX, type DevSite, devDeviceToken, devSites } from "./dev-seeds.js";

@@ -1,4 +1,4 @@
-import { Kafka, type KafkaConfig, type LogEntry, logLevel, type ITopicConfig } from "kafkajs";
+import { type ITopicConfig, Kafka, type KafkaConfig, type LogEntry, logLevel } from "kafkajs";
 import type { Logger } from "./logger.js";
 import type { TopicSpec } from "./topics.js";
 
@@ -43,7 +43,11 @@ export interface EnsureTopicsOptions {
  * Creates the topics that do not exist yet, with their documented settings. Existing topics are left alone, but a
  * partition count lower than specified is reported, since changing it would move keys between partitions.
  */
-export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[], options: EnsureTopicsOptions): Promise<string[]> {
+export async function ensureTopics(
+  kafka: Kafka,
+  specs: readonly TopicSpec[],
+  options: EnsureTopicsOptions,
+): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -1,4 +1,4 @@
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 
 export type { Logger } from "pino";
 
@@ -13,6 +13,9 @@ export function createLogger(service: string, level = "info"): Logger {
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     // Credentials must never reach the logs, whatever a caller passes in.
-    redact: { paths: ["*.authorization", "*.token", "*.password", "authorization", "token", "password"], censor: "[redacted]" },
+    redact: {
+      paths: ["*.authorization", "*.token", "*.password", "authorization", "token", "password"],
+      censor: "[redacted]",
+    },
   });
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
@@ -18,7 +19,6 @@ import {
 } from "@hub/common";
 import { CameraIngestServiceService, protoRoot, SensorIngestServiceService } from "@hub/proto";
 import { HealthImplementation } from "grpc-health-check";
-import { readFileSync } from "node:fs";
 import type { IngestConfig } from "./config.js";
 import { cameraIngestController } from "./controllers/camera-ingest.controller.js";
 import { tolerantDefinition } from "./controllers/grpc-handlers.js";
@@ -48,7 +48,12 @@ function serverCredentials(config: IngestConfig): ServerCredentials {
 }
 
 /** Development credentials exist only in development mode; any left in the database are revoked otherwise. */
-async function prepareCredentials(config: IngestConfig, registry: RegistryRepository, pool: ReturnType<typeof createPool>, logger: Logger) {
+async function prepareCredentials(
+  config: IngestConfig,
+  registry: RegistryRepository,
+  pool: ReturnType<typeof createPool>,
+  logger: Logger,
+) {
   if (config.HUB_MODE === "development") {
     for (const site of devSites) {
       await registry.addCredential({
@@ -128,8 +133,14 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
     onCall: metrics.onCall,
   };
   const streamLimits = { maxBatch: config.INGEST_MAX_BATCH, maxEvents: config.INGEST_MAX_STREAM_EVENTS };
-  server.addService(tolerantDefinition(CameraIngestServiceService), cameraIngestController(service, context, streamLimits));
-  server.addService(tolerantDefinition(SensorIngestServiceService), sensorIngestController(service, context, streamLimits));
+  server.addService(
+    tolerantDefinition(CameraIngestServiceService),
+    cameraIngestController(service, context, streamLimits),
+  );
+  server.addService(
+    tolerantDefinition(SensorIngestServiceService),
+    sensorIngestController(service, context, streamLimits),
+  );
 
   const health = new HealthImplementation(Object.fromEntries(["", ...SERVICE_NAMES].map((name) => [name, "SERVING"])));
   health.addToServer(server);

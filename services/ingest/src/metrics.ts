@@ -1,5 +1,5 @@
 import type { status } from "@grpc/grpc-js";
-import { type HubError, createMetricsRegistry } from "@hub/common";
+import { createMetricsRegistry, type HubError } from "@hub/common";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { EventKind, IngestObserver } from "./services/ingest.service.js";
 
@@ -8,7 +8,12 @@ export interface IngestMetrics {
   observer: IngestObserver;
   onCall(method: string, code: status): void;
   onKafkaBatch(outcome: { messages: number; seconds: number; ok: boolean }): void;
-  trackGauges(read: { queued: () => number; dedupEntries: () => number; cameras: () => number; sensors: () => number }): void;
+  trackGauges(read: {
+    queued: () => number;
+    dedupEntries: () => number;
+    cameras: () => number;
+    sensors: () => number;
+  }): void;
 }
 
 /** Field paths are bounded by the schema once map keys and indexes are dropped: "attributes[x]" → "attributes". */

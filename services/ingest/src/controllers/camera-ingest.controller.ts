@@ -34,16 +34,24 @@ export function cameraIngestController(
     registerCamera: unary<RegisterCameraRequest, unknown>("RegisterCamera", context, (request, principal) =>
       service.registerCamera(principal, request.camera),
     ),
-    reportCameraStatus: unary<ReportCameraStatusRequest, unknown>("ReportCameraStatus", context, async (request, principal) => {
-      const cameraStatus = request.status;
-      if (!cameraStatus) throw new ValidationError("status", "is required");
-      return { outcome: await under("status", () => service.reportCameraStatus(principal, cameraStatus)) };
-    }),
-    publishDetection: unary<PublishDetectionRequest, unknown>("PublishDetection", context, async (request, principal) => {
-      const detection = request.detection;
-      if (!detection) throw new ValidationError("detection", "is required");
-      return { outcome: await under("detection", () => service.publishDetection(principal, detection)) };
-    }),
+    reportCameraStatus: unary<ReportCameraStatusRequest, unknown>(
+      "ReportCameraStatus",
+      context,
+      async (request, principal) => {
+        const cameraStatus = request.status;
+        if (!cameraStatus) throw new ValidationError("status", "is required");
+        return { outcome: await under("status", () => service.reportCameraStatus(principal, cameraStatus)) };
+      },
+    ),
+    publishDetection: unary<PublishDetectionRequest, unknown>(
+      "PublishDetection",
+      context,
+      async (request, principal) => {
+        const detection = request.detection;
+        if (!detection) throw new ValidationError("detection", "is required");
+        return { outcome: await under("detection", () => service.publishDetection(principal, detection)) };
+      },
+    ),
     streamDetections: clientStream<StreamDetectionsRequest, Detection>({
       method: "StreamDetections",
       context,

@@ -185,7 +185,10 @@ function consume<Req, Item>(
     const items = options.items(message.value);
     const tooMany =
       items.length > options.maxBatch
-        ? new LimitExceededError("", `a stream message may hold at most ${options.maxBatch} events, got ${items.length}`)
+        ? new LimitExceededError(
+            "",
+            `a stream message may hold at most ${options.maxBatch} events, got ${items.length}`,
+          )
         : undefined;
     for (const item of items) {
       const index = results.length;
@@ -196,7 +199,11 @@ function consume<Req, Item>(
         continue;
       }
       if (index >= options.maxEvents) {
-        reject(index, eventId, new LimitExceededError("", `a stream may carry at most ${options.maxEvents} events; open a new one`));
+        reject(
+          index,
+          eventId,
+          new LimitExceededError("", `a stream may carry at most ${options.maxEvents} events; open a new one`),
+        );
         continue;
       }
       pending += 1;

@@ -1,11 +1,12 @@
-import { BatchingProducer, type BatchingProducerOptions, headers, type Kafka, PROTOBUF_CONTENT_TYPE, topics } from "@hub/common";
 import {
-  CameraRecord,
-  CameraStatusRecord,
-  DetectionRecord,
-  SensorReadingRecord,
-  SensorRecord,
-} from "@hub/proto";
+  BatchingProducer,
+  type BatchingProducerOptions,
+  headers,
+  type Kafka,
+  PROTOBUF_CONTENT_TYPE,
+  topics,
+} from "@hub/common";
+import { CameraRecord, CameraStatusRecord, DetectionRecord, SensorReadingRecord, SensorRecord } from "@hub/proto";
 
 /**
  * The ingest service's only door to Kafka. Each publish resolves once the record is acknowledged by all in-sync

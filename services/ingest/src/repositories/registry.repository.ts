@@ -1,6 +1,13 @@
 import { createHash } from "node:crypto";
 import { H3_PARTITION_RESOLUTION, h3Cell, type Logger, PermissionError, type Pool, withTransaction } from "@hub/common";
-import { type Camera, CameraState, type Sensor, type SensorKind, sensorKindFromJSON, sensorKindToJSON } from "@hub/proto";
+import {
+  type Camera,
+  CameraState,
+  type Sensor,
+  type SensorKind,
+  sensorKindFromJSON,
+  sensorKindToJSON,
+} from "@hub/proto";
 import { cellToParent } from "h3-js";
 
 /** Where a device is, as the ingest service needs it on every event. */
@@ -62,7 +69,13 @@ export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-function placement(row: { site_id: string; lat: number; lon: number; district: string; h3_cell: string }): DevicePlacement {
+function placement(row: {
+  site_id: string;
+  lat: number;
+  lon: number;
+  district: string;
+  h3_cell: string;
+}): DevicePlacement {
   return {
     siteId: row.site_id,
     lat: row.lat,
@@ -141,10 +154,9 @@ export class RegistryRepository {
   async refresh(): Promise<void> {
     const since = this.refreshedUpTo;
     const startedAt = new Date(Date.now() - 1000); // overlap: rows committed during the query are read next time
-    const cameras = await this.pool.query<CameraRow>(
-      `SELECT ${CAMERA_COLUMNS} FROM cameras WHERE updated_at >= $1`,
-      [since],
-    );
+    const cameras = await this.pool.query<CameraRow>(`SELECT ${CAMERA_COLUMNS} FROM cameras WHERE updated_at >= $1`, [
+      since,
+    ]);
     for (const row of cameras.rows) this.cameras.set(row.id, cameraEntry(row));
     const sensors = await this.pool.query<SensorRow>(`${SENSOR_SELECT} WHERE s.updated_at >= $1`, [since]);
     for (const row of sensors.rows) this.sensors.set(row.id, sensorEntry(row));
@@ -227,7 +239,15 @@ export class RegistryRepository {
            h3_cell = excluded.h3_cell, district = excluded.district, updated_at = now()
          WHERE sensors.site_id = excluded.site_id
          RETURNING (xmax = 0) AS created`,
-        [sensor.id, siteId, sensor.name, position.lat, position.lon, h3Cell(position.lat, position.lon), sensor.district],
+        [
+          sensor.id,
+          siteId,
+          sensor.name,
+          position.lat,
+          position.lon,
+          h3Cell(position.lat, position.lon),
+          sensor.district,
+        ],
       );
       const outcome = upserted.rows[0];
       if (!outcome) throw new PermissionError(`sensor ${sensor.id} belongs to another site`, "sensor.id");
@@ -267,9 +287,18 @@ export class RegistryRepository {
   }
 
   /** Creates a site if needed and a credential for it; returns nothing secret (the caller made the token). */
-  async addCredential(options: { siteId: string; siteName: string; credentialId: string; token: string; description: string }): Promise<void> {
+  async addCredential(options: {
+    siteId: string;
+    siteName: string;
+    credentialId: string;
+    token: string;
+    description: string;
+  }): Promise<void> {
     await withTransaction(this.pool, async (client) => {
-      await client.query("INSERT INTO sites (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", [options.siteId, options.siteName]);
+      await client.query("INSERT INTO sites (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", [
+        options.siteId,
+        options.siteName,
+      ]);
       await client.query(
         `INSERT INTO device_credentials (id, site_id, token_sha256, description) VALUES ($1, $2, $3, $4)
          ON CONFLICT (id) DO UPDATE SET token_sha256 = excluded.token_sha256, revoked_at = NULL`,
@@ -279,7 +308,10 @@ export class RegistryRepository {
   }
 
   async revokeCredential(credentialId: string): Promise<boolean> {
-    const result = await this.pool.query("UPDATE device_credentials SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", [credentialId]);
+    const result = await this.pool.query(
+      "UPDATE device_credentials SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
+      [credentialId],
+    );
     this.credentials.clear();
     return (result.rowCount ?? 0) > 0;
   }

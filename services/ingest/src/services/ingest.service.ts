@@ -62,7 +62,10 @@ export class IngestService {
     return principal;
   }
 
-  async registerCamera(principal: DevicePrincipal, input: Camera | undefined): Promise<{ camera: Camera; created: boolean }> {
+  async registerCamera(
+    principal: DevicePrincipal,
+    input: Camera | undefined,
+  ): Promise<{ camera: Camera; created: boolean }> {
     const camera = validateCamera(input, this.deps.limits);
     const { entry, created } = await this.deps.registry.upsertCamera(principal.siteId, camera);
     // The registry row is durable; the changelog record lets consumers follow the registry. If Kafka fails here
@@ -71,7 +74,10 @@ export class IngestService {
     return { camera: entry.camera, created };
   }
 
-  async registerSensor(principal: DevicePrincipal, input: Sensor | undefined): Promise<{ sensor: Sensor; created: boolean }> {
+  async registerSensor(
+    principal: DevicePrincipal,
+    input: Sensor | undefined,
+  ): Promise<{ sensor: Sensor; created: boolean }> {
     const sensor = validateSensor(input, this.deps.limits);
     const { entry, created } = await this.deps.registry.upsertSensor(principal.siteId, sensor);
     await this.deps.eventBus.publishSensor({ sensor: entry.sensor });
@@ -113,7 +119,10 @@ export class IngestService {
       }
       const datastream = sensor.datastreams.get(reading.datastreamId);
       if (!datastream) {
-        throw new NotFoundError("datastream_id", `sensor ${reading.sensorId} has no datastream "${reading.datastreamId}"`);
+        throw new NotFoundError(
+          "datastream_id",
+          `sensor ${reading.sensorId} has no datastream "${reading.datastreamId}"`,
+        );
       }
       validateReading(reading, datastream, now, this.deps.limits);
       const context = ingestContext(sensor, now, reading.position);
@@ -136,7 +145,9 @@ export class IngestService {
     try {
       const outcome = await work();
       this.deps.observer.accepted(kind, outcome);
-      return outcome === "accepted" ? PublishOutcome.PUBLISH_OUTCOME_ACCEPTED : PublishOutcome.PUBLISH_OUTCOME_DUPLICATE;
+      return outcome === "accepted"
+        ? PublishOutcome.PUBLISH_OUTCOME_ACCEPTED
+        : PublishOutcome.PUBLISH_OUTCOME_DUPLICATE;
     } catch (error) {
       if (isHubError(error)) this.deps.observer.rejected(kind, error);
       throw error;

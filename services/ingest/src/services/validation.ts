@@ -89,7 +89,10 @@ function checkEnum(value: number, values: Record<number | string, string | numbe
 function checkFinite(value: number, field: string, min: number, max: number, inclusiveMax = true): void {
   if (!Number.isFinite(value)) throw new ValidationError(field, "must be a finite number");
   if (value < min || (inclusiveMax ? value > max : value >= max)) {
-    throw new ValidationError(field, `must be within ${min}..${max}${inclusiveMax ? "" : " (exclusive)"}, got ${value}`);
+    throw new ValidationError(
+      field,
+      `must be within ${min}..${max}${inclusiveMax ? "" : " (exclusive)"}, got ${value}`,
+    );
   }
 }
 
@@ -103,7 +106,12 @@ export function checkPosition(position: GeoPoint | undefined, field: string, lim
   return position;
 }
 
-export function checkObservedAt(value: Date | undefined, now: number, limits: ValidationLimits, field = "observed_at"): Date {
+export function checkObservedAt(
+  value: Date | undefined,
+  now: number,
+  limits: ValidationLimits,
+  field = "observed_at",
+): Date {
   if (!value) throw new ValidationError(field, "is required");
   const time = value.getTime();
   if (!Number.isFinite(time)) throw new ValidationError(field, "is not a valid timestamp");
@@ -135,7 +143,11 @@ export function validateCamera(camera: Camera | undefined, limits: ValidationLim
   return camera;
 }
 
-export function validateCameraStatus(status: CameraStatus | undefined, now: number, limits: ValidationLimits): CameraStatus {
+export function validateCameraStatus(
+  status: CameraStatus | undefined,
+  now: number,
+  limits: ValidationLimits,
+): CameraStatus {
   if (!status) throw new ValidationError("status", "is required");
   checkEventId(status.eventId);
   checkDeviceId(status.cameraId, "camera_id");
@@ -190,14 +202,16 @@ export function validateDetection(detection: Detection, now: number, limits: Val
   checkEnum(detection.objectClass, ObjectClass, "object_class");
   checkFinite(detection.confidence, "confidence", 0, 1);
   if (detection.box) checkBox(detection.box, "box");
-  else if (!SCENE_CLASSES.has(detection.objectClass)) throw new ValidationError("box", "is required for this object class");
+  else if (!SCENE_CLASSES.has(detection.objectClass))
+    throw new ValidationError("box", "is required for this object class");
   checkText(detection.trackId, "track_id", 64, false);
   const attributes = Object.entries(detection.attributes);
   if (attributes.length > MAX_ATTRIBUTES) {
     throw new LimitExceededError("attributes", `at most ${MAX_ATTRIBUTES} entries, got ${attributes.length}`);
   }
   for (const [key, value] of attributes) {
-    if (!ATTRIBUTE_KEY.test(key)) throw new ValidationError(`attributes[${key.slice(0, 40)}]`, "key must be 1..32 characters of [a-z0-9_]");
+    if (!ATTRIBUTE_KEY.test(key))
+      throw new ValidationError(`attributes[${key.slice(0, 40)}]`, "key must be 1..32 characters of [a-z0-9_]");
     checkText(value, `attributes[${key}]`, 64, false);
   }
   if (detection.plate) checkPlate(detection.plate, "plate");
@@ -214,20 +228,25 @@ export function validateSensor(sensor: Sensor | undefined, limits: ValidationLim
   checkText(sensor.name, "sensor.name", 200, true);
   checkPosition(sensor.position, "sensor.position", limits);
   checkText(sensor.district, "sensor.district", 64, true);
-  if (sensor.datastreams.length === 0) throw new ValidationError("sensor.datastreams", "at least one datastream is required");
+  if (sensor.datastreams.length === 0)
+    throw new ValidationError("sensor.datastreams", "at least one datastream is required");
   if (sensor.datastreams.length > MAX_DATASTREAMS) {
     throw new LimitExceededError("sensor.datastreams", `at most ${MAX_DATASTREAMS} datastreams`);
   }
   const seen = new Set<string>();
   sensor.datastreams.forEach((datastream, index) => {
     const field = `sensor.datastreams[${index}]`;
-    if (!DATASTREAM_ID.test(datastream.id)) throw new ValidationError(`${field}.id`, "must be 1..64 characters of [A-Za-z0-9._:-]");
+    if (!DATASTREAM_ID.test(datastream.id))
+      throw new ValidationError(`${field}.id`, "must be 1..64 characters of [A-Za-z0-9._:-]");
     if (seen.has(datastream.id)) throw new ValidationError(`${field}.id`, `duplicate datastream id "${datastream.id}"`);
     seen.add(datastream.id);
     checkEnum(datastream.kind, SensorKind, `${field}.kind`);
     const expected = sensorKinds.get(datastream.kind)?.unit;
     if (datastream.unit !== expected) {
-      throw new ValidationError(`${field}.unit`, `must be "${expected}" for ${SensorKind[datastream.kind]}, got "${datastream.unit}"`);
+      throw new ValidationError(
+        `${field}.unit`,
+        `must be "${expected}" for ${SensorKind[datastream.kind]}, got "${datastream.unit}"`,
+      );
     }
   });
   return sensor;
@@ -248,10 +267,16 @@ export function validateReading(
   if (reading.position) checkPosition(reading.position, "position", limits);
   if (!datastream) return reading; // the caller reports the unknown datastream with its own code
   if (reading.kind !== datastream.kind) {
-    throw new ValidationError("kind", `datastream "${reading.datastreamId}" measures ${SensorKind[datastream.kind]}, not ${SensorKind[reading.kind]}`);
+    throw new ValidationError(
+      "kind",
+      `datastream "${reading.datastreamId}" measures ${SensorKind[datastream.kind]}, not ${SensorKind[reading.kind]}`,
+    );
   }
   if (reading.unit !== datastream.unit) {
-    throw new ValidationError("unit", `datastream "${reading.datastreamId}" reports in "${datastream.unit}", got "${reading.unit}"`);
+    throw new ValidationError(
+      "unit",
+      `datastream "${reading.datastreamId}" reports in "${datastream.unit}", got "${reading.unit}"`,
+    );
   }
   const range = sensorKinds.get(reading.kind);
   if (range) checkFinite(reading.value, "value", range.min, range.max);
