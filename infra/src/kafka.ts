@@ -451,8 +451,9 @@ async function isOurBroker(pid: number, files: BrokerFiles): Promise<boolean> {
 }
 
 /**
- * Until its sockets and the log dir lock are released. Not judged by cmdline: a dying
- * process loses that (memory goes first) while it still holds its files and ports.
+ * Linux only (callers have seen /proc). True until the process has released its sockets
+ * and the log dir lock. Not judged by cmdline: a dying process loses that (its memory
+ * goes first) while it still holds its files and ports.
  */
 async function isRunning(pid: number): Promise<boolean> {
   try {
@@ -461,8 +462,9 @@ async function isRunning(pid: number): Promise<boolean> {
     return false;
   }
   // A zombie has released everything already; it only waits for its parent to reap it.
+  // Gone between the two checks also counts as not running.
   const stat = await readTextOrNull(`/proc/${pid}/stat`);
-  return !/^\d+ \(.*\) Z/.test(stat ?? "");
+  return stat !== null && !/^\d+ \(.*\) Z/.test(stat);
 }
 
 /**

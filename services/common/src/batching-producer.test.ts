@@ -1,0 +1,132 @@
+import type { Kafka, Producer, ProducerBatch } from "kafkajs";
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import { BatchingProducer, type OutgoingMessage } from "./batching-producer.js";
+import { UnavailableError } from "./errors.js";
+
+/** A stand-in for kafkajs's producer that records batches and lets the test decide when each one completes. */
+function fakeKafka() {
+  const batches: ProducerBatch[] = [];
+  const pending: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  let concurrent = 0;
+  let maxConcurrent = 0;
+  const producer = {
+    connect: async () => undefined,
+    disconnect: async () => undefined,
+    sendBatch: (batch: ProducerBatch) => {
+      batches.push(batch);
+      concurrent += 1;
+      maxConcurrent = Math.max(maxConcurrent, concurrent);
+      return new Promise((resolve, reject) => {
+        pending.push({
+          resolve: () => {
+            concurrent -= 1;
+            resolve([]);
+          },
+          reject: (error) => {
+            concurrent -= 1;
+            reject(error);
+          },
+        });
+      });
+    },
+  } as unknown as Producer;
+  const kafka = { producer: () => producer } as unknown as Kafka;
+  return { kafka, batches, pending, maxConcurrent: () => maxConcurrent };
+}
+
+const message = (topic: string, n: number): OutgoingMessage => ({
+  topic,
+  key: `k${n}`,
+  value: Buffer.from([n]),
+  headers: {},
+});
+const options = {
+  lingerMs: 5,
+  maxBatchMessages: 3,
+  sendTimeoutMs: 200,
+  maxQueuedMessages: 10,
+  logger: pino({ level: "silent" }),
+};
+const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("BatchingProducer", () => {
+  it("groups messages sent close together into one request, split by topic, and settles each caller on the ack", async () => {
+    const fake = fakeKafka();
+    const producer = await BatchingProducer.connect(fake.kafka, options);
+    let settled = 0;
+    const sends = [producer.send(message("a", 1)), producer.send(message("b", 2))].map((p) =>
+      p.then(() => (settled += 1)),
+    );
+    await tick(20);
+    expect(fake.batches).toHaveLength(1);
+    expect(fake.batches[0]?.topicMessages?.map((t) => [t.topic, t.messages.length])).toEqual([
+      ["a", 1],
+      ["b", 1],
+    ]);
+    expect(settled).toBe(0); // not acknowledged before Kafka acknowledges
+    fake.pending[0]?.resolve();
+    await Promise.all(sends);
+    expect(settled).toBe(2);
+    await producer.close();
+  });
+
+  it("never has two requests in flight and caps batch size", async () => {
+    const fake = fakeKafka();
+    const producer = await BatchingProducer.connect(fake.kafka, options);
+    const sends = Array.from({ length: 7 }, (_, n) => producer.send(message("a", n)));
+    await tick(20);
+    expect(fake.batches).toHaveLength(1);
+    expect(fake.batches[0]?.topicMessages?.[0]?.messages).toHaveLength(3);
+    fake.pending[0]?.resolve();
+    await tick(20);
+    fake.pending[1]?.resolve();
+    await tick(20);
+    fake.pending[2]?.resolve();
+    await Promise.all(sends);
+    expect(fake.batches.map((b) => b.topicMessages?.[0]?.messages.length)).toEqual([3, 3, 1]);
+    expect(fake.maxConcurrent()).toBe(1);
+    await producer.close();
+  });
+
+  it("fails a batch Kafka does not acknowledge in time with a retriable UNAVAILABLE", async () => {
+    const fake = fakeKafka();
+    const producer = await BatchingProducer.connect(fake.kafka, options);
+    const send = producer.send(message("a", 1));
+    await expect(send).rejects.toBeInstanceOf(UnavailableError);
+    await expect(send).rejects.toMatchObject({ retriable: true, code: "UNAVAILABLE" });
+    fake.pending[0]?.resolve();
+    await producer.close();
+  });
+
+  it("fails every message of a batch Kafka rejects", async () => {
+    const fake = fakeKafka();
+    const producer = await BatchingProducer.connect(fake.kafka, options);
+    const sends = [producer.send(message("a", 1)), producer.send(message("a", 2))];
+    await tick(20);
+    fake.pending[0]?.reject(new Error("NOT_LEADER_FOR_PARTITION"));
+    for (const send of sends) await expect(send).rejects.toBeInstanceOf(UnavailableError);
+    await producer.close();
+  });
+
+  it("refuses at once when the queue is full, instead of growing without bound", async () => {
+    const fake = fakeKafka();
+    const producer = await BatchingProducer.connect(fake.kafka, {
+      ...options,
+      maxQueuedMessages: 2,
+      maxBatchMessages: 1,
+    });
+    const first = producer.send(message("a", 0)); // in flight
+    await tick(20);
+    const queued = [producer.send(message("a", 1)), producer.send(message("a", 2))];
+    await expect(producer.send(message("a", 3))).rejects.toThrow(/queue is full/);
+    fake.pending[0]?.resolve();
+    await first;
+    for (let i = 1; i <= 2; i += 1) {
+      await tick(20);
+      fake.pending[i]?.resolve();
+    }
+    await Promise.all(queued);
+    await producer.close();
+  });
+});
