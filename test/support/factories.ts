@@ -15,7 +15,10 @@ import {
 
 /** Builders for valid test data; each test overrides only what it is about. Ids are unique per call. */
 let sequence = 0;
-const unique = (prefix: string) => `${prefix}-${process.pid}-${Date.now().toString(36)}-${(sequence += 1)}`;
+function unique(prefix: string): string {
+  sequence += 1;
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${sequence}`;
+}
 
 /** Largo do Senado, on land in the Sé parish. */
 export const SENADO = { lat: 22.1935, lon: 113.5405 };
