@@ -198,24 +198,35 @@ async function fetchJarsIfMissing(libsDir: string, log: (m: string) => void): Pr
 }
 
 async function runMavenCopy(outputDir: string, kafkaVersion: string, log: (m: string) => void): Promise<void> {
-  log(`fetching Apache Kafka ${kafkaVersion} jars with Maven (one-time) into ${path.dirname(outputDir)}`);
+  log(`fetching Apache Kafka ${kafkaVersion} jars with Maven (one-time, ~40 s on an empty ~/.m2)`);
   const started = Date.now();
+  const elapsed = (): string => `${Math.round((Date.now() - started) / 1000)}s`;
   const args = [
     "--batch-mode",
     "--no-transfer-progress",
+    "-Dstyle.color=never",
     "-f",
     POM_PATH,
     "dependency:copy-dependencies",
     `-DoutputDirectory=${outputDir}`,
     "-DincludeScope=runtime",
   ];
-  const result = await runCommand("mvn", args, (line) => log(`mvn: ${line}`));
+  // On success Maven has nothing worth reading; show problems, and a heartbeat instead of silence.
+  const heartbeat = setInterval(() => log(`still fetching Kafka jars (${elapsed()})`), 10_000);
+  let result: CommandResult | null;
+  try {
+    result = await runCommand("mvn", args, (line) => {
+      if (/^\[(WARNING|ERROR)\]/.test(line)) log(`mvn: ${line}`);
+    });
+  } finally {
+    clearInterval(heartbeat);
+  }
   if (result?.code !== 0) {
     throw new Error(
       `mvn ${args.join(" ")} failed (exit ${result?.code ?? "?"}):\n${lastLines(result?.output ?? "", 30)}`,
     );
   }
-  log(`Kafka jars fetched in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  log(`Kafka jars fetched into ${path.dirname(outputDir)} in ${elapsed()}`);
 }
 
 async function swapIntoPlace(staging: string, libsDir: string, marker: string): Promise<void> {
@@ -461,10 +472,14 @@ async function isRunning(pid: number): Promise<boolean> {
   } catch {
     return false;
   }
-  // A zombie has released everything already; it only waits for its parent to reap it.
+  // A JVM's main thread turns zombie while its other threads are still tearing down and
+  // holding the sockets; only a zombie with no thread left has released everything.
   // Gone between the two checks also counts as not running.
-  const stat = await readTextOrNull(`/proc/${pid}/stat`);
-  return stat !== null && !/^\d+ \(.*\) Z/.test(stat);
+  const status = await readTextOrNull(`/proc/${pid}/status`);
+  if (status === null) return false;
+  const zombie = /^State:\s+Z/m.test(status);
+  const threads = Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? "1");
+  return !zombie || threads > 1;
 }
 
 /**
@@ -475,7 +490,7 @@ async function isRunning(pid: number): Promise<boolean> {
 async function stopLeftoverBroker(files: BrokerFiles, log: (m: string) => void): Promise<void> {
   const pid = Number((await readTextOrNull(files.pidFile))?.trim());
   if (!Number.isInteger(pid) || pid <= 0 || !(await isOurBroker(pid, files))) return;
-  log(`stopping leftover Kafka broker (pid ${pid}) that still uses ${files.dataDir}`);
+  log(`a previous Kafka broker (pid ${pid}) still holds ${files.dataDir}: stopping it first`);
   signalPid(pid, "SIGTERM");
   const killAt = Date.now() + STOP_GRACE_MS;
   // Bounded: should the pid belong to something unkillable, Kafka's lock error will say so.
@@ -536,7 +551,11 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   });
 }
 
-/** One metadata round trip through kafkajs: the same path our services take. */
+/**
+ * Ready means usable through kafkajs, the client our services use: metadata answers, and
+ * the coordinators are up. Without the last two, every first consumer or idempotent
+ * producer after a start logs "coordinator is loading / not available" errors and retries.
+ */
 async function probeBroker(broker: string): Promise<void> {
   const kafka = new Kafka({
     clientId: "kafka-ready-probe",
@@ -547,11 +566,21 @@ async function probeBroker(broker: string): Promise<void> {
     retry: { retries: 0 },
   });
   const admin = kafka.admin();
+  // kafkajs refuses an idempotent producer without retries.
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    retry: { retries: 3, initialRetryTime: 100 },
+  });
   try {
     await admin.connect();
     await admin.listTopics();
+    // Creates __consumer_offsets on a fresh broker; waits for it to load after a restart.
+    await admin.describeGroups(["kafka-ready-probe"]);
+    // The first producer id request only makes the broker fetch a block of ids from the controller.
+    await producer.connect();
   } finally {
-    await admin.disconnect().catch(() => undefined);
+    await Promise.allSettled([admin.disconnect(), producer.disconnect()]);
   }
 }
 
@@ -564,6 +593,7 @@ async function waitUntilReady(
   const started = Date.now();
   let lastReport = started;
   let spawnError: Error | null = null;
+  let probeError = "";
   child.once("error", (err) => {
     spawnError = err;
   });
@@ -577,14 +607,15 @@ async function waitUntilReady(
     try {
       await probeBroker(broker);
       return;
-    } catch {
-      // Not accepting requests yet.
+    } catch (err) {
+      probeError = String(err); // usually just "not up yet"; reported if it never is
     }
     const now = Date.now();
     if (now - started > READY_TIMEOUT_MS) {
       child.kill("SIGKILL");
       throw new Error(
-        `Kafka broker not ready on ${broker} after ${READY_TIMEOUT_MS / 1000}s; see ${files.kafkaLog}\n${await tailFile(files.kafkaLog, 20)}`,
+        `Kafka broker not ready on ${broker} after ${READY_TIMEOUT_MS / 1000}s (last probe: ${probeError}); ` +
+          `see ${files.kafkaLog}\n${await tailFile(files.kafkaOut, 20)}`,
       );
     }
     if (now - lastReport >= READY_LOG_EVERY_MS) {

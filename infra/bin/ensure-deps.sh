@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs the npm dependencies when they are missing or older than the lockfile, so that `npm start` and
+# `npm test` work on a fresh clone. Install scripts of dependencies stay disabled (see allowScripts).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "› installing npm dependencies (npm ci)…"
+  npm ci --no-audit --no-fund --loglevel=error
+fi

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# npm test: everything CI checks, on a fresh clone — install, generated-code check, lint, type check, build,
+# then the unit tests and the integration tests against the real Kafka broker and embedded TimescaleDB.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+started=$(date +%s)
+bash infra/bin/ensure-deps.sh
+bash infra/bin/gen-check.sh
+echo "› lint (biome) and type check (tsc)…"
+npx --no-install biome check --error-on-warnings .
+npx --no-install tsc -b
+npx --no-install tsc -p test/tsconfig.json
+echo "› tests (vitest: unit, then integration)…"
+npx --no-install vitest run "$@"
+echo "› npm test finished in $(( $(date +%s) - started )) s"

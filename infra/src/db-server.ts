@@ -1,0 +1,350 @@
+/**
+ * Embedded TimescaleDB for development and tests (never production: there,
+ * services get an official TimescaleDB through DATABASE_URL).
+ *
+ * PGlite (PostgreSQL 17 compiled to WebAssembly; a third-party build that
+ * bundles the TimescaleDB extension) persisted in a data folder, served over
+ * the PostgreSQL wire protocol by pglite-socket, so that services connect with
+ * `pg` and a DATABASE_URL exactly as they would to a real server.
+ *
+ *   node --import tsx infra/src/db-server.ts --data-dir DIR [--port N] [--host H]
+ *        [--max-connections N] [--exit-with-stdin]
+ *
+ * Env fallbacks: EMBEDDED_DB_DATA_DIR, EMBEDDED_DB_PORT, EMBEDDED_DB_HOST,
+ * EMBEDDED_DB_MAX_CONNECTIONS. stdout carries exactly one JSON line, when
+ * ready: {"event":"ready","port":N,"url":"postgres://postgres@HOST:N/postgres"}.
+ * Diagnostics go to stderr as JSON lines. SIGTERM/SIGINT (and, with
+ * --exit-with-stdin, the end of stdin) stop the server, roll back an open
+ * transaction and close PGlite cleanly, then exit 0. See infra/db/README.md.
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { mkdir, open, readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { type ExecProtocolOptions, PGlite } from "@electric-sql/pglite";
+import { timescaledb } from "@electric-sql/pglite/timescaledb";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+
+export interface DbServerConfig {
+  dataDir: string;
+  host: string;
+  /** 0 = any free port. */
+  port: number;
+  maxConnections: number;
+  /** Shut down when stdin ends, i.e. when the parent that spawned us dies. */
+  exitWithStdin: boolean;
+}
+
+const DEFAULT_HOST = "127.0.0.1";
+const DEFAULT_MAX_CONNECTIONS = 16;
+/** PGlite ignores the user and database of incoming connections; every session is this one. */
+const DATABASE_NAME = "postgres";
+const USER_NAME = "postgres";
+/** How long to wait for a previous server on the same folder (e.g. just SIGKILLed) to go away. */
+const LOCK_WAIT_MS = 15_000;
+
+// Wire-protocol bytes that the connection pinning looks at.
+const READY_FOR_QUERY = 0x5a; // 'Z'
+const STATUS_IDLE = 0x49; // 'I'; the others are 'T' (in transaction) and 'E' (failed transaction)
+const TERMINATE = 0x58; // 'X'
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function logInfo(fields: Record<string, unknown>): void {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...fields })}\n`);
+}
+
+function logError(message: string, error?: unknown): void {
+  const detail = error instanceof Error ? { error: error.message, stack: error.stack } : { error: String(error) };
+  logInfo({ event: "error", message, ...(error === undefined ? {} : detail) });
+}
+
+// ---------------------------------------------------------------------------
+// Configuration
+// ---------------------------------------------------------------------------
+
+function parseInteger(name: string, raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`--${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): DbServerConfig {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      "data-dir": { type: "string" },
+      host: { type: "string" },
+      port: { type: "string" },
+      "max-connections": { type: "string" },
+      "exit-with-stdin": { type: "boolean" },
+    },
+    strict: true,
+  });
+  const dataDir = values["data-dir"] ?? env.EMBEDDED_DB_DATA_DIR;
+  if (dataDir === undefined || dataDir === "") throw new Error("--data-dir (or EMBEDDED_DB_DATA_DIR) is required");
+  return {
+    dataDir: path.resolve(dataDir),
+    host: values.host ?? env.EMBEDDED_DB_HOST ?? DEFAULT_HOST,
+    port: parseInteger("port", values.port ?? env.EMBEDDED_DB_PORT, 0, 0),
+    maxConnections: parseInteger(
+      "max-connections",
+      values["max-connections"] ?? env.EMBEDDED_DB_MAX_CONNECTIONS,
+      DEFAULT_MAX_CONNECTIONS,
+      1,
+    ),
+    exitWithStdin: values["exit-with-stdin"] ?? false,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// One PGlite session shared by many connections
+// ---------------------------------------------------------------------------
+
+/**
+ * Status byte of the last ReadyForQuery frame in a backend response, if any.
+ * Walks the frames rather than peeking at the tail, so that row data which
+ * happens to end in the same bytes cannot fool it.
+ */
+export function lastReadyForQueryStatus(response: Uint8Array): number | undefined {
+  const view = new DataView(response.buffer, response.byteOffset, response.byteLength);
+  let status: number | undefined;
+  let offset = 0;
+  while (offset + 5 <= response.byteLength) {
+    const length = view.getInt32(offset + 1);
+    if (length < 4) break; // malformed: stop rather than loop forever
+    if (response[offset] === READY_FOR_QUERY && length === 5) status = response[offset + 5];
+    offset += 1 + length;
+  }
+  return status;
+}
+
+/**
+ * PGlite is ONE backend session that every socket connection shares.
+ * pglite-socket 0.0.22 queues protocol messages from all connections and only
+ * keeps the others out while `isInTransaction()` is true, which PGlite derives
+ * from BEGIN/COMMIT/ROLLBACK command tags. That leaves holes:
+ *  - a new connection's startup handshake (StartupMessage, then password, then
+ *    ReadyForQuery) interleaved with another connection's extended-protocol
+ *    query swallows that query's ReadyForQuery and the client hangs forever
+ *    (seen with a pool of 4 and 200 KB parameters);
+ *  - a Parse/Bind/Execute/Sync batch that arrives in several TCP reads (large
+ *    parameters) can be interleaved with another connection's batch, which
+ *    replaces the shared unnamed statement;
+ *  - START TRANSACTION and ROLLBACK TO SAVEPOINT defeat the tag tracking.
+ * So "in transaction" here means "the backend is pinned to the connection
+ * that spoke last", and it stays true until the backend reports
+ * ReadyForQuery with status Idle. Responses are also copied (see
+ * execProtocolRaw).
+ */
+export class ConnectionPinningPGlite extends PGlite {
+  #pinned = false;
+  #internalCalls = 0;
+
+  override isInTransaction(): boolean {
+    return this.#pinned;
+  }
+
+  override async execProtocolRaw(message: Uint8Array, options?: ExecProtocolOptions): Promise<Uint8Array> {
+    // PGlite returns a view into a receive buffer that it reuses for the next
+    // message, and pglite-socket copies it only a few ticks later, after the
+    // queue may already have run another connection's message: that client
+    // then reads the other one's bytes (seen: a second MD5 challenge, a stray
+    // ParseComplete). A copy made here is never overwritten.
+    const response = (await super.execProtocolRaw(message, options)).slice();
+    // PGlite's own exec()/query() run through execProtocolStream, which blanks
+    // the raw response; those are tracked there instead.
+    if (this.#internalCalls === 0) this.#trackWireState(message, response);
+    return response;
+  }
+
+  override async execProtocolStream(
+    message: Uint8Array,
+    options?: ExecProtocolOptions,
+  ): ReturnType<PGlite["execProtocolStream"]> {
+    this.#internalCalls++;
+    try {
+      return await super.execProtocolStream(message, options);
+    } finally {
+      this.#internalCalls--;
+      // Internal calls are simple queries (pglite-socket's ROLLBACK for a client
+      // that disconnected mid-transaction, our CREATE EXTENSION), for which
+      // PGlite's tag tracking is accurate.
+      this.#pinned = super.isInTransaction();
+    }
+  }
+
+  #trackWireState(message: Uint8Array, response: Uint8Array): void {
+    const status = lastReadyForQueryStatus(response);
+    if (status !== undefined) {
+      this.#pinned = status !== STATUS_IDLE;
+    } else if (message[0] !== TERMINATE) {
+      this.#pinned = true; // handshake or extended-protocol batch still in progress
+    }
+    // Terminate changes nothing: if the client leaves mid-transaction, the
+    // socket close makes pglite-socket roll back, which unpins.
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Data folder
+// ---------------------------------------------------------------------------
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function readLockOwner(lockPath: string): Promise<number | undefined> {
+  const owner = Number((await readFile(lockPath, "utf8").catch(() => "")).trim());
+  return Number.isInteger(owner) && owner > 0 ? owner : undefined;
+}
+
+/**
+ * PGlite keeps no lock of its own (its postmaster.pid says pid -42), and two
+ * processes on one folder corrupt it. The lock is a sibling file because
+ * initdb refuses a non-empty folder. A live owner gets LOCK_WAIT_MS to exit,
+ * which covers a restart right after kill().
+ */
+async function acquireLock(dataDir: string): Promise<() => Promise<void>> {
+  const lockPath = `${dataDir}.lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      const handle = await open(lockPath, "wx");
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return () => rm(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const owner = await readLockOwner(lockPath);
+    if (owner !== undefined && isProcessAlive(owner)) {
+      if (Date.now() > deadline) throw new Error(`data dir ${dataDir} is in use by pid ${owner} (${lockPath})`);
+      await sleep(100);
+    } else {
+      await rm(lockPath, { force: true }); // stale: its server was killed
+    }
+  }
+}
+
+/**
+ * On a fresh folder PGlite's initdb leaves the session in template1 whatever
+ * `database` says; only a reopen lands in `postgres`. Initialising once and
+ * reopening keeps current_database() equal to the URL's from the first run.
+ */
+async function initialiseIfFresh(dataDir: string): Promise<boolean> {
+  await mkdir(dataDir, { recursive: true });
+  if (existsSync(path.join(dataDir, "PG_VERSION"))) return false;
+  if (readdirSync(dataDir).length > 0) {
+    throw new Error(`data dir ${dataDir} is neither empty nor a PostgreSQL data folder`);
+  }
+  const bootstrap = new PGlite({ dataDir });
+  await bootstrap.waitReady;
+  await bootstrap.close();
+  return true;
+}
+
+async function openDatabase(dataDir: string): Promise<ConnectionPinningPGlite> {
+  const db = new ConnectionPinningPGlite({
+    dataDir,
+    database: DATABASE_NAME,
+    username: USER_NAME,
+    extensions: { timescaledb },
+  });
+  await db.waitReady;
+  await db.exec("CREATE EXTENSION IF NOT EXISTS timescaledb");
+  return db;
+}
+
+// ---------------------------------------------------------------------------
+// Server lifecycle
+// ---------------------------------------------------------------------------
+
+/** pglite-socket exposes the bound port only inside "host:port". */
+function boundPort(server: PGLiteSocketServer): number {
+  const conn = server.getServerConn();
+  const port = Number(conn.slice(conn.lastIndexOf(":") + 1));
+  if (!Number.isInteger(port) || port <= 0) throw new Error(`unexpected server address ${conn}`);
+  return port;
+}
+
+async function shutDown(server: PGLiteSocketServer, db: ConnectionPinningPGlite): Promise<void> {
+  await server.stop();
+  // Let a message still executing finish, then abandon an open transaction
+  // (as PostgreSQL does for a vanished client) so that close() can checkpoint.
+  await db.runExclusive(async () => undefined);
+  if (db.isInTransaction()) await db.exec("ROLLBACK");
+  await db.close();
+}
+
+function installShutdown(
+  config: DbServerConfig,
+  server: PGLiteSocketServer,
+  db: ConnectionPinningPGlite,
+  releaseLock: () => Promise<void>,
+): void {
+  let stopping = false;
+  const stop = (reason: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logInfo({ event: "stopping", reason });
+    shutDown(server, db)
+      .then(releaseLock)
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        logError("shutdown failed", error);
+        process.exit(1);
+      });
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  if (config.exitWithStdin) {
+    process.stdin.on("end", () => stop("stdin closed"));
+    process.stdin.on("error", () => stop("stdin closed"));
+    process.stdin.resume();
+  }
+}
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const config = parseConfig(process.argv.slice(2), process.env);
+  await mkdir(path.dirname(config.dataDir), { recursive: true });
+  const releaseLock = await acquireLock(config.dataDir);
+  const fresh = await initialiseIfFresh(config.dataDir);
+  const db = await openDatabase(config.dataDir);
+
+  const server = new PGLiteSocketServer({
+    db,
+    host: config.host,
+    port: config.port,
+    maxConnections: config.maxConnections,
+  });
+  server.addEventListener("error", (event) => {
+    logError("socket server error", event instanceof CustomEvent ? event.detail : undefined);
+  });
+  await server.start();
+  installShutdown(config, server, db, releaseLock);
+
+  const port = boundPort(server);
+  const url = `postgres://${USER_NAME}@${config.host}:${port}/${DATABASE_NAME}`;
+  logInfo({ event: "started", dataDir: config.dataDir, fresh, startupMs: Date.now() - startedAt });
+  // The contract with database.ts: exactly one line on stdout, once ready.
+  process.stdout.write(`${JSON.stringify({ event: "ready", port, url })}\n`);
+}
+
+// Only when executed directly, so that the helpers above stay importable.
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    logError("embedded database failed", error);
+    process.exit(1);
+  });
+}

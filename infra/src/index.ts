@@ -1,0 +1,3 @@
+export { type EmbeddedDbOptions, type RunningDb, startEmbeddedDatabase } from "./database.js";
+export { ensureKafkaJars, type KafkaBrokerOptions, type RunningKafka, startKafka } from "./kafka.js";
+export { findRepoRoot, type ServiceProcess, startService, waitFor } from "./processes.js";

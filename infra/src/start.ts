@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: brings up the whole hub on this machine — Kafka, TimescaleDB, the ingest service and the
+ * simulator — prints what runs where, and shuts everything down in order on Ctrl-C.
+ *
+ * KAFKA_BROKERS / DATABASE_URL, when set, point at existing infrastructure and nothing is started for them.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startEmbeddedDatabase } from "./database.js";
+import { ensureKafkaJars, startKafka } from "./kafka.js";
+import { findRepoRoot, type ServiceProcess, startService, waitFor } from "./processes.js";
+
+const repo = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+const env = process.env;
+const dataDir = resolve(env.HUB_DATA_DIR ?? join(repo, ".data"));
+const logDir = join(dataDir, "logs");
+const mode = env.HUB_MODE ?? "development";
+const ports = {
+  kafka: Number(env.HUB_KAFKA_PORT ?? 9092),
+  kafkaController: Number(env.HUB_KAFKA_CONTROLLER_PORT ?? 9093),
+  db: Number(env.HUB_DB_PORT ?? 5440),
+  ingest: Number(env.INGEST_PORT ?? 50051),
+  ingestOps: Number(env.INGEST_OPS_PORT ?? 9464),
+};
+
+const log = (message: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${message}`);
+const stops: { name: string; stop: () => Promise<void> }[] = [];
+let stopping = false;
+
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    log("stopping the hub…");
+    for (const { name, stop } of stops.reverse()) {
+      try {
+        await stop();
+        log(`  stopped ${name}`);
+      } catch (error) {
+        log(`  ${name} did not stop cleanly: ${String(error)}`);
+      }
+    }
+  }
+  process.exit(code);
+}
+
+function watch(service: ServiceProcess): void {
+  void service.exited.then((code) => {
+    if (stopping) return;
+    log(`${service.name} exited unexpectedly (code ${code}); see ${service.logFile}`);
+    void shutdown(1);
+  });
+}
+
+async function main(): Promise<void> {
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+  mkdirSync(logDir, { recursive: true });
+  log(`starting the Macao event hub (${mode} mode), data in ${dataDir}`);
+
+  let brokers: string[];
+  if (env.KAFKA_BROKERS) {
+    brokers = env.KAFKA_BROKERS.split(",");
+    log(`using the Kafka cluster at ${brokers.join(",")}`);
+  } else {
+    await ensureKafkaJars({ log });
+    log("starting Kafka (KRaft, single node)…");
+    const kafka = await startKafka({
+      dataDir: join(dataDir, "kafka"),
+      port: ports.kafka,
+      controllerPort: ports.kafkaController,
+      log,
+    });
+    stops.push({ name: "Kafka", stop: () => kafka.stop() });
+    brokers = kafka.brokers;
+  }
+
+  let databaseUrl: string;
+  if (env.DATABASE_URL) {
+    databaseUrl = env.DATABASE_URL;
+    log("using the database at DATABASE_URL");
+  } else {
+    log("starting the embedded TimescaleDB (PGlite)…");
+    const db = await startEmbeddedDatabase({ dataDir: join(dataDir, "db"), port: ports.db, log });
+    stops.push({ name: "TimescaleDB", stop: () => db.stop() });
+    databaseUrl = db.url;
+  }
+
+  const serviceEnv = { ...env, HUB_MODE: mode, KAFKA_BROKERS: brokers.join(","), DATABASE_URL: databaseUrl };
+  const ingest = startService({
+    name: "ingest",
+    script: join(repo, "services/ingest/dist/src/main.js"),
+    env: { ...serviceEnv, INGEST_PORT: String(ports.ingest), INGEST_OPS_PORT: String(ports.ingestOps) },
+    logDir,
+    echo: log,
+  });
+  stops.push({ name: "ingest", stop: () => ingest.stop() });
+  watch(ingest);
+  await waitFor(
+    "the ingest service",
+    async () => (await fetch(`http://127.0.0.1:${ports.ingestOps}/readyz`)).ok,
+    log,
+    120_000,
+  );
+
+  const simulator = startService({
+    name: "simulator",
+    script: join(repo, "services/simulator/dist/src/main.js"),
+    env: { ...serviceEnv, INGEST_ADDRESS: `127.0.0.1:${ports.ingest}` },
+    logDir,
+    echo: log,
+  });
+  stops.push({ name: "simulator", stop: () => simulator.stop() });
+  watch(simulator);
+
+  console.log(`
+  The hub is running (${mode} mode). Ctrl-C stops everything.
+
+    Kafka brokers        ${brokers.join(",")}
+    TimescaleDB          ${databaseUrl}
+    gRPC ingest          127.0.0.1:${ports.ingest}   (hub.v1.CameraIngestService, hub.v1.SensorIngestService,
+                                              grpc.health.v1.Health, server reflection)
+    ingest health        http://127.0.0.1:${ports.ingestOps}/readyz
+    ingest metrics       http://127.0.0.1:${ports.ingestOps}/metrics
+    simulator            1,701 cameras and their sensors, publishing through gRPC
+    logs                 ${logDir}/*.log
+${mode === "development" ? `\n    Development device tokens are public: "insecure-development-token.<site-id>" (see README).\n` : ""}`);
+}
+
+main().catch((error: unknown) => {
+  log(`could not start the hub: ${error instanceof Error ? error.message : String(error)}`);
+  void shutdown(1);
+});

@@ -1,0 +1,231 @@
+/**
+ * npm run bench:ingest — detections/s accepted through gRPC into Kafka, with ack latency, side by side in the same
+ * run with a raw kafkajs producer sending the same records to the same broker and topic. The ratio is the figure
+ * that matters on a noisy machine.
+ *
+ * Environment: BENCH_DETECTIONS (per side, default 200000), BENCH_BATCH (detections per stream message, 500),
+ * BENCH_CONCURRENCY (streams in flight, 8), KAFKA_BROKERS / DATABASE_URL to use existing infrastructure.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  createKafka,
+  createLogger,
+  createPool,
+  ensureTopics,
+  H3_PARTITION_RESOLUTION,
+  h3Cell,
+  macaoLandPath,
+  migrate,
+  Region,
+  topics,
+} from "@hub/common";
+import { findRepoRoot, startEmbeddedDatabase, startKafka, startService, waitFor } from "@hub/infra";
+import { hashToken } from "@hub/ingest";
+import { type Detection, DetectionRecord } from "@hub/proto";
+import { buildCameras, IngestGateway, Traffic } from "@hub/simulator";
+import { cellToParent } from "h3-js";
+import { Partitioners } from "kafkajs";
+import { describeRun, progress, type RunFigures } from "./support.js";
+
+const total = Number(process.env.BENCH_DETECTIONS ?? 200_000);
+const batch = Number(process.env.BENCH_BATCH ?? 500);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const logger = createLogger("bench", "warn");
+const log = (message: string) => console.error(`› ${message}`);
+
+async function main() {
+  const dir = await mkdtemp(join(tmpdir(), "hub-bench-"));
+  const cleanups: (() => Promise<void>)[] = [async () => rm(dir, { recursive: true, force: true })];
+  try {
+    const brokers = process.env.KAFKA_BROKERS
+      ? process.env.KAFKA_BROKERS.split(",")
+      : await startKafka({ dataDir: join(dir, "kafka"), port: 0, log, heapMb: 1024 }).then((kafka) => {
+          cleanups.unshift(() => kafka.stop());
+          return kafka.brokers;
+        });
+    let databaseUrl = process.env.DATABASE_URL;
+    if (!databaseUrl) {
+      const db = await startEmbeddedDatabase({ dataDir: join(dir, "db"), port: 0, log });
+      cleanups.unshift(() => db.stop());
+      databaseUrl = db.url;
+    }
+
+    const pool = createPool(databaseUrl, 2, logger);
+    cleanups.unshift(() => pool.end());
+    await migrate(pool, logger);
+    const kafka = createKafka({ brokers, clientId: "bench" }, logger);
+    await ensureTopics(kafka, Object.values(topics), { replicationFactor: 1, logger });
+
+    const siteId = `bench-${randomUUID().slice(0, 8)}`;
+    const token = randomBytes(32).toString("base64url");
+    await pool.query("INSERT INTO sites (id, name) VALUES ($1, $1)", [siteId]);
+    await pool.query("INSERT INTO device_credentials (id, site_id, token_sha256) VALUES ($1, $2, $3)", [
+      `cred-${siteId}`,
+      siteId,
+      hashToken(token),
+    ]);
+
+    const repo = findRepoRoot(process.cwd());
+    const ingestService = startService({
+      name: "ingest",
+      script: join(repo, "services/ingest/dist/src/main.js"),
+      env: {
+        ...process.env,
+        HUB_MODE: "test",
+        LOG_LEVEL: "warn",
+        KAFKA_BROKERS: brokers.join(","),
+        DATABASE_URL: databaseUrl,
+        INGEST_HOST: "127.0.0.1",
+        INGEST_PORT: "50151",
+        INGEST_OPS_PORT: "9564",
+      },
+      logDir: join(dir, "logs"),
+      echo: log,
+    });
+    cleanups.unshift(() => ingestService.stop());
+    await waitFor("ingest", async () => (await fetch("http://127.0.0.1:9564/readyz")).ok, log, 120_000);
+    const gateway = new IngestGateway({ address: "127.0.0.1:50151", timeoutMs: 60_000 });
+    cleanups.unshift(async () => gateway.close());
+
+    log("registering 1,701 cameras…");
+    const cameras = buildCameras(Region.fromFile(macaoLandPath), 1701, 853).map((camera) => ({ ...camera, siteId }));
+    for (let index = 0; index < cameras.length; index += 50) {
+      await Promise.all(cameras.slice(index, index + 50).map((camera) => gateway.registerCamera(token, camera)));
+    }
+
+    const traffic = new Traffic(7);
+    const noEffects = {
+      fireNear: () => false,
+      crowdNear: () => undefined,
+      cameraOffline: () => false,
+      surgeLevel: () => 0,
+      rainfall: () => 0,
+      wind: () => 0,
+    };
+    const makeDetections = (count: number): Detection[] =>
+      Array.from({ length: count }, (_, index) =>
+        traffic.detection(cameras[index % cameras.length] as (typeof cameras)[number], new Date(), noEffects),
+      );
+
+    // The baseline sends exactly what the ingest service would write: the same record bytes and keys.
+    const placement = new Map(
+      cameras.map((camera) => {
+        const cell = h3Cell(camera.position?.lat ?? 0, camera.position?.lon ?? 0);
+        return [camera.id, { cell, key: cellToParent(cell, H3_PARTITION_RESOLUTION), camera }];
+      }),
+    );
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    cleanups.unshift(() => producer.disconnect());
+
+    const runIngest = async (detections: Detection[], label: string): Promise<RunFigures> => {
+      const batches: Detection[][] = [];
+      for (let index = 0; index < detections.length; index += batch)
+        batches.push(detections.slice(index, index + batch));
+      const latencies: number[] = [];
+      let next = 0;
+      let accepted = 0;
+      const started = performance.now();
+      const worker = async () => {
+        while (next < batches.length) {
+          const chunk = batches[next] as Detection[];
+          next += 1;
+          const sent = performance.now();
+          const summary = await gateway.streamDetections(token, [chunk]);
+          latencies.push(performance.now() - sent);
+          accepted += summary.accepted;
+          progress(label, Math.min(next * batch, detections.length), detections.length);
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, worker));
+      if (accepted !== detections.length) throw new Error(`ingest accepted ${accepted} of ${detections.length}`);
+      return { label, events: accepted, seconds: (performance.now() - started) / 1000, latenciesMs: latencies };
+    };
+
+    const runRaw = async (detections: Detection[], label: string): Promise<RunFigures> => {
+      const latencies: number[] = [];
+      const started = performance.now();
+      // The same work per message as ingest: build the record with its context, encode, send in batches.
+      for (let index = 0; index < detections.length; index += batch) {
+        const chunk = detections.slice(index, index + batch);
+        const sent = performance.now();
+        await producer.sendBatch({
+          acks: -1,
+          topicMessages: [
+            {
+              topic: topics.detections.name,
+              messages: chunk.map((detection) => {
+                const where = placement.get(detection.cameraId);
+                const record = DetectionRecord.encode({
+                  detection,
+                  context: {
+                    ingestedAt: new Date(),
+                    siteId,
+                    position: where?.camera.position,
+                    district: where?.camera.district ?? "",
+                    h3Cell: where?.cell ?? "",
+                  },
+                }).finish();
+                return {
+                  key: where?.key ?? "",
+                  value: Buffer.from(record),
+                  headers: { "hub-type": "hub.v1.DetectionRecord", "hub-event-id": detection.eventId },
+                };
+              }),
+            },
+          ],
+        });
+        latencies.push(performance.now() - sent);
+        progress(label, Math.min(index + batch, detections.length), detections.length);
+      }
+      return {
+        label,
+        events: detections.length,
+        seconds: (performance.now() - started) / 1000,
+        latenciesMs: latencies,
+      };
+    };
+
+    log("warming up…");
+    await runIngest(makeDetections(20_000), "warm-up ingest");
+    await runRaw(makeDetections(20_000), "warm-up raw");
+
+    log(`measuring ${total} detections each way (batches of ${batch}, ${concurrency} concurrent streams)…`);
+    // Interleave the two sides in halves so that a slow patch of the machine hits both.
+    const halves = [Math.floor(total / 2), total - Math.floor(total / 2)];
+    const ingestRuns: RunFigures[] = [];
+    const rawRuns: RunFigures[] = [];
+    for (const half of halves) {
+      ingestRuns.push(await runIngest(makeDetections(half), "gRPC ingest"));
+      rawRuns.push(await runRaw(makeDetections(half), "raw kafkajs"));
+    }
+    const merge = (runs: RunFigures[], label: string): RunFigures => ({
+      label,
+      events: runs.reduce((sum, run) => sum + run.events, 0),
+      seconds: runs.reduce((sum, run) => sum + run.seconds, 0),
+      latenciesMs: runs.flatMap((run) => run.latenciesMs),
+    });
+    const ingest = describeRun(merge(ingestRuns, "gRPC ingest → Kafka"));
+    const raw = describeRun(merge(rawRuns, "raw kafkajs producer → Kafka"));
+    const row = (r: ReturnType<typeof describeRun>) =>
+      `${r.label.padEnd(30)} ${r.rate.toFixed(0).padStart(10)} det/s   ack p50 ${r.p50.toFixed(1).padStart(7)} ms   p99 ${r.p99.toFixed(1).padStart(7)} ms`;
+    console.log(`\nbench:ingest — ${total} detections each, batches of ${batch}, ack latency per batch of ${batch}`);
+    console.log(row(ingest));
+    console.log(row(raw));
+    console.log(`ratio (ingest / raw): ${(ingest.rate / raw.rate).toFixed(2)}   goal ≥ 0.50 and ≥ 20000 det/s`);
+  } finally {
+    for (const cleanup of cleanups) await cleanup().catch((error: unknown) => log(`cleanup: ${String(error)}`));
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

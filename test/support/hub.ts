@@ -1,0 +1,123 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { createKafka, createLogger, createPool, type Logger, migrate, type Pool } from "@hub/common";
+import { hashToken, type IngestApp, readConfig, startIngest } from "@hub/ingest";
+import { IngestGateway } from "@hub/simulator";
+import type { EachMessagePayload, IHeaders } from "kafkajs";
+import { inject } from "vitest";
+
+/** Helpers for integration tests: a real ingest service on an ephemeral port, devices, and a Kafka reader. */
+
+export const testLogger: Logger = createLogger("test", process.env.TEST_LOG_LEVEL ?? "silent");
+
+export function infra(): { brokers: string[]; databaseUrl: string } {
+  return { brokers: inject("kafkaBrokers"), databaseUrl: inject("databaseUrl") };
+}
+
+export async function migratedPool(): Promise<Pool> {
+  const pool = createPool(infra().databaseUrl, 2, testLogger);
+  await migrate(pool, testLogger);
+  return pool;
+}
+
+/** A new site with a credential; returns the bearer token (never stored in clear). */
+export async function createDevice(
+  pool: Pool,
+  siteId = `site-${randomUUID().slice(0, 8)}`,
+): Promise<{ siteId: string; token: string }> {
+  const token = randomBytes(32).toString("base64url");
+  await pool.query("INSERT INTO sites (id, name) VALUES ($1, $1) ON CONFLICT (id) DO NOTHING", [siteId]);
+  await pool.query("INSERT INTO device_credentials (id, site_id, token_sha256) VALUES ($1, $2, $3)", [
+    `cred-${randomUUID()}`,
+    siteId,
+    hashToken(token),
+  ]);
+  return { siteId, token };
+}
+
+export interface TestIngest {
+  app: IngestApp;
+  gateway: IngestGateway;
+  address: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestIngest(
+  env: Record<string, string> = {},
+  brokers = infra().brokers,
+): Promise<TestIngest> {
+  const config = readConfig({
+    HUB_MODE: "test",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    KAFKA_BROKERS: brokers.join(","),
+    DATABASE_URL: infra().databaseUrl,
+    INGEST_HOST: "127.0.0.1",
+    INGEST_PORT: "0",
+    INGEST_OPS_PORT: "0",
+    ...env,
+  });
+  const app = await startIngest(config, testLogger);
+  const address = `127.0.0.1:${app.grpcPort}`;
+  const gateway = new IngestGateway({ address, timeoutMs: 20_000 });
+  return {
+    app,
+    gateway,
+    address,
+    async stop() {
+      gateway.close();
+      await app.stop();
+    },
+  };
+}
+
+export interface ReadRecord<T> {
+  key: string;
+  value: T;
+  headers: Record<string, string>;
+  partition: number;
+}
+
+function headerMap(headers: IHeaders | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([key, value]) => [key, String(value)]));
+}
+
+/**
+ * Reads `topic` from the beginning with a fresh consumer group until `until` says it has seen enough or the time
+ * runs out, decoding each value with `decode` and keeping those `keep` selects.
+ */
+export async function readTopic<T>(options: {
+  brokers?: string[];
+  topic: string;
+  decode: (bytes: Uint8Array) => T;
+  keep: (value: T) => boolean;
+  until: (records: ReadRecord<T>[]) => boolean;
+  timeoutMs?: number;
+  /** Extra time to keep reading after `until` holds, to catch duplicates. */
+  settleMs?: number;
+}): Promise<ReadRecord<T>[]> {
+  const kafka = createKafka({ brokers: options.brokers ?? infra().brokers, clientId: "test-reader" }, testLogger);
+  const consumer = kafka.consumer({ groupId: `test-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  const records: ReadRecord<T>[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+    let done: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    await consumer.run({
+      eachMessage: async ({ message, partition }: EachMessagePayload) => {
+        if (!message.value) return;
+        const value = options.decode(message.value);
+        if (!options.keep(value)) return;
+        records.push({ key: message.key?.toString() ?? "", value, headers: headerMap(message.headers), partition });
+        if (options.until(records)) done();
+      },
+    });
+    const timeout = options.timeoutMs ?? 20_000;
+    await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, timeout))]);
+    if (options.settleMs) await new Promise((resolve) => setTimeout(resolve, options.settleMs));
+    return records;
+  } finally {
+    await consumer.disconnect();
+  }
+}
