@@ -262,6 +262,12 @@ async function openDatabase(dataDir: string): Promise<ConnectionPinningPGlite> {
   });
   await db.waitReady;
   await db.exec("CREATE EXTENSION IF NOT EXISTS timescaledb");
+  // On an existing folder the extension's library is otherwise loaded lazily
+  // in the middle of the first statement that needs it, too late for its
+  // planner hooks: that first INSERT into a hypertable fails with "invalid
+  // INSERT on the root table of hypertable", and a first SELECT would not see
+  // compressed chunks. Loading it now makes the first client statement normal.
+  await db.exec("LOAD 'timescaledb'");
   return db;
 }
 

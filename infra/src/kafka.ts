@@ -379,6 +379,8 @@ function log4jProperties(files: BrokerFiles): string {
   const logFile = propValue(files.kafkaLog);
   return `# Written by infra/src/kafka.ts on every start.
 status = warn
+# Lines are flushed as written; Log4j's own shutdown hook only added a WARN to every stop.
+shutdownHook = disable
 appender.file.type = RollingFile
 appender.file.name = FILE
 appender.file.fileName = ${logFile}

@@ -23,11 +23,13 @@ export function startService(options: {
   logDir: string;
   echo: (line: string) => void;
   verbose?: boolean;
+  /** Extra Node.js flags, e.g. --cpu-prof for a benchmark. */
+  nodeArgs?: string[];
 }): ServiceProcess {
   mkdirSync(options.logDir, { recursive: true });
   const logFile = join(options.logDir, `${options.name}.log`);
   const log = createWriteStream(logFile, { flags: "a" });
-  const child = spawn(process.execPath, ["--enable-source-maps", options.script], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--enable-source-maps", options.script], {
     env: options.env,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -109,6 +109,34 @@ describe("BatchingProducer", () => {
     await producer.close();
   });
 
+  it("with lanes, sends batches of different keys in parallel and keeps one key on one lane, in order", async () => {
+    const fake = fakeKafka();
+    const producer = await BatchingProducer.connect(fake.kafka, {
+      ...options,
+      lanes: 4,
+      maxBatchMessages: 1,
+      maxQueuedMessages: 100,
+    });
+    const keys = ["8a4b", "8a4c", "8a4d", "8a4e", "8a4f", "8a50", "8a51", "8a52"];
+    const sends = keys.flatMap((key) =>
+      [1, 2].map((n) => producer.send({ topic: "a", key, value: Buffer.from([n]), headers: {} })),
+    );
+    await tick(20);
+    expect(fake.maxConcurrent()).toBeGreaterThan(1);
+    for (let round = 0; round < 40 && fake.pending.length < sends.length; round += 1) {
+      for (const pending of fake.pending) pending.resolve();
+      await tick(10);
+    }
+    for (const pending of fake.pending) pending.resolve();
+    await Promise.all(sends);
+    // Each key's two messages went out in the order sent.
+    const sent = fake.batches.flatMap((batch) => batch.topicMessages?.[0]?.messages ?? []);
+    for (const key of keys) {
+      expect(sent.filter((m) => m.key === key).map((m) => (m.value as Buffer)[0])).toEqual([1, 2]);
+    }
+    await producer.close();
+  });
+
   it("refuses at once when the queue is full, instead of growing without bound", async () => {
     const fake = fakeKafka();
     const producer = await BatchingProducer.connect(fake.kafka, {

@@ -10,6 +10,11 @@ export interface OutgoingMessage {
 }
 
 export interface BatchingProducerOptions {
+  /**
+   * Independent idempotent producers ("lanes"), each with one request in flight. A message's lane is fixed by its
+   * key, so per-key order holds while several requests travel at once.
+   */
+  lanes?: number;
   /** How long the first message of a batch waits for company. */
   lingerMs: number;
   /** Largest batch handed to Kafka in one request. */
@@ -34,35 +39,71 @@ interface Pending {
  * kafkajs sends what it is given, one request per call, and an idempotent producer allows one request in flight.
  * Sending message by message would cap throughput at one round trip per message, so this collects messages for a
  * few milliseconds (or until a batch is full) and sends them together; each caller's promise settles when the batch
- * holding its message is acknowledged by all in-sync replicas.
+ * holding its message is acknowledged by all in-sync replicas. With several lanes, several batches travel at once;
+ * a key always takes the same lane, so events of one place (and one camera) stay in order.
  */
 export class BatchingProducer {
+  private constructor(private readonly lanes: Lane[]) {}
+
+  /** Idempotent producers (acks from all in-sync replicas, no duplicates from the producer's own retries). */
+  static async connect(kafka: Kafka, options: BatchingProducerOptions): Promise<BatchingProducer> {
+    const lanes: Lane[] = [];
+    for (let index = 0; index < Math.max(1, options.lanes ?? 1); index += 1) {
+      const producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
+      });
+      await producer.connect();
+      lanes.push(new Lane(producer, options));
+    }
+    return new BatchingProducer(lanes);
+  }
+
+  get queued(): number {
+    return this.lanes.reduce((sum, lane) => sum + lane.queued, 0);
+  }
+
+  send(message: OutgoingMessage): Promise<void> {
+    const lane = this.lanes.length === 1 ? this.lanes[0] : this.lanes[laneOf(message.key, this.lanes.length)];
+    return (lane as Lane).send(message);
+  }
+
+  /** Sends what is queued, then disconnects. */
+  async close(): Promise<void> {
+    await Promise.all(this.lanes.map((lane) => lane.close()));
+  }
+}
+
+/** FNV-1a of the key: stable across processes, so a key's lane never changes. */
+function laneOf(key: string, lanes: number): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < key.length; index += 1) {
+    hash ^= key.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % lanes;
+}
+
+/** One idempotent producer and the queue of messages waiting for it. */
+class Lane {
   private queue: Pending[] = [];
   private inFlight = false;
   private lingerTimer: NodeJS.Timeout | undefined;
   private readonly sweepTimer: NodeJS.Timeout;
   private closed = false;
+  private readonly maxQueued: number;
 
-  private constructor(
+  constructor(
     private readonly producer: Producer,
     private readonly options: BatchingProducerOptions,
   ) {
     // Queued messages that waited too long (Kafka down) are failed before they are ever sent.
     this.sweepTimer = setInterval(() => this.expireQueued(), Math.max(50, Math.floor(options.sendTimeoutMs / 4)));
     this.sweepTimer.unref();
-  }
-
-  /** An idempotent producer (acks from all in-sync replicas, exactly-once per partition within its session). */
-  static async connect(kafka: Kafka, options: BatchingProducerOptions): Promise<BatchingProducer> {
-    const producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
-    });
-    await producer.connect();
-    return new BatchingProducer(producer, options);
+    this.maxQueued = Math.ceil(options.maxQueuedMessages / (options.lanes ?? 1));
   }
 
   get queued(): number {
@@ -71,7 +112,7 @@ export class BatchingProducer {
 
   send(message: OutgoingMessage): Promise<void> {
     if (this.closed) return Promise.reject(new UnavailableError("the producer is shutting down"));
-    if (this.queue.length >= this.options.maxQueuedMessages) {
+    if (this.queue.length >= this.maxQueued) {
       return Promise.reject(new UnavailableError("Kafka hand-off queue is full; retry later"));
     }
     return new Promise<void>((resolve, reject) => {

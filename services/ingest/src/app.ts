@@ -84,6 +84,7 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
   }
   const metrics = createIngestMetrics();
   const eventBus = await EventBusRepository.connect(kafka, {
+    lanes: config.KAFKA_PRODUCER_LANES,
     lingerMs: config.KAFKA_LINGER_MS,
     maxBatchMessages: config.KAFKA_MAX_BATCH_MESSAGES,
     sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS,
