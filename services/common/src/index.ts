@@ -40,4 +40,4 @@ export { createKafka, ensureTopics, type KafkaConnection } from "./kafka.js";
 export { createLogger, type Logger } from "./logger.js";
 export { createMetricsRegistry, type OpsServer, type ReadinessCheck, startOpsServer } from "./ops-server.js";
 export { onShutdown } from "./shutdown.js";
-export { EVENT_PARTITIONS, headers, PROTOBUF_CONTENT_TYPE, type TopicKey, type TopicSpec, topics } from "./topics.js";
+export { EVENT_PARTITIONS, headers, type TopicKey, type TopicSpec, topics } from "./topics.js";

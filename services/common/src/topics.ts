@@ -61,13 +61,9 @@ export const headers = {
   /** Fully-qualified protobuf message name of the value, e.g. "hub.v1.DetectionRecord". */
   type: "hub-type",
   eventId: "hub-event-id",
-  site: "hub-site",
-  contentType: "content-type",
   /** On dead-letter records: why, where from. */
   dlqReason: "hub-dlq-reason",
   dlqSourceTopic: "hub-dlq-source-topic",
   dlqSourcePartition: "hub-dlq-source-partition",
   dlqSourceOffset: "hub-dlq-source-offset",
 } as const;
-
-export const PROTOBUF_CONTENT_TYPE = "application/x-protobuf";

@@ -1,11 +1,4 @@
-import {
-  BatchingProducer,
-  type BatchingProducerOptions,
-  headers,
-  type Kafka,
-  PROTOBUF_CONTENT_TYPE,
-  topics,
-} from "@hub/common";
+import { BatchingProducer, type BatchingProducerOptions, headers, type Kafka, topics } from "@hub/common";
 import { CameraRecord, CameraStatusRecord, DetectionRecord, SensorReadingRecord, SensorRecord } from "@hub/proto";
 
 /**
@@ -28,7 +21,7 @@ export class EventBusRepository {
       topic: topics.detections.name,
       key,
       value: Buffer.from(DetectionRecord.encode(record).finish()),
-      headers: recordHeaders("hub.v1.DetectionRecord", record.detection?.eventId, record.context?.siteId),
+      headers: recordHeaders("hub.v1.DetectionRecord", record.detection?.eventId),
     });
   }
 
@@ -37,7 +30,7 @@ export class EventBusRepository {
       topic: topics.cameraStatus.name,
       key,
       value: Buffer.from(CameraStatusRecord.encode(record).finish()),
-      headers: recordHeaders("hub.v1.CameraStatusRecord", record.status?.eventId, record.context?.siteId),
+      headers: recordHeaders("hub.v1.CameraStatusRecord", record.status?.eventId),
     });
   }
 
@@ -46,7 +39,7 @@ export class EventBusRepository {
       topic: topics.sensorReadings.name,
       key,
       value: Buffer.from(SensorReadingRecord.encode(record).finish()),
-      headers: recordHeaders("hub.v1.SensorReadingRecord", record.reading?.eventId, record.context?.siteId),
+      headers: recordHeaders("hub.v1.SensorReadingRecord", record.reading?.eventId),
     });
   }
 
@@ -56,7 +49,7 @@ export class EventBusRepository {
       topic: topics.cameras.name,
       key: record.camera?.id ?? "",
       value: Buffer.from(CameraRecord.encode(record).finish()),
-      headers: recordHeaders("hub.v1.CameraRecord", undefined, record.camera?.siteId),
+      headers: recordHeaders("hub.v1.CameraRecord", undefined),
     });
   }
 
@@ -65,7 +58,7 @@ export class EventBusRepository {
       topic: topics.sensors.name,
       key: record.sensor?.id ?? "",
       value: Buffer.from(SensorRecord.encode(record).finish()),
-      headers: recordHeaders("hub.v1.SensorRecord", undefined, record.sensor?.siteId),
+      headers: recordHeaders("hub.v1.SensorRecord", undefined),
     });
   }
 
@@ -74,9 +67,10 @@ export class EventBusRepository {
   }
 }
 
-function recordHeaders(type: string, eventId: string | undefined, siteId: string | undefined): Record<string, string> {
-  const result: Record<string, string> = { [headers.type]: type, [headers.contentType]: PROTOBUF_CONTENT_TYPE };
-  if (eventId) result[headers.eventId] = eventId;
-  if (siteId) result[headers.site] = siteId;
-  return result;
+/**
+ * Two headers only: the value's type and the event id (for consumers that route or deduplicate without decoding).
+ * Everything else is in the record itself; each header costs encoding time on every message.
+ */
+function recordHeaders(type: string, eventId: string | undefined): Record<string, string> {
+  return eventId ? { [headers.type]: type, [headers.eventId]: eventId } : { [headers.type]: type };
 }
