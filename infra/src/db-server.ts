@@ -46,8 +46,20 @@ const LOCK_WAIT_MS = 15_000;
 
 // Wire-protocol bytes that the connection pinning looks at.
 const READY_FOR_QUERY = 0x5a; // 'Z'
+const AUTHENTICATION = 0x52; // 'R'
 const STATUS_IDLE = 0x49; // 'I'; the others are 'T' (in transaction) and 'E' (failed transaction)
 const TERMINATE = 0x58; // 'X'
+/** A PasswordMessage ('p') with a dummy MD5 answer; PGlite accepts any password. */
+const DUMMY_PASSWORD_MESSAGE = passwordMessage(`md5${"0".repeat(32)}`);
+
+function passwordMessage(password: string): Uint8Array {
+  const body = Buffer.from(`${password}\0`, "utf8");
+  const message = Buffer.alloc(5 + body.length);
+  message.write("p", 0, "latin1");
+  message.writeInt32BE(4 + body.length, 1);
+  body.copy(message, 5);
+  return new Uint8Array(message);
+}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -105,22 +117,33 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): DbServerCon
 // One PGlite session shared by many connections
 // ---------------------------------------------------------------------------
 
+export interface ResponseSummary {
+  /** Status byte of the last ReadyForQuery frame, if any. */
+  readyStatus: number | undefined;
+  /** The backend asked for a password (an Authentication request other than AuthenticationOk). */
+  asksForPassword: boolean;
+}
+
 /**
- * Status byte of the last ReadyForQuery frame in a backend response, if any.
- * Walks the frames rather than peeking at the tail, so that row data which
- * happens to end in the same bytes cannot fool it.
+ * What the connection pinning needs to know about a backend response. Walks
+ * the frames rather than peeking at the tail, so that row data which happens
+ * to contain the same bytes cannot fool it.
  */
-export function lastReadyForQueryStatus(response: Uint8Array): number | undefined {
+export function summariseResponse(response: Uint8Array): ResponseSummary {
   const view = new DataView(response.buffer, response.byteOffset, response.byteLength);
-  let status: number | undefined;
+  const summary: ResponseSummary = { readyStatus: undefined, asksForPassword: false };
   let offset = 0;
   while (offset + 5 <= response.byteLength) {
+    const type = response[offset];
     const length = view.getInt32(offset + 1);
     if (length < 4) break; // malformed: stop rather than loop forever
-    if (response[offset] === READY_FOR_QUERY && length === 5) status = response[offset + 5];
+    if (type === READY_FOR_QUERY && length === 5) summary.readyStatus = response[offset + 5];
+    if (type === AUTHENTICATION && length >= 8 && offset + 9 <= response.byteLength) {
+      summary.asksForPassword = view.getInt32(offset + 5) !== 0;
+    }
     offset += 1 + length;
   }
-  return status;
+  return summary;
 }
 
 /**
@@ -135,7 +158,9 @@ export function lastReadyForQueryStatus(response: Uint8Array): number | undefine
  *  - a Parse/Bind/Execute/Sync batch that arrives in several TCP reads (large
  *    parameters) can be interleaved with another connection's batch, which
  *    replaces the shared unnamed statement;
- *  - START TRANSACTION and ROLLBACK TO SAVEPOINT defeat the tag tracking.
+ *  - START TRANSACTION and ROLLBACK TO SAVEPOINT defeat the tag tracking;
+ *  - a client that disconnects between StartupMessage and password leaves
+ *    the backend unable to send ReadyForQuery (see execProtocolStream).
  * So "in transaction" here means "the backend is pinned to the connection
  * that spoke last", and it stays true until the backend reports
  * ReadyForQuery with status Idle. Responses are also copied (see
@@ -143,6 +168,8 @@ export function lastReadyForQueryStatus(response: Uint8Array): number | undefine
  */
 export class ConnectionPinningPGlite extends PGlite {
   #pinned = false;
+  /** A client sent its StartupMessage, was asked for a password and has not answered yet. */
+  #handshakePending = false;
   #internalCalls = 0;
 
   override isInTransaction(): boolean {
@@ -166,24 +193,36 @@ export class ConnectionPinningPGlite extends PGlite {
     message: Uint8Array,
     options?: ExecProtocolOptions,
   ): ReturnType<PGlite["execProtocolStream"]> {
+    // The only internal call while a client holds the backend is pglite-socket's
+    // ROLLBACK after that client disconnected. If it vanished between its
+    // StartupMessage and its password, the backend stays in a state where it
+    // never sends ReadyForQuery again and every later client hangs; answering
+    // the password challenge on its behalf completes the handshake.
+    if (this.#handshakePending) await this.#finishAbandonedHandshake();
     this.#internalCalls++;
     try {
       return await super.execProtocolStream(message, options);
     } finally {
       this.#internalCalls--;
-      // Internal calls are simple queries (pglite-socket's ROLLBACK for a client
-      // that disconnected mid-transaction, our CREATE EXTENSION), for which
-      // PGlite's tag tracking is accurate.
+      // Internal calls are simple queries (that ROLLBACK, our CREATE
+      // EXTENSION), for which PGlite's tag tracking is accurate.
       this.#pinned = super.isInTransaction();
     }
   }
 
+  async #finishAbandonedHandshake(): Promise<void> {
+    await super.execProtocolRaw(DUMMY_PASSWORD_MESSAGE);
+    this.#handshakePending = false;
+  }
+
   #trackWireState(message: Uint8Array, response: Uint8Array): void {
-    const status = lastReadyForQueryStatus(response);
-    if (status !== undefined) {
-      this.#pinned = status !== STATUS_IDLE;
+    const { readyStatus, asksForPassword } = summariseResponse(response);
+    if (readyStatus !== undefined) {
+      this.#pinned = readyStatus !== STATUS_IDLE;
+      this.#handshakePending = false;
     } else if (message[0] !== TERMINATE) {
       this.#pinned = true; // handshake or extended-protocol batch still in progress
+      if (asksForPassword) this.#handshakePending = true;
     }
     // Terminate changes nothing: if the client leaves mid-transaction, the
     // socket close makes pglite-socket roll back, which unpins.
@@ -314,6 +353,10 @@ function installShutdown(
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
   if (config.exitWithStdin) {
+    // Our parent is gone, and so is the reader of stdout/stderr: without these
+    // handlers the first log line's EPIPE would kill us before PGlite closes.
+    process.stdout.on("error", () => undefined);
+    process.stderr.on("error", () => undefined);
     process.stdin.on("end", () => stop("stdin closed"));
     process.stdin.on("error", () => stop("stdin closed"));
     process.stdin.resume();

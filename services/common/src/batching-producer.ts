@@ -54,7 +54,10 @@ export class BatchingProducer {
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
         createPartitioner: Partitioners.DefaultPartitioner,
-        retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
+        // An idempotent producer must retry until the broker answers: giving up on a request whose response was
+        // lost would desynchronise its sequence numbers, and the broker could then drop a later batch as a
+        // "duplicate" after we acknowledged it. Callers are not kept waiting: sendTimeoutMs answers them.
+        retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
       });
       await producer.connect();
       lanes.push(new Lane(producer, options));
@@ -121,14 +124,18 @@ class Lane {
     });
   }
 
-  /** Sends what is queued, then disconnects. */
+  /** Sends what is queued (for at most sendTimeoutMs), fails what is left — none of it was acknowledged — and disconnects. */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweepTimer);
-    while (this.queue.length > 0 || this.inFlight) {
+    const deadline = Date.now() + this.options.sendTimeoutMs;
+    while ((this.queue.length > 0 || this.inFlight) && Date.now() < deadline) {
       if (!this.inFlight) await this.flush();
       else await new Promise((resolve) => setTimeout(resolve, 5));
     }
+    this.clearLinger();
+    const error = new UnavailableError("the producer is shutting down");
+    for (const pending of this.queue.splice(0)) pending.reject(error);
     await this.producer.disconnect();
   }
 

@@ -21,8 +21,11 @@ export function createPool(url: string, size: number, logger: Logger): pg.Pool {
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30000,
   });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on("error", (err) => logger.warn({ err }, "database connection lost"));
+  // An idle client losing its connection must not crash the process; the pool replaces it. While the pool is
+  // closing (shutdown), connections ending is expected.
+  pool.on("error", (err) => {
+    if (!pool.ending) logger.warn({ err }, "database connection lost");
+  });
   return pool;
 }
 
