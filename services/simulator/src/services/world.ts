@@ -27,7 +27,7 @@ const PENINSULA_PARISHES: readonly { name: string; lat: number; lon: number }[] 
   { name: "Nossa Senhora de Fátima", lat: 22.2095, lon: 113.5515 },
   { name: "Santo António", lat: 22.2015, lon: 113.5405 },
   { name: "São Lázaro", lat: 22.2005, lon: 113.55 },
-  { name: "Sé", lat: 22.1915, lon: 113.552 },
+  { name: "Sé", lat: 22.192, lon: 113.544 },
   { name: "São Lourenço", lat: 22.187, lon: 113.537 },
 ];
 
