@@ -160,15 +160,22 @@ export async function startEmbeddedDatabase(opts: EmbeddedDbOptions): Promise<Ru
 
   log(`starting pid ${pid} on ${opts.dataDir}`);
   const ready = await waitForReady(child, log, stderrTail);
+  let stopRequested = false;
+  child.once("exit", (code, signal) => {
+    // E.g. PGlite crashed (it logs why on stderr, forwarded above); clients now get connection errors.
+    if (!stopRequested) log(`exited unexpectedly (code ${code}, signal ${signal})`);
+  });
 
   return {
     url: ready.url,
     port: ready.port,
     pid,
     kill: () => {
+      stopRequested = true;
       child.kill("SIGKILL");
     },
     stop: async () => {
+      stopRequested = true;
       if (hasExited(child)) return;
       child.kill("SIGTERM");
       if (await waitForExit(child, STOP_GRACE_MS)) return;

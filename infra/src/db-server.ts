@@ -15,14 +15,16 @@
  * ready: {"event":"ready","port":N,"url":"postgres://postgres@HOST:N/postgres"}.
  * Diagnostics go to stderr as JSON lines. SIGTERM/SIGINT (and, with
  * --exit-with-stdin, the end of stdin) stop the server, roll back an open
- * transaction and close PGlite cleanly, then exit 0. See infra/db/README.md.
+ * transaction and close PGlite cleanly, then exit 0. If PGlite itself
+ * crashes (a WebAssembly trap) the process exits 1; the next start recovers
+ * the folder from its WAL. See infra/db/README.md.
  */
 import { existsSync, readdirSync } from "node:fs";
 import { mkdir, open, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { type ExecProtocolOptions, PGlite } from "@electric-sql/pglite";
+import { type ExecProtocolOptions, PGlite, type PGliteOptions } from "@electric-sql/pglite";
 import { timescaledb } from "@electric-sql/pglite/timescaledb";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 
@@ -38,28 +40,11 @@ export interface DbServerConfig {
 
 const DEFAULT_HOST = "127.0.0.1";
 const DEFAULT_MAX_CONNECTIONS = 16;
-/** PGlite ignores the user and database of incoming connections; every session is this one. */
+/** PGlite ignores the user and database that clients ask for; every session is this one. */
 const DATABASE_NAME = "postgres";
 const USER_NAME = "postgres";
 /** How long to wait for a previous server on the same folder (e.g. just SIGKILLed) to go away. */
 const LOCK_WAIT_MS = 15_000;
-
-// Wire-protocol bytes that the connection pinning looks at.
-const READY_FOR_QUERY = 0x5a; // 'Z'
-const AUTHENTICATION = 0x52; // 'R'
-const STATUS_IDLE = 0x49; // 'I'; the others are 'T' (in transaction) and 'E' (failed transaction)
-const TERMINATE = 0x58; // 'X'
-/** A PasswordMessage ('p') with a dummy MD5 answer; PGlite accepts any password. */
-const DUMMY_PASSWORD_MESSAGE = passwordMessage(`md5${"0".repeat(32)}`);
-
-function passwordMessage(password: string): Uint8Array {
-  const body = Buffer.from(`${password}\0`, "utf8");
-  const message = Buffer.alloc(5 + body.length);
-  message.write("p", 0, "latin1");
-  message.writeInt32BE(4 + body.length, 1);
-  body.copy(message, 5);
-  return new Uint8Array(message);
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -114,8 +99,42 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): DbServerCon
 }
 
 // ---------------------------------------------------------------------------
-// One PGlite session shared by many connections
+// Wire protocol
 // ---------------------------------------------------------------------------
+
+const MSG = {
+  // backend
+  authentication: 0x52, // 'R'
+  errorResponse: 0x45, // 'E'
+  readyForQuery: 0x5a, // 'Z'
+  // frontend
+  parse: 0x50, // 'P'
+  query: 0x51, // 'Q'
+  sync: 0x53, // 'S'
+  terminate: 0x58, // 'X'
+} as const;
+const STATUS_IDLE = 0x49; // 'I'; the other transaction states are 'T' and 'E' (failed)
+const STATUS_IN_TRANSACTION = 0x54; // 'T'
+
+function wireMessage(type: string, body: Buffer): Buffer {
+  const message = Buffer.alloc(5 + body.length);
+  message.write(type, 0, "latin1");
+  message.writeInt32BE(4 + body.length, 1);
+  body.copy(message, 5);
+  return message;
+}
+
+/** A PasswordMessage with a dummy MD5 answer; PGlite accepts any password. */
+const DUMMY_PASSWORD_MESSAGE = new Uint8Array(wireMessage("p", Buffer.from(`md5${"0".repeat(32)}\0`)));
+
+function errorResponse(sqlState: string, text: string): Buffer {
+  const fields = [`SERROR`, `VERROR`, `C${sqlState}`, `M${text}`].map((field) => `${field}\0`).join("");
+  return wireMessage("E", Buffer.from(`${fields}\0`, "utf8"));
+}
+
+function readyForQuery(status: number): Buffer {
+  return wireMessage("Z", Buffer.from([status]));
+}
 
 export interface ResponseSummary {
   /** Status byte of the last ReadyForQuery frame, if any. */
@@ -137,8 +156,8 @@ export function summariseResponse(response: Uint8Array): ResponseSummary {
     const type = response[offset];
     const length = view.getInt32(offset + 1);
     if (length < 4) break; // malformed: stop rather than loop forever
-    if (type === READY_FOR_QUERY && length === 5) summary.readyStatus = response[offset + 5];
-    if (type === AUTHENTICATION && length >= 8 && offset + 9 <= response.byteLength) {
+    if (type === MSG.readyForQuery && length === 5) summary.readyStatus = response[offset + 5];
+    if (type === MSG.authentication && length >= 8 && offset + 9 <= response.byteLength) {
       summary.asksForPassword = view.getInt32(offset + 5) !== 0;
     }
     offset += 1 + length;
@@ -146,46 +165,81 @@ export function summariseResponse(response: Uint8Array): ResponseSummary {
   return summary;
 }
 
+/** The SQL text of a Query or Parse message ('' for other messages). */
+function sqlText(message: Uint8Array): string {
+  const body = Buffer.from(message.buffer, message.byteOffset + 5, Math.max(0, message.byteLength - 5));
+  if (message[0] === MSG.query) return body.toString("utf8", 0, Math.max(0, body.indexOf(0)));
+  if (message[0] !== MSG.parse) return "";
+  const start = body.indexOf(0) + 1; // skip the statement name
+  return body.toString("utf8", start, Math.max(start, body.indexOf(0, start)));
+}
+
+const COPY_FROM_STDIN = /(^|;)\s*copy\b[^;]*\bfrom\s+stdin\b/i;
+const COPY_FROM_STDIN_MESSAGE =
+  "COPY FROM STDIN is not supported by the embedded database (it crashes PGlite); " +
+  "use INSERT ... SELECT * FROM unnest($1::type[], ...) instead";
+
+// ---------------------------------------------------------------------------
+// One PGlite session shared by many connections
+// ---------------------------------------------------------------------------
+
+/** WebAssembly.RuntimeError (e.g. "unreachable"), recognised by name: the ES2023 lib has no WebAssembly types. */
+function isWasmTrap(error: unknown): error is Error {
+  return error instanceof Error && error.name === "RuntimeError";
+}
+
 /**
  * PGlite is ONE backend session that every socket connection shares.
  * pglite-socket 0.0.22 queues protocol messages from all connections and only
  * keeps the others out while `isInTransaction()` is true, which PGlite derives
- * from BEGIN/COMMIT/ROLLBACK command tags. That leaves holes:
+ * from BEGIN/COMMIT/ROLLBACK command tags. That leaves holes, all observed:
  *  - a new connection's startup handshake (StartupMessage, then password, then
  *    ReadyForQuery) interleaved with another connection's extended-protocol
- *    query swallows that query's ReadyForQuery and the client hangs forever
- *    (seen with a pool of 4 and 200 KB parameters);
+ *    query swallows that query's ReadyForQuery and the client hangs forever;
  *  - a Parse/Bind/Execute/Sync batch that arrives in several TCP reads (large
  *    parameters) can be interleaved with another connection's batch, which
  *    replaces the shared unnamed statement;
  *  - START TRANSACTION and ROLLBACK TO SAVEPOINT defeat the tag tracking;
  *  - a client that disconnects between StartupMessage and password leaves
- *    the backend unable to send ReadyForQuery (see execProtocolStream).
+ *    the backend unable to send ReadyForQuery again.
  * So "in transaction" here means "the backend is pinned to the connection
- * that spoke last", and it stays true until the backend reports
- * ReadyForQuery with status Idle. Responses are also copied (see
- * execProtocolRaw).
+ * that spoke last", true until the backend reports ReadyForQuery/Idle.
+ * Besides: responses are copied (see execProtocolRaw), COPY FROM STDIN is
+ * refused before it reaches PGlite, and a WebAssembly trap is reported as a
+ * crash, since the instance is unusable afterwards.
  */
-export class ConnectionPinningPGlite extends PGlite {
+export class MultiplexedPGlite extends PGlite {
+  readonly #onCrash: (error: Error) => void;
   #pinned = false;
+  #lastStatus = STATUS_IDLE;
   /** A client sent its StartupMessage, was asked for a password and has not answered yet. */
   #handshakePending = false;
+  /** We refused a Parse; the rest of that batch must not reach the backend. */
+  #discardUntilSync = false;
   #internalCalls = 0;
+
+  constructor(options: PGliteOptions, onCrash: (error: Error) => void) {
+    super(options);
+    this.#onCrash = onCrash;
+  }
 
   override isInTransaction(): boolean {
     return this.#pinned;
   }
 
   override async execProtocolRaw(message: Uint8Array, options?: ExecProtocolOptions): Promise<Uint8Array> {
+    // Internal exec()/query() calls run through execProtocolStream, which
+    // blanks the raw response; they are handled there.
+    if (this.#internalCalls > 0) return this.#guard(() => super.execProtocolRaw(message, options));
+    const refused = this.#refuse(message);
+    if (refused !== undefined) return refused;
     // PGlite returns a view into a receive buffer that it reuses for the next
     // message, and pglite-socket copies it only a few ticks later, after the
     // queue may already have run another connection's message: that client
     // then reads the other one's bytes (seen: a second MD5 challenge, a stray
     // ParseComplete). A copy made here is never overwritten.
-    const response = (await super.execProtocolRaw(message, options)).slice();
-    // PGlite's own exec()/query() run through execProtocolStream, which blanks
-    // the raw response; those are tracked there instead.
-    if (this.#internalCalls === 0) this.#trackWireState(message, response);
+    const response = (await this.#guard(() => super.execProtocolRaw(message, options))).slice();
+    this.#trackWireState(message, response);
     return response;
   }
 
@@ -193,39 +247,65 @@ export class ConnectionPinningPGlite extends PGlite {
     message: Uint8Array,
     options?: ExecProtocolOptions,
   ): ReturnType<PGlite["execProtocolStream"]> {
-    // The only internal call while a client holds the backend is pglite-socket's
-    // ROLLBACK after that client disconnected. If it vanished between its
-    // StartupMessage and its password, the backend stays in a state where it
-    // never sends ReadyForQuery again and every later client hangs; answering
-    // the password challenge on its behalf completes the handshake.
-    if (this.#handshakePending) await this.#finishAbandonedHandshake();
+    // While a client holds the backend, the only internal call is
+    // pglite-socket's ROLLBACK after that client disconnected. If it vanished
+    // between StartupMessage and password, answer the challenge on its behalf
+    // first, or the backend never sends ReadyForQuery again.
+    if (this.#handshakePending) await this.#guard(() => super.execProtocolRaw(DUMMY_PASSWORD_MESSAGE));
+    this.#handshakePending = false;
+    this.#discardUntilSync = false;
     this.#internalCalls++;
     try {
-      return await super.execProtocolStream(message, options);
+      return await this.#guard(() => super.execProtocolStream(message, options));
     } finally {
       this.#internalCalls--;
       // Internal calls are simple queries (that ROLLBACK, our CREATE
       // EXTENSION), for which PGlite's tag tracking is accurate.
       this.#pinned = super.isInTransaction();
+      this.#lastStatus = this.#pinned ? STATUS_IN_TRANSACTION : STATUS_IDLE;
     }
   }
 
-  async #finishAbandonedHandshake(): Promise<void> {
-    await super.execProtocolRaw(DUMMY_PASSWORD_MESSAGE);
-    this.#handshakePending = false;
+  /** A synthetic response for a message that must not reach the backend, if this is one. */
+  #refuse(message: Uint8Array): Uint8Array | undefined {
+    const type = message[0];
+    if (this.#discardUntilSync) {
+      if (type !== MSG.sync) return new Uint8Array(0);
+      this.#discardUntilSync = false; // the backend answers this Sync itself
+      return undefined;
+    }
+    if ((type !== MSG.query && type !== MSG.parse) || !COPY_FROM_STDIN.test(sqlText(message))) return undefined;
+    const error = errorResponse("0A000", COPY_FROM_STDIN_MESSAGE);
+    if (type === MSG.parse) {
+      this.#discardUntilSync = true;
+      this.#pinned = true;
+      return new Uint8Array(error);
+    }
+    return new Uint8Array(Buffer.concat([error, readyForQuery(this.#lastStatus)]));
   }
 
   #trackWireState(message: Uint8Array, response: Uint8Array): void {
     const { readyStatus, asksForPassword } = summariseResponse(response);
     if (readyStatus !== undefined) {
+      this.#lastStatus = readyStatus;
       this.#pinned = readyStatus !== STATUS_IDLE;
       this.#handshakePending = false;
-    } else if (message[0] !== TERMINATE) {
+    } else if (message[0] !== MSG.terminate) {
       this.#pinned = true; // handshake or extended-protocol batch still in progress
       if (asksForPassword) this.#handshakePending = true;
     }
     // Terminate changes nothing: if the client leaves mid-transaction, the
     // socket close makes pglite-socket roll back, which unpins.
+  }
+
+  /** A WebAssembly trap leaves Postgres half-way through a statement: nothing after it can be trusted. */
+  async #guard<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (isWasmTrap(error)) this.#onCrash(error);
+      throw error;
+    }
   }
 }
 
@@ -251,7 +331,7 @@ async function readLockOwner(lockPath: string): Promise<number | undefined> {
  * PGlite keeps no lock of its own (its postmaster.pid says pid -42), and two
  * processes on one folder corrupt it. The lock is a sibling file because
  * initdb refuses a non-empty folder. A live owner gets LOCK_WAIT_MS to exit,
- * which covers a restart right after kill().
+ * which covers a restart right after a SIGKILL.
  */
 async function acquireLock(dataDir: string): Promise<() => Promise<void>> {
   const lockPath = `${dataDir}.lock`;
@@ -292,20 +372,18 @@ async function initialiseIfFresh(dataDir: string): Promise<boolean> {
   return true;
 }
 
-async function openDatabase(dataDir: string): Promise<ConnectionPinningPGlite> {
-  const db = new ConnectionPinningPGlite({
-    dataDir,
-    database: DATABASE_NAME,
-    username: USER_NAME,
-    extensions: { timescaledb },
-  });
+async function openDatabase(dataDir: string, onCrash: (error: Error) => void): Promise<MultiplexedPGlite> {
+  const db = new MultiplexedPGlite(
+    { dataDir, database: DATABASE_NAME, username: USER_NAME, extensions: { timescaledb } },
+    onCrash,
+  );
   await db.waitReady;
   await db.exec("CREATE EXTENSION IF NOT EXISTS timescaledb");
-  // On an existing folder the extension's library is otherwise loaded lazily
-  // in the middle of the first statement that needs it, too late for its
-  // planner hooks: that first INSERT into a hypertable fails with "invalid
-  // INSERT on the root table of hypertable", and a first SELECT would not see
-  // compressed chunks. Loading it now makes the first client statement normal.
+  // On an existing folder the extension's library is otherwise loaded lazily,
+  // in the middle of the first statement that calls one of its functions: too
+  // late for its planner hooks. Seen: the first INSERT into a hypertable fails
+  // ("invalid INSERT on the root table of hypertable") and SELECTs silently
+  // skip compressed chunks until something loads it.
   await db.exec("LOAD 'timescaledb'");
   return db;
 }
@@ -322,7 +400,7 @@ function boundPort(server: PGLiteSocketServer): number {
   return port;
 }
 
-async function shutDown(server: PGLiteSocketServer, db: ConnectionPinningPGlite): Promise<void> {
+async function shutDown(server: PGLiteSocketServer, db: MultiplexedPGlite): Promise<void> {
   await server.stop();
   // Let a message still executing finish, then abandon an open transaction
   // (as PostgreSQL does for a vanished client) so that close() can checkpoint.
@@ -334,7 +412,7 @@ async function shutDown(server: PGLiteSocketServer, db: ConnectionPinningPGlite)
 function installShutdown(
   config: DbServerConfig,
   server: PGLiteSocketServer,
-  db: ConnectionPinningPGlite,
+  db: MultiplexedPGlite,
   releaseLock: () => Promise<void>,
 ): void {
   let stopping = false;
@@ -363,13 +441,21 @@ function installShutdown(
   }
 }
 
+function crashed(error: Error): never {
+  logError("PGlite crashed (WebAssembly trap); exiting, the next start recovers the data folder", error);
+  process.exit(1);
+}
+
 async function main(): Promise<void> {
   const startedAt = Date.now();
   const config = parseConfig(process.argv.slice(2), process.env);
+  // pglite-socket detaches clients without awaiting its own ROLLBACK; a
+  // failure there must be logged, not kill the server.
+  process.on("unhandledRejection", (reason) => logError("unhandled rejection", reason));
   await mkdir(path.dirname(config.dataDir), { recursive: true });
   const releaseLock = await acquireLock(config.dataDir);
   const fresh = await initialiseIfFresh(config.dataDir);
-  const db = await openDatabase(config.dataDir);
+  const db = await openDatabase(config.dataDir, crashed);
 
   const server = new PGLiteSocketServer({
     db,
@@ -390,7 +476,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ event: "ready", port, url })}\n`);
 }
 
-// Only when executed directly, so that the helpers above stay importable.
+// Only when executed directly, so that the class above stays importable.
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((error: unknown) => {
     logError("embedded database failed", error);

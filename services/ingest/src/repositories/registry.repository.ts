@@ -170,9 +170,13 @@ export class RegistryRepository {
     return { cameras: this.cameras.size, sensors: this.sensors.size };
   }
 
-  async findCamera(id: string): Promise<CameraEntry | undefined> {
+  findCamera(id: string): Promise<CameraEntry | undefined> {
     const cached = this.cameras.get(id);
-    if (cached) return cached;
+    // Not async: a cache hit, the usual case, costs one resolved promise per event.
+    return cached ? Promise.resolve(cached) : this.loadCamera(id);
+  }
+
+  private async loadCamera(id: string): Promise<CameraEntry | undefined> {
     const result = await this.pool.query<CameraRow>(`SELECT ${CAMERA_COLUMNS} FROM cameras WHERE id = $1`, [id]);
     const row = result.rows[0];
     if (!row) return undefined;

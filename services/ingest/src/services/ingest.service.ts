@@ -9,7 +9,12 @@ import {
   type SensorReading,
 } from "@hub/proto";
 import type { EventBusRepository } from "../repositories/event-bus.repository.js";
-import type { DevicePlacement, DevicePrincipal, RegistryRepository } from "../repositories/registry.repository.js";
+import type {
+  CameraEntry,
+  DevicePlacement,
+  DevicePrincipal,
+  RegistryRepository,
+} from "../repositories/registry.repository.js";
 import type { RecentEvents } from "./recent-events.js";
 import {
   type ValidationLimits,
@@ -84,74 +89,92 @@ export class IngestService {
     return { sensor: entry.sensor, created };
   }
 
-  async publishDetection(principal: DevicePrincipal, detection: Detection): Promise<PublishOutcome> {
-    return this.track("detection", async () => {
-      const now = this.now();
-      validateDetection(detection, now, this.deps.limits);
-      const camera = await this.ownedCamera(principal, detection.cameraId);
-      const context = ingestContext(camera, now);
-      return this.deps.recent.publishOnce(`d:${detection.eventId}`, () =>
-        this.deps.eventBus.publishDetection({ detection, context }, camera.partitionKey),
-      );
-    });
-  }
-
-  async reportCameraStatus(principal: DevicePrincipal, input: CameraStatus): Promise<PublishOutcome> {
-    return this.track("camera_status", async () => {
-      const now = this.now();
-      const status = validateCameraStatus(input, now, this.deps.limits);
-      const camera = await this.ownedCamera(principal, status.cameraId);
-      const context = ingestContext(camera, now);
-      return this.deps.recent.publishOnce(`s:${status.eventId}`, () =>
-        this.deps.eventBus.publishCameraStatus({ status, context }, camera.partitionKey),
-      );
-    });
-  }
-
-  async publishReading(principal: DevicePrincipal, reading: SensorReading): Promise<PublishOutcome> {
-    return this.track("sensor_reading", async () => {
-      const now = this.now();
-      validateReading(reading, undefined, now, this.deps.limits);
-      const sensor = await this.deps.registry.findSensor(reading.sensorId);
-      if (!sensor) throw new NotFoundError("sensor_id", `sensor ${reading.sensorId} is not registered`);
-      if (sensor.siteId !== principal.siteId) {
-        throw new PermissionError(`sensor ${reading.sensorId} belongs to another site`, "sensor_id");
-      }
-      const datastream = sensor.datastreams.get(reading.datastreamId);
-      if (!datastream) {
-        throw new NotFoundError(
-          "datastream_id",
-          `sensor ${reading.sensorId} has no datastream "${reading.datastreamId}"`,
-        );
-      }
-      validateReading(reading, datastream, now, this.deps.limits);
-      const context = ingestContext(sensor, now, reading.position);
-      return this.deps.recent.publishOnce(`r:${reading.eventId}`, () =>
-        this.deps.eventBus.publishSensorReading({ reading, context }, sensor.partitionKey),
-      );
-    });
-  }
-
-  private async ownedCamera(principal: DevicePrincipal, cameraId: string) {
-    const camera = await this.deps.registry.findCamera(cameraId);
-    if (!camera) throw new NotFoundError("camera_id", `camera ${cameraId} is not registered`);
-    if (camera.siteId !== principal.siteId) {
-      throw new PermissionError(`camera ${cameraId} belongs to another site`, "camera_id");
-    }
-    return camera;
-  }
-
-  private async track(kind: EventKind, work: () => Promise<"accepted" | "duplicate">): Promise<PublishOutcome> {
+  publishDetection(principal: DevicePrincipal, detection: Detection): Promise<PublishOutcome> {
+    const now = this.now();
     try {
-      const outcome = await work();
-      this.deps.observer.accepted(kind, outcome);
-      return outcome === "accepted"
-        ? PublishOutcome.PUBLISH_OUTCOME_ACCEPTED
-        : PublishOutcome.PUBLISH_OUTCOME_DUPLICATE;
+      validateDetection(detection, now, this.deps.limits);
     } catch (error) {
-      if (isHubError(error)) this.deps.observer.rejected(kind, error);
-      throw error;
+      return this.rejected("detection", error);
     }
+    return this.track(
+      "detection",
+      this.ownedCamera(principal, detection.cameraId).then((camera) =>
+        this.deps.recent.publishOnce(`d:${detection.eventId}`, () =>
+          this.deps.eventBus.publishDetection({ detection, context: ingestContext(camera, now) }, camera.partitionKey),
+        ),
+      ),
+    );
+  }
+
+  reportCameraStatus(principal: DevicePrincipal, status: CameraStatus): Promise<PublishOutcome> {
+    const now = this.now();
+    try {
+      validateCameraStatus(status, now, this.deps.limits);
+    } catch (error) {
+      return this.rejected("camera_status", error);
+    }
+    return this.track(
+      "camera_status",
+      this.ownedCamera(principal, status.cameraId).then((camera) =>
+        this.deps.recent.publishOnce(`s:${status.eventId}`, () =>
+          this.deps.eventBus.publishCameraStatus({ status, context: ingestContext(camera, now) }, camera.partitionKey),
+        ),
+      ),
+    );
+  }
+
+  publishReading(principal: DevicePrincipal, reading: SensorReading): Promise<PublishOutcome> {
+    return this.track(
+      "sensor_reading",
+      (async () => {
+        const now = this.now();
+        validateReading(reading, undefined, now, this.deps.limits);
+        const sensor = await this.deps.registry.findSensor(reading.sensorId);
+        if (!sensor) throw new NotFoundError("sensor_id", `sensor ${reading.sensorId} is not registered`);
+        if (sensor.siteId !== principal.siteId) {
+          throw new PermissionError(`sensor ${reading.sensorId} belongs to another site`, "sensor_id");
+        }
+        const datastream = sensor.datastreams.get(reading.datastreamId);
+        if (!datastream) {
+          throw new NotFoundError(
+            "datastream_id",
+            `sensor ${reading.sensorId} has no datastream "${reading.datastreamId}"`,
+          );
+        }
+        validateReading(reading, datastream, now, this.deps.limits);
+        const context = ingestContext(sensor, now, reading.position);
+        return this.deps.recent.publishOnce(`r:${reading.eventId}`, () =>
+          this.deps.eventBus.publishSensorReading({ reading, context }, sensor.partitionKey),
+        );
+      })(),
+    );
+  }
+
+  private ownedCamera(principal: DevicePrincipal, cameraId: string): Promise<CameraEntry> {
+    return this.deps.registry.findCamera(cameraId).then((camera) => {
+      if (!camera) throw new NotFoundError("camera_id", `camera ${cameraId} is not registered`);
+      if (camera.siteId !== principal.siteId) {
+        throw new PermissionError(`camera ${cameraId} belongs to another site`, "camera_id");
+      }
+      return camera;
+    });
+  }
+
+  private track(kind: EventKind, work: Promise<"accepted" | "duplicate">): Promise<PublishOutcome> {
+    return work.then(
+      (outcome) => {
+        this.deps.observer.accepted(kind, outcome);
+        return outcome === "accepted"
+          ? PublishOutcome.PUBLISH_OUTCOME_ACCEPTED
+          : PublishOutcome.PUBLISH_OUTCOME_DUPLICATE;
+      },
+      (error: unknown) => this.rejected(kind, error),
+    );
+  }
+
+  private rejected(kind: EventKind, error: unknown): Promise<never> {
+    if (isHubError(error)) this.deps.observer.rejected(kind, error);
+    return Promise.reject(error);
   }
 }
 

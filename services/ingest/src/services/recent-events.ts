@@ -23,31 +23,37 @@ export class RecentEvents {
    * Publishes via `publish` unless the id was published within the window. Resolves "accepted" or "duplicate";
    * rejects with publish's error (and forgets the id) when publishing fails.
    */
-  async publishOnce(id: string, publish: () => Promise<void>): Promise<"accepted" | "duplicate"> {
+  publishOnce(id: string, publish: () => Promise<void>): Promise<"accepted" | "duplicate"> {
+    // Plain promise chains rather than async/await: this runs for every event on the ingest hot path.
     const now = this.now();
     const existing = this.entries.get(id);
     if (existing && now - existing.at <= this.windowMs) {
-      if (!existing.pending) return "duplicate";
-      try {
-        await existing.pending;
-        return "duplicate";
-      } catch {
-        // The first attempt failed and was forgotten; this attempt publishes (below).
-      }
+      if (!existing.pending) return Promise.resolve("duplicate");
+      // Wait for the first attempt; if it failed (and was forgotten), this attempt publishes.
+      return existing.pending.then(
+        () => "duplicate" as const,
+        () => this.start(id, publish, this.now()),
+      );
     }
+    return this.start(id, publish, now);
+  }
+
+  private start(id: string, publish: () => Promise<void>, now: number): Promise<"accepted"> {
     const pending = publish();
     const entry = { at: now, pending: pending as Promise<void> | undefined };
     this.entries.delete(id); // re-insert so the map stays in time order
     this.entries.set(id, entry);
     this.evict(now);
-    try {
-      await pending;
-      entry.pending = undefined;
-      return "accepted";
-    } catch (error) {
-      if (this.entries.get(id) === entry) this.entries.delete(id);
-      throw error;
-    }
+    return pending.then(
+      () => {
+        entry.pending = undefined;
+        return "accepted" as const;
+      },
+      (error: unknown) => {
+        if (this.entries.get(id) === entry) this.entries.delete(id);
+        throw error;
+      },
+    );
   }
 
   private evict(now: number): void {
