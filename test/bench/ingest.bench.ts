@@ -34,7 +34,7 @@ const total = Number(process.env.BENCH_DETECTIONS ?? 200_000);
 const batch = Number(process.env.BENCH_BATCH ?? 500);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 /** Parallel idempotent producers, for ingest (KAFKA_PRODUCER_LANES) and for the raw baseline alike. */
-const lanes = Number(process.env.BENCH_LANES ?? 2);
+const lanes = Number(process.env.BENCH_LANES ?? 4);
 const logger = createLogger("bench", "warn");
 const log = (message: string) => console.error(`› ${message}`);
 

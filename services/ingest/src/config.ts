@@ -25,7 +25,7 @@ const schema = z
     INGEST_DEDUP_WINDOW_MS: positiveInt.default(10 * 60 * 1000),
     INGEST_DEDUP_MAX_ENTRIES: positiveInt.default(1_000_000),
     /** Idempotent producers working in parallel; a key always uses the same one, so per-key order holds. */
-    KAFKA_PRODUCER_LANES: positiveInt.max(16).default(2),
+    KAFKA_PRODUCER_LANES: positiveInt.max(16).default(4),
     KAFKA_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(5),
     KAFKA_MAX_BATCH_MESSAGES: positiveInt.default(1000),
     KAFKA_SEND_TIMEOUT_MS: positiveInt.default(10_000),
