@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "› installing npm dependencies (npm ci)…"
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "› installing npm dependencies (npm install, from package-lock.json)…"
+  # Not `npm ci`: the registry here lists some platform-specific optional packages (other OSes' biome/buf
+  # binaries) without serving them, so they are absent from the lockfile and `npm ci` refuses to run. `npm install`
+  # installs exactly the locked versions and leaves the lockfile untouched.
+  npm install --no-audit --no-fund --loglevel=error
 fi
