@@ -11,5 +11,13 @@ npx --no-install biome check --error-on-warnings .
 npx --no-install tsc -b
 npx --no-install tsc -p test/tsconfig.json
 echo "› tests (vitest: unit, then integration)…"
-npx --no-install vitest run "$@"
+mkdir -p test-results
+status=0
+npx --no-install vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?
+# One plain closing line for CI: "N passed, N failed".
+node -e '
+  const r = require("./test-results/vitest.json");
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+' || true
 echo "› npm test finished in $(( $(date +%s) - started )) s"
+exit "$status"
