@@ -317,7 +317,7 @@ describe("sensor ingest", () => {
 });
 
 describe("operations", () => {
-  it("serves the gRPC health service, metrics and readiness", async () => {
+  it("serves the gRPC health service, server reflection, metrics and readiness", async () => {
     const raw = rawClient(ingest.address);
     // grpc.health.v1.HealthCheckRequest{service: ""} is the empty message; SERVING is status 1 (field 1, varint).
     const health = await new Promise<Buffer>((resolve, reject) => {
@@ -326,6 +326,16 @@ describe("operations", () => {
       );
     });
     expect([...health]).toEqual([0x08, 0x01]);
+    // grpc.reflection.v1alpha ServerReflectionRequest{list_services: ""} is field 7, an empty string.
+    const listed = await new Promise<Buffer>((resolve, reject) => {
+      const call = raw.reflect();
+      call.on("data", (response: Buffer) => resolve(response));
+      call.on("error", reject);
+      call.write(Buffer.from([0x3a, 0x00]));
+      call.end();
+    });
+    expect(listed.toString("latin1")).toContain("hub.v1.CameraIngestService");
+    expect(listed.toString("latin1")).toContain("hub.v1.SensorIngestService");
     raw.close();
     const metrics = await fetch(`http://127.0.0.1:${ingest.app.opsPort}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(
@@ -356,6 +366,15 @@ function rawClient(address: string) {
         path: "/grpc.health.v1.Health/Check",
         requestStream: false,
         responseStream: false,
+        requestSerialize: identity,
+        requestDeserialize: identity,
+        responseSerialize: identity,
+        responseDeserialize: identity,
+      },
+      reflect: {
+        path: "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+        requestStream: true,
+        responseStream: true,
         requestSerialize: identity,
         requestDeserialize: identity,
         responseSerialize: identity,

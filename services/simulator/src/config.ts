@@ -11,6 +11,9 @@ const schema = z
       .regex(/^[^\s:]+:\d{1,5}$/, "expected host:port")
       .default("127.0.0.1:50051"),
     INGEST_TLS_CA_FILE: z.string().optional(),
+    /** Client certificate and key, for an ingest service that requires mutual TLS. */
+    INGEST_TLS_CLIENT_CERT_FILE: z.string().optional(),
+    INGEST_TLS_CLIENT_KEY_FILE: z.string().optional(),
     SIMULATOR_CAMERAS: positiveInt.max(20_000).default(1701),
     SIMULATOR_DETECTION_RATE: z.coerce.number().min(0).max(100_000).default(200),
     SIMULATOR_HEARTBEAT_INTERVAL_S: positiveInt.default(60),

@@ -14,6 +14,8 @@ const world = buildWorld(region, config.SIMULATOR_CAMERAS, config.SIMULATOR_SEED
 const gateway = new IngestGateway({
   address: config.INGEST_ADDRESS,
   ...(config.INGEST_TLS_CA_FILE ? { tlsCa: readFileSync(config.INGEST_TLS_CA_FILE) } : {}),
+  ...(config.INGEST_TLS_CLIENT_CERT_FILE ? { tlsClientCert: readFileSync(config.INGEST_TLS_CLIENT_CERT_FILE) } : {}),
+  ...(config.INGEST_TLS_CLIENT_KEY_FILE ? { tlsClientKey: readFileSync(config.INGEST_TLS_CLIENT_KEY_FILE) } : {}),
 });
 const scenario = config.SIMULATOR_SCENARIO ? loadScenario(config.SIMULATOR_SCENARIO) : undefined;
 const simulator = new SimulatorService(

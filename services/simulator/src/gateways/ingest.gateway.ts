@@ -16,6 +16,9 @@ export interface IngestGatewayOptions {
   address: string;
   /** PEM of the CA that signed the server certificate; plaintext when absent. */
   tlsCa?: Buffer;
+  /** Client certificate and key (PEM), for servers that require mutual TLS. */
+  tlsClientCert?: Buffer;
+  tlsClientKey?: Buffer;
   /** Deadline of each call. */
   timeoutMs?: number;
 }
@@ -31,7 +34,7 @@ export class IngestGateway {
 
   constructor(options: IngestGatewayOptions) {
     const credentials = options.tlsCa
-      ? ChannelCredentials.createSsl(options.tlsCa)
+      ? ChannelCredentials.createSsl(options.tlsCa, options.tlsClientKey ?? null, options.tlsClientCert ?? null)
       : ChannelCredentials.createInsecure();
     const channelOptions = { "grpc.max_send_message_length": 16 * 1024 * 1024 };
     this.cameras = new CameraIngestServiceClient(options.address, credentials, channelOptions);
