@@ -105,7 +105,6 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): DbServerCon
 const MSG = {
   // backend
   authentication: 0x52, // 'R'
-  errorResponse: 0x45, // 'E'
   readyForQuery: 0x5a, // 'Z'
   // frontend
   parse: 0x50, // 'P'
@@ -199,7 +198,9 @@ function isWasmTrap(error: unknown): error is Error {
  *  - a Parse/Bind/Execute/Sync batch that arrives in several TCP reads (large
  *    parameters) can be interleaved with another connection's batch, which
  *    replaces the shared unnamed statement;
- *  - START TRANSACTION and ROLLBACK TO SAVEPOINT defeat the tag tracking;
+ *  - START TRANSACTION and ROLLBACK TO SAVEPOINT defeat the tag tracking,
+ *    so another connection's statements run inside (and see) the open
+ *    transaction;
  *  - a client that disconnects between StartupMessage and password leaves
  *    the backend unable to send ReadyForQuery again.
  * So "in transaction" here means "the backend is pinned to the connection

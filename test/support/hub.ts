@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { createKafka, createLogger, createPool, type Logger, migrate, type Pool } from "@hub/common";
+import { createKafka, createLogger, createPool, headers, type Logger, migrate, type Pool, topics } from "@hub/common";
 import { hashToken, type IngestApp, readConfig, startIngest } from "@hub/ingest";
+import { type Detection, DetectionRecord } from "@hub/proto";
 import { IngestGateway } from "@hub/simulator";
-import type { EachMessagePayload, IHeaders } from "kafkajs";
+import { type EachMessagePayload, type IHeaders, Partitioners } from "kafkajs";
 import { inject } from "vitest";
 
 /** Helpers for integration tests: a real ingest service on an ephemeral port, devices, and a Kafka reader. */
@@ -119,5 +120,71 @@ export async function readTopic<T>(options: {
     return records;
   } finally {
     await consumer.disconnect();
+  }
+}
+
+/** Valid DetectionRecords straight into Kafka, as the ingest service would write them (for consumer tests). */
+export async function produceDetectionRecords(
+  detections: Detection[],
+  options: { brokers?: string[]; siteId?: string } = {},
+): Promise<void> {
+  const kafka = createKafka({ brokers: options.brokers ?? infra().brokers, clientId: "test-producer" }, testLogger);
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  try {
+    for (let index = 0; index < detections.length; index += 1000) {
+      await producer.send({
+        topic: topics.detections.name,
+        acks: -1,
+        messages: detections.slice(index, index + 1000).map((detection) => ({
+          key: "88411c0a2bfffff",
+          value: Buffer.from(
+            DetectionRecord.encode({
+              detection,
+              context: {
+                ingestedAt: new Date(),
+                siteId: options.siteId ?? "site-test",
+                position: { lat: 22.1935, lon: 113.5405 },
+                district: "Sé",
+                h3Cell: "89411c0a2a3ffff",
+              },
+            }).finish(),
+          ),
+          headers: { [headers.type]: "hub.v1.DetectionRecord", [headers.eventId]: detection.eventId },
+        })),
+      });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Raw bytes into a topic: for dead-letter tests. */
+export async function produceRaw(topic: string, messages: { key: string; value: Buffer }[]): Promise<void> {
+  const kafka = createKafka({ brokers: infra().brokers, clientId: "test-raw" }, testLogger);
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Polls until `check` returns true or the time runs out; returns the last value of `check`. */
+export async function eventually(
+  check: () => Promise<boolean>,
+  timeoutMs = 30_000,
+  intervalMs = 200,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

@@ -1,0 +1,77 @@
+import { createKafka, createPool, ensureTopics, type Logger, migrate, startOpsServer, topics } from "@hub/common";
+import type { CorrelatorConfig } from "./config.js";
+import { createCorrelatorMetrics } from "./metrics.js";
+import { EventSource } from "./repositories/event-source.repository.js";
+import { EventStoreRepository } from "./repositories/event-store.repository.js";
+import { OffsetsRepository } from "./repositories/offsets.repository.js";
+import { OutboxRelay, OutboxRepository } from "./repositories/outbox.repository.js";
+import { eventTopics } from "./services/records.js";
+import { WriterService } from "./services/writer.service.js";
+
+export interface CorrelatorApp {
+  opsPort: number;
+  stop(): Promise<void>;
+}
+
+export async function startCorrelator(config: CorrelatorConfig, logger: Logger): Promise<CorrelatorApp> {
+  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, logger.child({ ns: "db" }));
+  await migrate(pool, logger.child({ ns: "migrate" }));
+  const kafka = createKafka(
+    { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-correlator` },
+    logger,
+  );
+  if (config.KAFKA_CREATE_TOPICS) {
+    await ensureTopics(kafka, Object.values(topics), { replicationFactor: config.KAFKA_REPLICATION_FACTOR, logger });
+  }
+  const metrics = createCorrelatorMetrics();
+  const offsets = new OffsetsRepository(pool, config.CORRELATOR_GROUP_ID);
+  const writer = new WriterService({
+    pool,
+    store: new EventStoreRepository(),
+    offsets,
+    outbox: new OutboxRepository(),
+    logger: logger.child({ ns: "writer" }),
+    observer: metrics.writer,
+  });
+  const relay = await OutboxRelay.start(pool, kafka, {
+    intervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
+    batch: config.OUTBOX_RELAY_BATCH,
+    logger: logger.child({ ns: "outbox" }),
+  });
+  const source = await EventSource.start(kafka, {
+    groupId: config.CORRELATOR_GROUP_ID,
+    topics: eventTopics,
+    offsets,
+    maxBatch: config.CORRELATOR_MAX_BATCH,
+    logger: logger.child({ ns: "consumer" }),
+    handle: async (topic, partition, messages) => (await writer.write(topic, partition, messages)).nextOffset,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ops = await startOpsServer({
+    host: config.CORRELATOR_HOST,
+    port: config.CORRELATOR_OPS_PORT,
+    registry: metrics.registry,
+    logger,
+    checks: {
+      database: async () => {
+        await pool.query("SELECT 1");
+      },
+      kafka: async () => {
+        await admin.describeCluster();
+      },
+    },
+  });
+  logger.info({ group: config.CORRELATOR_GROUP_ID, topics: eventTopics }, "correlator consuming");
+  return {
+    opsPort: ops.port,
+    async stop() {
+      ops.setDraining();
+      await source.stop();
+      await relay.stop();
+      await admin.disconnect();
+      await pool.end();
+      await ops.close();
+    },
+  };
+}

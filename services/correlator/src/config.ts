@@ -1,0 +1,22 @@
+import { booleanFlag, commonConfigShape, loadConfig, port, positiveInt } from "@hub/common";
+import { z } from "zod";
+
+const schema = z.object({
+  ...commonConfigShape,
+  CORRELATOR_HOST: z.string().default("0.0.0.0"),
+  CORRELATOR_OPS_PORT: port.default(9465),
+  /** Consumer group; every instance of the correlator joins the same one. */
+  CORRELATOR_GROUP_ID: z.string().min(1).default("hub-correlator"),
+  /** Largest number of messages written in one transaction. */
+  CORRELATOR_MAX_BATCH: positiveInt.max(50_000).default(5000),
+  OUTBOX_RELAY_INTERVAL_MS: positiveInt.default(200),
+  OUTBOX_RELAY_BATCH: positiveInt.max(10_000).default(500),
+  KAFKA_REPLICATION_FACTOR: positiveInt.max(7).default(1),
+  KAFKA_CREATE_TOPICS: booleanFlag.default(true),
+});
+
+export type CorrelatorConfig = z.infer<typeof schema>;
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): CorrelatorConfig {
+  return loadConfig(schema, env);
+}

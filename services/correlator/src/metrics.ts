@@ -1,0 +1,31 @@
+import { createMetricsRegistry } from "@hub/common";
+import { Counter, Histogram, type Registry } from "prom-client";
+import type { WriterObserver } from "./services/writer.service.js";
+
+export function createCorrelatorMetrics(): { registry: Registry; writer: WriterObserver } {
+  const registry = createMetricsRegistry("correlator");
+  const rows = new Counter({
+    name: "hub_correlator_messages_total",
+    help: "Messages consumed, by topic and outcome (stored, duplicate, dead_letter)",
+    labelNames: ["topic", "outcome"],
+    registers: [registry],
+  });
+  const seconds = new Histogram({
+    name: "hub_correlator_batch_seconds",
+    help: "Time to decode and store one batch in one transaction",
+    labelNames: ["topic"],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  return {
+    registry,
+    writer: {
+      batch(topic, outcome, elapsed) {
+        rows.inc({ topic, outcome: "stored" }, outcome.stored);
+        rows.inc({ topic, outcome: "duplicate" }, outcome.duplicates);
+        rows.inc({ topic, outcome: "dead_letter" }, outcome.deadLettered);
+        seconds.observe({ topic }, elapsed);
+      },
+    },
+  };
+}
