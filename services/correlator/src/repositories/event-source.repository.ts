@@ -25,10 +25,7 @@ export class EventSource {
   private readonly positions = new Map<string, string | null>();
   private readonly seekedTo = new Map<string, string>();
 
-  private constructor(
-    private readonly consumer: Consumer,
-    private readonly options: EventSourceOptions,
-  ) {}
+  private constructor(private readonly consumer: Consumer) {}
 
   static async start(kafka: Kafka, options: EventSourceOptions): Promise<EventSource> {
     const consumer = kafka.consumer({
@@ -39,7 +36,7 @@ export class EventSource {
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
     });
-    const source = new EventSource(consumer, options);
+    const source = new EventSource(consumer);
     // After a rebalance another instance may have moved a partition on: forget every cached position.
     consumer.on(consumer.events.GROUP_JOIN, () => {
       source.positions.clear();
