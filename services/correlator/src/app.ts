@@ -43,6 +43,7 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
     topics: eventTopics,
     offsets,
     maxBatch: config.CORRELATOR_MAX_BATCH,
+    sessionTimeoutMs: config.CORRELATOR_SESSION_TIMEOUT_MS,
     logger: logger.child({ ns: "consumer" }),
     handle: async (topic, partition, messages) => (await writer.write(topic, partition, messages)).nextOffset,
   });

@@ -9,6 +9,8 @@ const schema = z.object({
   CORRELATOR_GROUP_ID: z.string().min(1).default("hub-correlator"),
   /** Largest number of messages written in one transaction. */
   CORRELATOR_MAX_BATCH: positiveInt.max(50_000).default(5000),
+  /** How long a crashed instance keeps its partitions before the group moves them (Kafka allows 6000..1800000). */
+  CORRELATOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(1_800_000).default(10_000),
   OUTBOX_RELAY_INTERVAL_MS: positiveInt.default(200),
   OUTBOX_RELAY_BATCH: positiveInt.max(10_000).default(500),
   KAFKA_REPLICATION_FACTOR: positiveInt.max(7).default(1),

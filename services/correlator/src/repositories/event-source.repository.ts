@@ -12,6 +12,8 @@ export interface EventSourceOptions {
   handle: PartitionHandler;
   /** Largest number of messages handed to `handle` at once. */
   maxBatch: number;
+  /** How long the group waits for a silent (crashed) member before giving its partitions to others. */
+  sessionTimeoutMs: number;
   logger: Logger;
 }
 
@@ -30,8 +32,10 @@ export class EventSource {
   static async start(kafka: Kafka, options: EventSourceOptions): Promise<EventSource> {
     const consumer = kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3000,
+      // A crashed instance's partitions wait for its session to expire: keep that short.
+      sessionTimeout: options.sessionTimeoutMs,
+      rebalanceTimeout: options.sessionTimeoutMs + 5000,
+      heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
       maxBytesPerPartition: 2 * 1024 * 1024,
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,

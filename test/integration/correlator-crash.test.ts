@@ -1,0 +1,118 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { createServer } from "node:net";
+import { createKafka, type Pool, topics } from "@hub/common";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newDetection } from "../support/factories.js";
+import { eventually, infra, migratedPool, produceDetectionRecords, produceRaw, testLogger } from "../support/hub.js";
+
+/**
+ * Correlator processes are SIGKILLed again and again while messages flow, sometimes two run in the group at
+ * once. Afterwards every event is stored once, every dead letter is in the outbox exactly once (that table has no
+ * unique key to hide a double write), and each partition's stored offset is its end offset.
+ */
+let pool: Pool;
+const children = new Set<ChildProcess>();
+const groupId = `crash-${randomUUID().slice(0, 8)}`;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function startCorrelatorProcess(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "services/correlator/src/main.ts"], {
+    env: {
+      ...process.env,
+      HUB_MODE: "test",
+      LOG_LEVEL: "error",
+      KAFKA_BROKERS: infra().brokers.join(","),
+      DATABASE_URL: infra().databaseUrl,
+      CORRELATOR_GROUP_ID: groupId,
+      CORRELATOR_HOST: "127.0.0.1",
+      CORRELATOR_OPS_PORT: String(await freePort()),
+      CORRELATOR_MAX_BATCH: "250",
+      CORRELATOR_SESSION_TIMEOUT_MS: "6000",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeAll(async () => {
+  pool = await migratedPool();
+});
+
+afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  await pool?.end();
+});
+
+describe("correlator crash and restart", () => {
+  it("loses nothing and writes nothing twice when killed mid-batch, with one or two instances", async () => {
+    const tag = randomUUID().slice(0, 8);
+    const ids: string[] = [];
+    const junkKeys: string[] = [];
+    const produceWave = async (wave: number) => {
+      const detections = Array.from({ length: 1500 }, () => newDetection(`CAM-CRASH-${wave}`));
+      ids.push(...detections.map((d) => d.eventId));
+      await produceDetectionRecords(detections);
+      const junk = Array.from({ length: 5 }, (_, index) => ({
+        key: `junk-${tag}-${wave}-${index}`,
+        value: Buffer.from([0xff, 0xff, 0xff]),
+      }));
+      junkKeys.push(...junk.map((j) => j.key));
+      await produceRaw(topics.detections.name, junk);
+    };
+
+    let a = await startCorrelatorProcess();
+    await produceWave(0);
+    for (let wave = 1; wave <= 3; wave += 1) {
+      await sleep(1500 + wave * 400);
+      a.kill("SIGKILL");
+      const b = wave % 2 === 0 ? await startCorrelatorProcess() : undefined; // sometimes two in the group
+      await produceWave(wave);
+      a = await startCorrelatorProcess();
+      if (b) {
+        await sleep(2000);
+        b.kill("SIGKILL");
+      }
+    }
+
+    const stored = async () =>
+      (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM detections WHERE event_id = ANY($1)", [ids]))
+        .rows[0]?.n ?? 0;
+    await eventually(async () => (await stored()) === ids.length, 120_000, 500);
+    expect(await stored()).toBe(ids.length);
+
+    const deadLetters = await pool.query<{ key: string; n: number }>(
+      "SELECT key, count(*)::int AS n FROM outbox WHERE key = ANY($1) GROUP BY key",
+      [junkKeys],
+    );
+    expect(deadLetters.rows.length).toBe(junkKeys.length);
+    expect(deadLetters.rows.every((row) => row.n === 1)).toBe(true);
+
+    // Each partition's stored position is its end: nothing left behind, nothing skipped.
+    const admin = createKafka({ brokers: infra().brokers, clientId: "test-admin" }, testLogger).admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topics.detections.name);
+    await admin.disconnect();
+    const caughtUp = await eventually(async () => {
+      const positions = await pool.query<{ partition: number; next_offset: string }>(
+        "SELECT partition, next_offset::text FROM consumer_offsets WHERE group_id = $1 AND topic = $2",
+        [groupId, topics.detections.name],
+      );
+      const byPartition = new Map(positions.rows.map((row) => [row.partition, row.next_offset]));
+      return ends.every((end) => end.high === "0" || byPartition.get(end.partition) === end.high);
+    }, 30_000);
+    expect(caughtUp).toBe(true);
+    a.kill("SIGTERM");
+  }, 240_000);
+});
