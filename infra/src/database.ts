@@ -140,7 +140,9 @@ function waitForReady(
 export async function startEmbeddedDatabase(opts: EmbeddedDbOptions): Promise<RunningDb> {
   const log = opts.log ?? defaultLog;
   // stdin stays open and unused: its end tells the server that we are gone.
-  const child = spawn(process.execPath, serverArgv(opts), { stdio: ["pipe", "pipe", "pipe"] });
+  // Its own process group: a Ctrl-C in the terminal reaches only the launcher, which stops the services before
+  // the database. If the launcher dies, the server sees its stdin close and stops (--exit-with-stdin).
+  const child = spawn(process.execPath, serverArgv(opts), { stdio: ["pipe", "pipe", "pipe"], detached: true });
   const pid = child.pid;
   if (pid === undefined) {
     // spawn reports the reason asynchronously through 'error'.

@@ -527,7 +527,9 @@ function launchBroker(libsDir: string, files: BrokerFiles, heapMb: number): Chil
       files.serverProperties,
     ];
     // The JVM writes straight to the file, so its output never depends on this event loop.
-    return spawn(javaBinary(), args, { cwd: files.dataDir, stdio: ["ignore", out, out], detached: false });
+    // Its own process group, so that a Ctrl-C reaches only the launcher, which stops the services first. A broker
+    // orphaned by a killed launcher is found through dataDir/kafka.pid and stopped by the next startKafka.
+    return spawn(javaBinary(), args, { cwd: files.dataDir, stdio: ["ignore", out, out], detached: true });
   } finally {
     closeSync(out);
   }

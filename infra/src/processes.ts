@@ -29,9 +29,12 @@ export function startService(options: {
   mkdirSync(options.logDir, { recursive: true });
   const logFile = join(options.logDir, `${options.name}.log`);
   const log = createWriteStream(logFile, { flags: "a" });
+  // Own process group (Ctrl-C reaches only the launcher, which stops things in order); stdin is a pipe the
+  // service watches (HUB_EXIT_WITH_STDIN), so it also stops if the launcher dies.
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--enable-source-maps", options.script], {
-    env: options.env,
-    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...options.env, HUB_EXIT_WITH_STDIN: "1" },
+    stdio: ["pipe", "pipe", "pipe"],
+    detached: true,
   });
   const forward = (stream: NodeJS.ReadableStream | null) => {
     if (!stream) return;

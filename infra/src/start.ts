@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm start`: brings up the whole hub on this machine — Kafka, TimescaleDB, the ingest service and the
- * simulator — prints what runs where, and shuts everything down in order on Ctrl-C.
+ * `npm start`: brings up the whole hub on this machine — Kafka, TimescaleDB, the ingest service, the correlator
+ * and the simulator — prints what runs where, and shuts everything down in order on Ctrl-C.
  *
  * KAFKA_BROKERS / DATABASE_URL, when set, point at existing infrastructure and nothing is started for them.
  */
@@ -23,6 +23,7 @@ const ports = {
   db: Number(env.HUB_DB_PORT ?? 5440),
   ingest: Number(env.INGEST_PORT ?? 50051),
   ingestOps: Number(env.INGEST_OPS_PORT ?? 9464),
+  correlatorOps: Number(env.CORRELATOR_OPS_PORT ?? 9465),
 };
 
 const log = (message: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${message}`);
@@ -104,6 +105,22 @@ async function main(): Promise<void> {
     120_000,
   );
 
+  const correlator = startService({
+    name: "correlator",
+    script: join(repo, "services/correlator/dist/src/main.js"),
+    env: { ...serviceEnv, CORRELATOR_OPS_PORT: String(ports.correlatorOps) },
+    logDir,
+    echo: log,
+  });
+  stops.push({ name: "correlator", stop: () => correlator.stop() });
+  watch(correlator);
+  await waitFor(
+    "the correlator",
+    async () => (await fetch(`http://127.0.0.1:${ports.correlatorOps}/readyz`)).ok,
+    log,
+    120_000,
+  );
+
   const simulator = startService({
     name: "simulator",
     script: join(repo, "services/simulator/dist/src/main.js"),
@@ -123,6 +140,8 @@ async function main(): Promise<void> {
                                               grpc.health.v1.Health, server reflection)
     ingest health        http://127.0.0.1:${ports.ingestOps}/readyz
     ingest metrics       http://127.0.0.1:${ports.ingestOps}/metrics
+    correlator           Kafka → TimescaleDB (detections, sensor_readings, camera_status), exactly once
+    correlator health    http://127.0.0.1:${ports.correlatorOps}/readyz   metrics: /metrics
     simulator            1,701 cameras and their sensors, publishing through gRPC
     logs                 ${logDir}/*.log
 ${mode === "development" ? `\n    Development device tokens are public: "insecure-development-token.<site-id>" (see README).\n` : ""}`);

@@ -54,4 +54,6 @@ export const commonConfigShape = {
   KAFKA_CLIENT_ID: z.string().min(1).default("macao-event-hub"),
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_SIZE: positiveInt.max(100).default(4),
+  /** Set by the `npm start` launcher: stop when stdin closes (the launcher died). */
+  HUB_EXIT_WITH_STDIN: booleanFlag.default(false),
 };

@@ -1,10 +1,16 @@
 import type { Logger } from "./logger.js";
 
 /**
- * Runs `stop` once on SIGTERM or SIGINT, then exits. A second signal, or a stop that takes longer than
- * `timeoutMs`, exits at once with a non-zero code.
+ * Runs `stop` once on SIGTERM or SIGINT (or, with `exitWithStdin`, when stdin ends because the launcher that
+ * started us died), then exits. A second signal, or a stop that takes longer than `timeoutMs`, exits at once with a
+ * non-zero code.
  */
-export function onShutdown(logger: Logger, stop: () => Promise<void>, timeoutMs = 15000): void {
+export function onShutdown(
+  logger: Logger,
+  stop: () => Promise<void>,
+  options: { timeoutMs?: number; exitWithStdin?: boolean } = {},
+): void {
+  const timeoutMs = options.timeoutMs ?? 15000;
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -31,4 +37,9 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>, timeoutMs 
   };
   process.on("SIGTERM", handler);
   process.on("SIGINT", handler);
+  // Started by a launcher that may die without a word (SIGKILL): its end of our stdin closes.
+  if (options.exitWithStdin) {
+    process.stdin.on("end", () => handler("SIGTERM"));
+    process.stdin.resume();
+  }
 }

@@ -6,4 +6,4 @@ import { readConfig } from "./config.js";
 const config = readConfig();
 const logger = createLogger("ingest", config.LOG_LEVEL);
 const app = await startIngest(config, logger);
-onShutdown(logger, () => app.stop());
+onShutdown(logger, () => app.stop(), { exitWithStdin: config.HUB_EXIT_WITH_STDIN });

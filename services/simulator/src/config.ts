@@ -1,4 +1,4 @@
-import { devDeviceToken, devSites, hubMode, loadConfig, logLevel, positiveInt } from "@hub/common";
+import { booleanFlag, devDeviceToken, devSites, hubMode, loadConfig, logLevel, positiveInt } from "@hub/common";
 import { z } from "zod";
 
 const schema = z
@@ -24,6 +24,7 @@ const schema = z
     /** "site=token,site=token"; defaults to the development tokens in development mode only. */
     SIMULATOR_DEVICE_TOKENS: z.string().optional(),
     HUB_REGION_FILE: z.string().optional(),
+    HUB_EXIT_WITH_STDIN: booleanFlag.default(false),
   })
   .transform((env, context) => {
     let tokens: Map<string, string>;

@@ -31,10 +31,14 @@ const simulator = new SimulatorService(
   },
   logger,
 );
-onShutdown(logger, async () => {
-  await simulator.stop();
-  gateway.close();
-});
+onShutdown(
+  logger,
+  async () => {
+    await simulator.stop();
+    gateway.close();
+  },
+  { exitWithStdin: config.HUB_EXIT_WITH_STDIN },
+);
 logger.info(
   {
     ingest: config.INGEST_ADDRESS,
