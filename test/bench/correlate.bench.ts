@@ -133,13 +133,11 @@ async function main() {
       await producer.send({
         topic: topics.detections.name,
         acks: -1,
-        messages: values
-          .slice(index, index + 2000)
-          .map((value, offset) => ({
-            key: `k${(index + offset) % 64}`,
-            value,
-            headers: { [headers.type]: "hub.v1.DetectionRecord" },
-          })),
+        messages: values.slice(index, index + 2000).map((value, offset) => ({
+          key: `k${(index + offset) % 64}`,
+          value,
+          headers: { [headers.type]: "hub.v1.DetectionRecord" },
+        })),
       });
       progress("producing", Math.min(index + 2000, values.length), values.length);
     }
