@@ -4,6 +4,7 @@ export * from "../gen/google/protobuf/timestamp.js";
 export * from "../gen/hub/v1/camera.js";
 export * from "../gen/hub/v1/detection.js";
 export * from "../gen/hub/v1/geo.js";
+export * from "../gen/hub/v1/incident.js";
 export * from "../gen/hub/v1/ingest.js";
 export * from "../gen/hub/v1/records.js";
 export * from "../gen/hub/v1/sensor.js";

@@ -46,6 +46,12 @@ export const topics = {
     config: { "cleanup.policy": "compact", "min.compaction.lag.ms": "60000", "min.insync.replicas": "1" },
     description: "Sensor registry changelog (SensorRecord), compacted, keyed by sensor id",
   },
+  incidents: {
+    name: "hub.incidents.v1",
+    partitions: 3,
+    config: { "retention.ms": String(30 * DAY_MS), "cleanup.policy": "delete", "min.insync.replicas": "1" },
+    description: "Incident changes (IncidentRecord), relayed from the correlator's outbox, keyed by incident id",
+  },
   deadLetter: {
     name: "hub.dead-letter.v1",
     partitions: 3,

@@ -1,11 +1,23 @@
-import { createKafka, createPool, ensureTopics, type Logger, migrate, startOpsServer, topics } from "@hub/common";
+import {
+  createKafka,
+  createPool,
+  ensureTopics,
+  type Logger,
+  migrate,
+  startOpsServer,
+  topics,
+  withTransaction,
+} from "@hub/common";
 import type { CorrelatorConfig } from "./config.js";
 import { createCorrelatorMetrics } from "./metrics.js";
 import { EventSource } from "./repositories/event-source.repository.js";
 import { EventStoreRepository } from "./repositories/event-store.repository.js";
+import { IncidentRepository } from "./repositories/incident.repository.js";
 import { OffsetsRepository } from "./repositories/offsets.repository.js";
 import { OutboxRelay, OutboxRepository } from "./repositories/outbox.repository.js";
+import { CorrelationService } from "./services/correlation.service.js";
 import { eventTopics } from "./services/records.js";
+import { loadRules } from "./services/rules.js";
 import { WriterService } from "./services/writer.service.js";
 
 export interface CorrelatorApp {
@@ -25,11 +37,20 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
   }
   const metrics = createCorrelatorMetrics();
   const offsets = new OffsetsRepository(pool, config.CORRELATOR_GROUP_ID);
+  const outbox = new OutboxRepository();
+  const rules = loadRules(config.CORRELATOR_RULES_FILE);
+  const correlation = new CorrelationService(rules, {
+    incidents: new IncidentRepository(),
+    outbox,
+    logger: logger.child({ ns: "rules" }),
+    observer: metrics.correlation,
+  });
   const writer = new WriterService({
     pool,
     store: new EventStoreRepository(),
     offsets,
-    outbox: new OutboxRepository(),
+    outbox,
+    correlation,
     logger: logger.child({ ns: "writer" }),
     observer: metrics.writer,
   });
@@ -47,6 +68,13 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
     logger: logger.child({ ns: "consumer" }),
     handle: async (topic, partition, messages) => (await writer.write(topic, partition, messages)).nextOffset,
   });
+  // Absence rules run on a timer: a silent camera produces no event to react to.
+  const silenceTimer = setInterval(() => {
+    withTransaction(pool, (client) => correlation.checkSilence(client)).catch((err: unknown) =>
+      logger.warn({ err }, "silence check failed"),
+    );
+  }, config.CORRELATOR_SILENCE_CHECK_MS);
+  silenceTimer.unref();
   const admin = kafka.admin();
   await admin.connect();
   const ops = await startOpsServer({
@@ -63,11 +91,20 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
       },
     },
   });
-  logger.info({ group: config.CORRELATOR_GROUP_ID, topics: eventTopics }, "correlator consuming");
+  logger.info(
+    {
+      group: config.CORRELATOR_GROUP_ID,
+      topics: eventTopics,
+      rules: rules.rules.map((r) => r.id),
+      rulesVersion: rules.version,
+    },
+    "correlator consuming",
+  );
   return {
     opsPort: ops.port,
     async stop() {
       ops.setDraining();
+      clearInterval(silenceTimer);
       await source.stop();
       await relay.stop();
       await admin.disconnect();

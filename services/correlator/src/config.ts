@@ -11,6 +11,10 @@ const schema = z.object({
   CORRELATOR_MAX_BATCH: positiveInt.max(50_000).default(5000),
   /** How long a crashed instance keeps its partitions before the group moves them (Kafka allows 6000..1800000). */
   CORRELATOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(1_800_000).default(10_000),
+  /** The correlation rules (JSON); defaults to the shipped rules/rules.v1.json. */
+  CORRELATOR_RULES_FILE: z.string().optional(),
+  /** How often absence rules (silent cameras) are checked. */
+  CORRELATOR_SILENCE_CHECK_MS: positiveInt.default(15_000),
   OUTBOX_RELAY_INTERVAL_MS: positiveInt.default(200),
   OUTBOX_RELAY_BATCH: positiveInt.max(10_000).default(500),
   KAFKA_REPLICATION_FACTOR: positiveInt.max(7).default(1),

@@ -1,8 +1,13 @@
 import { createMetricsRegistry } from "@hub/common";
 import { Counter, Histogram, type Registry } from "prom-client";
+import type { CorrelationObserver } from "./services/correlation.service.js";
 import type { WriterObserver } from "./services/writer.service.js";
 
-export function createCorrelatorMetrics(): { registry: Registry; writer: WriterObserver } {
+export function createCorrelatorMetrics(): {
+  registry: Registry;
+  writer: WriterObserver;
+  correlation: CorrelationObserver;
+} {
   const registry = createMetricsRegistry("correlator");
   const rows = new Counter({
     name: "hub_correlator_messages_total",
@@ -17,8 +22,15 @@ export function createCorrelatorMetrics(): { registry: Registry; writer: WriterO
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  const incidents = new Counter({
+    name: "hub_correlator_incident_changes_total",
+    help: "Incidents opened or updated (late = updated by a late event), by rule",
+    labelNames: ["rule", "change"],
+    registers: [registry],
+  });
   return {
     registry,
+    correlation: { incident: (rule, change) => incidents.inc({ rule, change }) },
     writer: {
       batch(topic, outcome, elapsed) {
         rows.inc({ topic, outcome: "stored" }, outcome.stored);

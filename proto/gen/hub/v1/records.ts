@@ -10,6 +10,7 @@ import { Timestamp } from "../../google/protobuf/timestamp.js";
 import { Camera, CameraStatus } from "./camera.js";
 import { Detection } from "./detection.js";
 import { GeoPoint } from "./geo.js";
+import { Incident } from "./incident.js";
 import { Sensor, SensorReading } from "./sensor.js";
 
 /** Context added by the hub at ingest time. */
@@ -56,6 +57,14 @@ export interface CameraRecord {
 /** Topic hub.sensors.v1 (compacted, keyed by sensor id). */
 export interface SensorRecord {
   sensor: Sensor | undefined;
+}
+
+/**
+ * Topic hub.incidents.v1 (keyed by incident id): every change of an incident, relayed from the correlator's
+ * transactional outbox after the change is committed.
+ */
+export interface IncidentRecord {
+  incident: Incident | undefined;
 }
 
 function createBaseIngestContext(): IngestContext {
@@ -605,6 +614,75 @@ export const SensorRecord: MessageFns<SensorRecord> = {
     const message = createBaseSensorRecord();
     message.sensor = (object.sensor !== undefined && object.sensor !== null)
       ? Sensor.fromPartial(object.sensor)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseIncidentRecord(): IncidentRecord {
+  return { incident: undefined };
+}
+
+export const IncidentRecord: MessageFns<IncidentRecord> = {
+  encode(message: IncidentRecord, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.incident !== undefined) {
+      Incident.encode(message.incident, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IncidentRecord {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIncidentRecord();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.incident = Incident.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IncidentRecord {
+    return { incident: isSet(object.incident) ? Incident.fromJSON(object.incident) : undefined };
+  },
+
+  toJSON(message: IncidentRecord): unknown {
+    const obj: any = {};
+    if (message.incident !== undefined) {
+      obj.incident = Incident.toJSON(message.incident);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<IncidentRecord>, I>>(base?: I): IncidentRecord {
+    return IncidentRecord.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<IncidentRecord>, I>>(object: I): IncidentRecord {
+    const message = createBaseIncidentRecord();
+    message.incident = (object.incident !== undefined && object.incident !== null)
+      ? Incident.fromPartial(object.incident)
       : undefined;
     return message;
   },

@@ -4,10 +4,10 @@ import type { CameraStatusRow, DetectionRow, EventRow, SensorReadingRow } from "
 /**
  * Writes event rows with one `INSERT … SELECT * FROM unnest(…)` per table (COPY is not available on every
  * TimescaleDB we run against, and unnest is nearly as fast). `ON CONFLICT DO NOTHING` on (event_id, observed_at)
- * makes a redelivered event a no-op. Returns how many rows were new.
+ * makes a redelivered event a no-op. Returns the rows that were new (only those are correlated).
  */
 export class EventStoreRepository {
-  async insert(client: PoolClient, rows: EventRow[]): Promise<number> {
+  async insert(client: PoolClient, rows: EventRow[]): Promise<EventRow[]> {
     const detections: DetectionRow[] = [];
     const readings: SensorReadingRow[] = [];
     const statuses: CameraStatusRow[] = [];
@@ -16,15 +16,33 @@ export class EventStoreRepository {
       else if (event.kind === "sensor_reading") readings.push(event.row);
       else statuses.push(event.row);
     }
-    let inserted = 0;
-    if (detections.length > 0) inserted += await this.insertDetections(client, detections);
-    if (readings.length > 0) inserted += await this.insertReadings(client, readings);
-    if (statuses.length > 0) inserted += await this.insertStatuses(client, statuses);
-    return inserted;
+    const inserted = new Set<string>();
+    if (detections.length > 0)
+      for (const id of await this.insertDetections(client, detections)) inserted.add(`detection:${id}`);
+    if (readings.length > 0)
+      for (const id of await this.insertReadings(client, readings)) inserted.add(`sensor_reading:${id}`);
+    if (statuses.length > 0)
+      for (const id of await this.insertStatuses(client, statuses)) inserted.add(`camera_status:${id}`);
+    if (statuses.length > 0) await this.updateLastStatus(client, statuses);
+    return rows.filter((event) => inserted.has(`${event.kind}:${event.row.eventId}`));
   }
 
-  private async insertDetections(client: PoolClient, rows: DetectionRow[]): Promise<number> {
-    const result = await client.query(
+  /** The registry's last-heard time per camera, for the absence rule and the map. */
+  private async updateLastStatus(client: PoolClient, rows: CameraStatusRow[]): Promise<void> {
+    const latest = new Map<string, Date>();
+    for (const row of rows) {
+      const seen = latest.get(row.cameraId);
+      if (!seen || row.observedAt > seen) latest.set(row.cameraId, row.observedAt);
+    }
+    await client.query(
+      `UPDATE cameras c SET last_status_at = GREATEST(COALESCE(c.last_status_at, '-infinity'), v.at)
+       FROM (SELECT * FROM unnest($1::text[], $2::timestamptz[]) AS t(id, at)) v WHERE c.id = v.id`,
+      [[...latest.keys()], [...latest.values()]],
+    );
+  }
+
+  private async insertDetections(client: PoolClient, rows: DetectionRow[]): Promise<string[]> {
+    const result = await client.query<{ event_id: string }>(
       `INSERT INTO detections (observed_at, event_id, camera_id, site_id, object_class, confidence,
          box_left, box_top, box_right, box_bottom, track_id, attributes, plate_text, plate_region, plate_confidence,
          rule_type, rule_name, rule_count, rule_dwell_seconds, lat, lon, h3_cell, ingested_at)
@@ -32,7 +50,7 @@ export class EventStoreRepository {
          $7::real[], $8::real[], $9::real[], $10::real[], $11::text[], $12::jsonb[], $13::text[], $14::text[],
          $15::real[], $16::text[], $17::text[], $18::int[], $19::int[], $20::float8[], $21::float8[], $22::text[],
          $23::timestamptz[])
-       ON CONFLICT DO NOTHING`,
+       ON CONFLICT DO NOTHING RETURNING event_id`,
       [
         rows.map((r) => r.observedAt),
         rows.map((r) => r.eventId),
@@ -59,16 +77,16 @@ export class EventStoreRepository {
         rows.map((r) => r.ingestedAt),
       ],
     );
-    return result.rowCount ?? 0;
+    return result.rows.map((row) => row.event_id);
   }
 
-  private async insertReadings(client: PoolClient, rows: SensorReadingRow[]): Promise<number> {
-    const result = await client.query(
+  private async insertReadings(client: PoolClient, rows: SensorReadingRow[]): Promise<string[]> {
+    const result = await client.query<{ event_id: string }>(
       `INSERT INTO sensor_readings (observed_at, event_id, sensor_id, datastream_id, kind, value, unit, site_id,
          lat, lon, h3_cell, ingested_at)
        SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[],
          $7::text[], $8::text[], $9::float8[], $10::float8[], $11::text[], $12::timestamptz[])
-       ON CONFLICT DO NOTHING`,
+       ON CONFLICT DO NOTHING RETURNING event_id`,
       [
         rows.map((r) => r.observedAt),
         rows.map((r) => r.eventId),
@@ -84,16 +102,16 @@ export class EventStoreRepository {
         rows.map((r) => r.ingestedAt),
       ],
     );
-    return result.rowCount ?? 0;
+    return result.rows.map((row) => row.event_id);
   }
 
-  private async insertStatuses(client: PoolClient, rows: CameraStatusRow[]): Promise<number> {
-    const result = await client.query(
+  private async insertStatuses(client: PoolClient, rows: CameraStatusRow[]): Promise<string[]> {
+    const result = await client.query<{ event_id: string }>(
       `INSERT INTO camera_status (observed_at, event_id, camera_id, state, degradation_reason, detail, signal_loss,
          scene_change, site_id, lat, lon, h3_cell, ingested_at)
        SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
          $7::boolean[], $8::boolean[], $9::text[], $10::float8[], $11::float8[], $12::text[], $13::timestamptz[])
-       ON CONFLICT DO NOTHING`,
+       ON CONFLICT DO NOTHING RETURNING event_id`,
       [
         rows.map((r) => r.observedAt),
         rows.map((r) => r.eventId),
@@ -110,6 +128,6 @@ export class EventStoreRepository {
         rows.map((r) => r.ingestedAt),
       ],
     );
-    return result.rowCount ?? 0;
+    return result.rows.map((row) => row.event_id);
   }
 }

@@ -3,6 +3,7 @@ import type { KafkaMessage } from "kafkajs";
 import type { EventStoreRepository } from "../repositories/event-store.repository.js";
 import type { OffsetsRepository } from "../repositories/offsets.repository.js";
 import type { OutboxMessage, OutboxRepository } from "../repositories/outbox.repository.js";
+import type { CorrelationService } from "./correlation.service.js";
 import { DecodeFailure, decodeRecord, type EventRow } from "./records.js";
 
 export interface WriteOutcome {
@@ -17,8 +18,9 @@ export interface WriterObserver {
 }
 
 /**
- * Stores one partition's batch exactly once in effect: the event rows, the dead letters (through the outbox) and
- * the partition's next offset are written in one transaction. Crash anywhere, and the batch is either all there
+ * Stores one partition's batch exactly once in effect: the event rows, the incidents they cause (with their
+ * outbox messages), the dead letters (through the outbox) and the partition's next offset are written in one
+ * transaction. Crash anywhere, and the batch is either all there
  * with its offset, or not at all and read again.
  */
 export class WriterService {
@@ -28,6 +30,7 @@ export class WriterService {
       store: EventStoreRepository;
       offsets: OffsetsRepository;
       outbox: OutboxRepository;
+      correlation?: Pick<CorrelationService, "evaluate">;
       logger: Logger;
       observer?: WriterObserver;
     },
@@ -50,9 +53,11 @@ export class WriterService {
     const nextOffset = (BigInt(last.offset) + 1n).toString();
     const stored = await withTransaction(this.deps.pool, async (client) => {
       const inserted = await this.deps.store.insert(client, rows);
+      // Only rows stored for the first time are correlated: a redelivered event changes nothing.
+      await this.deps.correlation?.evaluate(client, inserted);
       await this.deps.outbox.add(client, deadLetters);
       await this.deps.offsets.save(client, [{ topic, partition, nextOffset }]);
-      return inserted;
+      return inserted.length;
     });
     if (deadLetters.length > 0) {
       this.deps.logger.warn(

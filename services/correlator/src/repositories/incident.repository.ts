@@ -1,0 +1,267 @@
+import { createHash } from "node:crypto";
+import { distanceMetres, type PoolClient } from "@hub/common";
+import type { EventRow } from "../services/records.js";
+import type { Severity } from "../services/rules.js";
+
+export interface IncidentRow {
+  id: string;
+  rule_id: string;
+  rule_version: number;
+  correlation_key: string;
+  kind: string;
+  severity: Severity;
+  status: string;
+  title: string;
+  lat: number;
+  lon: number;
+  h3_cell: string;
+  first_event_at: Date;
+  last_event_at: Date;
+  opened_at: Date;
+  updated_at: Date;
+  version: number;
+}
+
+export interface NewIncident {
+  ruleId: string;
+  ruleVersion: number;
+  correlationKey: string;
+  kind: string;
+  severity: Severity;
+  title: string;
+  lat: number;
+  lon: number;
+  h3Cell: string;
+}
+
+/** A stable id for (rule, key): every instance that opens "the same" incident gives it the same id. */
+export function incidentId(ruleId: string, correlationKey: string): string {
+  const hex = createHash("sha256").update(`${ruleId}\u0000${correlationKey}`).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+const SEVERITY_ORDER: Severity[] = ["minor", "moderate", "severe", "extreme"];
+export const maxSeverity = (a: Severity, b: Severity): Severity =>
+  SEVERITY_ORDER.indexOf(a) >= SEVERITY_ORDER.indexOf(b) ? a : b;
+
+function sourceOf(event: EventRow): string {
+  return event.kind === "sensor_reading" ? event.row.sensorId : event.row.cameraId;
+}
+
+/** Incidents, their evidence and late events; every method runs in the caller's transaction. */
+export class IncidentRepository {
+  /** Stored events of the given kinds in these H3 cells and times, as rows the rules can match. */
+  async eventsNear(
+    client: PoolClient,
+    kinds: Set<EventRow["kind"]>,
+    cells: string[],
+    from: Date,
+    to: Date,
+  ): Promise<EventRow[]> {
+    const events: EventRow[] = [];
+    if (kinds.has("detection")) {
+      const result = await client.query(
+        `SELECT * FROM detections WHERE h3_cell = ANY($1) AND observed_at BETWEEN $2 AND $3 ORDER BY observed_at LIMIT 5000`,
+        [cells, from, to],
+      );
+      for (const r of result.rows) {
+        events.push({
+          kind: "detection",
+          row: {
+            observedAt: r.observed_at,
+            eventId: r.event_id,
+            cameraId: r.camera_id,
+            siteId: r.site_id,
+            objectClass: r.object_class,
+            confidence: r.confidence,
+            box:
+              r.box_left === null
+                ? undefined
+                : { left: r.box_left, top: r.box_top, right: r.box_right, bottom: r.box_bottom },
+            trackId: r.track_id,
+            attributes: r.attributes,
+            plate: r.plate_text
+              ? { text: r.plate_text, region: r.plate_region, confidence: r.plate_confidence }
+              : undefined,
+            rule: r.rule_type
+              ? { type: r.rule_type, name: r.rule_name, count: r.rule_count, dwellSeconds: r.rule_dwell_seconds }
+              : undefined,
+            lat: r.lat,
+            lon: r.lon,
+            h3Cell: r.h3_cell,
+            ingestedAt: r.ingested_at,
+          },
+        });
+      }
+    }
+    if (kinds.has("sensor_reading")) {
+      const result = await client.query(
+        `SELECT * FROM sensor_readings WHERE h3_cell = ANY($1) AND observed_at BETWEEN $2 AND $3 ORDER BY observed_at LIMIT 5000`,
+        [cells, from, to],
+      );
+      for (const r of result.rows) {
+        events.push({
+          kind: "sensor_reading",
+          row: {
+            observedAt: r.observed_at,
+            eventId: r.event_id,
+            sensorId: r.sensor_id,
+            datastreamId: r.datastream_id,
+            kind: r.kind,
+            value: r.value,
+            unit: r.unit,
+            siteId: r.site_id,
+            lat: r.lat,
+            lon: r.lon,
+            h3Cell: r.h3_cell,
+            ingestedAt: r.ingested_at,
+          },
+        });
+      }
+    }
+    return events;
+  }
+
+  /** The open incident of `ruleId` nearest to `at` within `radiusM`, active since `since`, locked for update. */
+  async findOpenNear(
+    client: PoolClient,
+    ruleId: string,
+    at: { lat: number; lon: number },
+    radiusM: number,
+    since: Date,
+  ): Promise<IncidentRow | undefined> {
+    const dLat = radiusM / 111_320;
+    const dLon = radiusM / (111_320 * Math.cos((at.lat * Math.PI) / 180));
+    const result = await client.query<IncidentRow>(
+      `SELECT * FROM incidents WHERE rule_id = $1 AND status <> 'resolved' AND last_event_at >= $2
+         AND lat BETWEEN $3 AND $4 AND lon BETWEEN $5 AND $6 ORDER BY opened_at, id FOR UPDATE`,
+      [ruleId, since, at.lat - dLat, at.lat + dLat, at.lon - dLon, at.lon + dLon],
+    );
+    return result.rows.find((row) => distanceMetres(row, at) <= radiusM);
+  }
+
+  /** The open incident of `ruleId` about one source (a camera, a plate), active since `since`. */
+  async findOpenForSource(
+    client: PoolClient,
+    ruleId: string,
+    source: string,
+    since: Date,
+  ): Promise<IncidentRow | undefined> {
+    const result = await client.query<IncidentRow>(
+      `SELECT * FROM incidents WHERE rule_id = $1 AND status <> 'resolved' AND last_event_at >= $2
+         AND correlation_key LIKE $3 ORDER BY opened_at, id LIMIT 1 FOR UPDATE`,
+      [ruleId, since, `${source.replace(/[%_\\]/g, "\\$&")}@%`],
+    );
+    return result.rows[0];
+  }
+
+  /** Inserts the incident unless another transaction already did (same id); returns it either way. */
+  async create(
+    client: PoolClient,
+    incident: NewIncident,
+    firstEventAt: Date,
+    lastEventAt: Date,
+  ): Promise<{ row: IncidentRow; created: boolean }> {
+    const id = incidentId(incident.ruleId, incident.correlationKey);
+    const inserted = await client.query<IncidentRow>(
+      `INSERT INTO incidents (id, rule_id, rule_version, correlation_key, kind, severity, title, lat, lon, h3_cell,
+         first_event_at, last_event_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       ON CONFLICT (rule_id, correlation_key) DO NOTHING RETURNING *`,
+      [
+        id,
+        incident.ruleId,
+        incident.ruleVersion,
+        incident.correlationKey,
+        incident.kind,
+        incident.severity,
+        incident.title,
+        incident.lat,
+        incident.lon,
+        incident.h3Cell,
+        firstEventAt,
+        lastEventAt,
+      ],
+    );
+    if (inserted.rows[0]) return { row: inserted.rows[0], created: true };
+    const existing = await client.query<IncidentRow>("SELECT * FROM incidents WHERE id = $1 FOR UPDATE", [id]);
+    return { row: existing.rows[0] as IncidentRow, created: false };
+  }
+
+  /** Links evidence (a copy of each event: legal hold); returns how many links are new. */
+  async addEvidence(
+    client: PoolClient,
+    incidentId: string,
+    events: EventRow[],
+    lateIds: ReadonlySet<string>,
+  ): Promise<number> {
+    if (events.length === 0) return 0;
+    const result = await client.query(
+      `INSERT INTO incident_evidence (incident_id, event_id, event_kind, observed_at, source_id, event, late)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::jsonb[], $7::boolean[])
+       ON CONFLICT DO NOTHING`,
+      [
+        incidentId,
+        events.map((e) => e.row.eventId),
+        events.map((e) => e.kind),
+        events.map((e) => e.row.observedAt),
+        events.map(sourceOf),
+        events.map((e) => JSON.stringify(e.row)),
+        events.map((e) => lateIds.has(e.row.eventId)),
+      ],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  /** Applies new evidence times and severity; bumps the version. */
+  async update(
+    client: PoolClient,
+    id: string,
+    change: { firstEventAt: Date; lastEventAt: Date; severity: Severity },
+  ): Promise<IncidentRow> {
+    const result = await client.query<IncidentRow>(
+      `UPDATE incidents SET first_event_at = LEAST(first_event_at, $2), last_event_at = GREATEST(last_event_at, $3),
+         severity = $4, version = version + 1, updated_at = now() WHERE id = $1 RETURNING *`,
+      [id, change.firstEventAt, change.lastEventAt, change.severity],
+    );
+    return result.rows[0] as IncidentRow;
+  }
+
+  async evidenceIds(client: PoolClient, id: string): Promise<string[]> {
+    const result = await client.query<{ event_id: string }>(
+      "SELECT event_id FROM incident_evidence WHERE incident_id = $1 ORDER BY observed_at, event_id",
+      [id],
+    );
+    return result.rows.map((row) => row.event_id);
+  }
+
+  async recordLate(client: PoolClient, event: EventRow, ruleId: string, reason: string): Promise<void> {
+    await client.query(
+      `INSERT INTO late_events (event_id, event_kind, observed_at, rule_id, reason) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT DO NOTHING`,
+      [event.row.eventId, event.kind, event.row.observedAt, ruleId, reason],
+    );
+  }
+
+  async watchList(client: PoolClient, plates: string[]): Promise<Set<string>> {
+    if (plates.length === 0) return new Set();
+    const result = await client.query<{ plate_text: string }>(
+      "SELECT plate_text FROM plate_watch_list WHERE plate_text = ANY($1)",
+      [plates],
+    );
+    return new Set(result.rows.map((row) => row.plate_text));
+  }
+
+  /** Cameras silent for longer than `silenceS` (by the database clock), with when they were last heard. */
+  async silentCameras(
+    client: PoolClient,
+    silenceS: number,
+  ): Promise<{ id: string; lat: number; lon: number; h3_cell: string; last_status_at: Date }[]> {
+    const result = await client.query(
+      `SELECT id, lat, lon, h3_cell, last_status_at FROM cameras
+       WHERE last_status_at IS NOT NULL AND last_status_at < now() - make_interval(secs => $1)`,
+      [silenceS],
+    );
+    return result.rows;
+  }
+}

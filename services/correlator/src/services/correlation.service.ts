@@ -1,0 +1,276 @@
+import { distanceMetres, type Logger, type PoolClient, topics } from "@hub/common";
+import { IncidentRecord, IncidentSeverity, IncidentStatus } from "@hub/proto";
+import { gridDisk } from "h3-js";
+import { type IncidentRepository, type IncidentRow, maxSeverity } from "../repositories/incident.repository.js";
+import type { OutboxMessage, OutboxRepository } from "../repositories/outbox.repository.js";
+import type { EventRow } from "./records.js";
+import { type EventRule, matchersOf, matches, type RuleSet, type Severity } from "./rules.js";
+
+/** Centre-to-centre spacing of H3 resolution-9 cells, metres (edge ~174 m × √3). */
+const RES9_SPACING_M = 300;
+
+function positionOf(event: EventRow) {
+  return { lat: event.row.lat, lon: event.row.lon };
+}
+
+function sourceOf(event: EventRow): string {
+  return event.kind === "sensor_reading" ? event.row.sensorId : event.row.cameraId;
+}
+
+const severityProto: Record<Severity, IncidentSeverity> = {
+  minor: IncidentSeverity.INCIDENT_SEVERITY_MINOR,
+  moderate: IncidentSeverity.INCIDENT_SEVERITY_MODERATE,
+  severe: IncidentSeverity.INCIDENT_SEVERITY_SEVERE,
+  extreme: IncidentSeverity.INCIDENT_SEVERITY_EXTREME,
+};
+const statusProto: Record<string, IncidentStatus> = {
+  open: IncidentStatus.INCIDENT_STATUS_OPEN,
+  acknowledged: IncidentStatus.INCIDENT_STATUS_ACKNOWLEDGED,
+  resolved: IncidentStatus.INCIDENT_STATUS_RESOLVED,
+};
+
+export interface CorrelationObserver {
+  incident(ruleId: string, change: "opened" | "updated" | "late"): void;
+}
+
+/**
+ * Turns newly stored events into incidents, in the writer's transaction (so a crash loses or repeats nothing).
+ * Each new event is checked against the rules it can trigger; a satisfied rule joins the open incident of the
+ * same rule nearby (or about the same source) or opens one whose id derives from the rule and the evidence, so
+ * that any number of instances, in any order, converge on the same incidents. Rules run on event time; an event
+ * ingested more than `latenessS` after it was observed may join an open incident but never opens one, and is
+ * recorded in late_events when it joins none.
+ */
+export class CorrelationService {
+  private readonly eventRules: EventRule[];
+
+  constructor(
+    private readonly rules: RuleSet,
+    private readonly deps: {
+      incidents: IncidentRepository;
+      outbox: OutboxRepository;
+      logger: Logger;
+      observer?: CorrelationObserver;
+    },
+  ) {
+    this.eventRules = rules.rules.filter((rule): rule is EventRule => rule.form !== "absence");
+  }
+
+  async evaluate(client: PoolClient, events: EventRow[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const plates = events.flatMap((event) =>
+      event.kind === "detection" && event.row.plate ? [event.row.plate.text] : [],
+    );
+    const watchList = await this.deps.incidents.watchList(client, plates);
+    const changed = new Set<string>();
+    for (const event of events) {
+      for (const rule of this.eventRules) {
+        if (!matchersOf(rule).some((m) => matches(m, event, watchList))) continue;
+        const incident = await this.apply(client, rule, event, watchList);
+        if (incident) changed.add(incident);
+      }
+    }
+    await this.publish(client, [...changed]);
+    return changed.size;
+  }
+
+  /** Absence rules, on a timer: cameras silent for too long. Idempotent per silence. */
+  async checkSilence(client: PoolClient): Promise<number> {
+    const changed: string[] = [];
+    for (const rule of this.rules.rules) {
+      if (rule.form !== "absence") continue;
+      for (const camera of await this.deps.incidents.silentCameras(client, rule.silenceS)) {
+        const { row, created } = await this.deps.incidents.create(
+          client,
+          {
+            ruleId: rule.id,
+            ruleVersion: this.rules.version,
+            correlationKey: `${camera.id}@${camera.last_status_at.toISOString()}`,
+            kind: rule.kind,
+            severity: rule.severity,
+            title: `${rule.title}: ${camera.id}`,
+            lat: camera.lat,
+            lon: camera.lon,
+            h3Cell: camera.h3_cell,
+          },
+          camera.last_status_at,
+          camera.last_status_at,
+        );
+        if (created) {
+          changed.push(row.id);
+          this.deps.observer?.incident(rule.id, "opened");
+        }
+      }
+    }
+    await this.publish(client, changed);
+    return changed.length;
+  }
+
+  private async apply(
+    client: PoolClient,
+    rule: EventRule,
+    event: EventRow,
+    watchList: ReadonlySet<string>,
+  ): Promise<string | undefined> {
+    const evidence = rule.form === "single" ? [event] : await this.satisfied(client, rule, event, watchList);
+    if (!evidence) return undefined;
+    const late = event.row.ingestedAt.getTime() - event.row.observedAt.getTime() > this.rules.latenessS * 1000;
+    const since = new Date(event.row.observedAt.getTime() - rule.windowS * 1000);
+    const source = rule.form === "single" ? singleSource(rule, event) : undefined;
+    const open = source
+      ? await this.deps.incidents.findOpenForSource(client, rule.id, source, since)
+      : await this.deps.incidents.findOpenNear(client, rule.id, positionOf(event), rule.radiusM, since);
+    const severity = this.severityOf(rule, evidence);
+    const times = evidence.map((e) => e.row.observedAt.getTime());
+    const first = new Date(Math.min(...times));
+    const last = new Date(Math.max(...times));
+    const lateIds = late ? new Set([event.row.eventId]) : new Set<string>();
+    if (open) {
+      const added = await this.deps.incidents.addEvidence(client, open.id, evidence, lateIds);
+      const escalated = maxSeverity(open.severity, severity);
+      if (added === 0 && escalated === open.severity) return undefined;
+      await this.deps.incidents.update(client, open.id, {
+        firstEventAt: first,
+        lastEventAt: last,
+        severity: escalated,
+      });
+      this.deps.observer?.incident(rule.id, late ? "late" : "updated");
+      return open.id;
+    }
+    if (late) {
+      await this.deps.incidents.recordLate(
+        client,
+        event,
+        rule.id,
+        `ingested ${Math.round((event.row.ingestedAt.getTime() - event.row.observedAt.getTime()) / 1000)} s after it was observed; no open incident to join`,
+      );
+      return undefined;
+    }
+    // The key is what every instance agrees on: the source and time bucket for single-event rules, otherwise the
+    // earliest evidence event (ties broken by id).
+    const anchor = [...evidence].sort(
+      (a, b) => a.row.observedAt.getTime() - b.row.observedAt.getTime() || a.row.eventId.localeCompare(b.row.eventId),
+    )[0] as EventRow;
+    const correlationKey = source
+      ? `${source}@${Math.floor(event.row.observedAt.getTime() / (rule.windowS * 1000))}`
+      : anchor.row.eventId;
+    const { row, created } = await this.deps.incidents.create(
+      client,
+      {
+        ruleId: rule.id,
+        ruleVersion: this.rules.version,
+        correlationKey,
+        kind: rule.kind,
+        severity,
+        title: source ? `${rule.title}: ${source}` : rule.title,
+        lat: anchor.row.lat,
+        lon: anchor.row.lon,
+        h3Cell: anchor.row.h3Cell,
+      },
+      first,
+      last,
+    );
+    const added = await this.deps.incidents.addEvidence(client, row.id, evidence, lateIds);
+    if (!created && added > 0)
+      await this.deps.incidents.update(client, row.id, {
+        firstEventAt: first,
+        lastEventAt: last,
+        severity: maxSeverity(row.severity, severity),
+      });
+    this.deps.observer?.incident(rule.id, created ? "opened" : "updated");
+    return created || added > 0 ? row.id : undefined;
+  }
+
+  /** The evidence if the rule holds around `event`, else undefined. */
+  private async satisfied(
+    client: PoolClient,
+    rule: Exclude<EventRule, { form: "single" }>,
+    event: EventRow,
+    watchList: ReadonlySet<string>,
+  ): Promise<EventRow[] | undefined> {
+    const matchers = matchersOf(rule);
+    const kinds = new Set(matchers.map((m) => m.source));
+    const at = event.row.observedAt.getTime();
+    const cells = gridDisk(event.row.h3Cell, Math.ceil(rule.radiusM / RES9_SPACING_M) + 1);
+    const nearby = await this.deps.incidents.eventsNear(
+      client,
+      kinds,
+      cells,
+      new Date(at - rule.windowS * 1000),
+      new Date(at + rule.windowS * 1000),
+    );
+    const byId = new Map<string, EventRow>([[event.row.eventId, event]]);
+    for (const candidate of nearby) {
+      if (distanceMetres(positionOf(candidate), positionOf(event)) <= rule.radiusM)
+        byId.set(candidate.row.eventId, candidate);
+    }
+    const pool = [...byId.values()];
+    if (rule.form === "co_occurrence") {
+      const groups = rule.require.map((group) =>
+        pool.filter((candidate) => group.any.some((m) => matches(m, candidate, watchList))),
+      );
+      if (groups.some((group) => group.length === 0)) return undefined;
+      return [...new Set(groups.flat())];
+    }
+    const matching = pool.filter((candidate) => matches(rule.match, candidate, watchList));
+    if (matching.length < rule.minCount) return undefined;
+    if (new Set(matching.map(sourceOf)).size < rule.distinctSources) return undefined;
+    const times = matching.map((m) => m.row.observedAt.getTime());
+    if ((Math.max(...times) - Math.min(...times)) / 1000 < rule.minSpanS) return undefined;
+    return matching;
+  }
+
+  private severityOf(rule: EventRule, evidence: EventRow[]): Severity {
+    if (rule.form === "single" || !rule.severityBy) return rule.severity;
+    const kinds = rule.severityBy.kinds;
+    const values = evidence.flatMap((e) =>
+      e.kind === "sensor_reading" && kinds.includes(e.row.kind) ? [e.row.value] : [],
+    );
+    if (values.length === 0) return rule.severity;
+    const peak = Math.max(...values);
+    let result = rule.severity;
+    for (const [threshold, level] of rule.severityBy.steps) if (peak >= threshold) result = maxSeverity(result, level);
+    return result;
+  }
+
+  /** Each changed incident, as it now stands, into the outbox (relayed to hub.incidents.v1 after commit). */
+  private async publish(client: PoolClient, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const result = await client.query<IncidentRow>("SELECT * FROM incidents WHERE id = ANY($1::uuid[])", [ids]);
+    const messages: OutboxMessage[] = [];
+    for (const row of result.rows) {
+      const record = IncidentRecord.encode({
+        incident: {
+          id: row.id,
+          ruleId: row.rule_id,
+          ruleVersion: row.rule_version,
+          kind: row.kind,
+          severity: severityProto[row.severity],
+          status: statusProto[row.status] ?? IncidentStatus.INCIDENT_STATUS_UNSPECIFIED,
+          title: row.title,
+          position: { lat: row.lat, lon: row.lon },
+          h3Cell: row.h3_cell,
+          firstEventAt: row.first_event_at,
+          lastEventAt: row.last_event_at,
+          openedAt: row.opened_at,
+          updatedAt: row.updated_at,
+          evidenceEventIds: await this.deps.incidents.evidenceIds(client, row.id),
+          version: row.version,
+        },
+      }).finish();
+      messages.push({
+        topic: topics.incidents.name,
+        key: row.id,
+        value: Buffer.from(record),
+        headers: { "hub-type": "hub.v1.IncidentRecord" },
+      });
+    }
+    await this.deps.outbox.add(client, messages);
+  }
+}
+
+function singleSource(rule: EventRule, event: EventRow): string {
+  if (rule.form === "single" && event.kind === "detection" && event.row.plate && rule.match.watchListPlate)
+    return event.row.plate.text;
+  return event.kind === "sensor_reading" ? event.row.sensorId : event.row.cameraId;
+}
