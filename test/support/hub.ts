@@ -1,8 +1,27 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { createKafka, createLogger, createPool, headers, type Logger, migrate, type Pool, topics } from "@hub/common";
+import {
+  createKafka,
+  createLogger,
+  createPool,
+  H3_PARTITION_RESOLUTION,
+  h3Cell,
+  headers,
+  type Logger,
+  migrate,
+  type Pool,
+  topics,
+} from "@hub/common";
 import { hashToken, type IngestApp, readConfig, startIngest } from "@hub/ingest";
-import { type Detection, DetectionRecord } from "@hub/proto";
+import {
+  type CameraStatus,
+  CameraStatusRecord,
+  type Detection,
+  DetectionRecord,
+  type SensorReading,
+  SensorReadingRecord,
+} from "@hub/proto";
 import { IngestGateway } from "@hub/simulator";
+import { cellToParent } from "h3-js";
 import { type EachMessagePayload, type IHeaders, Partitioners } from "kafkajs";
 import { inject } from "vitest";
 
@@ -187,4 +206,52 @@ export async function eventually(
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+export interface Place {
+  lat: number;
+  lon: number;
+}
+
+/** Event records straight into their topics, placed where the test says, as the ingest service would write them. */
+export async function produceEvents(
+  events: (
+    | { detection: Detection; at: Place; ingestedAt?: Date }
+    | { reading: SensorReading; at: Place; ingestedAt?: Date }
+    | { status: CameraStatus; at: Place; ingestedAt?: Date }
+  )[],
+): Promise<void> {
+  const kafka = createKafka({ brokers: infra().brokers, clientId: "test-events" }, testLogger);
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  try {
+    for (const event of events) {
+      const context = {
+        ingestedAt: event.ingestedAt ?? new Date(),
+        siteId: "site-test",
+        position: { lat: event.at.lat, lon: event.at.lon },
+        district: "test",
+        h3Cell: h3Cell(event.at.lat, event.at.lon),
+      };
+      const key = cellToParent(context.h3Cell, H3_PARTITION_RESOLUTION);
+      const [topic, value] =
+        "detection" in event
+          ? [topics.detections.name, DetectionRecord.encode({ detection: event.detection, context }).finish()]
+          : "reading" in event
+            ? [topics.sensorReadings.name, SensorReadingRecord.encode({ reading: event.reading, context }).finish()]
+            : [topics.cameraStatus.name, CameraStatusRecord.encode({ status: event.status, context }).finish()];
+      await producer.send({ topic, acks: -1, messages: [{ key, value: Buffer.from(value) }] });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** A point `metres` east of `from`. */
+export function east(from: Place, metres: number): Place {
+  return { lat: from.lat, lon: from.lon + metres / (111_320 * Math.cos((from.lat * Math.PI) / 180)) };
 }
