@@ -203,7 +203,10 @@ function distanceToSector(sector: LocalSector, p: Vec): number {
   const d = length(offset);
   if (withinAngle(sector, offset)) return Math.max(0, d - sector.radius);
   // Outside the angle: the nearest point lies on one of the two bounding radii (the arc's ends are their ends).
-  const leftEnd = { x: sector.apex.x + sector.left.x * sector.radius, y: sector.apex.y + sector.left.y * sector.radius };
+  const leftEnd = {
+    x: sector.apex.x + sector.left.x * sector.radius,
+    y: sector.apex.y + sector.left.y * sector.radius,
+  };
   const rightEnd = {
     x: sector.apex.x + sector.right.x * sector.radius,
     y: sector.apex.y + sector.right.y * sector.radius,
@@ -259,7 +262,10 @@ function sectorMeetsPolygon(sector: LocalSector, ring: Vec[]): boolean {
   if (ring.some((vertex) => inSector(sector, vertex))) return true;
   if (inRing(ring, sector.apex)) return true;
   // Otherwise they overlap only if their boundaries cross: a polygon edge meets a bounding radius or the arc.
-  const leftEnd = { x: sector.apex.x + sector.left.x * sector.radius, y: sector.apex.y + sector.left.y * sector.radius };
+  const leftEnd = {
+    x: sector.apex.x + sector.left.x * sector.radius,
+    y: sector.apex.y + sector.left.y * sector.radius,
+  };
   const rightEnd = {
     x: sector.apex.x + sector.right.x * sector.radius,
     y: sector.apex.y + sector.right.y * sector.radius,
