@@ -2,6 +2,7 @@
 // Everything under gen/ is produced by `npm run gen` from hub/v1/*.proto and must never be edited by hand.
 export * from "../gen/google/protobuf/timestamp.js";
 export * from "../gen/hub/v1/camera.js";
+export * from "../gen/hub/v1/correlator.js";
 export * from "../gen/hub/v1/detection.js";
 export * from "../gen/hub/v1/geo.js";
 export * from "../gen/hub/v1/incident.js";

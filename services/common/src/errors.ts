@@ -12,6 +12,7 @@ export type ErrorCode =
   | "RESOURCE_EXHAUSTED"
   | "UNAVAILABLE"
   | "DEADLINE_EXCEEDED"
+  | "ABORTED"
   | "INTERNAL";
 
 export interface HubErrorOptions {
@@ -53,6 +54,13 @@ export class HubError extends Error {
 export class ValidationError extends HubError {
   constructor(fieldPath: string, message: string) {
     super("INVALID_ARGUMENT", message, { fieldPath });
+  }
+}
+
+/** The caller acted on a version that is no longer current (optimistic concurrency); re-read and retry. */
+export class ConflictError extends HubError {
+  constructor(fieldPath: string, message: string) {
+    super("ABORTED", message, { fieldPath, retriable: true });
   }
 }
 

@@ -25,6 +25,7 @@ export { DEV_CREDENTIAL_PREFIX, type DevSite, devDeviceToken, devSites } from ".
 export {
   AuthenticationError,
   ConfigError,
+  ConflictError,
   type ErrorCode,
   HubError,
   isHubError,
@@ -36,6 +37,16 @@ export {
   ValidationError,
 } from "./errors.js";
 export { distanceMetres, H3_INDEX_RESOLUTION, H3_PARTITION_RESOLUTION, h3Cell, macaoLandPath, Region } from "./geo.js";
+export {
+  authorizationOf,
+  type Decoded,
+  FIELD_PATH_METADATA,
+  type GrpcContext,
+  malformed,
+  tolerantDefinition,
+  toServiceError,
+  unary,
+} from "./grpc.js";
 export { createKafka, ensureTopics, type KafkaConnection } from "./kafka.js";
 export { createLogger, type Logger } from "./logger.js";
 export { createMetricsRegistry, type OpsServer, type ReadinessCheck, startOpsServer } from "./ops-server.js";

@@ -15,13 +15,14 @@ import {
   type OpsServer,
   Region,
   startOpsServer,
+  tolerantDefinition,
   topics,
 } from "@hub/common";
 import { CameraIngestServiceService, protoRoot, SensorIngestServiceService } from "@hub/proto";
 import { HealthImplementation } from "grpc-health-check";
 import type { IngestConfig } from "./config.js";
 import { cameraIngestController } from "./controllers/camera-ingest.controller.js";
-import { tolerantDefinition } from "./controllers/grpc-handlers.js";
+
 import { sensorIngestController } from "./controllers/sensor-ingest.controller.js";
 import { createIngestMetrics } from "./metrics.js";
 import { EventBusRepository } from "./repositories/event-bus.repository.js";

@@ -153,12 +153,6 @@ export function bearingDifferenceDeg(a: number, b: number): number {
   return d > 180 ? d - 360 : d;
 }
 
-/** Compass bearing (degrees clockwise from north, 0 <= b < 360) of a local offset. */
-function bearingOf(v: Vec): number {
-  const deg = Math.atan2(v.x, v.y) / RAD;
-  return deg < 0 ? deg + 360 : deg;
-}
-
 /** Whether the direction of `offset` (from the apex) lies within the sector's angle; the apex itself does. */
 function withinAngle(sector: LocalSector, offset: Vec): boolean {
   if (sector.full) return true;

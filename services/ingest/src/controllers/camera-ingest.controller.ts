@@ -1,5 +1,5 @@
 import type { UntypedServiceImplementation } from "@grpc/grpc-js";
-import { isHubError, ValidationError } from "@hub/common";
+import { isHubError, unary, ValidationError } from "@hub/common";
 import type {
   Detection,
   PublishDetectionRequest,
@@ -7,8 +7,9 @@ import type {
   ReportCameraStatusRequest,
   StreamDetectionsRequest,
 } from "@hub/proto";
+import type { DevicePrincipal } from "../repositories/registry.repository.js";
 import type { IngestService } from "../services/ingest.service.js";
-import { clientStream, type HandlerContext, unary } from "./grpc-handlers.js";
+import { clientStream, type HandlerContext } from "./grpc-handlers.js";
 
 export interface StreamLimits {
   maxBatch: number;
@@ -31,10 +32,12 @@ export function cameraIngestController(
   limits: StreamLimits,
 ): UntypedServiceImplementation {
   return {
-    registerCamera: unary<RegisterCameraRequest, unknown>("RegisterCamera", context, (request, principal) =>
-      service.registerCamera(principal, request.camera),
+    registerCamera: unary<RegisterCameraRequest, unknown, DevicePrincipal>(
+      "RegisterCamera",
+      context,
+      (request, principal) => service.registerCamera(principal, request.camera),
     ),
-    reportCameraStatus: unary<ReportCameraStatusRequest, unknown>(
+    reportCameraStatus: unary<ReportCameraStatusRequest, unknown, DevicePrincipal>(
       "ReportCameraStatus",
       context,
       async (request, principal) => {
@@ -43,7 +46,7 @@ export function cameraIngestController(
         return { outcome: await under("status", () => service.reportCameraStatus(principal, cameraStatus)) };
       },
     ),
-    publishDetection: unary<PublishDetectionRequest, unknown>(
+    publishDetection: unary<PublishDetectionRequest, unknown, DevicePrincipal>(
       "PublishDetection",
       context,
       async (request, principal) => {

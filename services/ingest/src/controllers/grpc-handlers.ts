@@ -1,117 +1,23 @@
+import { type handleClientStreamingCall, type ServerReadableStream, type ServiceError, status } from "@grpc/grpc-js";
 import {
-  type handleClientStreamingCall,
-  type handleUnaryCall,
-  Metadata,
-  type ServerReadableStream,
-  type ServiceDefinition,
-  type ServiceError,
-  status,
-} from "@grpc/grpc-js";
-import { type HubError, isHubError, LimitExceededError, type Logger, ValidationError } from "@hub/common";
+  authorizationOf,
+  type Decoded,
+  type GrpcContext,
+  isHubError,
+  LimitExceededError,
+  malformed,
+  toServiceError,
+} from "@hub/common";
 import { type PublishError, PublishOutcome, type PublishResult, type PublishSummary } from "@hub/proto";
 import type { DevicePrincipal } from "../repositories/registry.repository.js";
 
-/**
- * The gRPC edge: decoding that never throws, authentication from metadata, HubError → gRPC status mapping, and the
- * client-streaming loop. Controllers are built from these so that every method behaves the same way.
- */
+/** The ingest side of the gRPC edge: the client-streaming publish loop (the generic parts are in @hub/common). */
 
-/** What a method handler receives: the decoded request, or why the bytes could not be decoded. */
-export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string };
-
-/**
- * grpc-js answers undecodable bytes with INTERNAL and, in a stream, ends the stream. Decoding inside the handler
- * instead lets a malformed request get INVALID_ARGUMENT and a malformed stream message be rejected alone.
- */
-export function tolerantDefinition(definition: ServiceDefinition): ServiceDefinition {
-  return Object.fromEntries(
-    Object.entries(definition).map(([name, method]) => [
-      name,
-      {
-        ...method,
-        requestDeserialize: (bytes: Buffer): Decoded<unknown> => {
-          try {
-            return { ok: true, value: method.requestDeserialize(bytes) };
-          } catch (error) {
-            return { ok: false, error: error instanceof Error ? error.message : String(error) };
-          }
-        },
-      },
-    ]),
-  ) as ServiceDefinition;
-}
-
-const grpcCode: Record<HubError["code"], status> = {
-  INVALID_ARGUMENT: status.INVALID_ARGUMENT,
-  NOT_FOUND: status.NOT_FOUND,
-  FAILED_PRECONDITION: status.FAILED_PRECONDITION,
-  ALREADY_EXISTS: status.ALREADY_EXISTS,
-  PERMISSION_DENIED: status.PERMISSION_DENIED,
-  UNAUTHENTICATED: status.UNAUTHENTICATED,
-  RESOURCE_EXHAUSTED: status.RESOURCE_EXHAUSTED,
-  UNAVAILABLE: status.UNAVAILABLE,
-  DEADLINE_EXCEEDED: status.DEADLINE_EXCEEDED,
-  INTERNAL: status.INTERNAL,
-};
-
-/** Trailing metadata key carrying the offending field's path, for clients that act on it. */
-export const FIELD_PATH_METADATA = "hub-field-path";
-
-export function toServiceError(error: unknown, logger: Logger): Partial<ServiceError> {
-  if (!isHubError(error)) {
-    logger.error({ err: error }, "unexpected error in gRPC handler");
-    return { code: status.INTERNAL, details: "internal error" };
-  }
-  const metadata = new Metadata();
-  if (error.fieldPath) metadata.set(FIELD_PATH_METADATA, error.fieldPath);
-  return { code: grpcCode[error.code], details: error.describe(), metadata };
-}
+export type HandlerContext = GrpcContext<DevicePrincipal>;
 
 export function toPublishError(error: unknown): PublishError {
   if (isHubError(error)) return { code: error.code, fieldPath: error.fieldPath ?? "", message: error.message };
   return { code: "INTERNAL", fieldPath: "", message: "internal error" };
-}
-
-export interface HandlerContext {
-  authenticate: (authorization: string | undefined) => Promise<DevicePrincipal>;
-  logger: Logger;
-  /** Called once per finished call, for metrics. */
-  onCall: (method: string, code: status) => void;
-}
-
-function authorizationOf(call: { metadata: Metadata }): string | undefined {
-  const value = call.metadata.get("authorization")[0];
-  return typeof value === "string" ? value : undefined;
-}
-
-export function malformed(reason: string): HubError {
-  return new ValidationError("request", `malformed protobuf message: ${reason}`);
-}
-
-/** A unary method: authenticate, decode, run; HubErrors become statuses with the field path. */
-export function unary<Req, Res>(
-  method: string,
-  context: HandlerContext,
-  run: (request: Req, principal: DevicePrincipal) => Promise<Res>,
-): handleUnaryCall<Decoded<Req>, Res> {
-  return (call, callback) => {
-    const work = async () => {
-      const principal = await context.authenticate(authorizationOf(call));
-      if (!call.request.ok) throw malformed(call.request.error);
-      return run(call.request.value, principal);
-    };
-    work().then(
-      (response) => {
-        context.onCall(method, status.OK);
-        callback(null, response);
-      },
-      (error: unknown) => {
-        const serviceError = toServiceError(error, context.logger);
-        context.onCall(method, serviceError.code ?? status.INTERNAL);
-        callback(serviceError as ServiceError);
-      },
-    );
-  };
 }
 
 export interface StreamOptions<Req, Item> {

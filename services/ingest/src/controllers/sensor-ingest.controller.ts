@@ -1,9 +1,10 @@
 import type { UntypedServiceImplementation } from "@grpc/grpc-js";
-import { ValidationError } from "@hub/common";
+import { unary, ValidationError } from "@hub/common";
 import type { PublishReadingRequest, RegisterSensorRequest, SensorReading, StreamReadingsRequest } from "@hub/proto";
+import type { DevicePrincipal } from "../repositories/registry.repository.js";
 import type { IngestService } from "../services/ingest.service.js";
 import { type StreamLimits, under } from "./camera-ingest.controller.js";
-import { clientStream, type HandlerContext, unary } from "./grpc-handlers.js";
+import { clientStream, type HandlerContext } from "./grpc-handlers.js";
 
 /** hub.v1.SensorIngestService */
 export function sensorIngestController(
@@ -12,14 +13,20 @@ export function sensorIngestController(
   limits: StreamLimits,
 ): UntypedServiceImplementation {
   return {
-    registerSensor: unary<RegisterSensorRequest, unknown>("RegisterSensor", context, (request, principal) =>
-      service.registerSensor(principal, request.sensor),
+    registerSensor: unary<RegisterSensorRequest, unknown, DevicePrincipal>(
+      "RegisterSensor",
+      context,
+      (request, principal) => service.registerSensor(principal, request.sensor),
     ),
-    publishReading: unary<PublishReadingRequest, unknown>("PublishReading", context, async (request, principal) => {
-      const reading = request.reading;
-      if (!reading) throw new ValidationError("reading", "is required");
-      return { outcome: await under("reading", () => service.publishReading(principal, reading)) };
-    }),
+    publishReading: unary<PublishReadingRequest, unknown, DevicePrincipal>(
+      "PublishReading",
+      context,
+      async (request, principal) => {
+        const reading = request.reading;
+        if (!reading) throw new ValidationError("reading", "is required");
+        return { outcome: await under("reading", () => service.publishReading(principal, reading)) };
+      },
+    ),
     streamReadings: clientStream<StreamReadingsRequest, SensorReading>({
       method: "StreamReadings",
       context,
