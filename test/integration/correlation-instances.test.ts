@@ -29,6 +29,7 @@ function correlatorFor(databaseUrl: string, groupId: string) {
       DATABASE_URL: databaseUrl,
       CORRELATOR_HOST: "127.0.0.1",
       CORRELATOR_OPS_PORT: "0",
+      CORRELATOR_GRPC_PORT: "0",
       CORRELATOR_GROUP_ID: groupId,
       CORRELATOR_MAX_BATCH: "7",
       CORRELATOR_SILENCE_CHECK_MS: "3600000",

@@ -1,8 +1,19 @@
 import { randomUUID } from "node:crypto";
+import { credentials, Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import type { Pool } from "@hub/common";
 import { topics } from "@hub/common";
-import { type CorrelatorApp, readConfig, startCorrelator } from "@hub/correlator";
-import { CameraState, IncidentRecord, IncidentSeverity, ObjectClass, RuleEventType, SensorKind } from "@hub/proto";
+import { type CorrelatorApp, DEV_CORRELATOR_TOKEN, readConfig, startCorrelator } from "@hub/correlator";
+import {
+  CameraState,
+  type GetIncidentResponse,
+  IncidentRecord,
+  IncidentServiceClient,
+  IncidentSeverity,
+  IncidentStatus,
+  ObjectClass,
+  RuleEventType,
+  SensorKind,
+} from "@hub/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newDetection, newReading, newStatus } from "../support/factories.js";
 import {
@@ -33,6 +44,7 @@ beforeAll(async () => {
       DATABASE_URL: infra().databaseUrl,
       CORRELATOR_HOST: "127.0.0.1",
       CORRELATOR_OPS_PORT: "0",
+      CORRELATOR_GRPC_PORT: "0",
       CORRELATOR_GROUP_ID: `rules-${randomUUID().slice(0, 8)}`,
       CORRELATOR_SILENCE_CHECK_MS: "500",
       OUTBOX_RELAY_INTERVAL_MS: "50",
@@ -363,5 +375,89 @@ describe("late events and the incidents topic", () => {
       severity: IncidentSeverity.INCIDENT_SEVERITY_EXTREME,
       evidenceEventIds: expect.arrayContaining([detection.eventId, reading.eventId]),
     });
+  });
+});
+
+describe("incident lifecycle over gRPC", () => {
+  function client() {
+    return new IncidentServiceClient(`127.0.0.1:${correlator.grpcPort}`, credentials.createInsecure());
+  }
+  function call<Req, Res>(
+    method: (
+      request: Req,
+      metadata: Metadata,
+      callback: (error: ServiceError | null, response: Res) => void,
+    ) => unknown,
+    request: Req,
+    token = DEV_CORRELATOR_TOKEN,
+  ): Promise<Res> {
+    const metadata = new Metadata();
+    if (token) metadata.set("authorization", `Bearer ${token}`);
+    return new Promise((resolve, reject) =>
+      method(request, metadata, (error, response) => (error ? reject(error) : resolve(response))),
+    );
+  }
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      (error: ServiceError) => error,
+    );
+
+  it("acknowledges and resolves with who and when, refuses wrong transitions, stale versions and missing tokens", async () => {
+    const at = place();
+    const detection = fire("CAM-LC1", ago(20));
+    const reading = smoke("SEN-LC1", 9, ago(15));
+    await produceEvents([
+      { detection, at },
+      { reading, at },
+    ]);
+    await settle([detection.eventId, reading.eventId]);
+    const [summary] = await incidentsFor([detection.eventId]);
+    const id = summary?.id ?? "";
+    const api = client();
+    const bound = <Req, Res>(name: string) =>
+      (
+        api as unknown as Record<string, (r: Req, m: Metadata, cb: (e: ServiceError | null, r: Res) => void) => unknown>
+      )[name]?.bind(api) as never;
+
+    expect((await failure(call(bound("getIncident"), { id }, "")))?.code).toBe(status.UNAUTHENTICATED);
+    const before = await call<{ id: string }, GetIncidentResponse>(bound("getIncident"), { id });
+    expect(before.incident?.status).toBe(IncidentStatus.INCIDENT_STATUS_OPEN);
+    expect(before.evidence.map((e) => e.eventId).sort()).toEqual([detection.eventId, reading.eventId].sort());
+    expect(JSON.parse(before.evidence.find((e) => e.eventId === detection.eventId)?.eventJson ?? "{}")).toMatchObject({
+      objectClass: "fire",
+    });
+
+    const version = before.incident?.version ?? 0;
+    expect(
+      (await failure(call(bound("resolveIncident"), { id, actor: "op-2", expectedVersion: version + 5 })))?.code,
+    ).toBe(status.ABORTED);
+    expect((await failure(call(bound("acknowledgeIncident"), { id, actor: "", expectedVersion: 0 })))?.code).toBe(
+      status.INVALID_ARGUMENT,
+    );
+    const acknowledged = await call<unknown, { incident: { status: number; version: number } }>(
+      bound("acknowledgeIncident"),
+      { id, actor: "op-1", expectedVersion: version },
+    );
+    expect(acknowledged.incident.status).toBe(IncidentStatus.INCIDENT_STATUS_ACKNOWLEDGED);
+    expect(acknowledged.incident.version).toBe(version + 1);
+    expect((await failure(call(bound("acknowledgeIncident"), { id, actor: "op-1", expectedVersion: 0 })))?.code).toBe(
+      status.FAILED_PRECONDITION,
+    );
+    await call(bound("resolveIncident"), { id, actor: "op-2", expectedVersion: 0 });
+    const after = await call<{ id: string }, GetIncidentResponse>(bound("getIncident"), { id });
+    expect(after.incident?.status).toBe(IncidentStatus.INCIDENT_STATUS_RESOLVED);
+    expect(after).toMatchObject({ acknowledgedBy: "op-1", resolvedBy: "op-2" });
+    expect(after.acknowledgedAt).toBeInstanceOf(Date);
+    expect((await failure(call(bound("getIncident"), { id: "not-a-uuid" })))?.code).toBe(status.INVALID_ARGUMENT);
+
+    // New evidence after resolution opens a new incident rather than reopening the resolved one.
+    const again = fire("CAM-LC1", ago(5));
+    await produceEvents([{ detection: again, at }]);
+    await settle([again.eventId]);
+    const incidents = await incidentsFor([again.eventId]);
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]?.id).not.toBe(id);
+    api.close();
   });
 });

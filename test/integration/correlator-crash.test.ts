@@ -34,6 +34,7 @@ async function startCorrelatorProcess(): Promise<ChildProcess> {
       CORRELATOR_GROUP_ID: groupId,
       CORRELATOR_HOST: "127.0.0.1",
       CORRELATOR_OPS_PORT: String(await freePort()),
+      CORRELATOR_GRPC_PORT: "0",
       CORRELATOR_MAX_BATCH: "250",
       CORRELATOR_SESSION_TIMEOUT_MS: "6000",
     },

@@ -32,6 +32,7 @@ function startTestCorrelator() {
       DATABASE_URL: infra().databaseUrl,
       CORRELATOR_HOST: "127.0.0.1",
       CORRELATOR_OPS_PORT: "0",
+      CORRELATOR_GRPC_PORT: "0",
       CORRELATOR_GROUP_ID: groupId,
       OUTBOX_RELAY_INTERVAL_MS: "50",
     }),

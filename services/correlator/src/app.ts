@@ -1,14 +1,21 @@
+import { timingSafeEqual } from "node:crypto";
+import { Server, ServerCredentials } from "@grpc/grpc-js";
 import {
+  AuthenticationError,
   createKafka,
   createPool,
   ensureTopics,
   type Logger,
   migrate,
   startOpsServer,
+  tolerantDefinition,
   topics,
   withTransaction,
 } from "@hub/common";
+import { IncidentServiceService } from "@hub/proto";
+import { HealthImplementation } from "grpc-health-check";
 import type { CorrelatorConfig } from "./config.js";
+import { incidentController } from "./controllers/incident.controller.js";
 import { createCorrelatorMetrics } from "./metrics.js";
 import { EventSource } from "./repositories/event-source.repository.js";
 import { EventStoreRepository } from "./repositories/event-store.repository.js";
@@ -16,12 +23,15 @@ import { IncidentRepository } from "./repositories/incident.repository.js";
 import { OffsetsRepository } from "./repositories/offsets.repository.js";
 import { OutboxRelay, OutboxRepository } from "./repositories/outbox.repository.js";
 import { CorrelationService } from "./services/correlation.service.js";
+import { IncidentService } from "./services/incident.service.js";
+import { IncidentPublisher } from "./services/incident-publisher.js";
 import { eventTopics } from "./services/records.js";
 import { loadRules } from "./services/rules.js";
 import { WriterService } from "./services/writer.service.js";
 
 export interface CorrelatorApp {
   opsPort: number;
+  grpcPort: number;
   stop(): Promise<void>;
 }
 
@@ -39,9 +49,11 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
   const offsets = new OffsetsRepository(pool, config.CORRELATOR_GROUP_ID);
   const outbox = new OutboxRepository();
   const rules = loadRules(config.CORRELATOR_RULES_FILE);
+  const incidents = new IncidentRepository();
+  const publisher = new IncidentPublisher({ incidents, outbox });
   const correlation = new CorrelationService(rules, {
-    incidents: new IncidentRepository(),
-    outbox,
+    incidents,
+    publisher,
     logger: logger.child({ ns: "rules" }),
     observer: metrics.correlation,
   });
@@ -68,6 +80,29 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
     logger: logger.child({ ns: "consumer" }),
     handle: async (topic, partition, messages) => (await writer.write(topic, partition, messages)).nextOffset,
   });
+  const incidentService = new IncidentService({ pool, incidents, publisher });
+  const server = new Server();
+  const grpcContext = {
+    authenticate: async (authorization: string | undefined) => {
+      const token = /^Bearer (.+)$/.exec(authorization ?? "")?.[1];
+      if (!token || !safeEqual(token, config.CORRELATOR_API_TOKEN))
+        throw new AuthenticationError("missing or wrong service token");
+      return "gateway";
+    },
+    logger: logger.child({ ns: "grpc" }),
+    onCall: () => undefined,
+  };
+  server.addService(tolerantDefinition(IncidentServiceService), incidentController(incidentService, grpcContext));
+  const health = new HealthImplementation({ "": "SERVING", "hub.v1.IncidentService": "SERVING" });
+  health.addToServer(server);
+  const grpcPort = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(
+      `${config.CORRELATOR_HOST}:${config.CORRELATOR_GRPC_PORT}`,
+      ServerCredentials.createInsecure(),
+      (error, bound) => (error ? reject(error) : resolve(bound)),
+    ),
+  );
+
   // Absence rules run on a timer: a silent camera produces no event to react to.
   const silenceTimer = setInterval(() => {
     withTransaction(pool, (client) => correlation.checkSilence(client)).catch((err: unknown) =>
@@ -102,8 +137,11 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
   );
   return {
     opsPort: ops.port,
+    grpcPort,
     async stop() {
       ops.setDraining();
+      health.setStatus("", "NOT_SERVING");
+      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       clearInterval(silenceTimer);
       await source.stop();
       await relay.stop();
@@ -112,4 +150,10 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
       await ops.close();
     },
   };
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }

@@ -1,25 +1,41 @@
 import { booleanFlag, commonConfigShape, loadConfig, port, positiveInt } from "@hub/common";
 import { z } from "zod";
 
-const schema = z.object({
-  ...commonConfigShape,
-  CORRELATOR_HOST: z.string().default("0.0.0.0"),
-  CORRELATOR_OPS_PORT: port.default(9465),
-  /** Consumer group; every instance of the correlator joins the same one. */
-  CORRELATOR_GROUP_ID: z.string().min(1).default("hub-correlator"),
-  /** Largest number of messages written in one transaction. */
-  CORRELATOR_MAX_BATCH: positiveInt.max(50_000).default(5000),
-  /** How long a crashed instance keeps its partitions before the group moves them (Kafka allows 6000..1800000). */
-  CORRELATOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(1_800_000).default(10_000),
-  /** The correlation rules (JSON); defaults to the shipped rules/rules.v1.json. */
-  CORRELATOR_RULES_FILE: z.string().optional(),
-  /** How often absence rules (silent cameras) are checked. */
-  CORRELATOR_SILENCE_CHECK_MS: positiveInt.default(15_000),
-  OUTBOX_RELAY_INTERVAL_MS: positiveInt.default(200),
-  OUTBOX_RELAY_BATCH: positiveInt.max(10_000).default(500),
-  KAFKA_REPLICATION_FACTOR: positiveInt.max(7).default(1),
-  KAFKA_CREATE_TOPICS: booleanFlag.default(true),
-});
+const schema = z
+  .object({
+    ...commonConfigShape,
+    /** gRPC query API (IncidentService, CaseAssistService) for the gateway. */
+    CORRELATOR_GRPC_PORT: port.default(50052),
+    /** Bearer token the gateway presents; required outside development and test mode. */
+    CORRELATOR_API_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
+    CORRELATOR_HOST: z.string().default("0.0.0.0"),
+    CORRELATOR_OPS_PORT: port.default(9465),
+    /** Consumer group; every instance of the correlator joins the same one. */
+    CORRELATOR_GROUP_ID: z.string().min(1).default("hub-correlator"),
+    /** Largest number of messages written in one transaction. */
+    CORRELATOR_MAX_BATCH: positiveInt.max(50_000).default(5000),
+    /** How long a crashed instance keeps its partitions before the group moves them (Kafka allows 6000..1800000). */
+    CORRELATOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(1_800_000).default(10_000),
+    /** The correlation rules (JSON); defaults to the shipped rules/rules.v1.json. */
+    CORRELATOR_RULES_FILE: z.string().optional(),
+    /** How often absence rules (silent cameras) are checked. */
+    CORRELATOR_SILENCE_CHECK_MS: positiveInt.default(15_000),
+    OUTBOX_RELAY_INTERVAL_MS: positiveInt.default(200),
+    OUTBOX_RELAY_BATCH: positiveInt.max(10_000).default(500),
+    KAFKA_REPLICATION_FACTOR: positiveInt.max(7).default(1),
+    KAFKA_CREATE_TOPICS: booleanFlag.default(true),
+  })
+  .transform((env, context) => {
+    if (env.CORRELATOR_API_TOKEN) return { ...env, CORRELATOR_API_TOKEN: env.CORRELATOR_API_TOKEN };
+    if (env.HUB_MODE === "production") {
+      context.addIssue({ code: "custom", path: ["CORRELATOR_API_TOKEN"], message: "is required in production mode" });
+      return z.NEVER;
+    }
+    return { ...env, CORRELATOR_API_TOKEN: DEV_CORRELATOR_TOKEN };
+  });
+
+/** Public, and accepted only in development and test mode. */
+export const DEV_CORRELATOR_TOKEN = "insecure-development-correlator-token";
 
 export type CorrelatorConfig = z.infer<typeof schema>;
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { distanceMetres, type PoolClient } from "@hub/common";
+import { distanceMetres, type Pool, type PoolClient } from "@hub/common";
 import type { EventRow } from "../services/records.js";
 import type { Severity } from "../services/rules.js";
 
@@ -20,6 +20,22 @@ export interface IncidentRow {
   opened_at: Date;
   updated_at: Date;
   version: number;
+}
+
+export interface IncidentAudit {
+  acknowledged_by: string | null;
+  acknowledged_at: Date | null;
+  resolved_by: string | null;
+  resolved_at: Date | null;
+}
+
+export interface EvidenceRow {
+  event_id: string;
+  event_kind: string;
+  observed_at: Date;
+  source_id: string;
+  event: unknown;
+  late: boolean;
 }
 
 export interface NewIncident {
@@ -155,8 +171,27 @@ export class IncidentRepository {
     return result.rows[0];
   }
 
-  /** Inserts the incident unless another transaction already did (same id); returns it either way. */
+  /**
+   * Inserts the incident unless another transaction already did (same id); returns it either way. A resolved
+   * incident with the same key is never reused: the new one gets a key derived from it, so that every instance
+   * still derives the same one.
+   */
   async create(
+    client: PoolClient,
+    incident: NewIncident,
+    firstEventAt: Date,
+    lastEventAt: Date,
+  ): Promise<{ row: IncidentRow; created: boolean }> {
+    let candidate = incident;
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const result = await this.createOnce(client, candidate, firstEventAt, lastEventAt);
+      if (result.created || result.row.status !== "resolved") return result;
+      candidate = { ...incident, correlationKey: `${incident.correlationKey}+after:${result.row.id}` };
+    }
+    throw new Error(`too many resolved incidents for ${incident.ruleId} ${incident.correlationKey}`);
+  }
+
+  private async createOnce(
     client: PoolClient,
     incident: NewIncident,
     firstEventAt: Date,
@@ -227,12 +262,59 @@ export class IncidentRepository {
     return result.rows[0] as IncidentRow;
   }
 
-  async evidenceIds(client: PoolClient, id: string): Promise<string[]> {
+  async evidenceIds(client: PoolClient | Pool, id: string): Promise<string[]> {
     const result = await client.query<{ event_id: string }>(
       "SELECT event_id FROM incident_evidence WHERE incident_id = $1 ORDER BY observed_at, event_id",
       [id],
     );
     return result.rows.map((row) => row.event_id);
+  }
+
+  async list(client: PoolClient | Pool, limit: number, resolvedSince: Date | undefined): Promise<IncidentRow[]> {
+    const result = await client.query<IncidentRow>(
+      `SELECT * FROM incidents WHERE status <> 'resolved' OR ($2::timestamptz IS NOT NULL AND last_event_at >= $2)
+       ORDER BY last_event_at DESC, id LIMIT $1`,
+      [limit, resolvedSince ?? null],
+    );
+    return result.rows;
+  }
+
+  async get(
+    client: PoolClient | Pool,
+    id: string,
+    forUpdate = false,
+  ): Promise<(IncidentRow & IncidentAudit) | undefined> {
+    const result = await client.query<IncidentRow & IncidentAudit>(
+      `SELECT * FROM incidents WHERE id = $1${forUpdate ? " FOR UPDATE" : ""}`,
+      [id],
+    );
+    return result.rows[0];
+  }
+
+  async evidence(client: PoolClient | Pool, id: string): Promise<EvidenceRow[]> {
+    const result = await client.query<EvidenceRow>(
+      "SELECT event_id, event_kind, observed_at, source_id, event, late FROM incident_evidence WHERE incident_id = $1 ORDER BY observed_at, event_id",
+      [id],
+    );
+    return result.rows;
+  }
+
+  /** Moves an incident to `status`, recording who and when. */
+  async transition(
+    client: PoolClient,
+    id: string,
+    status: "acknowledged" | "resolved",
+    actor: string,
+  ): Promise<IncidentRow> {
+    const result = await client.query<IncidentRow>(
+      status === "acknowledged"
+        ? `UPDATE incidents SET status = 'acknowledged', acknowledged_by = $2, acknowledged_at = now(), version = version + 1,
+             updated_at = now() WHERE id = $1 RETURNING *`
+        : `UPDATE incidents SET status = 'resolved', resolved_by = $2, resolved_at = now(), version = version + 1,
+             updated_at = now() WHERE id = $1 RETURNING *`,
+      [id, actor],
+    );
+    return result.rows[0] as IncidentRow;
   }
 
   async recordLate(client: PoolClient, event: EventRow, ruleId: string, reason: string): Promise<void> {

@@ -1,10 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { distanceMetres, NotFoundError, type Pool, ValidationError } from "@hub/common";
-import {
-  CaseAssistRepository,
-  type LatLonBox,
-  type StoredCaseAssistRecord,
-} from "../repositories/case-assist.repository.js";
+import { CaseAssistRepository, type LatLonBox } from "../repositories/case-assist.repository.js";
 import {
   type Area,
   areaBoundingRadiusM,
@@ -322,7 +318,7 @@ export class CaseAssistService {
   /** A stored record, or undefined. */
   async get(id: string): Promise<CaseAssistRecord | undefined> {
     if (!UUID.test(id)) return undefined;
-    return (await this.repository.get(id)) as StoredCaseAssistRecord as CaseAssistRecord | undefined;
+    return (await this.repository.get(id)) as CaseAssistRecord | undefined;
   }
 
   /** The result for a validated input, without storing it. */
@@ -377,7 +373,8 @@ export class CaseAssistService {
     }
     cameras.sort(
       (a, b) =>
-        b.coveredFraction * b.onlineShare - a.coveredFraction * a.onlineShare || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+        b.coveredFraction * b.onlineShare - a.coveredFraction * a.onlineShare ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
     );
     clips.sort((a, b) => (a.cameraId < b.cameraId ? -1 : a.cameraId > b.cameraId ? 1 : a.from.localeCompare(b.from)));
 

@@ -1,8 +1,7 @@
-import { distanceMetres, type Logger, type PoolClient, topics } from "@hub/common";
-import { IncidentRecord, IncidentSeverity, IncidentStatus } from "@hub/proto";
+import { distanceMetres, type Logger, type PoolClient } from "@hub/common";
 import { gridDisk } from "h3-js";
-import { type IncidentRepository, type IncidentRow, maxSeverity } from "../repositories/incident.repository.js";
-import type { OutboxMessage, OutboxRepository } from "../repositories/outbox.repository.js";
+import { type IncidentRepository, maxSeverity } from "../repositories/incident.repository.js";
+import type { IncidentPublisher } from "./incident-publisher.js";
 import type { EventRow } from "./records.js";
 import { type EventRule, matchersOf, matches, type RuleSet, type Severity } from "./rules.js";
 
@@ -16,18 +15,6 @@ function positionOf(event: EventRow) {
 function sourceOf(event: EventRow): string {
   return event.kind === "sensor_reading" ? event.row.sensorId : event.row.cameraId;
 }
-
-const severityProto: Record<Severity, IncidentSeverity> = {
-  minor: IncidentSeverity.INCIDENT_SEVERITY_MINOR,
-  moderate: IncidentSeverity.INCIDENT_SEVERITY_MODERATE,
-  severe: IncidentSeverity.INCIDENT_SEVERITY_SEVERE,
-  extreme: IncidentSeverity.INCIDENT_SEVERITY_EXTREME,
-};
-const statusProto: Record<string, IncidentStatus> = {
-  open: IncidentStatus.INCIDENT_STATUS_OPEN,
-  acknowledged: IncidentStatus.INCIDENT_STATUS_ACKNOWLEDGED,
-  resolved: IncidentStatus.INCIDENT_STATUS_RESOLVED,
-};
 
 export interface CorrelationObserver {
   incident(ruleId: string, change: "opened" | "updated" | "late"): void;
@@ -48,7 +35,7 @@ export class CorrelationService {
     private readonly rules: RuleSet,
     private readonly deps: {
       incidents: IncidentRepository;
-      outbox: OutboxRepository;
+      publisher: IncidentPublisher;
       logger: Logger;
       observer?: CorrelationObserver;
     },
@@ -70,7 +57,7 @@ export class CorrelationService {
         if (incident) changed.add(incident);
       }
     }
-    await this.publish(client, [...changed]);
+    await this.deps.publisher.publish(client, [...changed]);
     return changed.size;
   }
 
@@ -102,7 +89,7 @@ export class CorrelationService {
         }
       }
     }
-    await this.publish(client, changed);
+    await this.deps.publisher.publish(client, changed);
     return changed.length;
   }
 
@@ -231,41 +218,6 @@ export class CorrelationService {
     let result = rule.severity;
     for (const [threshold, level] of rule.severityBy.steps) if (peak >= threshold) result = maxSeverity(result, level);
     return result;
-  }
-
-  /** Each changed incident, as it now stands, into the outbox (relayed to hub.incidents.v1 after commit). */
-  private async publish(client: PoolClient, ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    const result = await client.query<IncidentRow>("SELECT * FROM incidents WHERE id = ANY($1::uuid[])", [ids]);
-    const messages: OutboxMessage[] = [];
-    for (const row of result.rows) {
-      const record = IncidentRecord.encode({
-        incident: {
-          id: row.id,
-          ruleId: row.rule_id,
-          ruleVersion: row.rule_version,
-          kind: row.kind,
-          severity: severityProto[row.severity],
-          status: statusProto[row.status] ?? IncidentStatus.INCIDENT_STATUS_UNSPECIFIED,
-          title: row.title,
-          position: { lat: row.lat, lon: row.lon },
-          h3Cell: row.h3_cell,
-          firstEventAt: row.first_event_at,
-          lastEventAt: row.last_event_at,
-          openedAt: row.opened_at,
-          updatedAt: row.updated_at,
-          evidenceEventIds: await this.deps.incidents.evidenceIds(client, row.id),
-          version: row.version,
-        },
-      }).finish();
-      messages.push({
-        topic: topics.incidents.name,
-        key: row.id,
-        value: Buffer.from(record),
-        headers: { "hub-type": "hub.v1.IncidentRecord" },
-      });
-    }
-    await this.deps.outbox.add(client, messages);
   }
 }
 

@@ -1,0 +1,58 @@
+import { type PoolClient, topics } from "@hub/common";
+import { type Incident, IncidentRecord, IncidentSeverity, IncidentStatus } from "@hub/proto";
+import type { IncidentRepository, IncidentRow } from "../repositories/incident.repository.js";
+import type { OutboxRepository } from "../repositories/outbox.repository.js";
+import type { Severity } from "./rules.js";
+
+const severityProto: Record<Severity, IncidentSeverity> = {
+  minor: IncidentSeverity.INCIDENT_SEVERITY_MINOR,
+  moderate: IncidentSeverity.INCIDENT_SEVERITY_MODERATE,
+  severe: IncidentSeverity.INCIDENT_SEVERITY_SEVERE,
+  extreme: IncidentSeverity.INCIDENT_SEVERITY_EXTREME,
+};
+const statusProto: Record<string, IncidentStatus> = {
+  open: IncidentStatus.INCIDENT_STATUS_OPEN,
+  acknowledged: IncidentStatus.INCIDENT_STATUS_ACKNOWLEDGED,
+  resolved: IncidentStatus.INCIDENT_STATUS_RESOLVED,
+};
+
+export function toIncident(row: IncidentRow, evidenceEventIds: string[]): Incident {
+  return {
+    id: row.id,
+    ruleId: row.rule_id,
+    ruleVersion: row.rule_version,
+    kind: row.kind,
+    severity: severityProto[row.severity],
+    status: statusProto[row.status] ?? IncidentStatus.INCIDENT_STATUS_UNSPECIFIED,
+    title: row.title,
+    position: { lat: row.lat, lon: row.lon },
+    h3Cell: row.h3_cell,
+    firstEventAt: row.first_event_at,
+    lastEventAt: row.last_event_at,
+    openedAt: row.opened_at,
+    updatedAt: row.updated_at,
+    evidenceEventIds,
+    version: row.version,
+  };
+}
+
+/** Puts each changed incident, as it now stands, into the outbox: relayed to hub.incidents.v1 after commit. */
+export class IncidentPublisher {
+  constructor(private readonly deps: { incidents: IncidentRepository; outbox: OutboxRepository }) {}
+
+  async publish(client: PoolClient, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const result = await client.query<IncidentRow>("SELECT * FROM incidents WHERE id = ANY($1::uuid[])", [ids]);
+    const messages = [];
+    for (const row of result.rows) {
+      const incident = toIncident(row, await this.deps.incidents.evidenceIds(client, row.id));
+      messages.push({
+        topic: topics.incidents.name,
+        key: row.id,
+        value: Buffer.from(IncidentRecord.encode({ incident }).finish()),
+        headers: { "hub-type": "hub.v1.IncidentRecord" },
+      });
+    }
+    await this.deps.outbox.add(client, messages);
+  }
+}
