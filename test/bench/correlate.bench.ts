@@ -24,7 +24,7 @@ import { decodeRecord } from "@hub/correlator";
 import { findRepoRoot, startEmbeddedDatabase, startKafka, startService, waitFor } from "@hub/infra";
 import { hashToken } from "@hub/ingest";
 import { type Detection, DetectionRecord } from "@hub/proto";
-import { IngestGateway, Traffic } from "@hub/simulator";
+import { IngestGateway, noEffects, Traffic } from "@hub/simulator";
 import { Partitioners } from "kafkajs";
 import { newCamera } from "../support/factories.js";
 import { percentile, progress } from "./support.js";
@@ -34,14 +34,6 @@ const rates = (process.env.BENCH_RATES ?? "1000,5000").split(",").map(Number);
 const lagSeconds = Number(process.env.BENCH_LAG_SECONDS ?? 20);
 const logger = createLogger("bench", "warn");
 const log = (message: string) => console.error(`› ${message}`);
-const noEffects = {
-  fireNear: () => false,
-  crowdNear: () => undefined,
-  cameraOffline: () => false,
-  surgeLevel: () => 0,
-  rainfall: () => 0,
-  wind: () => 0,
-};
 
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), "hub-bench-correlate-"));

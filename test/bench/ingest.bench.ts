@@ -25,7 +25,7 @@ import {
 import { findRepoRoot, startEmbeddedDatabase, startKafka, startService, waitFor } from "@hub/infra";
 import { hashToken } from "@hub/ingest";
 import { type Detection, DetectionRecord } from "@hub/proto";
-import { buildCameras, IngestGateway, Traffic } from "@hub/simulator";
+import { buildCameras, IngestGateway, noEffects, Traffic } from "@hub/simulator";
 import { cellToParent } from "h3-js";
 import { Partitioners } from "kafkajs";
 import { describeRun, progress, type RunFigures } from "./support.js";
@@ -101,14 +101,6 @@ async function main() {
     }
 
     const traffic = new Traffic(7);
-    const noEffects = {
-      fireNear: () => false,
-      crowdNear: () => undefined,
-      cameraOffline: () => false,
-      surgeLevel: () => 0,
-      rainfall: () => 0,
-      wind: () => 0,
-    };
     const makeDetections = (count: number): Detection[] =>
       Array.from({ length: count }, (_, index) =>
         traffic.detection(cameras[index % cameras.length] as (typeof cameras)[number], new Date(), noEffects),

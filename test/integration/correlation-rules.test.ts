@@ -5,6 +5,7 @@ import { topics } from "@hub/common";
 import { type CorrelatorApp, DEV_CORRELATOR_TOKEN, readConfig, startCorrelator } from "@hub/correlator";
 import {
   CameraState,
+  CaseAssistServiceClient,
   type GetIncidentResponse,
   IncidentRecord,
   IncidentServiceClient,
@@ -458,6 +459,48 @@ describe("incident lifecycle over gRPC", () => {
     const incidents = await incidentsFor([again.eventId]);
     expect(incidents).toHaveLength(1);
     expect(incidents[0]?.id).not.toBe(id);
+    api.close();
+  });
+
+  it("creates and returns case-assist records, naming the bad field of a bad request", async () => {
+    const api = new CaseAssistServiceClient(`127.0.0.1:${correlator.grpcPort}`, credentials.createInsecure());
+    const bound = (name: string) =>
+      (api as unknown as Record<string, (...args: unknown[]) => unknown>)[name]?.bind(api) as never;
+    const at = place();
+    const area = { shape: { $case: "circle", value: { center: at, radiusM: 300 } } };
+    const inverted = await failure(
+      call(bound("createCaseAssistRecord"), {
+        windowStart: ago(60),
+        windowEnd: ago(120),
+        area,
+        requestedBy: "inv-7",
+        caseReference: "",
+        incidentId: "",
+      }),
+    );
+    expect(inverted?.code).toBe(status.INVALID_ARGUMENT);
+    expect(inverted?.details).toMatch(/^window\.to/);
+    const created = await call<unknown, { record: { id: string; requestedBy: string; resultJson: string } }>(
+      bound("createCaseAssistRecord"),
+      {
+        windowStart: ago(600),
+        windowEnd: ago(0),
+        area,
+        requestedBy: "inv-7",
+        caseReference: "CASE-2026-0042",
+        incidentId: "",
+      },
+    );
+    expect(created.record).toMatchObject({ requestedBy: "inv-7" });
+    expect(JSON.parse(created.record.resultJson)).toHaveProperty("cameras");
+    const fetched = await call<unknown, { record: { id: string; caseReference: string } }>(
+      bound("getCaseAssistRecord"),
+      { id: created.record.id },
+    );
+    expect(fetched.record).toMatchObject({ id: created.record.id, caseReference: "CASE-2026-0042" });
+    expect(
+      (await failure(call(bound("getCaseAssistRecord"), { id: "6f1c2a52-0000-4000-8000-000000000000" })))?.code,
+    ).toBe(status.NOT_FOUND);
     api.close();
   });
 });

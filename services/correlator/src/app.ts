@@ -12,9 +12,10 @@ import {
   topics,
   withTransaction,
 } from "@hub/common";
-import { IncidentServiceService } from "@hub/proto";
+import { CaseAssistServiceService, IncidentServiceService } from "@hub/proto";
 import { HealthImplementation } from "grpc-health-check";
 import type { CorrelatorConfig } from "./config.js";
+import { caseAssistController } from "./controllers/case-assist.controller.js";
 import { incidentController } from "./controllers/incident.controller.js";
 import { createCorrelatorMetrics } from "./metrics.js";
 import { EventSource } from "./repositories/event-source.repository.js";
@@ -22,6 +23,7 @@ import { EventStoreRepository } from "./repositories/event-store.repository.js";
 import { IncidentRepository } from "./repositories/incident.repository.js";
 import { OffsetsRepository } from "./repositories/offsets.repository.js";
 import { OutboxRelay, OutboxRepository } from "./repositories/outbox.repository.js";
+import { CaseAssistService } from "./services/case-assist.service.js";
 import { CorrelationService } from "./services/correlation.service.js";
 import { IncidentService } from "./services/incident.service.js";
 import { IncidentPublisher } from "./services/incident-publisher.js";
@@ -93,7 +95,15 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
     onCall: () => undefined,
   };
   server.addService(tolerantDefinition(IncidentServiceService), incidentController(incidentService, grpcContext));
-  const health = new HealthImplementation({ "": "SERVING", "hub.v1.IncidentService": "SERVING" });
+  server.addService(
+    tolerantDefinition(CaseAssistServiceService),
+    caseAssistController(new CaseAssistService(pool), grpcContext),
+  );
+  const health = new HealthImplementation({
+    "": "SERVING",
+    "hub.v1.IncidentService": "SERVING",
+    "hub.v1.CaseAssistService": "SERVING",
+  });
   health.addToServer(server);
   const grpcPort = await new Promise<number>((resolve, reject) =>
     server.bindAsync(

@@ -1,5 +1,5 @@
 export { IngestGateway, type IngestGatewayOptions } from "./gateways/ingest.gateway.js";
-export { effectsAt, loadScenario, type Scenario, scenarioSchema } from "./services/scenario.js";
+export { effectsAt, loadScenario, noEffects, type Scenario, scenarioSchema } from "./services/scenario.js";
 export { type SimulatorOptions, SimulatorService } from "./services/simulator.service.js";
 export { Traffic } from "./services/traffic.js";
 export {

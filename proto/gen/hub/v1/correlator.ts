@@ -19,6 +19,7 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { Timestamp } from "../../google/protobuf/timestamp.js";
+import { GeoPoint } from "./geo.js";
 import { Incident } from "./incident.js";
 
 export interface ListIncidentsRequest {
@@ -83,6 +84,71 @@ export interface ResolveIncidentRequest {
 
 export interface ResolveIncidentResponse {
   incident: Incident | undefined;
+}
+
+export interface Circle {
+  center:
+    | GeoPoint
+    | undefined;
+  /** 1..5000 metres. */
+  radiusM: number;
+}
+
+export interface Polygon {
+  /** 3..200 points; closing the ring is optional. */
+  ring: GeoPoint[];
+}
+
+export interface Area {
+  shape: { $case: "circle"; value: Circle } | { $case: "polygon"; value: Polygon } | undefined;
+}
+
+export interface CreateCaseAssistRecordRequest {
+  windowStart:
+    | Date
+    | undefined;
+  /** After window_start; at most 24 hours later. */
+  windowEnd: Date | undefined;
+  area:
+    | Area
+    | undefined;
+  /** The investigator or operator asking. */
+  requestedBy: string;
+  /** The police case, when there is one. */
+  caseReference: string;
+  /** The incident, when the record is for one. */
+  incidentId: string;
+}
+
+export interface CaseAssistRecord {
+  id: string;
+  incidentId: string;
+  caseReference: string;
+  requestedBy: string;
+  windowStart: Date | undefined;
+  windowEnd: Date | undefined;
+  area: Area | undefined;
+  createdAt: Date | undefined;
+  cameraCount: number;
+  detectionCount: number;
+  plateCount: number;
+  /**
+   * The full result (cameras with coverage and online share, detections, plates, clip references, incidents) as
+   * JSON, exactly as stored: the record's documented JSON shape, shared with the REST API.
+   */
+  resultJson: string;
+}
+
+export interface CreateCaseAssistRecordResponse {
+  record: CaseAssistRecord | undefined;
+}
+
+export interface GetCaseAssistRecordRequest {
+  id: string;
+}
+
+export interface GetCaseAssistRecordResponse {
+  record: CaseAssistRecord | undefined;
 }
 
 function createBaseListIncidentsRequest(): ListIncidentsRequest {
@@ -1003,6 +1069,948 @@ export const ResolveIncidentResponse: MessageFns<ResolveIncidentResponse> = {
   },
 };
 
+function createBaseCircle(): Circle {
+  return { center: undefined, radiusM: 0 };
+}
+
+export const Circle: MessageFns<Circle> = {
+  encode(message: Circle, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.center !== undefined) {
+      GeoPoint.encode(message.center, writer.uint32(10).fork()).join();
+    }
+    if (message.radiusM !== 0) {
+      writer.uint32(17).double(message.radiusM);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Circle {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCircle();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.center = GeoPoint.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.radiusM = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Circle {
+    return {
+      center: isSet(object.center) ? GeoPoint.fromJSON(object.center) : undefined,
+      radiusM: isSet(object.radiusM)
+        ? globalThis.Number(object.radiusM)
+        : isSet(object.radius_m)
+        ? globalThis.Number(object.radius_m)
+        : 0,
+    };
+  },
+
+  toJSON(message: Circle): unknown {
+    const obj: any = {};
+    if (message.center !== undefined) {
+      obj.center = GeoPoint.toJSON(message.center);
+    }
+    if (message.radiusM !== 0) {
+      obj.radiusM = floatToJson(message.radiusM);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Circle>, I>>(base?: I): Circle {
+    return Circle.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Circle>, I>>(object: I): Circle {
+    const message = createBaseCircle();
+    message.center = (object.center !== undefined && object.center !== null)
+      ? GeoPoint.fromPartial(object.center)
+      : undefined;
+    message.radiusM = object.radiusM ?? 0;
+    return message;
+  },
+};
+
+function createBasePolygon(): Polygon {
+  return { ring: [] };
+}
+
+export const Polygon: MessageFns<Polygon> = {
+  encode(message: Polygon, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.ring) {
+      GeoPoint.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Polygon {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePolygon();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ring.push(GeoPoint.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Polygon {
+    return { ring: globalThis.Array.isArray(object?.ring) ? object.ring.map((e: any) => GeoPoint.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: Polygon): unknown {
+    const obj: any = {};
+    if (message.ring?.length) {
+      obj.ring = message.ring.map((e) => GeoPoint.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Polygon>, I>>(base?: I): Polygon {
+    return Polygon.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Polygon>, I>>(object: I): Polygon {
+    const message = createBasePolygon();
+    message.ring = object.ring?.map((e) => GeoPoint.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseArea(): Area {
+  return { shape: undefined };
+}
+
+export const Area: MessageFns<Area> = {
+  encode(message: Area, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.shape?.$case) {
+      case "circle":
+        Circle.encode(message.shape.value, writer.uint32(10).fork()).join();
+        break;
+      case "polygon":
+        Polygon.encode(message.shape.value, writer.uint32(18).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Area {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseArea();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shape = { $case: "circle", value: Circle.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.shape = { $case: "polygon", value: Polygon.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Area {
+    return {
+      shape: isSet(object.circle)
+        ? { $case: "circle", value: Circle.fromJSON(object.circle) }
+        : isSet(object.polygon)
+        ? { $case: "polygon", value: Polygon.fromJSON(object.polygon) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: Area): unknown {
+    const obj: any = {};
+    if (message.shape?.$case === "circle") {
+      obj.circle = Circle.toJSON(message.shape.value);
+    } else if (message.shape?.$case === "polygon") {
+      obj.polygon = Polygon.toJSON(message.shape.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Area>, I>>(base?: I): Area {
+    return Area.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Area>, I>>(object: I): Area {
+    const message = createBaseArea();
+    switch (object.shape?.$case) {
+      case "circle": {
+        if (object.shape?.value !== undefined && object.shape?.value !== null) {
+          message.shape = { $case: "circle", value: Circle.fromPartial(object.shape.value) };
+        }
+        break;
+      }
+      case "polygon": {
+        if (object.shape?.value !== undefined && object.shape?.value !== null) {
+          message.shape = { $case: "polygon", value: Polygon.fromPartial(object.shape.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseCreateCaseAssistRecordRequest(): CreateCaseAssistRecordRequest {
+  return {
+    windowStart: undefined,
+    windowEnd: undefined,
+    area: undefined,
+    requestedBy: "",
+    caseReference: "",
+    incidentId: "",
+  };
+}
+
+export const CreateCaseAssistRecordRequest: MessageFns<CreateCaseAssistRecordRequest> = {
+  encode(message: CreateCaseAssistRecordRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.windowStart !== undefined) {
+      Timestamp.encode(toTimestamp(message.windowStart), writer.uint32(10).fork()).join();
+    }
+    if (message.windowEnd !== undefined) {
+      Timestamp.encode(toTimestamp(message.windowEnd), writer.uint32(18).fork()).join();
+    }
+    if (message.area !== undefined) {
+      Area.encode(message.area, writer.uint32(26).fork()).join();
+    }
+    if (message.requestedBy !== "") {
+      writer.uint32(34).string(message.requestedBy);
+    }
+    if (message.caseReference !== "") {
+      writer.uint32(42).string(message.caseReference);
+    }
+    if (message.incidentId !== "") {
+      writer.uint32(50).string(message.incidentId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateCaseAssistRecordRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateCaseAssistRecordRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.windowStart = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.windowEnd = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.area = Area.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.requestedBy = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.caseReference = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.incidentId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateCaseAssistRecordRequest {
+    return {
+      windowStart: isSet(object.windowStart)
+        ? fromJsonTimestamp(object.windowStart)
+        : isSet(object.window_start)
+        ? fromJsonTimestamp(object.window_start)
+        : undefined,
+      windowEnd: isSet(object.windowEnd)
+        ? fromJsonTimestamp(object.windowEnd)
+        : isSet(object.window_end)
+        ? fromJsonTimestamp(object.window_end)
+        : undefined,
+      area: isSet(object.area) ? Area.fromJSON(object.area) : undefined,
+      requestedBy: isSet(object.requestedBy)
+        ? globalThis.String(object.requestedBy)
+        : isSet(object.requested_by)
+        ? globalThis.String(object.requested_by)
+        : "",
+      caseReference: isSet(object.caseReference)
+        ? globalThis.String(object.caseReference)
+        : isSet(object.case_reference)
+        ? globalThis.String(object.case_reference)
+        : "",
+      incidentId: isSet(object.incidentId)
+        ? globalThis.String(object.incidentId)
+        : isSet(object.incident_id)
+        ? globalThis.String(object.incident_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CreateCaseAssistRecordRequest): unknown {
+    const obj: any = {};
+    if (message.windowStart !== undefined) {
+      obj.windowStart = message.windowStart.toISOString();
+    }
+    if (message.windowEnd !== undefined) {
+      obj.windowEnd = message.windowEnd.toISOString();
+    }
+    if (message.area !== undefined) {
+      obj.area = Area.toJSON(message.area);
+    }
+    if (message.requestedBy !== "") {
+      obj.requestedBy = message.requestedBy;
+    }
+    if (message.caseReference !== "") {
+      obj.caseReference = message.caseReference;
+    }
+    if (message.incidentId !== "") {
+      obj.incidentId = message.incidentId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateCaseAssistRecordRequest>, I>>(base?: I): CreateCaseAssistRecordRequest {
+    return CreateCaseAssistRecordRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateCaseAssistRecordRequest>, I>>(
+    object: I,
+  ): CreateCaseAssistRecordRequest {
+    const message = createBaseCreateCaseAssistRecordRequest();
+    message.windowStart = object.windowStart ?? undefined;
+    message.windowEnd = object.windowEnd ?? undefined;
+    message.area = (object.area !== undefined && object.area !== null) ? Area.fromPartial(object.area) : undefined;
+    message.requestedBy = object.requestedBy ?? "";
+    message.caseReference = object.caseReference ?? "";
+    message.incidentId = object.incidentId ?? "";
+    return message;
+  },
+};
+
+function createBaseCaseAssistRecord(): CaseAssistRecord {
+  return {
+    id: "",
+    incidentId: "",
+    caseReference: "",
+    requestedBy: "",
+    windowStart: undefined,
+    windowEnd: undefined,
+    area: undefined,
+    createdAt: undefined,
+    cameraCount: 0,
+    detectionCount: 0,
+    plateCount: 0,
+    resultJson: "",
+  };
+}
+
+export const CaseAssistRecord: MessageFns<CaseAssistRecord> = {
+  encode(message: CaseAssistRecord, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.incidentId !== "") {
+      writer.uint32(18).string(message.incidentId);
+    }
+    if (message.caseReference !== "") {
+      writer.uint32(26).string(message.caseReference);
+    }
+    if (message.requestedBy !== "") {
+      writer.uint32(34).string(message.requestedBy);
+    }
+    if (message.windowStart !== undefined) {
+      Timestamp.encode(toTimestamp(message.windowStart), writer.uint32(42).fork()).join();
+    }
+    if (message.windowEnd !== undefined) {
+      Timestamp.encode(toTimestamp(message.windowEnd), writer.uint32(50).fork()).join();
+    }
+    if (message.area !== undefined) {
+      Area.encode(message.area, writer.uint32(58).fork()).join();
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(66).fork()).join();
+    }
+    if (message.cameraCount !== 0) {
+      writer.uint32(72).uint32(message.cameraCount);
+    }
+    if (message.detectionCount !== 0) {
+      writer.uint32(80).uint32(message.detectionCount);
+    }
+    if (message.plateCount !== 0) {
+      writer.uint32(88).uint32(message.plateCount);
+    }
+    if (message.resultJson !== "") {
+      writer.uint32(98).string(message.resultJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CaseAssistRecord {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCaseAssistRecord();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.incidentId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.caseReference = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.requestedBy = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.windowStart = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.windowEnd = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.area = Area.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.cameraCount = reader.uint32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.detectionCount = reader.uint32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.plateCount = reader.uint32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.resultJson = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CaseAssistRecord {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      incidentId: isSet(object.incidentId)
+        ? globalThis.String(object.incidentId)
+        : isSet(object.incident_id)
+        ? globalThis.String(object.incident_id)
+        : "",
+      caseReference: isSet(object.caseReference)
+        ? globalThis.String(object.caseReference)
+        : isSet(object.case_reference)
+        ? globalThis.String(object.case_reference)
+        : "",
+      requestedBy: isSet(object.requestedBy)
+        ? globalThis.String(object.requestedBy)
+        : isSet(object.requested_by)
+        ? globalThis.String(object.requested_by)
+        : "",
+      windowStart: isSet(object.windowStart)
+        ? fromJsonTimestamp(object.windowStart)
+        : isSet(object.window_start)
+        ? fromJsonTimestamp(object.window_start)
+        : undefined,
+      windowEnd: isSet(object.windowEnd)
+        ? fromJsonTimestamp(object.windowEnd)
+        : isSet(object.window_end)
+        ? fromJsonTimestamp(object.window_end)
+        : undefined,
+      area: isSet(object.area) ? Area.fromJSON(object.area) : undefined,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      cameraCount: isSet(object.cameraCount)
+        ? globalThis.Number(object.cameraCount)
+        : isSet(object.camera_count)
+        ? globalThis.Number(object.camera_count)
+        : 0,
+      detectionCount: isSet(object.detectionCount)
+        ? globalThis.Number(object.detectionCount)
+        : isSet(object.detection_count)
+        ? globalThis.Number(object.detection_count)
+        : 0,
+      plateCount: isSet(object.plateCount)
+        ? globalThis.Number(object.plateCount)
+        : isSet(object.plate_count)
+        ? globalThis.Number(object.plate_count)
+        : 0,
+      resultJson: isSet(object.resultJson)
+        ? globalThis.String(object.resultJson)
+        : isSet(object.result_json)
+        ? globalThis.String(object.result_json)
+        : "",
+    };
+  },
+
+  toJSON(message: CaseAssistRecord): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.incidentId !== "") {
+      obj.incidentId = message.incidentId;
+    }
+    if (message.caseReference !== "") {
+      obj.caseReference = message.caseReference;
+    }
+    if (message.requestedBy !== "") {
+      obj.requestedBy = message.requestedBy;
+    }
+    if (message.windowStart !== undefined) {
+      obj.windowStart = message.windowStart.toISOString();
+    }
+    if (message.windowEnd !== undefined) {
+      obj.windowEnd = message.windowEnd.toISOString();
+    }
+    if (message.area !== undefined) {
+      obj.area = Area.toJSON(message.area);
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.cameraCount !== 0) {
+      obj.cameraCount = Math.round(message.cameraCount);
+    }
+    if (message.detectionCount !== 0) {
+      obj.detectionCount = Math.round(message.detectionCount);
+    }
+    if (message.plateCount !== 0) {
+      obj.plateCount = Math.round(message.plateCount);
+    }
+    if (message.resultJson !== "") {
+      obj.resultJson = message.resultJson;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CaseAssistRecord>, I>>(base?: I): CaseAssistRecord {
+    return CaseAssistRecord.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CaseAssistRecord>, I>>(object: I): CaseAssistRecord {
+    const message = createBaseCaseAssistRecord();
+    message.id = object.id ?? "";
+    message.incidentId = object.incidentId ?? "";
+    message.caseReference = object.caseReference ?? "";
+    message.requestedBy = object.requestedBy ?? "";
+    message.windowStart = object.windowStart ?? undefined;
+    message.windowEnd = object.windowEnd ?? undefined;
+    message.area = (object.area !== undefined && object.area !== null) ? Area.fromPartial(object.area) : undefined;
+    message.createdAt = object.createdAt ?? undefined;
+    message.cameraCount = object.cameraCount ?? 0;
+    message.detectionCount = object.detectionCount ?? 0;
+    message.plateCount = object.plateCount ?? 0;
+    message.resultJson = object.resultJson ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateCaseAssistRecordResponse(): CreateCaseAssistRecordResponse {
+  return { record: undefined };
+}
+
+export const CreateCaseAssistRecordResponse: MessageFns<CreateCaseAssistRecordResponse> = {
+  encode(message: CreateCaseAssistRecordResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.record !== undefined) {
+      CaseAssistRecord.encode(message.record, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateCaseAssistRecordResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateCaseAssistRecordResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.record = CaseAssistRecord.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateCaseAssistRecordResponse {
+    return { record: isSet(object.record) ? CaseAssistRecord.fromJSON(object.record) : undefined };
+  },
+
+  toJSON(message: CreateCaseAssistRecordResponse): unknown {
+    const obj: any = {};
+    if (message.record !== undefined) {
+      obj.record = CaseAssistRecord.toJSON(message.record);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateCaseAssistRecordResponse>, I>>(base?: I): CreateCaseAssistRecordResponse {
+    return CreateCaseAssistRecordResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateCaseAssistRecordResponse>, I>>(
+    object: I,
+  ): CreateCaseAssistRecordResponse {
+    const message = createBaseCreateCaseAssistRecordResponse();
+    message.record = (object.record !== undefined && object.record !== null)
+      ? CaseAssistRecord.fromPartial(object.record)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetCaseAssistRecordRequest(): GetCaseAssistRecordRequest {
+  return { id: "" };
+}
+
+export const GetCaseAssistRecordRequest: MessageFns<GetCaseAssistRecordRequest> = {
+  encode(message: GetCaseAssistRecordRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCaseAssistRecordRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCaseAssistRecordRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCaseAssistRecordRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: GetCaseAssistRecordRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetCaseAssistRecordRequest>, I>>(base?: I): GetCaseAssistRecordRequest {
+    return GetCaseAssistRecordRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetCaseAssistRecordRequest>, I>>(object: I): GetCaseAssistRecordRequest {
+    const message = createBaseGetCaseAssistRecordRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseGetCaseAssistRecordResponse(): GetCaseAssistRecordResponse {
+  return { record: undefined };
+}
+
+export const GetCaseAssistRecordResponse: MessageFns<GetCaseAssistRecordResponse> = {
+  encode(message: GetCaseAssistRecordResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.record !== undefined) {
+      CaseAssistRecord.encode(message.record, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCaseAssistRecordResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCaseAssistRecordResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.record = CaseAssistRecord.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCaseAssistRecordResponse {
+    return { record: isSet(object.record) ? CaseAssistRecord.fromJSON(object.record) : undefined };
+  },
+
+  toJSON(message: GetCaseAssistRecordResponse): unknown {
+    const obj: any = {};
+    if (message.record !== undefined) {
+      obj.record = CaseAssistRecord.toJSON(message.record);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetCaseAssistRecordResponse>, I>>(base?: I): GetCaseAssistRecordResponse {
+    return GetCaseAssistRecordResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetCaseAssistRecordResponse>, I>>(object: I): GetCaseAssistRecordResponse {
+    const message = createBaseGetCaseAssistRecordResponse();
+    message.record = (object.record !== undefined && object.record !== null)
+      ? CaseAssistRecord.fromPartial(object.record)
+      : undefined;
+    return message;
+  },
+};
+
 /**
  * Incidents as the correlator keeps them, for the command centre (through the gateway). Callers authenticate with
  * the service token ("authorization: Bearer <CORRELATOR_API_TOKEN>") and name the person acting.
@@ -1139,6 +2147,89 @@ export const IncidentServiceClient = makeGenericClientConstructor(
   service: typeof IncidentServiceService;
   serviceName: string;
 };
+
+/**
+ * Case-assist records: for an incident or a police case (time window + area), which cameras covered the area and
+ * were working, what they detected, plates seen, clip references and linked incidents. Stored with their inputs so
+ * they can be reproduced. Same authentication as IncidentService.
+ */
+export type CaseAssistServiceService = typeof CaseAssistServiceService;
+export const CaseAssistServiceService = {
+  createCaseAssistRecord: {
+    path: "/hub.v1.CaseAssistService/CreateCaseAssistRecord" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateCaseAssistRecordRequest): Buffer =>
+      Buffer.from(CreateCaseAssistRecordRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateCaseAssistRecordRequest => CreateCaseAssistRecordRequest.decode(value),
+    responseSerialize: (value: CreateCaseAssistRecordResponse): Buffer =>
+      Buffer.from(CreateCaseAssistRecordResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateCaseAssistRecordResponse =>
+      CreateCaseAssistRecordResponse.decode(value),
+  },
+  getCaseAssistRecord: {
+    path: "/hub.v1.CaseAssistService/GetCaseAssistRecord" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetCaseAssistRecordRequest): Buffer =>
+      Buffer.from(GetCaseAssistRecordRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetCaseAssistRecordRequest => GetCaseAssistRecordRequest.decode(value),
+    responseSerialize: (value: GetCaseAssistRecordResponse): Buffer =>
+      Buffer.from(GetCaseAssistRecordResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetCaseAssistRecordResponse => GetCaseAssistRecordResponse.decode(value),
+  },
+} as const;
+
+export interface CaseAssistServiceServer extends UntypedServiceImplementation {
+  createCaseAssistRecord: handleUnaryCall<CreateCaseAssistRecordRequest, CreateCaseAssistRecordResponse>;
+  getCaseAssistRecord: handleUnaryCall<GetCaseAssistRecordRequest, GetCaseAssistRecordResponse>;
+}
+
+export interface CaseAssistServiceClient extends Client {
+  createCaseAssistRecord(
+    request: CreateCaseAssistRecordRequest,
+    callback: (error: ServiceError | null, response: CreateCaseAssistRecordResponse) => void,
+  ): ClientUnaryCall;
+  createCaseAssistRecord(
+    request: CreateCaseAssistRecordRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateCaseAssistRecordResponse) => void,
+  ): ClientUnaryCall;
+  createCaseAssistRecord(
+    request: CreateCaseAssistRecordRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateCaseAssistRecordResponse) => void,
+  ): ClientUnaryCall;
+  getCaseAssistRecord(
+    request: GetCaseAssistRecordRequest,
+    callback: (error: ServiceError | null, response: GetCaseAssistRecordResponse) => void,
+  ): ClientUnaryCall;
+  getCaseAssistRecord(
+    request: GetCaseAssistRecordRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetCaseAssistRecordResponse) => void,
+  ): ClientUnaryCall;
+  getCaseAssistRecord(
+    request: GetCaseAssistRecordRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetCaseAssistRecordResponse) => void,
+  ): ClientUnaryCall;
+}
+
+export const CaseAssistServiceClient = makeGenericClientConstructor(
+  CaseAssistServiceService,
+  "hub.v1.CaseAssistService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): CaseAssistServiceClient;
+  service: typeof CaseAssistServiceService;
+  serviceName: string;
+};
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

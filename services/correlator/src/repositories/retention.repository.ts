@@ -15,7 +15,12 @@ interface Policy {
 }
 
 const policyFunctions = {
-  retention: { proc: "policy_retention", key: "drop_after", remove: "remove_retention_policy", add: "add_retention_policy" },
+  retention: {
+    proc: "policy_retention",
+    key: "drop_after",
+    remove: "remove_retention_policy",
+    add: "add_retention_policy",
+  },
   compression: {
     proc: "policy_compression",
     key: "compress_after",

@@ -42,6 +42,13 @@ const step = z.discriminatedUnion("action", [
     camera: z.string(),
     durationS: z.number().positive(),
   }),
+  z.object({
+    action: z.literal("traffic_accident"),
+    at: z.number().min(0),
+    near: point,
+    radiusM: z.number().positive().default(120),
+    durationS: z.number().positive(),
+  }),
 ]);
 
 export const scenarioSchema = z.object({
@@ -71,6 +78,7 @@ export interface ActiveEffects {
   fireNear(device: Located): boolean;
   crowdNear(device: Located): number | undefined;
   cameraOffline(cameraId: string): boolean;
+  accidentNear(device: Located): boolean;
   surgeLevel(): number;
   rainfall(): number;
   wind(): number;
@@ -80,6 +88,7 @@ export const noEffects: ActiveEffects = {
   fireNear: () => false,
   crowdNear: () => undefined,
   cameraOffline: () => false,
+  accidentNear: () => false,
   surgeLevel: () => -Infinity,
   rainfall: () => 0,
   wind: () => 0,
@@ -123,6 +132,11 @@ export function effectsAt(scenario: Scenario | undefined, elapsedS: number): Act
       const progress = (elapsedS - crowd.at) / crowd.durationS;
       return Math.round(crowd.peakCount * Math.sin(Math.PI * Math.min(1, Math.max(0, progress))));
     },
+    accidentNear: (device) =>
+      active.some(
+        (candidate) =>
+          candidate.action === "traffic_accident" && Traffic.within(device, candidate.near, candidate.radiusM),
+      ),
     cameraOffline: (cameraId) =>
       active.some((candidate) => candidate.action === "camera_offline" && candidate.camera === cameraId),
     surgeLevel,

@@ -129,7 +129,7 @@ export class SimulatorService {
     }
     // Scenario hot spots emit on every tick, whatever the background rate.
     for (const camera of cameras) {
-      if (effects.fireNear(camera) || effects.crowdNear(camera) !== undefined) {
+      if (effects.fireNear(camera) || effects.crowdNear(camera) !== undefined || effects.accidentNear(camera)) {
         const list = bySite.get(camera.siteId) ?? [];
         list.push(this.traffic.detection(camera, now, effects));
         bySite.set(camera.siteId, list);

@@ -76,6 +76,7 @@ export class Traffic {
     const crowd = effects.crowdNear(camera);
     if (crowd !== undefined && this.random.next() < 0.3) return this.crowd(camera, at, crowd);
     if (effects.fireNear(camera) && this.random.next() < 0.5) return this.fire(camera, at);
+    if (effects.accidentNear(camera) && this.random.next() < 0.5) return this.accident(camera, at);
     const objectClass = this.random.weighted<ObjectClass>([
       [ObjectClass.OBJECT_CLASS_PERSON, 45],
       [ObjectClass.OBJECT_CLASS_VEHICLE, 28],
@@ -146,6 +147,28 @@ export class Traffic {
       attributes: {},
       plate: undefined,
       rule: undefined,
+    };
+  }
+
+  accident(camera: SimCamera, at: Date): Detection {
+    const collision = this.random.next() < 0.3;
+    return {
+      eventId: this.eventId(),
+      cameraId: camera.id,
+      observedAt: at,
+      objectClass: ObjectClass.OBJECT_CLASS_VEHICLE,
+      confidence: Math.round(this.random.between(0.75, 0.97) * 100) / 100,
+      box: this.box(),
+      trackId: `t${this.random.int(1, 99999)}`,
+      attributes: { vehicle_type: this.random.pick(VEHICLE_TYPES) },
+      plate: undefined,
+      rule: {
+        type: collision ? RuleEventType.RULE_EVENT_TYPE_COLLISION : RuleEventType.RULE_EVENT_TYPE_STOPPED_VEHICLE,
+        ruleName: "Junction",
+        count: 0,
+        dwellSeconds: collision ? 0 : this.random.int(60, 300),
+        direction: CrossingDirection.CROSSING_DIRECTION_UNSPECIFIED,
+      },
     };
   }
 

@@ -125,6 +125,12 @@ const INNER_HARBOUR: readonly { lat: number; lon: number }[] = [
   { lat: 22.1885, lon: 113.541 },
 ];
 
+const LANDMARK_FIRE_DETECTORS: readonly [string, string, { lat: number; lon: number }][] = [
+  ["MO-FD-SENADO", "Fire detector, Largo do Senado", { lat: 22.1937, lon: 113.5402 }],
+  ["MO-FD-SAOPAULO", "Fire detector, Ruins of St. Paul's", { lat: 22.1972, lon: 113.5412 }],
+  ["MO-FD-TAIPA", "Fire detector, Rua do Cunha", { lat: 22.1535, lon: 113.5565 }],
+];
+
 export function buildSensors(region: Region, seed: number): SimSensor[] {
   const random = new Random(seed ^ 0x5e5e);
   const sensors: SimSensor[] = [];
@@ -158,6 +164,13 @@ export function buildSensors(region: Region, seed: number): SimSensor[] {
       stream("wind", SensorKind.SENSOR_KIND_WIND_SPEED, "m/s"),
       stream("temp", SensorKind.SENSOR_KIND_TEMPERATURE, "Cel"),
       stream("rh", SensorKind.SENSOR_KIND_HUMIDITY, "%"),
+    ]);
+  }
+  // Fire detectors at landmarks the shipped scenarios use, so that a scripted fire is confirmed by a sensor.
+  for (const [id, name, position] of LANDMARK_FIRE_DETECTORS) {
+    add(id, name, position, [
+      stream("smoke", SensorKind.SENSOR_KIND_SMOKE, "%/m"),
+      stream("temp", SensorKind.SENSOR_KIND_TEMPERATURE, "Cel"),
     ]);
   }
   for (let index = 0; index < 40; index += 1) {
