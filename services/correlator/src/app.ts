@@ -23,6 +23,7 @@ import { EventStoreRepository } from "./repositories/event-store.repository.js";
 import { IncidentRepository } from "./repositories/incident.repository.js";
 import { OffsetsRepository } from "./repositories/offsets.repository.js";
 import { OutboxRelay, OutboxRepository } from "./repositories/outbox.repository.js";
+import { RetentionRepository } from "./repositories/retention.repository.js";
 import { CaseAssistService } from "./services/case-assist.service.js";
 import { CorrelationService } from "./services/correlation.service.js";
 import { IncidentService } from "./services/incident.service.js";
@@ -40,6 +41,21 @@ export interface CorrelatorApp {
 export async function startCorrelator(config: CorrelatorConfig, logger: Logger): Promise<CorrelatorApp> {
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, logger.child({ ns: "db" }));
   await migrate(pool, logger.child({ ns: "migrate" }));
+  const retention = new RetentionRepository(pool);
+  const policiesChanged = await retention.apply({
+    detectionsDays: config.CORRELATOR_RETENTION_DETECTIONS_DAYS,
+    sensorReadingsDays: config.CORRELATOR_RETENTION_SENSOR_READINGS_DAYS,
+    cameraStatusDays: config.CORRELATOR_RETENTION_CAMERA_STATUS_DAYS,
+    compressDetectionsAfterHours: config.CORRELATOR_COMPRESS_DETECTIONS_AFTER_HOURS,
+  });
+  if (policiesChanged.length > 0) logger.info({ policiesChanged }, "retention and compression policies updated");
+  // The embedded database has no background workers: in development the correlator runs the policies itself.
+  const jobsTimer =
+    config.HUB_MODE === "development"
+      ? setInterval(() => {
+          retention.runJobsNow().catch((err: unknown) => logger.warn({ err }, "running TimescaleDB jobs failed"));
+        }, 60_000)
+      : undefined;
   const kafka = createKafka(
     { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-correlator` },
     logger,
@@ -153,6 +169,7 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
       health.setStatus("", "NOT_SERVING");
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       clearInterval(silenceTimer);
+      clearInterval(jobsTimer);
       await source.stop();
       await relay.stop();
       await admin.disconnect();

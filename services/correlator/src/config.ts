@@ -18,6 +18,11 @@ const schema = z
     CORRELATOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(1_800_000).default(10_000),
     /** The correlation rules (JSON); defaults to the shipped rules/rules.v1.json. */
     CORRELATOR_RULES_FILE: z.string().optional(),
+    /** Raw detections kept (whole chunks dropped); incident evidence and aggregates stay. Over the 7-day aggregate refresh window. */
+    CORRELATOR_RETENTION_DETECTIONS_DAYS: positiveInt.min(8).default(30),
+    CORRELATOR_RETENTION_SENSOR_READINGS_DAYS: positiveInt.min(8).default(365),
+    CORRELATOR_RETENTION_CAMERA_STATUS_DAYS: positiveInt.default(90),
+    CORRELATOR_COMPRESS_DETECTIONS_AFTER_HOURS: positiveInt.default(24),
     /** How often absence rules (silent cameras) are checked. */
     CORRELATOR_SILENCE_CHECK_MS: positiveInt.default(15_000),
     OUTBOX_RELAY_INTERVAL_MS: positiveInt.default(200),
