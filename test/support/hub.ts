@@ -127,7 +127,12 @@ export async function readTopic<T>(options: {
     await consumer.run({
       eachMessage: async ({ message, partition }: EachMessagePayload) => {
         if (!message.value) return;
-        const value = options.decode(message.value);
+        let value: T;
+        try {
+          value = options.decode(message.value);
+        } catch {
+          return; // other tests put undecodable bytes on the topics on purpose (dead-letter tests)
+        }
         if (!options.keep(value)) return;
         records.push({ key: message.key?.toString() ?? "", value, headers: headerMap(message.headers), partition });
         if (options.until(records)) done();
