@@ -2,9 +2,19 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { createKafka, type Pool, topics } from "@hub/common";
+import { crashPoints } from "@hub/correlator";
+import { ObjectClass, SensorKind } from "@hub/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newDetection } from "../support/factories.js";
-import { eventually, infra, migratedPool, produceDetectionRecords, produceRaw, testLogger } from "../support/hub.js";
+import { newDetection, newReading } from "../support/factories.js";
+import {
+  eventually,
+  infra,
+  migratedPool,
+  produceDetectionRecords,
+  produceEvents,
+  produceRaw,
+  testLogger,
+} from "../support/hub.js";
 
 /**
  * Correlator processes are SIGKILLed again and again while messages flow, sometimes two run in the group at
@@ -23,7 +33,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function startCorrelatorProcess(): Promise<ChildProcess> {
+async function startCorrelatorProcess(extraEnv: Record<string, string> = {}, group = groupId): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "services/correlator/src/main.ts"], {
     env: {
       ...process.env,
@@ -31,12 +41,13 @@ async function startCorrelatorProcess(): Promise<ChildProcess> {
       LOG_LEVEL: "error",
       KAFKA_BROKERS: infra().brokers.join(","),
       DATABASE_URL: infra().databaseUrl,
-      CORRELATOR_GROUP_ID: groupId,
+      CORRELATOR_GROUP_ID: group,
       CORRELATOR_HOST: "127.0.0.1",
       CORRELATOR_OPS_PORT: String(await freePort()),
       CORRELATOR_GRPC_PORT: "0",
       CORRELATOR_MAX_BATCH: "250",
       CORRELATOR_SESSION_TIMEOUT_MS: "6000",
+      ...extraEnv,
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -116,4 +127,90 @@ describe("correlator crash and restart", () => {
     expect(caughtUp).toBe(true);
     a.kill("SIGTERM");
   }, 240_000);
+});
+
+describe.each(crashPoints)("correlator killed %s", (point) => {
+  it("stores every event once, opens every incident once and dead-letters every bad message once after a restart", async () => {
+    const group = `point-${point}-${randomUUID().slice(0, 8)}`;
+    const tag = randomUUID().slice(0, 8);
+    // A longitude of its own per run: no event here can fall within a rule's radius of another run's.
+    const base = 10 + Math.random();
+    const lon = 60 + Math.random() * 40;
+    const events: Parameters<typeof produceEvents>[0] = [];
+    for (let index = 0; index < 40; index += 1) {
+      const at = { lat: base + index * 0.05, lon };
+      events.push(
+        {
+          detection: newDetection(`CAM-K${index}`, {
+            objectClass: ObjectClass.OBJECT_CLASS_FIRE,
+            confidence: 0.9,
+            box: undefined,
+            plate: undefined,
+            rule: undefined,
+            attributes: {},
+            observedAt: new Date(Date.now() - 30_000),
+          }),
+          at,
+        },
+        {
+          reading: newReading(`SEN-K${index}`, {
+            datastreamId: "smoke",
+            kind: SensorKind.SENSOR_KIND_SMOKE,
+            unit: "%/m",
+            value: 9,
+            observedAt: new Date(Date.now() - 20_000),
+          }),
+          at,
+        },
+      );
+    }
+    await produceEvents(events);
+    const junkKeys = Array.from({ length: 3 }, (_, index) => `junk-${tag}-${index}`);
+    await produceRaw(
+      topics.detections.name,
+      junkKeys.map((key) => ({ key, value: Buffer.from([0xff, 0xfe]) })),
+    );
+    const ids = events.map((event) =>
+      "detection" in event ? event.detection.eventId : "reading" in event ? event.reading.eventId : "",
+    );
+
+    const doomed = await startCorrelatorProcess(
+      { CORRELATOR_CRASH_POINT: point, CORRELATOR_CRASH_AFTER_BATCHES: "2", CORRELATOR_MAX_BATCH: "10" },
+      group,
+    );
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+      doomed.once("exit", (_code, sig) => resolve(sig)),
+    );
+    expect(signal).toBe("SIGKILL");
+
+    const survivor = await startCorrelatorProcess({ CORRELATOR_MAX_BATCH: "10" }, group);
+    const stored = async () =>
+      Number(
+        (
+          await pool.query<{ n: string }>(
+            "SELECT (SELECT count(*) FROM detections WHERE event_id = ANY($1)) + (SELECT count(*) FROM sensor_readings WHERE event_id = ANY($1)) AS n",
+            [ids],
+          )
+        ).rows[0]?.n,
+      );
+    await eventually(async () => (await stored()) === ids.length, 90_000, 500);
+    expect(await stored()).toBe(ids.length);
+    const deadLetters = async () =>
+      (
+        await pool.query<{ key: string; n: number }>(
+          "SELECT key, count(*)::int AS n FROM outbox WHERE key = ANY($1) GROUP BY key ORDER BY key",
+          [junkKeys],
+        )
+      ).rows;
+    await eventually(async () => (await deadLetters()).length === junkKeys.length, 30_000);
+    expect(await deadLetters()).toEqual(junkKeys.map((key) => ({ key, n: 1 })));
+    const incidents = await pool.query<{ evidence: number }>(
+      `SELECT (SELECT count(*)::int FROM incident_evidence e WHERE e.incident_id = i.id) AS evidence FROM incidents i
+       WHERE i.id IN (SELECT incident_id FROM incident_evidence WHERE event_id = ANY($1))`,
+      [ids],
+    );
+    expect(incidents.rows).toHaveLength(40);
+    expect(incidents.rows.every((row) => row.evidence === 2)).toBe(true);
+    survivor.kill("SIGTERM");
+  }, 180_000);
 });

@@ -30,7 +30,7 @@ import { IncidentService } from "./services/incident.service.js";
 import { IncidentPublisher } from "./services/incident-publisher.js";
 import { eventTopics } from "./services/records.js";
 import { loadRules } from "./services/rules.js";
-import { WriterService } from "./services/writer.service.js";
+import { type CrashPoint, crashPoints, WriterService } from "./services/writer.service.js";
 
 export interface CorrelatorApp {
   opsPort: number;
@@ -81,6 +81,9 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
     offsets,
     outbox,
     correlation,
+    ...(config.CORRELATOR_CRASH_POINT
+      ? { crashAt: crashInjector(config.CORRELATOR_CRASH_POINT, config.CORRELATOR_CRASH_AFTER_BATCHES, logger) }
+      : {}),
     logger: logger.child({ ns: "writer" }),
     observer: metrics.writer,
   });
@@ -183,4 +186,16 @@ function safeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** Test mode only: SIGKILLs this process at `point` in the `afterBatches`-th batch, as a crash would. */
+function crashInjector(point: CrashPoint, afterBatches: number, logger: Logger): (at: CrashPoint) => void {
+  let batches = 0;
+  return (at) => {
+    if (at === crashPoints[0]) batches += 1;
+    if (at === point && batches >= afterBatches) {
+      logger.warn({ point, batches }, "crash injected (test mode)");
+      process.kill(process.pid, "SIGKILL");
+    }
+  };
 }

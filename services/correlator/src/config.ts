@@ -1,5 +1,6 @@
 import { booleanFlag, commonConfigShape, loadConfig, port, positiveInt } from "@hub/common";
 import { z } from "zod";
+import { crashPoints } from "./services/writer.service.js";
 
 const schema = z
   .object({
@@ -23,6 +24,9 @@ const schema = z
     CORRELATOR_RETENTION_SENSOR_READINGS_DAYS: positiveInt.min(8).default(365),
     CORRELATOR_RETENTION_CAMERA_STATUS_DAYS: positiveInt.default(90),
     CORRELATOR_COMPRESS_DETECTIONS_AFTER_HOURS: positiveInt.default(24),
+    /** Test mode only: SIGKILL the process at this step of the Nth batch's transaction (crash tests). */
+    CORRELATOR_CRASH_POINT: z.enum(crashPoints).optional(),
+    CORRELATOR_CRASH_AFTER_BATCHES: positiveInt.default(3),
     /** How often absence rules (silent cameras) are checked. */
     CORRELATOR_SILENCE_CHECK_MS: positiveInt.default(15_000),
     OUTBOX_RELAY_INTERVAL_MS: positiveInt.default(200),
@@ -31,6 +35,10 @@ const schema = z
     KAFKA_CREATE_TOPICS: booleanFlag.default(true),
   })
   .transform((env, context) => {
+    if (env.CORRELATOR_CRASH_POINT && env.HUB_MODE !== "test") {
+      context.addIssue({ code: "custom", path: ["CORRELATOR_CRASH_POINT"], message: "is only allowed in test mode" });
+      return z.NEVER;
+    }
     if (env.CORRELATOR_API_TOKEN) return { ...env, CORRELATOR_API_TOKEN: env.CORRELATOR_API_TOKEN };
     if (env.HUB_MODE === "production") {
       context.addIssue({ code: "custom", path: ["CORRELATOR_API_TOKEN"], message: "is required in production mode" });

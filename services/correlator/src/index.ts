@@ -5,3 +5,4 @@ export { RetentionRepository } from "./repositories/retention.repository.js";
 export { type CaseAssistRecord, type CaseAssistRequest, CaseAssistService } from "./services/case-assist.service.js";
 export { type Area, pointInView, viewCoversArea } from "./services/coverage.js";
 export { DecodeFailure, decodeRecord, eventTopics } from "./services/records.js";
+export { type CrashPoint, crashPoints } from "./services/writer.service.js";

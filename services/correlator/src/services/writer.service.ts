@@ -13,6 +13,9 @@ export interface WriteOutcome {
   nextOffset: string;
 }
 
+export const crashPoints = ["after-rows", "after-incidents", "after-outbox", "before-commit", "after-commit"] as const;
+export type CrashPoint = (typeof crashPoints)[number];
+
 export interface WriterObserver {
   batch(topic: string, outcome: WriteOutcome, seconds: number): void;
 }
@@ -33,6 +36,8 @@ export class WriterService {
       correlation?: Pick<CorrelationService, "evaluate">;
       logger: Logger;
       observer?: WriterObserver;
+      /** Test mode only: called at each step of the transaction, to kill the process there (crash tests). */
+      crashAt?: (point: CrashPoint) => void;
     },
   ) {}
 
@@ -53,12 +58,17 @@ export class WriterService {
     const nextOffset = (BigInt(last.offset) + 1n).toString();
     const stored = await withTransaction(this.deps.pool, async (client) => {
       const inserted = await this.deps.store.insert(client, rows);
+      this.deps.crashAt?.("after-rows");
       // Only rows stored for the first time are correlated: a redelivered event changes nothing.
       await this.deps.correlation?.evaluate(client, inserted);
+      this.deps.crashAt?.("after-incidents");
       await this.deps.outbox.add(client, deadLetters);
+      this.deps.crashAt?.("after-outbox");
       await this.deps.offsets.save(client, [{ topic, partition, nextOffset }]);
+      this.deps.crashAt?.("before-commit");
       return inserted.length;
     });
+    this.deps.crashAt?.("after-commit");
     if (deadLetters.length > 0) {
       this.deps.logger.warn(
         { topic, partition, count: deadLetters.length, reason: deadLetters[0]?.headers[headers.dlqReason] },
