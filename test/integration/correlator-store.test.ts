@@ -138,10 +138,11 @@ describe("correlator storage", () => {
   });
 
   it("resumes from the database's offsets, not Kafka's, and stores nothing twice on a full replay", async () => {
-    const detections = Array.from({ length: 200 }, () => newDetection("CAM-REPLAY"));
+    // More than one fetch holds (2 MB per partition), all on one partition: skipping must move across batches.
+    const detections = Array.from({ length: 12_000 }, () => newDetection("CAM-REPLAY"));
     const ids = detections.map((d) => d.eventId);
     await produceDetectionRecords(detections);
-    expect(await eventually(async () => (await count("detections", ids)) === 200)).toBe(true);
+    expect(await eventually(async () => (await count("detections", ids)) === 12_000, 60_000)).toBe(true);
     const total = async () => (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM detections")).rows[0]?.n;
     const before = await total();
 
@@ -163,7 +164,7 @@ describe("correlator storage", () => {
     await produceDetectionRecords([second]);
     expect(await eventually(async () => (await count("detections", [second.eventId])) === 1, 40_000)).toBe(true);
     expect(await total()).toBe((before ?? 0) + 2);
-    expect(await count("detections", ids)).toBe(200);
+    expect(await count("detections", ids)).toBe(12_000);
   }, 120_000);
 });
 

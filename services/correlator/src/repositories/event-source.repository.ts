@@ -72,7 +72,11 @@ export class EventSource {
               "messages before the log start were deleted by retention; continuing",
             );
           }
+          const below = messages.filter((message) => BigInt(message.offset) < BigInt(next));
           messages = messages.filter((message) => BigInt(message.offset) >= BigInt(next));
+          // Already stored: mark them done, or kafkajs would fetch the same batch again and again.
+          const lastBelow = below.at(-1);
+          if (lastBelow) resolveOffset(lastBelow.offset);
         }
         for (let index = 0; index < messages.length; index += options.maxBatch) {
           if (!isRunning() || isStale()) return;
