@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createKafka, headers, type Pool, topics } from "@hub/common";
 import { type CorrelatorApp, eventTopics, OUTBOX_ID_HEADER, readConfig, startCorrelator } from "@hub/correlator";
-import { ObjectClass } from "@hub/proto";
+import { DetectionRecord, ObjectClass } from "@hub/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newCamera, newDetection, newReading, newSensor, newStatus } from "../support/factories.js";
 import {
@@ -115,6 +115,21 @@ describe("correlator storage", () => {
     await produceRaw(topics.detections.name, [
       { key, value: Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]) },
       { key, value: Buffer.from([0x0a, 0x00]) }, // a DetectionRecord with an empty detection
+      {
+        key,
+        value: Buffer.from(
+          DetectionRecord.encode({
+            detection: newDetection("CAM-DLQ"),
+            context: {
+              ingestedAt: new Date(),
+              siteId: "s",
+              position: { lat: 22.19, lon: 113.54 },
+              district: "Sé",
+              h3Cell: "not-a-cell",
+            },
+          }).finish(),
+        ),
+      },
     ]);
     await produceDetectionRecords([after]);
     expect(await eventually(async () => (await count("detections", [after.eventId])) === 1)).toBe(true);
@@ -123,13 +138,16 @@ describe("correlator storage", () => {
       topic: topics.deadLetter.name,
       decode: (bytes) => bytes,
       keep: () => true,
-      until: (records) => records.filter((r) => r.key === key).length >= 2,
+      until: (records) => records.filter((r) => r.key === key).length >= 3,
       timeoutMs: 20_000,
     });
     const ours = dead.filter((record) => record.key === key);
-    expect(ours).toHaveLength(2);
+    expect(ours).toHaveLength(3);
     expect(ours[0]?.headers[headers.dlqReason]).toMatch(/^undecodable protobuf/);
     expect(ours[1]?.headers[headers.dlqReason]).toBe("detection.event_id is missing");
+    expect(ours[2]?.headers[headers.dlqReason]).toMatch(
+      /^context\.h3_cell "not-a-cell" is not an H3 resolution-9 cell/,
+    );
     for (const record of ours) {
       expect(record.headers[headers.dlqSourceTopic]).toBe(topics.detections.name);
       expect(record.headers[headers.dlqSourceOffset]).toMatch(/^\d+$/);

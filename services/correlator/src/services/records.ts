@@ -1,4 +1,4 @@
-import { topics } from "@hub/common";
+import { H3_INDEX_RESOLUTION, topics } from "@hub/common";
 import {
   CameraStatusRecord,
   cameraStateToJSON,
@@ -10,6 +10,7 @@ import {
   SensorReadingRecord,
   sensorKindToJSON,
 } from "@hub/proto";
+import { getResolution, isValidCell } from "h3-js";
 
 /**
  * Kafka records → rows. Anything that cannot be decoded, or lacks what a row needs, is a DecodeFailure with the
@@ -93,6 +94,12 @@ function place(context: IngestContext | undefined) {
     throw new DecodeFailure("context.position is missing or invalid");
   }
   if (!context.h3Cell) throw new DecodeFailure("context.h3_cell is missing");
+  // Rules search neighbouring cells; an invalid cell would fail the whole batch again and again (a poison pill).
+  if (!isValidCell(context.h3Cell) || getResolution(context.h3Cell) !== H3_INDEX_RESOLUTION) {
+    throw new DecodeFailure(
+      `context.h3_cell "${context.h3Cell.slice(0, 20)}" is not an H3 resolution-${H3_INDEX_RESOLUTION} cell`,
+    );
+  }
   return {
     siteId: context.siteId,
     lat: position.lat,
