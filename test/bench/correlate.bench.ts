@@ -17,7 +17,9 @@ import {
   ensureTopics,
   h3Cell,
   headers,
+  macaoLandPath,
   migrate,
+  Region,
   topics,
   withTransaction,
 } from "@hub/common";
@@ -25,9 +27,8 @@ import { decodeRecord } from "@hub/correlator";
 import { findRepoRoot, startEmbeddedDatabase, startKafka, startService, waitFor } from "@hub/infra";
 import { hashToken } from "@hub/ingest";
 import { type Detection, DetectionRecord } from "@hub/proto";
-import { IngestGateway, noEffects, Traffic } from "@hub/simulator";
+import { buildCameras, IngestGateway, noEffects, Traffic } from "@hub/simulator";
 import { Partitioners } from "kafkajs";
-import { newCamera } from "../support/factories.js";
 import { percentile, progress } from "./support.js";
 
 const total = Number(process.env.BENCH_EVENTS ?? 100_000);
@@ -86,7 +87,8 @@ async function main() {
     await waitFor("ingest", async () => (await fetch("http://127.0.0.1:9574/readyz")).ok, log, 120_000);
     const gateway = new IngestGateway({ address: "127.0.0.1:50161", timeoutMs: 60_000 });
     cleanups.unshift(async () => gateway.close());
-    const cameras = Array.from({ length: 50 }, () => newCamera());
+    // Spread over the city like the real network, so that rule look-ups see realistic neighbourhoods.
+    const cameras = buildCameras(Region.fromFile(macaoLandPath), 300, 853);
     for (const camera of cameras) await gateway.registerCamera(token, camera);
     const traffic = new Traffic(11);
     const detection = (index: number): Detection =>

@@ -38,6 +38,15 @@ export interface EvidenceRow {
   late: boolean;
 }
 
+/**
+ * Which stored events a rule could use, pushed down into SQL. `undefined` lists mean "no restriction"; for
+ * detections, a row qualifies by its class or its rule type.
+ */
+export interface NeighbourhoodFilter {
+  detections?: { objectClasses: string[] | undefined; ruleTypes: string[] | undefined };
+  readings?: { kinds: string[] | undefined };
+}
+
 export interface NewIncident {
   ruleId: string;
   ruleVersion: number;
@@ -69,16 +78,20 @@ export class IncidentRepository {
   /** Stored events of the given kinds in these H3 cells and times, as rows the rules can match. */
   async eventsNear(
     client: PoolClient,
-    kinds: Set<EventRow["kind"]>,
+    filter: NeighbourhoodFilter,
     cells: string[],
     from: Date,
     to: Date,
   ): Promise<EventRow[]> {
     const events: EventRow[] = [];
-    if (kinds.has("detection")) {
+    if (filter.detections) {
+      // Only the classes and rule types the rule can match: a busy junction holds thousands of other detections.
+      const { objectClasses, ruleTypes } = filter.detections;
       const result = await client.query(
-        `SELECT * FROM detections WHERE h3_cell = ANY($1) AND observed_at BETWEEN $2 AND $3 ORDER BY observed_at LIMIT 5000`,
-        [cells, from, to],
+        `SELECT * FROM detections WHERE h3_cell = ANY($1) AND observed_at BETWEEN $2 AND $3
+           AND ($4::text[] IS NULL OR object_class = ANY($4) OR rule_type = ANY($5))
+         ORDER BY observed_at LIMIT 5000`,
+        [cells, from, to, objectClasses ?? null, ruleTypes ?? []],
       );
       for (const r of result.rows) {
         events.push({
@@ -110,10 +123,12 @@ export class IncidentRepository {
         });
       }
     }
-    if (kinds.has("sensor_reading")) {
+    if (filter.readings) {
       const result = await client.query(
-        `SELECT * FROM sensor_readings WHERE h3_cell = ANY($1) AND observed_at BETWEEN $2 AND $3 ORDER BY observed_at LIMIT 5000`,
-        [cells, from, to],
+        `SELECT * FROM sensor_readings WHERE h3_cell = ANY($1) AND observed_at BETWEEN $2 AND $3
+           AND ($4::text[] IS NULL OR kind = ANY($4))
+         ORDER BY observed_at LIMIT 5000`,
+        [cells, from, to, filter.readings.kinds ?? null],
       );
       for (const r of result.rows) {
         events.push({

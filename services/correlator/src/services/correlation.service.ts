@@ -1,9 +1,9 @@
 import { distanceMetres, type Logger, type PoolClient } from "@hub/common";
 import { gridDisk } from "h3-js";
-import { type IncidentRepository, maxSeverity } from "../repositories/incident.repository.js";
+import { type IncidentRepository, maxSeverity, type NeighbourhoodFilter } from "../repositories/incident.repository.js";
 import type { IncidentPublisher } from "./incident-publisher.js";
 import type { EventRow } from "./records.js";
-import { type EventRule, matchersOf, matches, type RuleSet, type Severity } from "./rules.js";
+import { type EventRule, type Matcher, matchersOf, matches, type RuleSet, type Severity } from "./rules.js";
 
 /** Centre-to-centre spacing of H3 resolution-9 cells, metres (edge ~174 m × √3). */
 const RES9_SPACING_M = 300;
@@ -175,13 +175,12 @@ export class CorrelationService {
     event: EventRow,
     watchList: ReadonlySet<string>,
   ): Promise<EventRow[] | undefined> {
-    const matchers = matchersOf(rule);
-    const kinds = new Set(matchers.map((m) => m.source));
+    const filter = neighbourhoodFilter(matchersOf(rule));
     const at = event.row.observedAt.getTime();
     const cells = gridDisk(event.row.h3Cell, Math.ceil(rule.radiusM / RES9_SPACING_M) + 1);
     const nearby = await this.deps.incidents.eventsNear(
       client,
-      kinds,
+      filter,
       cells,
       new Date(at - rule.windowS * 1000),
       new Date(at + rule.windowS * 1000),
@@ -225,4 +224,24 @@ function singleSource(rule: EventRule, event: EventRow): string {
   if (rule.form === "single" && event.kind === "detection" && event.row.plate && rule.match.watchListPlate)
     return event.row.plate.text;
   return event.kind === "sensor_reading" ? event.row.sensorId : event.row.cameraId;
+}
+
+/** The SQL pre-filter of a rule's matchers: the union of what they accept, or no restriction if one accepts all. */
+function neighbourhoodFilter(matchers: Matcher[]): NeighbourhoodFilter {
+  const filter: NeighbourhoodFilter = {};
+  const detections = matchers.filter((m) => m.source === "detection");
+  if (detections.length > 0) {
+    const unrestricted = detections.some((m) => !m.objectClasses && !m.ruleTypes);
+    filter.detections = unrestricted
+      ? { objectClasses: undefined, ruleTypes: undefined }
+      : {
+          objectClasses: detections.flatMap((m) => m.objectClasses ?? []),
+          ruleTypes: detections.flatMap((m) => m.ruleTypes ?? []),
+        };
+  }
+  const readings = matchers.filter((m) => m.source === "sensor_reading");
+  if (readings.length > 0) {
+    filter.readings = { kinds: readings.some((m) => !m.kinds) ? undefined : readings.flatMap((m) => m.kinds ?? []) };
+  }
+  return filter;
 }

@@ -1,5 +1,13 @@
 import { createHash } from "node:crypto";
-import { H3_PARTITION_RESOLUTION, h3Cell, type Logger, PermissionError, type Pool, withTransaction } from "@hub/common";
+import {
+  H3_PARTITION_RESOLUTION,
+  h3Cell,
+  type Logger,
+  PermissionError,
+  type Pool,
+  UnavailableError,
+  withTransaction,
+} from "@hub/common";
 import {
   type Camera,
   CameraState,
@@ -9,6 +17,7 @@ import {
   sensorKindToJSON,
 } from "@hub/proto";
 import { cellToParent } from "h3-js";
+import type { QueryResultRow } from "pg";
 
 /** Where a device is, as the ingest service needs it on every event. */
 export interface DevicePlacement {
@@ -144,6 +153,15 @@ export class RegistryRepository {
   private readonly credentials = new Map<string, { principal: DevicePrincipal | undefined; expires: number }>();
   private refreshedUpTo = new Date(0);
 
+  /** Reads for the hot path: a database that cannot answer is a retriable UNAVAILABLE, not an internal error. */
+  private async read<R extends QueryResultRow>(sql: string, params: unknown[]): Promise<{ rows: R[] }> {
+    try {
+      return await this.pool.query<R>(sql, params);
+    } catch (error) {
+      throw new UnavailableError("the registry database is not answering; retry later", error);
+    }
+  }
+
   constructor(
     private readonly pool: Pool,
     private readonly logger: Logger,
@@ -177,7 +195,7 @@ export class RegistryRepository {
   }
 
   private async loadCamera(id: string): Promise<CameraEntry | undefined> {
-    const result = await this.pool.query<CameraRow>(`SELECT ${CAMERA_COLUMNS} FROM cameras WHERE id = $1`, [id]);
+    const result = await this.read<CameraRow>(`SELECT ${CAMERA_COLUMNS} FROM cameras WHERE id = $1`, [id]);
     const row = result.rows[0];
     if (!row) return undefined;
     const entry = cameraEntry(row);
@@ -188,7 +206,7 @@ export class RegistryRepository {
   async findSensor(id: string): Promise<SensorEntry | undefined> {
     const cached = this.sensors.get(id);
     if (cached) return cached;
-    const result = await this.pool.query<SensorRow>(`${SENSOR_SELECT} WHERE s.id = $1`, [id]);
+    const result = await this.read<SensorRow>(`${SENSOR_SELECT} WHERE s.id = $1`, [id]);
     const row = result.rows[0];
     if (!row) return undefined;
     const entry = sensorEntry(row);
@@ -279,7 +297,7 @@ export class RegistryRepository {
     const tokenHash = hashToken(token);
     const cached = this.credentials.get(tokenHash);
     if (cached && cached.expires > Date.now()) return cached.principal;
-    const result = await this.pool.query<{ id: string; site_id: string }>(
+    const result = await this.read<{ id: string; site_id: string }>(
       "SELECT id, site_id FROM device_credentials WHERE token_sha256 = $1 AND revoked_at IS NULL",
       [tokenHash],
     );
