@@ -149,6 +149,7 @@ async function main() {
       },
       logDir: join(dir, "logs"),
       echo: log,
+      nodeArgs: process.env.BENCH_CORRELATOR_NODE_ARGS?.split(" ").filter(Boolean) ?? [],
     });
     cleanups.unshift(() => correlator.stop());
     const count = async () =>
