@@ -23,7 +23,7 @@ import {
   topics,
   withTransaction,
 } from "@hub/common";
-import { decodeRecord } from "@hub/correlator";
+import { decodeRecord, insertDetections } from "@hub/correlator";
 import { findRepoRoot, startEmbeddedDatabase, startKafka, startService, waitFor } from "@hub/infra";
 import { hashToken } from "@hub/ingest";
 import { type Detection, DetectionRecord } from "@hub/proto";
@@ -184,43 +184,8 @@ async function main() {
         .slice(index, index + rawBatch)
         .map((event) => (event.kind === "detection" ? event.row : undefined))
         .filter((row) => row !== undefined);
-      await withTransaction(pool, async (client) => {
-        await client.query(
-          `INSERT INTO detections_bench_raw (observed_at, event_id, camera_id, site_id, object_class, confidence,
-             box_left, box_top, box_right, box_bottom, track_id, attributes, plate_text, plate_region, plate_confidence,
-             rule_type, rule_name, rule_count, rule_dwell_seconds, lat, lon, h3_cell, ingested_at)
-           SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::real[],
-             $7::real[], $8::real[], $9::real[], $10::real[], $11::text[], $12::jsonb[], $13::text[], $14::text[],
-             $15::real[], $16::text[], $17::text[], $18::int[], $19::int[], $20::float8[], $21::float8[], $22::text[],
-             $23::timestamptz[])
-           ON CONFLICT DO NOTHING`,
-          [
-            chunk.map((r) => r.observedAt),
-            chunk.map((r) => r.eventId),
-            chunk.map((r) => r.cameraId),
-            chunk.map((r) => r.siteId),
-            chunk.map((r) => r.objectClass),
-            chunk.map((r) => r.confidence),
-            chunk.map((r) => r.box?.left ?? null),
-            chunk.map((r) => r.box?.top ?? null),
-            chunk.map((r) => r.box?.right ?? null),
-            chunk.map((r) => r.box?.bottom ?? null),
-            chunk.map((r) => r.trackId),
-            chunk.map((r) => (r.attributes ? JSON.stringify(r.attributes) : null)),
-            chunk.map((r) => r.plate?.text ?? null),
-            chunk.map((r) => r.plate?.region ?? null),
-            chunk.map((r) => r.plate?.confidence ?? null),
-            chunk.map((r) => r.rule?.type ?? null),
-            chunk.map((r) => r.rule?.name ?? null),
-            chunk.map((r) => r.rule?.count ?? null),
-            chunk.map((r) => r.rule?.dwellSeconds ?? null),
-            chunk.map((r) => r.lat),
-            chunk.map((r) => r.lon),
-            chunk.map((r) => r.h3Cell),
-            chunk.map((r) => r.ingestedAt),
-          ],
-        );
-      });
+      // The same statement the correlator uses, into the twin table, in its own transaction.
+      await withTransaction(pool, (client) => insertDetections(client, chunk, "detections_bench_raw"));
       progress("raw insert", Math.min(index + rawBatch, rows.length), rows.length);
     }
     const rawSeconds = (performance.now() - started) / 1000;

@@ -1,4 +1,7 @@
 import type { PoolClient } from "@hub/common";
+
+type Queryable = Pick<PoolClient, "query">;
+
 import type { CameraStatusRow, DetectionRow, EventRow, SensorReadingRow } from "../services/records.js";
 
 /**
@@ -18,7 +21,7 @@ export class EventStoreRepository {
     }
     const inserted = new Set<string>();
     if (detections.length > 0)
-      for (const id of await this.insertDetections(client, detections)) inserted.add(`detection:${id}`);
+      for (const id of await insertDetections(client, detections)) inserted.add(`detection:${id}`);
     if (readings.length > 0)
       for (const id of await this.insertReadings(client, readings)) inserted.add(`sensor_reading:${id}`);
     if (statuses.length > 0)
@@ -39,45 +42,6 @@ export class EventStoreRepository {
        FROM (SELECT * FROM unnest($1::text[], $2::timestamptz[]) AS t(id, at)) v WHERE c.id = v.id`,
       [[...latest.keys()], [...latest.values()]],
     );
-  }
-
-  private async insertDetections(client: PoolClient, rows: DetectionRow[]): Promise<string[]> {
-    const result = await client.query<{ event_id: string }>(
-      `INSERT INTO detections (observed_at, event_id, camera_id, site_id, object_class, confidence,
-         box_left, box_top, box_right, box_bottom, track_id, attributes, plate_text, plate_region, plate_confidence,
-         rule_type, rule_name, rule_count, rule_dwell_seconds, lat, lon, h3_cell, ingested_at)
-       SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::real[],
-         $7::real[], $8::real[], $9::real[], $10::real[], $11::text[], $12::jsonb[], $13::text[], $14::text[],
-         $15::real[], $16::text[], $17::text[], $18::int[], $19::int[], $20::float8[], $21::float8[], $22::text[],
-         $23::timestamptz[])
-       ON CONFLICT DO NOTHING RETURNING event_id`,
-      [
-        rows.map((r) => r.observedAt),
-        rows.map((r) => r.eventId),
-        rows.map((r) => r.cameraId),
-        rows.map((r) => r.siteId),
-        rows.map((r) => r.objectClass),
-        rows.map((r) => r.confidence),
-        rows.map((r) => r.box?.left ?? null),
-        rows.map((r) => r.box?.top ?? null),
-        rows.map((r) => r.box?.right ?? null),
-        rows.map((r) => r.box?.bottom ?? null),
-        rows.map((r) => r.trackId),
-        rows.map((r) => (r.attributes ? JSON.stringify(r.attributes) : null)),
-        rows.map((r) => r.plate?.text ?? null),
-        rows.map((r) => r.plate?.region ?? null),
-        rows.map((r) => r.plate?.confidence ?? null),
-        rows.map((r) => r.rule?.type ?? null),
-        rows.map((r) => r.rule?.name ?? null),
-        rows.map((r) => r.rule?.count ?? null),
-        rows.map((r) => r.rule?.dwellSeconds ?? null),
-        rows.map((r) => r.lat),
-        rows.map((r) => r.lon),
-        rows.map((r) => r.h3Cell),
-        rows.map((r) => r.ingestedAt),
-      ],
-    );
-    return result.rows.map((row) => row.event_id);
   }
 
   private async insertReadings(client: PoolClient, rows: SensorReadingRow[]): Promise<string[]> {
@@ -130,4 +94,51 @@ export class EventStoreRepository {
     );
     return result.rows.map((row) => row.event_id);
   }
+}
+
+/**
+ * One `INSERT … SELECT * FROM unnest(…)` of detection rows into `table` (the hypertable, or a twin of it for the
+ * benchmark's baseline); returns the event ids that were new.
+ */
+export async function insertDetections(
+  client: Queryable,
+  rows: DetectionRow[],
+  table = "detections",
+): Promise<string[]> {
+  const result = await client.query<{ event_id: string }>(
+    `INSERT INTO ${table} (observed_at, event_id, camera_id, site_id, object_class, confidence,
+       box_left, box_top, box_right, box_bottom, track_id, attributes, plate_text, plate_region, plate_confidence,
+       rule_type, rule_name, rule_count, rule_dwell_seconds, lat, lon, h3_cell, ingested_at)
+     SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::real[],
+       $7::real[], $8::real[], $9::real[], $10::real[], $11::text[], $12::jsonb[], $13::text[], $14::text[],
+       $15::real[], $16::text[], $17::text[], $18::int[], $19::int[], $20::float8[], $21::float8[], $22::text[],
+       $23::timestamptz[])
+     ON CONFLICT DO NOTHING RETURNING event_id`,
+    [
+      rows.map((r) => r.observedAt),
+      rows.map((r) => r.eventId),
+      rows.map((r) => r.cameraId),
+      rows.map((r) => r.siteId),
+      rows.map((r) => r.objectClass),
+      rows.map((r) => r.confidence),
+      rows.map((r) => r.box?.left ?? null),
+      rows.map((r) => r.box?.top ?? null),
+      rows.map((r) => r.box?.right ?? null),
+      rows.map((r) => r.box?.bottom ?? null),
+      rows.map((r) => r.trackId),
+      rows.map((r) => (r.attributes ? JSON.stringify(r.attributes) : null)),
+      rows.map((r) => r.plate?.text ?? null),
+      rows.map((r) => r.plate?.region ?? null),
+      rows.map((r) => r.plate?.confidence ?? null),
+      rows.map((r) => r.rule?.type ?? null),
+      rows.map((r) => r.rule?.name ?? null),
+      rows.map((r) => r.rule?.count ?? null),
+      rows.map((r) => r.rule?.dwellSeconds ?? null),
+      rows.map((r) => r.lat),
+      rows.map((r) => r.lon),
+      rows.map((r) => r.h3Cell),
+      rows.map((r) => r.ingestedAt),
+    ],
+  );
+  return result.rows.map((row) => row.event_id);
 }
