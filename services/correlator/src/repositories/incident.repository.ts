@@ -85,42 +85,8 @@ export class IncidentRepository {
   ): Promise<EventRow[]> {
     const events: EventRow[] = [];
     if (filter.detections) {
-      // Only the classes and rule types the rule can match: a busy junction holds thousands of other detections.
-      const { objectClasses, ruleTypes } = filter.detections;
-      const result = await client.query(
-        `SELECT * FROM detections WHERE h3_cell = ANY($1) AND observed_at BETWEEN $2 AND $3
-           AND ($4::text[] IS NULL OR object_class = ANY($4) OR rule_type = ANY($5))
-         ORDER BY observed_at LIMIT 5000`,
-        [cells, from, to, objectClasses ?? null, ruleTypes ?? []],
-      );
-      for (const r of result.rows) {
-        events.push({
-          kind: "detection",
-          row: {
-            observedAt: r.observed_at,
-            eventId: r.event_id,
-            cameraId: r.camera_id,
-            siteId: r.site_id,
-            objectClass: r.object_class,
-            confidence: r.confidence,
-            box:
-              r.box_left === null
-                ? undefined
-                : { left: r.box_left, top: r.box_top, right: r.box_right, bottom: r.box_bottom },
-            trackId: r.track_id,
-            attributes: r.attributes,
-            plate: r.plate_text
-              ? { text: r.plate_text, region: r.plate_region, confidence: r.plate_confidence }
-              : undefined,
-            rule: r.rule_type
-              ? { type: r.rule_type, name: r.rule_name, count: r.rule_count, dwellSeconds: r.rule_dwell_seconds }
-              : undefined,
-            lat: r.lat,
-            lon: r.lon,
-            h3Cell: r.h3_cell,
-            ingestedAt: r.ingested_at,
-          },
-        });
+      for (const row of await this.detectionsNear(client, filter.detections, cells, from, to)) {
+        events.push(detectionEvent(row));
       }
     }
     if (filter.readings) {
@@ -151,6 +117,45 @@ export class IncidentRepository {
       }
     }
     return events;
+  }
+
+  /**
+   * Detections a rule can use around a place and time. Rule types and alarm classes are looked up separately, each
+   * with a literal predicate its partial index (migration 0005) can be proven from; anything else scans the
+   * neighbourhood.
+   */
+  private async detectionsNear(
+    client: PoolClient,
+    filter: NonNullable<NeighbourhoodFilter["detections"]>,
+    cells: string[],
+    from: Date,
+    to: Date,
+  ): Promise<unknown[]> {
+    const base = "SELECT * FROM detections WHERE h3_cell = ANY($1) AND observed_at BETWEEN $2 AND $3";
+    const { objectClasses, ruleTypes } = filter;
+    if (!objectClasses && !ruleTypes) {
+      return (await client.query(`${base} ORDER BY observed_at LIMIT 5000`, [cells, from, to])).rows;
+    }
+    const rows = new Map<string, unknown>();
+    if (ruleTypes && ruleTypes.length > 0) {
+      const result = await client.query(`${base} AND rule_type = ANY($4) ORDER BY observed_at LIMIT 5000`, [
+        cells,
+        from,
+        to,
+        ruleTypes,
+      ]);
+      for (const row of result.rows) rows.set(row.event_id, row);
+    }
+    if (objectClasses && objectClasses.length > 0) {
+      const alarm = objectClasses.every((name) => ALARM_CLASSES.includes(name));
+      const result = await client.query(
+        `${base} AND object_class = ANY($4)${alarm ? " AND object_class IN ('fire', 'smoke', 'crowd', 'water')" : ""}
+         ORDER BY observed_at LIMIT 5000`,
+        [cells, from, to, objectClasses],
+      );
+      for (const row of result.rows) rows.set(row.event_id, row);
+    }
+    return [...rows.values()];
   }
 
   /** The open incident of `ruleId` nearest to `at` within `radiusM`, active since `since`, locked for update. */
@@ -362,3 +367,35 @@ export class IncidentRepository {
     return result.rows;
   }
 }
+
+// biome-ignore lint/suspicious/noExplicitAny: a row of the detections table as pg returns it
+function detectionEvent(r: any): EventRow {
+  return {
+    kind: "detection",
+    row: {
+      observedAt: r.observed_at,
+      eventId: r.event_id,
+      cameraId: r.camera_id,
+      siteId: r.site_id,
+      objectClass: r.object_class,
+      confidence: r.confidence,
+      box:
+        r.box_left === null
+          ? undefined
+          : { left: r.box_left, top: r.box_top, right: r.box_right, bottom: r.box_bottom },
+      trackId: r.track_id,
+      attributes: r.attributes,
+      plate: r.plate_text ? { text: r.plate_text, region: r.plate_region, confidence: r.plate_confidence } : undefined,
+      rule: r.rule_type
+        ? { type: r.rule_type, name: r.rule_name, count: r.rule_count, dwellSeconds: r.rule_dwell_seconds }
+        : undefined,
+      lat: r.lat,
+      lon: r.lon,
+      h3Cell: r.h3_cell,
+      ingestedAt: r.ingested_at,
+    },
+  };
+}
+
+/** Classes covered by the partial index detections_alarm_idx (migration 0005). */
+const ALARM_CLASSES = ["fire", "smoke", "crowd", "water"];
