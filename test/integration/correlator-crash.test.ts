@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { createKafka, type Pool, topics } from "@hub/common";
 import { crashPoints } from "@hub/correlator";
 import { ObjectClass, SensorKind } from "@hub/proto";
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newDetection, newReading } from "../support/factories.js";
 import {
   eventually,
+  freePort,
   infra,
   migratedPool,
   produceDetectionRecords,
@@ -24,14 +24,6 @@ import {
 let pool: Pool;
 const children = new Set<ChildProcess>();
 const groupId = `crash-${randomUUID().slice(0, 8)}`;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function startCorrelatorProcess(extraEnv: Record<string, string> = {}, group = groupId): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "services/correlator/src/main.ts"], {

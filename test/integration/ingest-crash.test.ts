@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { type ServiceError, status } from "@grpc/grpc-js";
 import { type Pool, topics } from "@hub/common";
 import { type Detection, DetectionRecord } from "@hub/proto";
 import { IngestGateway } from "@hub/simulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newCamera, newDetection } from "../support/factories.js";
-import { createDevice, infra, migratedPool, readTopic } from "../support/hub.js";
+import { createDevice, freePort, infra, migratedPool, readTopic } from "../support/hub.js";
 
 /**
  * The ingest process is killed (SIGKILL) while devices publish. Every event it acknowledged must be in Kafka; the
@@ -15,14 +14,6 @@ import { createDevice, infra, migratedPool, readTopic } from "../support/hub.js"
 let pool: Pool;
 let device: { siteId: string; token: string };
 let child: ChildProcess | undefined;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function startIngestProcess(port: number, opsPort: number): Promise<ChildProcess> {
   const process_ = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "services/ingest/src/main.ts"], {

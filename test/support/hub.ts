@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { createServer } from "node:net";
 import {
   createKafka,
   createLogger,
@@ -259,4 +260,13 @@ export async function produceEvents(
 /** A point `metres` east of `from`. */
 export function east(from: Place, metres: number): Place {
   return { lat: from.lat, lon: from.lon + metres / (111_320 * Math.cos((from.lat * Math.PI) / 180)) };
+}
+
+/** A TCP port free on loopback right now, for a child process that must listen on a known port. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { distanceMetres, type Pool, type PoolClient } from "@hub/common";
-import type { EventRow } from "../services/records.js";
+import { type EventRow, sourceOf } from "../services/records.js";
 import type { Severity } from "../services/rules.js";
 
 export interface IncidentRow {
@@ -68,10 +68,6 @@ export function incidentId(ruleId: string, correlationKey: string): string {
 const SEVERITY_ORDER: Severity[] = ["minor", "moderate", "severe", "extreme"];
 export const maxSeverity = (a: Severity, b: Severity): Severity =>
   SEVERITY_ORDER.indexOf(a) >= SEVERITY_ORDER.indexOf(b) ? a : b;
-
-function sourceOf(event: EventRow): string {
-  return event.kind === "sensor_reading" ? event.row.sensorId : event.row.cameraId;
-}
 
 /** Incidents, their evidence and late events; every method runs in the caller's transaction. */
 export class IncidentRepository {

@@ -2,7 +2,7 @@ import { distanceMetres, type Logger, type PoolClient } from "@hub/common";
 import { gridDisk } from "h3-js";
 import { type IncidentRepository, maxSeverity, type NeighbourhoodFilter } from "../repositories/incident.repository.js";
 import type { IncidentPublisher } from "./incident-publisher.js";
-import type { EventRow } from "./records.js";
+import { type EventRow, sourceOf } from "./records.js";
 import { type EventRule, type Matcher, matchersOf, matches, type RuleSet, type Severity } from "./rules.js";
 
 /** Centre-to-centre spacing of H3 resolution-9 cells, metres (edge ~174 m × √3). */
@@ -10,10 +10,6 @@ const RES9_SPACING_M = 300;
 
 function positionOf(event: EventRow) {
   return { lat: event.row.lat, lon: event.row.lon };
-}
-
-function sourceOf(event: EventRow): string {
-  return event.kind === "sensor_reading" ? event.row.sensorId : event.row.cameraId;
 }
 
 export interface CorrelationObserver {

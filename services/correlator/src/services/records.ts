@@ -70,6 +70,11 @@ export type EventRow =
   | { kind: "sensor_reading"; row: SensorReadingRow }
   | { kind: "camera_status"; row: CameraStatusRow };
 
+/** The camera or sensor that produced the event. */
+export function sourceOf(event: EventRow): string {
+  return event.kind === "sensor_reading" ? event.row.sensorId : event.row.cameraId;
+}
+
 export class DecodeFailure extends Error {
   constructor(readonly reason: string) {
     super(reason);
