@@ -6,30 +6,15 @@
  * Environment: BENCH_EVENTS (throughput phase, default 100000), BENCH_RATES (lag phase, default "1000,5000"),
  * BENCH_LAG_SECONDS (per rate, default 20), KAFKA_BROKERS / DATABASE_URL to use existing infrastructure.
  */
-import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import {
-  createKafka,
-  createLogger,
-  createPool,
-  ensureTopics,
-  h3Cell,
-  headers,
-  macaoLandPath,
-  migrate,
-  Region,
-  topics,
-  withTransaction,
-} from "@hub/common";
+import { createLogger, h3Cell, headers, macaoLandPath, Region, topics, withTransaction } from "@hub/common";
 import { decodeRecord, insertDetections } from "@hub/correlator";
-import { findRepoRoot, startEmbeddedDatabase, startKafka, startService, waitFor } from "@hub/infra";
-import { hashToken } from "@hub/ingest";
+import { findRepoRoot, startService, waitFor } from "@hub/infra";
 import { type Detection, DetectionRecord } from "@hub/proto";
 import { buildCameras, IngestGateway, noEffects, Traffic } from "@hub/simulator";
 import { Partitioners } from "kafkajs";
-import { percentile, progress } from "./support.js";
+import { percentile, progress, startBenchHub } from "./support.js";
 
 const total = Number(process.env.BENCH_EVENTS ?? 100_000);
 const rates = (process.env.BENCH_RATES ?? "1000,5000").split(",").map(Number);
@@ -38,36 +23,9 @@ const logger = createLogger("bench", "warn");
 const log = (message: string) => console.error(`› ${message}`);
 
 async function main() {
-  const dir = await mkdtemp(join(tmpdir(), "hub-bench-correlate-"));
-  const cleanups: (() => Promise<void>)[] = [async () => rm(dir, { recursive: true, force: true })];
+  const hub = await startBenchHub("hub-bench-correlate-", log, logger);
+  const { dir, brokers, databaseUrl, pool, kafka, siteId, token, cleanups } = hub;
   try {
-    let brokers = process.env.KAFKA_BROKERS?.split(",");
-    if (!brokers) {
-      const kafka = await startKafka({ dataDir: join(dir, "kafka"), port: 0, log, heapMb: 1024 });
-      cleanups.unshift(() => kafka.stop());
-      brokers = kafka.brokers;
-    }
-    let databaseUrl = process.env.DATABASE_URL;
-    if (!databaseUrl) {
-      const db = await startEmbeddedDatabase({ dataDir: join(dir, "db"), port: 0, log });
-      cleanups.unshift(() => db.stop());
-      databaseUrl = db.url;
-    }
-    const pool = createPool(databaseUrl, 2, logger);
-    cleanups.unshift(() => pool.end());
-    await migrate(pool, logger);
-    const kafka = createKafka({ brokers, clientId: "bench" }, logger);
-    await ensureTopics(kafka, Object.values(topics), { replicationFactor: 1, logger });
-
-    // Ingest and a camera to publish for.
-    const siteId = `bench-${randomUUID().slice(0, 8)}`;
-    const token = randomBytes(32).toString("base64url");
-    await pool.query("INSERT INTO sites (id, name) VALUES ($1, $1)", [siteId]);
-    await pool.query("INSERT INTO device_credentials (id, site_id, token_sha256) VALUES ($1, $2, $3)", [
-      `cred-${siteId}`,
-      siteId,
-      hashToken(token),
-    ]);
     const repo = findRepoRoot(process.cwd());
     const env = {
       ...process.env,

@@ -1,34 +1,11 @@
-/**
- * npm run bench:ingest — detections/s accepted through gRPC into Kafka, with ack latency, side by side in the same
- * run with a raw kafkajs producer sending the same records to the same broker and topic. The ratio is the figure
- * that matters on a noisy machine.
- *
- * Environment: BENCH_DETECTIONS (per side, default 200000), BENCH_BATCH (detections per stream message, 500),
- * BENCH_CONCURRENCY (streams in flight, 8), KAFKA_BROKERS / DATABASE_URL to use existing infrastructure.
- */
-import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  createKafka,
-  createLogger,
-  createPool,
-  ensureTopics,
-  H3_PARTITION_RESOLUTION,
-  h3Cell,
-  macaoLandPath,
-  migrate,
-  Region,
-  topics,
-} from "@hub/common";
-import { findRepoRoot, startEmbeddedDatabase, startKafka, startService, waitFor } from "@hub/infra";
-import { hashToken } from "@hub/ingest";
+import { createLogger, H3_PARTITION_RESOLUTION, h3Cell, macaoLandPath, Region, topics } from "@hub/common";
+import { findRepoRoot, startService, waitFor } from "@hub/infra";
 import { type Detection, DetectionRecord } from "@hub/proto";
 import { buildCameras, IngestGateway, noEffects, Traffic } from "@hub/simulator";
 import { cellToParent } from "h3-js";
 import { Partitioners } from "kafkajs";
-import { describeRun, progress, type RunFigures } from "./support.js";
+import { describeRun, progress, type RunFigures, startBenchHub } from "./support.js";
 
 const total = Number(process.env.BENCH_DETECTIONS ?? 200_000);
 const batch = Number(process.env.BENCH_BATCH ?? 500);
@@ -39,37 +16,9 @@ const logger = createLogger("bench", "warn");
 const log = (message: string) => console.error(`› ${message}`);
 
 async function main() {
-  const dir = await mkdtemp(join(tmpdir(), "hub-bench-"));
-  const cleanups: (() => Promise<void>)[] = [async () => rm(dir, { recursive: true, force: true })];
+  const hub = await startBenchHub("hub-bench-", log, logger);
+  const { dir, brokers, databaseUrl, kafka, siteId, token, cleanups } = hub;
   try {
-    const brokers = process.env.KAFKA_BROKERS
-      ? process.env.KAFKA_BROKERS.split(",")
-      : await startKafka({ dataDir: join(dir, "kafka"), port: 0, log, heapMb: 1024 }).then((kafka) => {
-          cleanups.unshift(() => kafka.stop());
-          return kafka.brokers;
-        });
-    let databaseUrl = process.env.DATABASE_URL;
-    if (!databaseUrl) {
-      const db = await startEmbeddedDatabase({ dataDir: join(dir, "db"), port: 0, log });
-      cleanups.unshift(() => db.stop());
-      databaseUrl = db.url;
-    }
-
-    const pool = createPool(databaseUrl, 2, logger);
-    cleanups.unshift(() => pool.end());
-    await migrate(pool, logger);
-    const kafka = createKafka({ brokers, clientId: "bench" }, logger);
-    await ensureTopics(kafka, Object.values(topics), { replicationFactor: 1, logger });
-
-    const siteId = `bench-${randomUUID().slice(0, 8)}`;
-    const token = randomBytes(32).toString("base64url");
-    await pool.query("INSERT INTO sites (id, name) VALUES ($1, $1)", [siteId]);
-    await pool.query("INSERT INTO device_credentials (id, site_id, token_sha256) VALUES ($1, $2, $3)", [
-      `cred-${siteId}`,
-      siteId,
-      hashToken(token),
-    ]);
-
     const repo = findRepoRoot(process.cwd());
     const ingestService = startService({
       name: "ingest",

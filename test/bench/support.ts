@@ -1,3 +1,20 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  createKafka,
+  createPool,
+  ensureTopics,
+  type Kafka,
+  type Logger,
+  migrate,
+  type Pool,
+  topics,
+} from "@hub/common";
+import { startEmbeddedDatabase, startKafka } from "@hub/infra";
+import { hashToken } from "@hub/ingest";
+
 /** Shared helpers for the benchmarks: percentiles, progress, table output. */
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -28,4 +45,57 @@ export function progress(label: string, done: number, total: number): void {
   const filled = Math.round((done / total) * width);
   process.stderr.write(`\r  ${label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total}`);
   if (done >= total) process.stderr.write("\n");
+}
+
+export interface BenchHub {
+  dir: string;
+  brokers: string[];
+  databaseUrl: string;
+  pool: Pool;
+  kafka: Kafka;
+  /** A site with a device token, for publishing through ingest. */
+  siteId: string;
+  token: string;
+  /** Run in order at the end (newest first is already the order): stop what was started, remove the folder. */
+  cleanups: (() => Promise<void>)[];
+}
+
+/**
+ * What every benchmark starts from: Kafka and the embedded database in a fresh folder (or those KAFKA_BROKERS /
+ * DATABASE_URL name), migrated, with the hub's topics and one device credential.
+ */
+export async function startBenchHub(prefix: string, log: (message: string) => void, logger: Logger): Promise<BenchHub> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const cleanups: (() => Promise<void>)[] = [async () => rm(dir, { recursive: true, force: true })];
+  try {
+    let brokers = process.env.KAFKA_BROKERS?.split(",");
+    if (!brokers) {
+      const broker = await startKafka({ dataDir: join(dir, "kafka"), port: 0, log, heapMb: 1024 });
+      cleanups.unshift(() => broker.stop());
+      brokers = broker.brokers;
+    }
+    let databaseUrl = process.env.DATABASE_URL;
+    if (!databaseUrl) {
+      const db = await startEmbeddedDatabase({ dataDir: join(dir, "db"), port: 0, log });
+      cleanups.unshift(() => db.stop());
+      databaseUrl = db.url;
+    }
+    const pool = createPool(databaseUrl, 2, logger);
+    cleanups.unshift(() => pool.end());
+    await migrate(pool, logger);
+    const kafka = createKafka({ brokers, clientId: "bench" }, logger);
+    await ensureTopics(kafka, Object.values(topics), { replicationFactor: 1, logger });
+    const siteId = `bench-${randomUUID().slice(0, 8)}`;
+    const token = randomBytes(32).toString("base64url");
+    await pool.query("INSERT INTO sites (id, name) VALUES ($1, $1)", [siteId]);
+    await pool.query("INSERT INTO device_credentials (id, site_id, token_sha256) VALUES ($1, $2, $3)", [
+      `cred-${siteId}`,
+      siteId,
+      hashToken(token),
+    ]);
+    return { dir, brokers, databaseUrl, pool, kafka, siteId, token, cleanups };
+  } catch (error) {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    throw error;
+  }
 }
