@@ -78,10 +78,11 @@ export class IncidentRepository {
     cells: string[],
     from: Date,
     to: Date,
+    limit = 5000,
   ): Promise<EventRow[]> {
     const events: EventRow[] = [];
     if (filter.detections) {
-      for (const row of await this.detectionsNear(client, filter.detections, cells, from, to)) {
+      for (const row of await this.detectionsNear(client, filter.detections, cells, from, to, limit)) {
         events.push(detectionEvent(row));
       }
     }
@@ -89,8 +90,8 @@ export class IncidentRepository {
       const result = await client.query(
         `SELECT * FROM sensor_readings WHERE h3_cell = ANY($1) AND observed_at BETWEEN $2 AND $3
            AND ($4::text[] IS NULL OR kind = ANY($4))
-         ORDER BY observed_at LIMIT 5000`,
-        [cells, from, to, filter.readings.kinds ?? null],
+         ORDER BY observed_at LIMIT $5`,
+        [cells, from, to, filter.readings.kinds ?? null, limit],
       );
       for (const r of result.rows) {
         events.push({
@@ -126,19 +127,21 @@ export class IncidentRepository {
     cells: string[],
     from: Date,
     to: Date,
+    limit: number,
   ): Promise<unknown[]> {
     const base = "SELECT * FROM detections WHERE h3_cell = ANY($1) AND observed_at BETWEEN $2 AND $3";
     const { objectClasses, ruleTypes } = filter;
     if (!objectClasses && !ruleTypes) {
-      return (await client.query(`${base} ORDER BY observed_at LIMIT 5000`, [cells, from, to])).rows;
+      return (await client.query(`${base} ORDER BY observed_at LIMIT $4`, [cells, from, to, limit])).rows;
     }
     const rows = new Map<string, unknown>();
     if (ruleTypes && ruleTypes.length > 0) {
-      const result = await client.query(`${base} AND rule_type = ANY($4) ORDER BY observed_at LIMIT 5000`, [
+      const result = await client.query(`${base} AND rule_type = ANY($4) ORDER BY observed_at LIMIT $5`, [
         cells,
         from,
         to,
         ruleTypes,
+        limit,
       ]);
       for (const row of result.rows) rows.set(row.event_id, row);
     }
@@ -146,8 +149,8 @@ export class IncidentRepository {
       const alarm = objectClasses.every((name) => ALARM_CLASSES.includes(name));
       const result = await client.query(
         `${base} AND object_class = ANY($4)${alarm ? " AND object_class IN ('fire', 'smoke', 'crowd', 'water')" : ""}
-         ORDER BY observed_at LIMIT 5000`,
-        [cells, from, to, objectClasses],
+         ORDER BY observed_at LIMIT $5`,
+        [cells, from, to, objectClasses, limit],
       );
       for (const row of result.rows) rows.set(row.event_id, row);
     }

@@ -7,6 +7,8 @@ import { type EventRule, type Matcher, matchersOf, matches, type RuleSet, type S
 
 /** Centre-to-centre spacing of H3 resolution-9 cells, metres (edge ~174 m × √3). */
 const RES9_SPACING_M = 300;
+/** Rows one batch-wide neighbourhood query may return before the rule falls back to a query per event. */
+const PREFETCH_LIMIT = 20_000;
 
 function positionOf(event: EventRow) {
   return { lat: event.row.lat, lon: event.row.lon };
@@ -46,10 +48,22 @@ export class CorrelationService {
     );
     const watchList = await this.deps.incidents.watchList(client, plates);
     const changed = new Set<string>();
+    const triggers = new Map<EventRule, EventRow[]>();
+    const triggered = new Set<string>();
     for (const event of events) {
       for (const rule of this.eventRules) {
         if (!matchersOf(rule).some((m) => matches(m, event, watchList))) continue;
-        const incident = await this.apply(client, rule, event, watchList);
+        const list = triggers.get(rule);
+        if (list) list.push(event);
+        else triggers.set(rule, [event]);
+        triggered.add(`${rule.id}\u0000${event.row.eventId}`);
+      }
+    }
+    const neighbourhoods = await this.prefetch(client, triggers);
+    for (const event of events) {
+      for (const rule of this.eventRules) {
+        if (!triggered.has(`${rule.id}\u0000${event.row.eventId}`)) continue;
+        const incident = await this.apply(client, rule, event, watchList, neighbourhoods.get(rule));
         if (incident) changed.add(incident);
       }
     }
@@ -89,13 +103,43 @@ export class CorrelationService {
     return changed.length;
   }
 
+  /**
+   * One neighbourhood query per rule and batch instead of one per triggering event: the union of the triggers'
+   * cells over the union of their windows. Undefined for a rule (look up per event) when there is a single trigger
+   * or the union is too large to fetch whole.
+   */
+  private async prefetch(
+    client: PoolClient,
+    triggers: Map<EventRule, EventRow[]>,
+  ): Promise<Map<EventRule, EventRow[]>> {
+    const result = new Map<EventRule, EventRow[]>();
+    for (const [rule, events] of triggers) {
+      if (rule.form === "single" || events.length < 2) continue;
+      const cells = new Set<string>();
+      for (const event of events) for (const cell of neighbourhoodCells(rule, event)) cells.add(cell);
+      const times = events.map((event) => event.row.observedAt.getTime());
+      const nearby = await this.deps.incidents.eventsNear(
+        client,
+        neighbourhoodFilter(matchersOf(rule)),
+        [...cells],
+        new Date(Math.min(...times) - rule.windowS * 1000),
+        new Date(Math.max(...times) + rule.windowS * 1000),
+        PREFETCH_LIMIT,
+      );
+      if (nearby.length < PREFETCH_LIMIT) result.set(rule, nearby);
+    }
+    return result;
+  }
+
   private async apply(
     client: PoolClient,
     rule: EventRule,
     event: EventRow,
     watchList: ReadonlySet<string>,
+    prefetched: EventRow[] | undefined,
   ): Promise<string | undefined> {
-    const evidence = rule.form === "single" ? [event] : await this.satisfied(client, rule, event, watchList);
+    const evidence =
+      rule.form === "single" ? [event] : await this.satisfied(client, rule, event, watchList, prefetched);
     if (!evidence) return undefined;
     const late = event.row.ingestedAt.getTime() - event.row.observedAt.getTime() > this.rules.latenessS * 1000;
     const since = new Date(event.row.observedAt.getTime() - rule.windowS * 1000);
@@ -170,19 +214,24 @@ export class CorrelationService {
     rule: Exclude<EventRule, { form: "single" }>,
     event: EventRow,
     watchList: ReadonlySet<string>,
+    prefetched: EventRow[] | undefined,
   ): Promise<EventRow[] | undefined> {
-    const filter = neighbourhoodFilter(matchersOf(rule));
     const at = event.row.observedAt.getTime();
-    const cells = gridDisk(event.row.h3Cell, Math.ceil(rule.radiusM / RES9_SPACING_M) + 1);
-    const nearby = await this.deps.incidents.eventsNear(
-      client,
-      filter,
-      cells,
-      new Date(at - rule.windowS * 1000),
-      new Date(at + rule.windowS * 1000),
-    );
+    const from = at - rule.windowS * 1000;
+    const to = at + rule.windowS * 1000;
+    const nearby =
+      prefetched ??
+      (await this.deps.incidents.eventsNear(
+        client,
+        neighbourhoodFilter(matchersOf(rule)),
+        neighbourhoodCells(rule, event),
+        new Date(from),
+        new Date(to),
+      ));
     const byId = new Map<string, EventRow>([[event.row.eventId, event]]);
     for (const candidate of nearby) {
+      const time = candidate.row.observedAt.getTime();
+      if (time < from || time > to) continue;
       if (distanceMetres(positionOf(candidate), positionOf(event)) <= rule.radiusM)
         byId.set(candidate.row.eventId, candidate);
     }
@@ -214,6 +263,11 @@ export class CorrelationService {
     for (const [threshold, level] of rule.severityBy.steps) if (peak >= threshold) result = maxSeverity(result, level);
     return result;
   }
+}
+
+/** The H3 resolution-9 cells that can hold an event within the rule's radius of `event`. */
+function neighbourhoodCells(rule: EventRule, event: EventRow): string[] {
+  return gridDisk(event.row.h3Cell, Math.ceil(rule.radiusM / RES9_SPACING_M) + 1);
 }
 
 function singleSource(rule: EventRule, event: EventRow): string {
