@@ -30,17 +30,19 @@ export class EventStoreRepository {
     return rows.filter((event) => inserted.has(`${event.kind}:${event.row.eventId}`));
   }
 
-  /** The registry's last-heard time per camera, for the absence rule and the map. */
+  /** The registry's last-heard time and state per camera, for the absence rule and the map (newest status wins). */
   private async updateLastStatus(client: PoolClient, rows: CameraStatusRow[]): Promise<void> {
-    const latest = new Map<string, Date>();
+    const latest = new Map<string, CameraStatusRow>();
     for (const row of rows) {
       const seen = latest.get(row.cameraId);
-      if (!seen || row.observedAt > seen) latest.set(row.cameraId, row.observedAt);
+      if (!seen || row.observedAt > seen.observedAt) latest.set(row.cameraId, row);
     }
+    const newest = [...latest.values()];
     await client.query(
-      `UPDATE cameras c SET last_status_at = GREATEST(COALESCE(c.last_status_at, '-infinity'), v.at)
-       FROM (SELECT * FROM unnest($1::text[], $2::timestamptz[]) AS t(id, at)) v WHERE c.id = v.id`,
-      [[...latest.keys()], [...latest.values()]],
+      `UPDATE cameras c SET last_status_at = v.at, state = v.state
+       FROM (SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS t(id, at, state)) v
+       WHERE c.id = v.id AND (c.last_status_at IS NULL OR c.last_status_at <= v.at)`,
+      [newest.map((row) => row.cameraId), newest.map((row) => row.observedAt), newest.map((row) => row.state)],
     );
   }
 
