@@ -52,6 +52,12 @@ export const topics = {
     config: { "retention.ms": String(30 * DAY_MS), "cleanup.policy": "delete", "min.insync.replicas": "1" },
     description: "Incident changes (IncidentRecord), relayed from the correlator's outbox, keyed by incident id",
   },
+  alerts: {
+    name: "hub.alerts.v1",
+    partitions: 3,
+    config: { "cleanup.policy": "compact", "min.compaction.lag.ms": "60000", "min.insync.replicas": "1" },
+    description: "Civil-protection alerts as they now stand (PublicAlertRecord), compacted, keyed by alert id",
+  },
   deadLetter: {
     name: "hub.dead-letter.v1",
     partitions: 3,
