@@ -1,0 +1,160 @@
+/**
+ * OpenAPI 3.1 description of the gateway's REST API, served at /api/v1/openapi.json. The payload shapes are the
+ * TypeScript interfaces of ../contract.ts (named the same here); the Socket.IO events are described there too.
+ */
+const bearer = [{ bearer: [] }];
+const problem = { $ref: "#/components/responses/Problem" };
+const json = (schema: string, description: string) => ({
+  description,
+  content: { "application/json": { schema: { $ref: `#/components/schemas/${schema}` } } },
+});
+const idParam = { name: "id", in: "path", required: true, schema: { type: "string" } };
+const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 503: problem };
+
+const object = (properties: Record<string, unknown>, required = Object.keys(properties)) => ({
+  type: "object",
+  properties,
+  required,
+});
+const str = { type: "string" };
+const num = { type: "number" };
+const time = { type: "string", format: "date-time" };
+const severity = { type: "string", enum: ["minor", "moderate", "severe", "extreme"] };
+
+export const openApiDocument = {
+  openapi: "3.1.0",
+  info: {
+    title: "Macao event hub — command-centre gateway",
+    version: "1.0.0",
+    description:
+      "Snapshots for the live map and incident actions. Live changes come over Socket.IO (path /socket.io, " +
+      "handshake auth { token }): subscribe with 'view:subscribe' { area }, then receive enveloped state events " +
+      "{ epoch, seq, data } — see services/gateway/src/contract.ts. Errors are RFC 9457 problem documents.",
+  },
+  servers: [{ url: "/" }],
+  components: {
+    securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+    responses: {
+      Problem: {
+        description: "Error",
+        content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+      },
+    },
+    schemas: {
+      Problem: object({ type: str, title: str, status: { type: "integer" }, detail: str, field: str }, [
+        "type",
+        "title",
+        "status",
+        "detail",
+      ]),
+      LoginRequest: object({ username: str, password: str }),
+      UserView: object({ username: str, displayName: str, roles: { type: "array", items: str } }),
+      LoginResponse: object({ token: str, expiresAt: time, user: { $ref: "#/components/schemas/UserView" } }),
+      CameraView: object({
+        id: str,
+        name: str,
+        district: str,
+        phase: { type: "integer" },
+        lat: num,
+        lon: num,
+        bearingDeg: num,
+        fovAngleDeg: num,
+        rangeM: num,
+        state: { type: "string", enum: ["online", "degraded", "offline", "unknown"] },
+        lastStatusAt: { type: ["string", "null"], format: "date-time" },
+        version: num,
+      }),
+      IncidentView: object({
+        id: str,
+        ruleId: str,
+        kind: str,
+        severity,
+        status: { type: "string", enum: ["open", "acknowledged", "resolved"] },
+        title: str,
+        lat: num,
+        lon: num,
+        firstEventAt: time,
+        lastEventAt: time,
+        openedAt: time,
+        updatedAt: time,
+        evidenceCount: { type: "integer" },
+        version: { type: "integer" },
+      }),
+      IncidentDetail: {
+        type: "object",
+        description: "IncidentView with evidence timeline, who acted, and the cameras of its case-assist record",
+      },
+      CameraDetail: { type: "object", description: "CameraView with status history and detection counts" },
+      AlertView: object({ id: str, severity, state: str, version: { type: "integer" } }, ["id", "state", "version"]),
+      Snapshot: object({
+        area: str,
+        takenAt: time,
+        cameras: { type: "array", items: { $ref: "#/components/schemas/CameraView" } },
+        incidents: { type: "array", items: { $ref: "#/components/schemas/IncidentView" } },
+        alerts: { type: "array", items: { $ref: "#/components/schemas/AlertView" } },
+        sensors: { type: "array", items: { type: "object" } },
+        counters: { type: "object" },
+      }),
+      IncidentActionRequest: object({ expectedVersion: { type: "integer", minimum: 1 } }, []),
+    },
+  },
+  paths: {
+    "/api/v1/config": {
+      get: { summary: "Public dashboard settings", responses: { 200: { description: "ClientConfig" } } },
+    },
+    "/api/v1/auth/login": {
+      post: {
+        summary: "Sign in",
+        requestBody: json("LoginRequest", "Credentials"),
+        responses: { 200: json("LoginResponse", "Signed in"), 400: problem, 401: problem, 429: problem },
+      },
+    },
+    "/api/v1/auth/me": {
+      get: { security: bearer, responses: { 200: json("UserView", "The signed-in user"), 401: problem } },
+    },
+    "/api/v1/snapshot": {
+      get: {
+        summary: "Everything the live map shows, for an area",
+        security: bearer,
+        parameters: [{ name: "area", in: "query", schema: { type: "string", default: "city" } }],
+        responses: { 200: json("Snapshot", "Snapshot"), ...errors },
+      },
+    },
+    "/api/v1/districts": {
+      get: { security: bearer, responses: { 200: { description: "District names" }, 401: problem } },
+    },
+    "/api/v1/cameras": { get: { security: bearer, responses: { 200: { description: "CameraView[]" }, 401: problem } } },
+    "/api/v1/cameras/{id}": {
+      get: { security: bearer, parameters: [idParam], responses: { 200: json("CameraDetail", "Camera"), ...errors } },
+    },
+    "/api/v1/incidents": {
+      get: { security: bearer, responses: { 200: { description: "IncidentView[]" }, 401: problem } },
+    },
+    "/api/v1/incidents/{id}": {
+      get: {
+        security: bearer,
+        parameters: [idParam],
+        responses: { 200: json("IncidentDetail", "Incident"), ...errors },
+      },
+    },
+    "/api/v1/incidents/{id}/acknowledge": {
+      post: {
+        summary: "open → acknowledged (operator role)",
+        security: bearer,
+        parameters: [idParam],
+        requestBody: json("IncidentActionRequest", "Optimistic concurrency"),
+        responses: { 200: { description: "{ incident: IncidentView }" }, ...errors },
+      },
+    },
+    "/api/v1/incidents/{id}/resolve": {
+      post: {
+        summary: "open or acknowledged → resolved (operator role)",
+        security: bearer,
+        parameters: [idParam],
+        requestBody: json("IncidentActionRequest", "Optimistic concurrency"),
+        responses: { 200: { description: "{ incident: IncidentView }" }, ...errors },
+      },
+    },
+    "/api/v1/alerts": { get: { security: bearer, responses: { 200: { description: "AlertView[]" }, 401: problem } } },
+  },
+} as const;

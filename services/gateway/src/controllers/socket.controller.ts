@@ -1,0 +1,34 @@
+import type { Logger } from "@hub/common";
+import type { AuthService } from "../services/auth.service.js";
+import type { DashboardService } from "../services/dashboard.service.js";
+import type { HubServer, LiveHub } from "../services/live.service.js";
+
+/**
+ * Socket.IO edge: the handshake must carry a valid sign-in token (`auth: { token }`); a client then picks its
+ * area with "view:subscribe" and receives that room's events.
+ */
+export function registerSockets(
+  io: HubServer,
+  deps: { auth: AuthService; live: LiveHub; dashboard: DashboardService; maxClients: number; logger: Logger },
+): void {
+  io.use((socket, next) => {
+    if (io.engine.clientsCount > deps.maxClients) {
+      next(Object.assign(new Error("gateway is at its client limit; try another instance"), { data: { status: 503 } }));
+      return;
+    }
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    deps.auth
+      .verify(typeof token === "string" ? token : undefined)
+      .then((user) => {
+        socket.data.user = user;
+        next();
+      })
+      .catch((error: Error) => next(Object.assign(new Error(error.message), { data: { status: 401 } })));
+  });
+  io.on("connection", (socket) => {
+    socket.on("view:subscribe", (request, ack) => {
+      if (typeof ack !== "function") return;
+      ack(deps.live.subscribe(socket, request, deps.dashboard.knownDistricts()));
+    });
+  });
+}

@@ -1,0 +1,103 @@
+import { type CallOptions, ChannelCredentials, Metadata, type ServiceError, status } from "@grpc/grpc-js";
+import { type ErrorCode, FIELD_PATH_METADATA, HubError } from "@hub/common";
+import { CaseAssistServiceClient, IncidentServiceClient } from "@hub/proto";
+
+const codes: Partial<Record<number, ErrorCode>> = {
+  [status.INVALID_ARGUMENT]: "INVALID_ARGUMENT",
+  [status.NOT_FOUND]: "NOT_FOUND",
+  [status.FAILED_PRECONDITION]: "FAILED_PRECONDITION",
+  [status.ABORTED]: "ABORTED",
+  [status.PERMISSION_DENIED]: "PERMISSION_DENIED",
+  [status.UNAUTHENTICATED]: "UNAVAILABLE",
+  [status.DEADLINE_EXCEEDED]: "UNAVAILABLE",
+  [status.UNAVAILABLE]: "UNAVAILABLE",
+};
+
+/** The correlator's errors as domain errors (its authentication failing is our misconfiguration: unavailable). */
+function hubError(error: ServiceError): HubError {
+  const code = codes[error.code] ?? "INTERNAL";
+  const field = error.metadata?.get(FIELD_PATH_METADATA)[0]?.toString();
+  return new HubError(code, error.details || error.message, {
+    retriable: code === "UNAVAILABLE" || code === "ABORTED",
+    ...(field ? { fieldPath: field } : {}),
+  });
+}
+
+/**
+ * The correlator's IncidentService and CaseAssistService, as promises. The correlator owns incidents: the gateway
+ * asks it to change them, and shows the change when it comes back through Kafka.
+ */
+export class CorrelatorGateway {
+  private readonly incidents: IncidentServiceClient;
+  private readonly caseAssist: CaseAssistServiceClient;
+  private readonly metadata = new Metadata();
+
+  constructor(options: { address: string; token: string; timeoutMs?: number }) {
+    const credentials = ChannelCredentials.createInsecure();
+    this.incidents = new IncidentServiceClient(options.address, credentials);
+    this.caseAssist = new CaseAssistServiceClient(options.address, credentials);
+    this.metadata.set("authorization", `Bearer ${options.token}`);
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  private readonly timeoutMs: number;
+
+  acknowledge(id: string, actor: string, expectedVersion?: number) {
+    return this.call<Parameters<IncidentServiceClient["acknowledgeIncident"]>[0], { incident?: unknown }>(
+      (request, callback) => this.incidents.acknowledgeIncident(request, this.metadata, this.options(), callback),
+      { id, actor, expectedVersion: expectedVersion ?? 0 },
+    );
+  }
+
+  resolve(id: string, actor: string, expectedVersion?: number) {
+    return this.call<Parameters<IncidentServiceClient["resolveIncident"]>[0], { incident?: unknown }>(
+      (request, callback) => this.incidents.resolveIncident(request, this.metadata, this.options(), callback),
+      { id, actor, expectedVersion: expectedVersion ?? 0 },
+    );
+  }
+
+  /** A case-assist record for an incident: the cameras that covered its place and time. Returns the record id. */
+  async caseAssistForIncident(input: {
+    incidentId: string;
+    requestedBy: string;
+    lat: number;
+    lon: number;
+    radiusM: number;
+    from: Date;
+    to: Date;
+  }): Promise<string> {
+    const response = await this.call<
+      Parameters<CaseAssistServiceClient["createCaseAssistRecord"]>[0],
+      { record?: { id: string } }
+    >((request, callback) => this.caseAssist.createCaseAssistRecord(request, this.metadata, this.options(), callback), {
+      windowStart: input.from,
+      windowEnd: input.to,
+      area: {
+        shape: { $case: "circle", value: { center: { lat: input.lat, lon: input.lon }, radiusM: input.radiusM } },
+      },
+      requestedBy: input.requestedBy,
+      caseReference: "",
+      incidentId: input.incidentId,
+    });
+    if (!response.record) throw new HubError("INTERNAL", "correlator returned no record");
+    return response.record.id;
+  }
+
+  close(): void {
+    this.incidents.close();
+    this.caseAssist.close();
+  }
+
+  private options(): CallOptions {
+    return { deadline: Date.now() + this.timeoutMs };
+  }
+
+  private call<Req, Res>(
+    invoke: (request: Req, callback: (error: ServiceError | null, response: Res) => void) => unknown,
+    request: Req,
+  ): Promise<Res> {
+    return new Promise((resolve, reject) =>
+      invoke(request, (error, response) => (error ? reject(hubError(error)) : resolve(response))),
+    );
+  }
+}

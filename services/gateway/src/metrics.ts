@@ -1,0 +1,30 @@
+import { createMetricsRegistry } from "@hub/common";
+import { Counter, Gauge, type Registry } from "prom-client";
+import type { LiveObserver } from "./services/live.service.js";
+
+export function createGatewayMetrics(): {
+  registry: Registry;
+  live: LiveObserver;
+  consumed: Counter<"topic" | "outcome">;
+  clients: Gauge;
+} {
+  const registry = createMetricsRegistry("gateway");
+  const emitted = new Counter({
+    name: "hub_gateway_emits_total",
+    help: "Socket.IO room emits, by event",
+    labelNames: ["event"],
+    registers: [registry],
+  });
+  const consumed = new Counter({
+    name: "hub_gateway_records_total",
+    help: "Kafka records read by the live feed, by topic and outcome (shown, undecodable)",
+    labelNames: ["topic", "outcome"],
+    registers: [registry],
+  });
+  const clients = new Gauge({
+    name: "hub_gateway_clients",
+    help: "Connected Socket.IO clients",
+    registers: [registry],
+  });
+  return { registry, consumed, clients, live: { emitted: (event, rooms) => emitted.inc({ event }, rooms) } };
+}

@@ -1,0 +1,206 @@
+import {
+  AlertSeverity,
+  AlertState,
+  CameraStatusRecord,
+  cameraStateToJSON,
+  DetectionRecord,
+  degradationReasonToJSON,
+  IncidentRecord,
+  IncidentSeverity,
+  IncidentStatus,
+  objectClassToJSON,
+  PublicAlertRecord,
+  ruleEventTypeToJSON,
+  SensorReadingRecord,
+  sensorKindToJSON,
+} from "@hub/proto";
+import {
+  type AlertView,
+  type CameraStatusChange,
+  type DetectionBrief,
+  type IncidentView,
+  LANGUAGES,
+  type LocalizedText,
+  MAP_SENSOR_KINDS,
+  type MapSensorKind,
+  type SensorReadingView,
+  type Severity,
+} from "../contract.js";
+import { cameraState } from "../repositories/views.repository.js";
+
+/** Thrown for a record the gateway cannot show; the correlator dead-letters the same record, so it is only counted. */
+export class UndecodableRecord extends Error {}
+
+function enumName(json: string, prefix: string): string {
+  return (json.startsWith(prefix) ? json.slice(prefix.length) : json).toLowerCase();
+}
+
+function iso(value: Date | undefined, field: string): string {
+  if (!value || !Number.isFinite(value.getTime())) throw new UndecodableRecord(`${field} is missing`);
+  return value.toISOString();
+}
+
+function decodeWith<T>(decode: (bytes: Uint8Array) => T, value: Buffer | null): T {
+  if (!value) throw new UndecodableRecord("empty value");
+  try {
+    return decode(value);
+  } catch (error) {
+    throw new UndecodableRecord(`not a protobuf record: ${(error as Error).message}`);
+  }
+}
+
+export interface Placed<T> {
+  district: string;
+  data: T;
+}
+
+export function detectionOf(value: Buffer | null): Placed<DetectionBrief> {
+  const record = decodeWith((bytes) => DetectionRecord.decode(bytes), value);
+  const detection = record.detection;
+  if (!detection?.eventId || !detection.cameraId) throw new UndecodableRecord("detection.event_id is missing");
+  return {
+    district: record.context?.district ?? "",
+    data: {
+      eventId: detection.eventId,
+      cameraId: detection.cameraId,
+      objectClass: enumName(objectClassToJSON(detection.objectClass), "OBJECT_CLASS_"),
+      ruleType: detection.rule ? enumName(ruleEventTypeToJSON(detection.rule.type), "RULE_EVENT_TYPE_") : null,
+      confidence: detection.confidence,
+      observedAt: iso(detection.observedAt, "detection.observed_at"),
+      ingestedAt: iso(record.context?.ingestedAt, "context.ingested_at"),
+    },
+  };
+}
+
+export function cameraStatusOf(value: Buffer | null): Placed<CameraStatusChange> {
+  const record = decodeWith((bytes) => CameraStatusRecord.decode(bytes), value);
+  const status = record.status;
+  if (!status?.cameraId) throw new UndecodableRecord("status.camera_id is missing");
+  const observedAt = iso(status.observedAt, "status.observed_at");
+  return {
+    district: record.context?.district ?? "",
+    data: {
+      cameraId: status.cameraId,
+      state: cameraState(enumName(cameraStateToJSON(status.state), "CAMERA_STATE_")),
+      reason: status.degradationReason
+        ? enumName(degradationReasonToJSON(status.degradationReason), "DEGRADATION_REASON_")
+        : null,
+      observedAt,
+      version: Date.parse(observedAt),
+    },
+  };
+}
+
+/** Water level and rainfall readings (the kinds the map shows); undefined for other kinds. */
+export function sensorReadingOf(
+  value: Buffer | null,
+  names: ReadonlyMap<string, { name: string }>,
+): Placed<SensorReadingView> | undefined {
+  const record = decodeWith((bytes) => SensorReadingRecord.decode(bytes), value);
+  const reading = record.reading;
+  if (!reading?.sensorId) throw new UndecodableRecord("reading.sensor_id is missing");
+  const kind = enumName(sensorKindToJSON(reading.kind), "SENSOR_KIND_");
+  if (!(MAP_SENSOR_KINDS as readonly string[]).includes(kind)) return undefined;
+  const position = reading.position ?? record.context?.position;
+  if (!position) throw new UndecodableRecord("reading.position is missing");
+  const observedAt = iso(reading.observedAt, "reading.observed_at");
+  return {
+    district: record.context?.district ?? "",
+    data: {
+      sensorId: reading.sensorId,
+      name: names.get(reading.sensorId)?.name ?? reading.sensorId,
+      lat: position.lat,
+      lon: position.lon,
+      kind: kind as MapSensorKind,
+      value: reading.value,
+      unit: reading.unit,
+      observedAt,
+      version: Date.parse(observedAt),
+    },
+  };
+}
+
+const severities: Record<number, Severity> = {
+  [IncidentSeverity.INCIDENT_SEVERITY_MINOR]: "minor",
+  [IncidentSeverity.INCIDENT_SEVERITY_MODERATE]: "moderate",
+  [IncidentSeverity.INCIDENT_SEVERITY_SEVERE]: "severe",
+  [IncidentSeverity.INCIDENT_SEVERITY_EXTREME]: "extreme",
+};
+const statuses: Record<number, IncidentView["status"]> = {
+  [IncidentStatus.INCIDENT_STATUS_OPEN]: "open",
+  [IncidentStatus.INCIDENT_STATUS_ACKNOWLEDGED]: "acknowledged",
+  [IncidentStatus.INCIDENT_STATUS_RESOLVED]: "resolved",
+};
+
+export function incidentOf(value: Buffer | null): IncidentView {
+  const record = decodeWith((bytes) => IncidentRecord.decode(bytes), value);
+  const incident = record.incident;
+  if (!incident?.id || !incident.position) throw new UndecodableRecord("incident.id is missing");
+  const severity = severities[incident.severity];
+  const status = statuses[incident.status];
+  if (!severity || !status) throw new UndecodableRecord("incident.severity or status is unspecified");
+  return {
+    id: incident.id,
+    ruleId: incident.ruleId,
+    kind: incident.kind,
+    severity,
+    status,
+    title: incident.title,
+    lat: incident.position.lat,
+    lon: incident.position.lon,
+    firstEventAt: iso(incident.firstEventAt, "incident.first_event_at"),
+    lastEventAt: iso(incident.lastEventAt, "incident.last_event_at"),
+    openedAt: iso(incident.openedAt, "incident.opened_at"),
+    updatedAt: iso(incident.updatedAt, "incident.updated_at"),
+    evidenceCount: incident.evidenceEventIds.length,
+    version: incident.version,
+  };
+}
+
+const alertSeverities: Record<number, Severity> = {
+  [AlertSeverity.ALERT_SEVERITY_MINOR]: "minor",
+  [AlertSeverity.ALERT_SEVERITY_MODERATE]: "moderate",
+  [AlertSeverity.ALERT_SEVERITY_SEVERE]: "severe",
+  [AlertSeverity.ALERT_SEVERITY_EXTREME]: "extreme",
+};
+const alertStates: Record<number, AlertView["state"]> = {
+  [AlertState.ALERT_STATE_ACTIVE]: "active",
+  [AlertState.ALERT_STATE_CANCELLED]: "cancelled",
+  [AlertState.ALERT_STATE_EXPIRED]: "expired",
+};
+
+function localized(map: Record<string, string>): LocalizedText {
+  const fallback = map.en ?? map["zh-Hant"] ?? Object.values(map)[0] ?? "";
+  return Object.fromEntries(LANGUAGES.map((language) => [language, map[language] ?? fallback])) as LocalizedText;
+}
+
+export function alertOf(value: Buffer | null): AlertView {
+  const record = decodeWith((bytes) => PublicAlertRecord.decode(bytes), value);
+  const alert = record.alert;
+  if (!alert?.id) throw new UndecodableRecord("alert.id is missing");
+  const state = alertStates[alert.state];
+  if (!state) throw new UndecodableRecord("alert.state is unspecified");
+  return {
+    id: alert.id,
+    event: localized(alert.event),
+    headline: localized(alert.headline),
+    category: alert.category,
+    severity: alertSeverities[alert.severity] ?? "minor",
+    urgency: alert.urgency,
+    certainty: alert.certainty,
+    sent: iso(alert.sent, "alert.sent"),
+    expires: alert.expires ? alert.expires.toISOString() : null,
+    state,
+    areas: alert.areas.map((area) => ({
+      description: localized(area.description),
+      polygons: area.polygons.map((polygon) => {
+        const ring = polygon.ring.map((point): [number, number] => [point.lon, point.lat]);
+        const first = ring[0];
+        const last = ring.at(-1);
+        if (first && last && (first[0] !== last[0] || first[1] !== last[1])) ring.push(first);
+        return ring;
+      }),
+    })),
+    version: alert.version,
+  };
+}

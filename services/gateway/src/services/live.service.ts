@@ -1,0 +1,318 @@
+import { randomBytes } from "node:crypto";
+import { distanceMetres } from "@hub/common";
+import type { Server, Socket } from "socket.io";
+import {
+  type AlertView,
+  type AreaName,
+  type CameraStatusChange,
+  type CameraView,
+  CITY,
+  type ClientToServerEvents,
+  type Counters,
+  type DetectionBrief,
+  type Envelope,
+  type IncidentView,
+  type Role,
+  type SensorReadingView,
+  type ServerToClientEvents,
+  type SubscribeRequest,
+  type SubscribeResponse,
+} from "../contract.js";
+import type { Principal } from "./auth.service.js";
+import type { Placed } from "./decode.js";
+
+export interface SocketData {
+  user: Principal;
+}
+export type HubServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface LiveObserver {
+  emitted(event: keyof ServerToClientEvents, rooms: number): void;
+}
+
+/** Roles that may stream individual detections (camera detail, live wall). */
+const DETECTION_ROLES: readonly Role[] = ["operator", "investigator", "administrator"];
+/** Cameras one client may stream detections of at once. */
+const MAX_DETECTION_CAMERAS = 50;
+const RATE_WINDOW_S = 5;
+
+const areaRoom = (area: AreaName) => `area:${area}`;
+const detectionRoom = (camera: string) => `det:${camera}`;
+const ALL_DETECTIONS = "det:*";
+
+/**
+ * The live picture held by one gateway process, and its fan-out to Socket.IO rooms. Clients join one area room
+ * ("city" or a district). Every state event to a room carries this process's `epoch` and the room's next `seq`,
+ * so a client can tell it missed something; entities carry their own versions, so replaying is harmless. Bursts
+ * are coalesced: camera status and sensor readings keep the newest per id and go out every `emitIntervalMs`;
+ * detections go out in batches at the same pace; incidents and alerts go out at once.
+ */
+export class LiveHub {
+  readonly epoch = `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
+  private readonly seqs = new Map<string, number>();
+  private readonly cameras = new Map<string, CameraView>();
+  private readonly openIncidents = new Map<string, IncidentView>();
+  private readonly alerts = new Map<string, AlertView>();
+  private readonly pendingStatus = new Map<string, CameraStatusChange>();
+  private readonly pendingSensors = new Map<string, Placed<SensorReadingView>>();
+  private readonly pendingDetections: DetectionBrief[] = [];
+  private readonly rate = { seconds: new Map<number, { events: number; detections: number }>() };
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly io: HubServer,
+    private readonly options: { emitIntervalMs: number; observer?: LiveObserver },
+  ) {}
+
+  start(): void {
+    this.timers.push(setInterval(() => this.flush(), this.options.emitIntervalMs));
+    this.timers.push(setInterval(() => this.tick(), 1000));
+    for (const timer of this.timers) timer.unref();
+  }
+
+  stop(): void {
+    for (const timer of this.timers) clearInterval(timer);
+  }
+
+  // ---- State loaded from the database ----
+
+  /** Merges the registry (start-up and periodic refresh): new cameras appear, newer live state is kept. */
+  loadCameras(cameras: CameraView[]): void {
+    for (const camera of cameras) {
+      const known = this.cameras.get(camera.id);
+      this.cameras.set(camera.id, known && known.version > camera.version ? { ...camera, ...stateOf(known) } : camera);
+    }
+  }
+
+  loadIncidents(incidents: IncidentView[]): void {
+    for (const incident of incidents) this.rememberIncident(incident);
+  }
+
+  // ---- Live input (from Kafka) ----
+
+  cameraStatus({ district, data }: Placed<CameraStatusChange>): void {
+    this.count(false);
+    const camera = this.cameras.get(data.cameraId);
+    if (camera) {
+      if (camera.version >= data.version) return;
+      this.cameras.set(camera.id, {
+        ...camera,
+        state: data.state,
+        lastStatusAt: data.observedAt,
+        version: data.version,
+      });
+    } else if (!district) return;
+    const pending = this.pendingStatus.get(data.cameraId);
+    if (!pending || pending.version < data.version) this.pendingStatus.set(data.cameraId, data);
+  }
+
+  sensorReading(reading: Placed<SensorReadingView> | undefined): void {
+    this.count(false);
+    if (!reading) return;
+    const key = `${reading.data.sensorId}/${reading.data.kind}`;
+    const pending = this.pendingSensors.get(key);
+    if (!pending || pending.data.version < reading.data.version) this.pendingSensors.set(key, reading);
+  }
+
+  detection({ data }: Placed<DetectionBrief>): void {
+    this.count(true);
+    if (this.hasMembers(ALL_DETECTIONS) || this.hasMembers(detectionRoom(data.cameraId)))
+      this.pendingDetections.push(data);
+  }
+
+  incident(incident: IncidentView): void {
+    const known = this.openIncidents.get(incident.id);
+    if (known && known.version >= incident.version) return;
+    this.rememberIncident(incident);
+    this.emitState("incident:changed", incident, [CITY, this.districtAt(incident)]);
+  }
+
+  alert(alert: AlertView): void {
+    const known = this.alerts.get(alert.id);
+    if (known && known.version >= alert.version) return;
+    if (alert.state === "active") this.alerts.set(alert.id, alert);
+    else this.alerts.delete(alert.id);
+    this.emitState("alert:changed", alert, this.areaRooms());
+  }
+
+  // ---- Snapshot parts ----
+
+  camerasIn(area: AreaName): CameraView[] {
+    const all = [...this.cameras.values()];
+    return area === CITY ? all : all.filter((camera) => camera.district === area);
+  }
+
+  activeAlerts(): AlertView[] {
+    const now = Date.now();
+    return [...this.alerts.values()].filter((alert) => !alert.expires || Date.parse(alert.expires) > now);
+  }
+
+  inArea(area: AreaName, item: { lat: number; lon: number }): boolean {
+    return area === CITY || this.districtAt(item) === area;
+  }
+
+  counters(): Counters {
+    const now = Math.floor(Date.now() / 1000);
+    let events = 0;
+    let detections = 0;
+    for (let second = now - RATE_WINDOW_S; second < now; second += 1) {
+      const bucket = this.rate.seconds.get(second);
+      events += bucket?.events ?? 0;
+      detections += bucket?.detections ?? 0;
+    }
+    let online = 0;
+    for (const camera of this.cameras.values())
+      if (camera.state === "online" || camera.state === "degraded") online += 1;
+    return {
+      at: new Date().toISOString(),
+      eventsPerSecond: Math.round(events / RATE_WINDOW_S),
+      detectionsPerSecond: Math.round(detections / RATE_WINDOW_S),
+      camerasOnline: online,
+      camerasTotal: this.cameras.size,
+      openIncidents: this.openIncidents.size,
+    };
+  }
+
+  // ---- Subscriptions ----
+
+  subscribe(socket: HubSocket, request: unknown, districts: ReadonlySet<string>): SubscribeResponse {
+    const problem = (status: number, title: string, detail: string, field?: string): SubscribeResponse => ({
+      ok: false,
+      error: { type: "about:blank", title, status, detail, ...(field ? { field } : {}) },
+    });
+    if (typeof request !== "object" || request === null) return problem(400, "Bad request", "expected an object");
+    const { area, detections } = request as Partial<SubscribeRequest>;
+    if (typeof area !== "string" || (area !== CITY && !districts.has(area)))
+      return problem(400, "Bad request", `unknown area; expected "city" or a district`, "area");
+    if (detections !== undefined) {
+      const valid =
+        detections === "*" ||
+        (Array.isArray(detections) &&
+          detections.length <= MAX_DETECTION_CAMERAS &&
+          detections.every((id) => typeof id === "string" && id.length > 0 && id.length <= 64));
+      if (!valid)
+        return problem(400, "Bad request", `expected "*" or up to ${MAX_DETECTION_CAMERAS} camera ids`, "detections");
+      if (!socket.data.user.roles.some((role) => DETECTION_ROLES.includes(role)))
+        return problem(403, "Forbidden", `streaming detections requires the ${DETECTION_ROLES.join(" or ")} role`);
+    }
+    for (const room of socket.rooms) if (room !== socket.id) void socket.leave(room);
+    void socket.join(areaRoom(area));
+    if (detections === "*") void socket.join(ALL_DETECTIONS);
+    else if (detections) for (const id of detections) void socket.join(detectionRoom(id));
+    return { ok: true, area, epoch: this.epoch, seq: this.seqs.get(areaRoom(area)) ?? 0 };
+  }
+
+  // ---- Internals ----
+
+  private rememberIncident(incident: IncidentView): void {
+    if (incident.status === "resolved") this.openIncidents.delete(incident.id);
+    else this.openIncidents.set(incident.id, incident);
+  }
+
+  /** The district of a place: that of the nearest camera (incidents carry no district). */
+  private districtAt(place: { lat: number; lon: number }): string {
+    let best: CameraView | undefined;
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (const camera of this.cameras.values()) {
+      const distance = distanceMetres(camera, place);
+      if (distance < bestDistance) {
+        best = camera;
+        bestDistance = distance;
+      }
+    }
+    return best?.district ?? CITY;
+  }
+
+  private count(detection: boolean): void {
+    const second = Math.floor(Date.now() / 1000);
+    const bucket = this.rate.seconds.get(second);
+    if (bucket) {
+      bucket.events += 1;
+      if (detection) bucket.detections += 1;
+    } else {
+      this.rate.seconds.set(second, { events: 1, detections: detection ? 1 : 0 });
+      this.rate.seconds.delete(second - RATE_WINDOW_S - 2);
+    }
+  }
+
+  private hasMembers(room: string): boolean {
+    return (this.io.sockets.adapter.rooms.get(room)?.size ?? 0) > 0;
+  }
+
+  private areaRooms(): AreaName[] {
+    const areas: AreaName[] = [];
+    for (const room of this.io.sockets.adapter.rooms.keys())
+      if (room.startsWith("area:")) areas.push(room.slice("area:".length));
+    return areas;
+  }
+
+  private emitState<E extends keyof ServerToClientEvents>(
+    event: E,
+    data: Parameters<ServerToClientEvents[E]>[0] extends Envelope<infer T> ? T : never,
+    areas: AreaName[],
+  ): void {
+    let rooms = 0;
+    for (const area of new Set(areas)) {
+      const room = areaRoom(area);
+      if (!this.hasMembers(room)) continue;
+      const seq = (this.seqs.get(room) ?? 0) + 1;
+      this.seqs.set(room, seq);
+      const envelope = { epoch: this.epoch, seq, data };
+      (this.io.to(room).emit as (event: E, message: typeof envelope) => boolean)(event, envelope);
+      rooms += 1;
+    }
+    this.options.observer?.emitted(event, rooms);
+  }
+
+  private flush(): void {
+    if (this.pendingStatus.size > 0) {
+      const byArea = new Map<AreaName, CameraStatusChange[]>([[CITY, []]]);
+      for (const change of this.pendingStatus.values()) {
+        byArea.get(CITY)?.push(change);
+        const district = this.cameras.get(change.cameraId)?.district;
+        if (district) append(byArea, district, change);
+      }
+      this.pendingStatus.clear();
+      for (const [area, changes] of byArea) if (changes.length > 0) this.emitState("cameras:status", changes, [area]);
+    }
+    if (this.pendingSensors.size > 0) {
+      const byArea = new Map<AreaName, SensorReadingView[]>([[CITY, []]]);
+      for (const { district, data } of this.pendingSensors.values()) {
+        byArea.get(CITY)?.push(data);
+        if (district) append(byArea, district, data);
+      }
+      this.pendingSensors.clear();
+      for (const [area, readings] of byArea)
+        if (readings.length > 0) this.emitState("sensors:readings", readings, [area]);
+    }
+    if (this.pendingDetections.length > 0) {
+      const batch = this.pendingDetections.splice(0);
+      if (this.hasMembers(ALL_DETECTIONS)) this.io.to(ALL_DETECTIONS).emit("detections:batch", batch);
+      const byCamera = new Map<string, DetectionBrief[]>();
+      for (const detection of batch) {
+        const room = detectionRoom(detection.cameraId);
+        if (this.hasMembers(room)) append(byCamera, room, detection);
+      }
+      // A client streaming all detections is not also sent its cameras' batches.
+      for (const [room, detections] of byCamera)
+        this.io.to(room).except(ALL_DETECTIONS).emit("detections:batch", detections);
+      this.options.observer?.emitted("detections:batch", byCamera.size);
+    }
+  }
+
+  private tick(): void {
+    const counters = this.counters();
+    for (const area of this.areaRooms()) this.emitState("counters:tick", counters, [area]);
+  }
+}
+
+function stateOf(camera: CameraView): Pick<CameraView, "state" | "lastStatusAt" | "version"> {
+  return { state: camera.state, lastStatusAt: camera.lastStatusAt, version: camera.version };
+}
+
+function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,296 @@
+import { randomUUID } from "node:crypto";
+import type { Pool } from "@hub/common";
+import type {
+  CameraStatusChange,
+  Envelope,
+  IncidentDetail,
+  IncidentView,
+  LoginResponse,
+  Problem,
+  Snapshot,
+  SubscribeResponse,
+} from "@hub/gateway/contract";
+import { CameraState, ObjectClass, SensorKind } from "@hub/proto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newDetection, newReading, newStatus } from "../support/factories.js";
+import {
+  api,
+  connect,
+  type HubClient,
+  insertCameras,
+  login,
+  startTestStack,
+  type TestStack,
+} from "../support/gateway.js";
+import { east, eventually, migratedPool, produceEvents } from "../support/hub.js";
+
+/**
+ * The gateway against the real stack (broker, database, correlator): sign-in and roles on REST and on the
+ * Socket.IO handshake, snapshot plus live events with gap-free sequences, acknowledging from one client showing
+ * in another, and a reconnect after missed events giving the same picture as a fresh load.
+ */
+let pool: Pool;
+let stack: TestStack;
+let operator: LoginResponse;
+const district = `Test-${randomUUID().slice(0, 6)}`;
+const base = { lat: 21.4 + Math.random() * 0.3, lon: 112.6 + Math.random() * 0.3 };
+const cameraIds = [0, 1, 2].map((index) => `gw-cam-${randomUUID().slice(0, 6)}-${index}`);
+
+beforeAll(async () => {
+  pool = await migratedPool();
+  await insertCameras(
+    pool,
+    cameraIds.map((id, index) => ({ id, district, ...east(base, index * 40) })),
+  );
+  stack = await startTestStack();
+  operator = await login(stack.url, "operator");
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await pool?.end();
+});
+
+function subscribe(socket: HubClient, request: Parameters<HubClient["emit"]>[1]): Promise<SubscribeResponse> {
+  return new Promise((resolve) => socket.emit("view:subscribe", request as never, resolve));
+}
+
+/** Collects every enveloped event of a socket, in arrival order. */
+function record(socket: HubClient): { events: { name: string; envelope: Envelope<unknown> }[] } {
+  const log = { events: [] as { name: string; envelope: Envelope<unknown> }[] };
+  for (const name of ["cameras:status", "incident:changed", "alert:changed", "sensors:readings", "counters:tick"])
+    socket.on(name as "counters:tick", (envelope) => {
+      log.events.push({ name, envelope });
+    });
+  return log;
+}
+
+async function fireAt(place: { lat: number; lon: number }, camera: string): Promise<string[]> {
+  const at = new Date();
+  const detection = newDetection(camera, {
+    objectClass: ObjectClass.OBJECT_CLASS_FIRE,
+    confidence: 0.92,
+    box: undefined,
+    plate: undefined,
+    rule: undefined,
+    attributes: {},
+    observedAt: at,
+  });
+  const reading = newReading(`gw-sensor-${randomUUID().slice(0, 6)}`, {
+    datastreamId: "smoke",
+    kind: SensorKind.SENSOR_KIND_SMOKE,
+    unit: "%/m",
+    value: 12,
+    observedAt: at,
+  });
+  await produceEvents([
+    { detection, at: place },
+    { reading, at: east(place, 30) },
+  ]);
+  return [detection.eventId, reading.eventId];
+}
+
+describe("sign-in and roles", () => {
+  it("refuses bad credentials and malformed bodies with problem documents", async () => {
+    const wrong = await api<Problem>(stack.url, undefined, "/api/v1/auth/login", {
+      method: "POST",
+      body: JSON.stringify({ username: "operator", password: "not-the-password" }),
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.type).toContain("application/problem+json");
+    expect(wrong.body.detail).toBe("wrong username or password");
+    for (const [body, field] of [
+      [{ password: "x" }, "body.username"],
+      [{ username: "operator" }, "body.password"],
+      [{ username: 42, password: "x" }, "body.username"],
+      [{ username: "operator", password: "x".repeat(300) }, "body.password"],
+    ] as const) {
+      const response = await api<Problem>(stack.url, undefined, "/api/v1/auth/login", {
+        method: "POST",
+        body: JSON.stringify(body),
+      });
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect(response.body.field).toBe(field);
+    }
+    const failures = await pool.query(
+      "SELECT count(*)::int AS n FROM audit_log WHERE action = 'sign_in_failed' AND actor = 'operator'",
+    );
+    expect(failures.rows[0].n).toBeGreaterThanOrEqual(1);
+  });
+
+  it("locks a username after repeated failures", async () => {
+    let last = 0;
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      last = (
+        await api<Problem>(stack.url, undefined, "/api/v1/auth/login", {
+          method: "POST",
+          body: JSON.stringify({ username: "admin", password: `guess-${attempt}` }),
+        })
+      ).status;
+    }
+    expect(last).toBe(429);
+  });
+
+  it("requires a valid token on REST, and the operator role to act on incidents", async () => {
+    expect((await api<Problem>(stack.url, undefined, "/api/v1/snapshot")).status).toBe(401);
+    expect((await api<Problem>(stack.url, "not-a-jwt", "/api/v1/snapshot")).status).toBe(401);
+    const forged = `${operator.token.slice(0, -4)}AAAA`;
+    expect((await api<Problem>(stack.url, forged, "/api/v1/snapshot")).status).toBe(401);
+    const investigator = await login(stack.url, "investigator");
+    const refused = await api<Problem>(stack.url, investigator.token, `/api/v1/incidents/${randomUUID()}/acknowledge`, {
+      method: "POST",
+      body: "{}",
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.detail).toContain("operator");
+    const me = await api<{ username: string; roles: string[] }>(stack.url, investigator.token, "/api/v1/auth/me");
+    expect(me.body).toMatchObject({ username: "investigator", roles: ["investigator"] });
+  });
+
+  it("refuses Socket.IO handshakes without a valid token, and detection streams without the role", async () => {
+    await expect(connect(stack.url, undefined)).rejects.toThrow(/bearer token/);
+    await expect(connect(stack.url, "garbage")).rejects.toThrow(/invalid token/);
+    const drafter = await login(stack.url, "drafter");
+    const socket = await connect(stack.url, drafter.token);
+    try {
+      const refused = await subscribe(socket, { area: "city", detections: "*" });
+      expect(refused).toMatchObject({ ok: false, error: { status: 403 } });
+      const unknown = await subscribe(socket, { area: "Atlantis" });
+      expect(unknown).toMatchObject({ ok: false, error: { status: 400, field: "area" } });
+      expect(await subscribe(socket, { area: district })).toMatchObject({ ok: true, area: district });
+    } finally {
+      socket.close();
+    }
+  });
+
+  it("answers unknown routes and bad ids with problem documents", async () => {
+    expect((await api<Problem>(stack.url, operator.token, "/api/v1/nothing")).status).toBe(404);
+    const bad = await api<Problem>(stack.url, operator.token, "/api/v1/incidents/not-a-uuid");
+    expect(bad).toMatchObject({ status: 400, body: { field: "params.id" } });
+    const missing = await api<Problem>(stack.url, operator.token, `/api/v1/incidents/${randomUUID()}`);
+    expect(missing.status).toBe(404);
+    const version = await api<Problem>(stack.url, operator.token, `/api/v1/incidents/${randomUUID()}/resolve`, {
+      method: "POST",
+      body: JSON.stringify({ expectedVersion: "one" }),
+    });
+    expect(version).toMatchObject({ status: 400, body: { field: "body.expectedVersion" } });
+  });
+});
+
+describe("snapshot and live stream", () => {
+  it("shows the district's cameras, then live status changes and a new incident, in sequence", async () => {
+    const snapshot = await api<Snapshot>(
+      stack.url,
+      operator.token,
+      `/api/v1/snapshot?area=${encodeURIComponent(district)}`,
+    );
+    expect(snapshot.status).toBe(200);
+    expect(snapshot.body.cameras.map((camera) => camera.id).sort()).toEqual([...cameraIds].sort());
+
+    const socket = await connect(stack.url, operator.token);
+    const log = record(socket);
+    try {
+      const subscribed = await subscribe(socket, { area: district });
+      if (!subscribed.ok) throw new Error("subscribe failed");
+      const observedAt = new Date();
+      await produceEvents([
+        {
+          status: newStatus(cameraIds[0] as string, { state: CameraState.CAMERA_STATE_OFFLINE, observedAt }),
+          at: base,
+        },
+        {
+          status: newStatus(cameraIds[1] as string, { state: CameraState.CAMERA_STATE_ONLINE, observedAt }),
+          at: east(base, 40),
+        },
+      ]);
+      // 20 m in front of camera 1 (which faces east), behind camera 2.
+      const eventIds = await fireAt(east(base, 60), cameraIds[1] as string);
+      expect(
+        await eventually(
+          async () =>
+            log.events.some(
+              (e) => e.name === "incident:changed" && (e.envelope.data as IncidentView).kind === "fire",
+            ) &&
+            log.events.some(
+              (e) =>
+                e.name === "cameras:status" &&
+                (e.envelope.data as CameraStatusChange[]).some(
+                  (change) => change.cameraId === cameraIds[0] && change.state === "offline",
+                ),
+            ),
+          30_000,
+        ),
+      ).toBe(true);
+      // Sequences are gap-free from the subscription's, in one epoch.
+      const seqs = log.events.map((e) => e.envelope.seq);
+      expect(seqs).toEqual(seqs.map((_, index) => subscribed.seq + index + 1));
+      expect(new Set(log.events.map((e) => e.envelope.epoch))).toEqual(new Set([subscribed.epoch]));
+
+      // Taking the camera offline opened a camera-fault incident too; the fire is the one to look at.
+      const incident = log.events
+        .map((e) => e.envelope.data as IncidentView)
+        .find((data) => (data as Partial<IncidentView>).kind === "fire") as IncidentView;
+      expect(incident).toMatchObject({ kind: "fire", severity: "extreme", status: "open" });
+      const fresh = await api<Snapshot>(
+        stack.url,
+        operator.token,
+        `/api/v1/snapshot?area=${encodeURIComponent(district)}`,
+      );
+      expect(fresh.body.incidents.map((i) => i.id)).toContain(incident.id);
+      expect(fresh.body.cameras.find((camera) => camera.id === cameraIds[0])?.state).toBe("offline");
+
+      const detail = await api<IncidentDetail>(stack.url, operator.token, `/api/v1/incidents/${incident.id}`);
+      expect(detail.status).toBe(200);
+      expect(detail.body.evidence.map((e) => e.eventId).sort()).toEqual([...eventIds].sort());
+      expect(detail.body.caseAssist?.cameras.map((camera) => camera.cameraId)).toEqual([cameraIds[1]]);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it("shows an acknowledgement made in one client to another at once, recording who did it", async () => {
+    const place = east(base, 3000);
+    await insertCameras(pool, [{ id: `gw-ack-${randomUUID().slice(0, 6)}`, district, ...place }]);
+    const watcher = await connect(stack.url, (await login(stack.url, "investigator")).token);
+    const log = record(watcher);
+    try {
+      await subscribe(watcher, { area: "city" });
+      await fireAt(place, "gw-ack-camera");
+      expect(await eventually(async () => log.events.some((e) => e.name === "incident:changed"), 30_000)).toBe(true);
+      const opened = log.events.find((e) => e.name === "incident:changed")?.envelope.data as IncidentView;
+      const acknowledged = await api<{ incident: IncidentView }>(
+        stack.url,
+        operator.token,
+        `/api/v1/incidents/${opened.id}/acknowledge`,
+        { method: "POST", body: JSON.stringify({ expectedVersion: opened.version }) },
+      );
+      expect(acknowledged.status).toBe(200);
+      expect(acknowledged.body.incident.status).toBe("acknowledged");
+      const seen = await eventually(
+        async () =>
+          log.events.some(
+            (e) =>
+              e.name === "incident:changed" &&
+              (e.envelope.data as IncidentView).id === opened.id &&
+              (e.envelope.data as IncidentView).status === "acknowledged",
+          ),
+        5000,
+      );
+      expect(seen).toBe(true);
+      const stale = await api<Problem>(stack.url, operator.token, `/api/v1/incidents/${opened.id}/resolve`, {
+        method: "POST",
+        body: JSON.stringify({ expectedVersion: opened.version }),
+      });
+      expect(stale.status).toBe(409);
+      const row = await pool.query("SELECT acknowledged_by FROM incidents WHERE id = $1", [opened.id]);
+      expect(row.rows[0].acknowledged_by).toBe("operator");
+      const audit = await pool.query(
+        "SELECT actor FROM audit_log WHERE action = 'incident.acknowledge' AND subject = $1",
+        [opened.id],
+      );
+      expect(audit.rows.map((r) => r.actor)).toEqual(["operator"]);
+    } finally {
+      watcher.close();
+    }
+  });
+});
