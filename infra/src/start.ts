@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm start`: brings up the whole hub on this machine — Kafka, TimescaleDB, the ingest service, the correlator
- * and the simulator — prints what runs where, and shuts everything down in order on Ctrl-C.
+ * `npm start`: brings up the whole hub on this machine — Kafka, TimescaleDB, the ingest service, the correlator,
+ * the gateway with the dashboard, and the simulator — prints what runs where, and shuts everything down in order on Ctrl-C.
  *
  * KAFKA_BROKERS / DATABASE_URL, when set, point at existing infrastructure and nothing is started for them.
  */
@@ -24,6 +24,9 @@ const ports = {
   ingest: Number(env.INGEST_PORT ?? 50051),
   ingestOps: Number(env.INGEST_OPS_PORT ?? 9464),
   correlatorOps: Number(env.CORRELATOR_OPS_PORT ?? 9465),
+  correlatorGrpc: Number(env.CORRELATOR_GRPC_PORT ?? 50052),
+  gateway: Number(env.GATEWAY_PORT ?? 8080),
+  gatewayOps: Number(env.GATEWAY_OPS_PORT ?? 9466),
 };
 
 const log = (message: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${message}`);
@@ -108,7 +111,11 @@ async function main(): Promise<void> {
   const correlator = startService({
     name: "correlator",
     script: join(repo, "services/correlator/dist/src/main.js"),
-    env: { ...serviceEnv, CORRELATOR_OPS_PORT: String(ports.correlatorOps) },
+    env: {
+      ...serviceEnv,
+      CORRELATOR_OPS_PORT: String(ports.correlatorOps),
+      CORRELATOR_GRPC_PORT: String(ports.correlatorGrpc),
+    },
     logDir,
     echo: log,
   });
@@ -117,6 +124,27 @@ async function main(): Promise<void> {
   await waitFor(
     "the correlator",
     async () => (await fetch(`http://127.0.0.1:${ports.correlatorOps}/readyz`)).ok,
+    log,
+    120_000,
+  );
+
+  const gateway = startService({
+    name: "gateway",
+    script: join(repo, "services/gateway/dist/src/main.js"),
+    env: {
+      ...serviceEnv,
+      GATEWAY_PORT: String(ports.gateway),
+      GATEWAY_OPS_PORT: String(ports.gatewayOps),
+      CORRELATOR_GRPC_ADDRESS: `127.0.0.1:${ports.correlatorGrpc}`,
+    },
+    logDir,
+    echo: log,
+  });
+  stops.push({ name: "gateway", stop: () => gateway.stop() });
+  watch(gateway);
+  await waitFor(
+    "the gateway",
+    async () => (await fetch(`http://127.0.0.1:${ports.gatewayOps}/readyz`)).ok,
     log,
     120_000,
   );
@@ -142,9 +170,18 @@ async function main(): Promise<void> {
     ingest metrics       http://127.0.0.1:${ports.ingestOps}/metrics
     correlator           Kafka → TimescaleDB (detections, sensor_readings, camera_status), exactly once
     correlator health    http://127.0.0.1:${ports.correlatorOps}/readyz   metrics: /metrics
+    command centre       http://127.0.0.1:${ports.gateway}/   (live map; REST API /api/v1, OpenAPI /api/v1/openapi.json)
+    gateway health       http://127.0.0.1:${ports.gatewayOps}/readyz   metrics: /metrics
     simulator            1,701 cameras and their sensors, publishing through gRPC
     logs                 ${logDir}/*.log
-${mode === "development" ? `\n    Development device tokens are public: "insecure-development-token.<site-id>" (see README).\n` : ""}`);
+${
+  mode === "development"
+    ? `
+    Development sign-in (password "${env.DEV_USER_PASSWORD ?? "development"}"): operator, investigator, drafter,
+    approver, admin — one per role. Development device tokens are public: "insecure-development-token.<site-id>".
+`
+    : ""
+}`);
 }
 
 main().catch((error: unknown) => {

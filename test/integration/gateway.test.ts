@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { Pool } from "@hub/common";
+import { type Pool, topics } from "@hub/common";
 import type {
+  AlertView,
   CameraStatusChange,
   Envelope,
   IncidentDetail,
@@ -10,7 +11,7 @@ import type {
   Snapshot,
   SubscribeResponse,
 } from "@hub/gateway/contract";
-import { CameraState, ObjectClass, SensorKind } from "@hub/proto";
+import { AlertSeverity, AlertState, CameraState, ObjectClass, PublicAlertRecord, SensorKind } from "@hub/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newDetection, newReading, newStatus } from "../support/factories.js";
 import {
@@ -22,7 +23,7 @@ import {
   startTestStack,
   type TestStack,
 } from "../support/gateway.js";
-import { east, eventually, migratedPool, produceEvents } from "../support/hub.js";
+import { east, eventually, migratedPool, produceEvents, produceRaw } from "../support/hub.js";
 
 /**
  * The gateway against the real stack (broker, database, correlator): sign-in and roles on REST and on the
@@ -294,3 +295,198 @@ describe("snapshot and live stream", () => {
     }
   });
 });
+
+/** What a dashboard holds: entities by id, the newest version of each (the merge rule the contract sets). */
+class Picture {
+  readonly cameras = new Map<string, { state: string; version: number }>();
+  readonly incidents = new Map<string, IncidentView>();
+  readonly alerts = new Map<string, AlertView>();
+
+  replace(snapshot: Snapshot): void {
+    this.cameras.clear();
+    this.incidents.clear();
+    this.alerts.clear();
+    for (const camera of snapshot.cameras) this.cameras.set(camera.id, camera);
+    for (const incident of snapshot.incidents) this.incidents.set(incident.id, incident);
+    for (const alert of snapshot.alerts) this.alerts.set(alert.id, alert);
+  }
+
+  apply(name: string, data: unknown): void {
+    if (name === "cameras:status") {
+      for (const change of data as CameraStatusChange[]) {
+        const known = this.cameras.get(change.cameraId);
+        if (!known || known.version < change.version) this.cameras.set(change.cameraId, change);
+      }
+    } else if (name === "incident:changed") {
+      const incident = data as IncidentView;
+      const known = this.incidents.get(incident.id);
+      if (known && known.version >= incident.version) return;
+      if (incident.status === "resolved") this.incidents.delete(incident.id);
+      else this.incidents.set(incident.id, incident);
+    } else if (name === "alert:changed") {
+      const alert = data as AlertView;
+      const known = this.alerts.get(alert.id);
+      if (known && known.version >= alert.version) return;
+      if (alert.state === "active") this.alerts.set(alert.id, alert);
+      else this.alerts.delete(alert.id);
+    }
+  }
+
+  summary() {
+    return {
+      cameras: Object.fromEntries([...this.cameras].map(([id, camera]) => [id, camera.state]).sort()),
+      incidents: Object.fromEntries([...this.incidents].map(([id, i]) => [id, `${i.status}@${i.version}`]).sort()),
+      alerts: [...this.alerts.keys()].sort(),
+    };
+  }
+}
+
+/** The dashboard's protocol: subscribe, buffer, snapshot, apply the buffer, then live. */
+async function sync(token: string, area: string): Promise<{ socket: HubClient; picture: Picture; gaps: () => number }> {
+  const socket = await connect(stack.url, token);
+  const picture = new Picture();
+  const buffered: { name: string; envelope: Envelope<unknown> }[] = [];
+  let synced = false;
+  let last = 0;
+  let gaps = 0;
+  for (const name of ["cameras:status", "incident:changed", "alert:changed", "sensors:readings", "counters:tick"]) {
+    socket.on(name as "counters:tick", (envelope) => {
+      if (envelope.seq !== last + 1) gaps += 1;
+      last = envelope.seq;
+      if (synced) picture.apply(name, envelope.data);
+      else buffered.push({ name, envelope });
+    });
+  }
+  const subscribed = await subscribe(socket, { area });
+  if (!subscribed.ok) throw new Error(subscribed.error.detail);
+  last = Math.max(last, subscribed.seq);
+  const snapshot = await api<Snapshot>(stack.url, token, `/api/v1/snapshot?area=${encodeURIComponent(area)}`);
+  picture.replace(snapshot.body);
+  for (const { name, envelope } of buffered.splice(0))
+    if (envelope.seq > subscribed.seq) picture.apply(name, envelope.data);
+  synced = true;
+  return { socket, picture, gaps: () => gaps };
+}
+
+describe("alerts and reconnects", () => {
+  it("shows a new civil-protection alert live and in the snapshot, and removes it when cancelled", async () => {
+    const client = await sync(operator.token, "city");
+    try {
+      const id = `alert-${randomUUID()}`;
+      const alert = (state: AlertState, version: number) => ({
+        id,
+        version,
+        state,
+        event: { en: "Storm surge", pt: "Storm surge", "zh-Hant": "風暴潮" },
+        headline: { en: "Storm surge warning: Inner Harbour", pt: "Aviso de storm surge", "zh-Hant": "風暴潮警告" },
+        category: "Met",
+        severity: AlertSeverity.ALERT_SEVERITY_SEVERE,
+        urgency: "Immediate",
+        certainty: "Likely",
+        sent: new Date(),
+        expires: new Date(Date.now() + 3600_000),
+        areas: [
+          {
+            description: { en: "Inner Harbour" },
+            polygons: [
+              {
+                ring: [
+                  { lat: 22.19, lon: 113.53 },
+                  { lat: 22.2, lon: 113.53 },
+                  { lat: 22.2, lon: 113.54 },
+                ],
+              },
+            ],
+          },
+        ],
+      });
+      await produceRaw(topics.alerts.name, [
+        {
+          key: id,
+          value: Buffer.from(PublicAlertRecord.encode({ alert: alert(AlertState.ALERT_STATE_ACTIVE, 1) }).finish()),
+        },
+      ]);
+      expect(await eventually(async () => client.picture.alerts.has(id), 15_000)).toBe(true);
+      const shown = client.picture.alerts.get(id) as AlertView;
+      expect(shown).toMatchObject({ severity: "severe", state: "active", event: { "zh-Hant": "風暴潮" } });
+      // Rings come back closed, in GeoJSON order.
+      expect(shown.areas[0]?.polygons[0]).toEqual([
+        [113.53, 22.19],
+        [113.53, 22.2],
+        [113.54, 22.2],
+        [113.53, 22.19],
+      ]);
+      const snapshot = await api<Snapshot>(stack.url, operator.token, "/api/v1/snapshot");
+      expect(snapshot.body.alerts.map((a) => a.id)).toContain(id);
+      await produceRaw(topics.alerts.name, [
+        {
+          key: id,
+          value: Buffer.from(PublicAlertRecord.encode({ alert: alert(AlertState.ALERT_STATE_CANCELLED, 2) }).finish()),
+        },
+        { key: id, value: Buffer.from("not a protobuf record") },
+      ]);
+      expect(await eventually(async () => !client.picture.alerts.has(id), 15_000)).toBe(true);
+      const after = await api<Snapshot>(stack.url, operator.token, "/api/v1/snapshot");
+      expect(after.body.alerts.map((a) => a.id)).not.toContain(id);
+      expect(client.gaps()).toBe(0);
+    } finally {
+      client.socket.close();
+    }
+  });
+
+  it("after missing events while disconnected, a reconnecting client has the same picture as a fresh load", async () => {
+    const place = east(base, 6000);
+    const camera = `gw-gap-${randomUUID().slice(0, 6)}`;
+    await insertCameras(pool, [{ id: camera, district, ...place }]);
+    const first = await sync(operator.token, district);
+    await fireAt(place, camera);
+    expect(
+      await eventually(
+        async () => [...first.picture.incidents.values()].some((i) => i.kind === "fire" && distanceOk(i, place)),
+        30_000,
+      ),
+    ).toBe(true);
+    const incident = [...first.picture.incidents.values()].find(
+      (i) => i.kind === "fire" && distanceOk(i, place),
+    ) as IncidentView;
+    first.socket.close();
+
+    // While it is away: the incident is resolved, and the camera goes offline.
+    await api(stack.url, operator.token, `/api/v1/incidents/${incident.id}/resolve`, { method: "POST", body: "{}" });
+    await produceEvents([
+      { status: newStatus(camera, { state: CameraState.CAMERA_STATE_OFFLINE, observedAt: new Date() }), at: place },
+    ]);
+    const fresh = await api<Snapshot>(
+      stack.url,
+      operator.token,
+      `/api/v1/snapshot?area=${encodeURIComponent(district)}`,
+    );
+    expect(
+      await eventually(async () => {
+        const now = await api<Snapshot>(
+          stack.url,
+          operator.token,
+          `/api/v1/snapshot?area=${encodeURIComponent(district)}`,
+        );
+        return now.body.cameras.find((c) => c.id === camera)?.state === "offline";
+      }, 15_000),
+    ).toBe(true);
+    expect(fresh.status).toBe(200);
+
+    const again = await sync(operator.token, district);
+    const reference = await sync(operator.token, district);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(again.picture.summary()).toEqual(reference.picture.summary());
+      expect(again.picture.incidents.has(incident.id)).toBe(false);
+      expect(again.picture.cameras.get(camera)?.state).toBe("offline");
+    } finally {
+      again.socket.close();
+      reference.socket.close();
+    }
+  });
+});
+
+function distanceOk(incident: IncidentView, place: { lat: number; lon: number }): boolean {
+  return Math.abs(incident.lat - place.lat) < 0.002 && Math.abs(incident.lon - place.lon) < 0.002;
+}

@@ -64,7 +64,22 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     maxHttpBufferSize: 16 * 1024,
     ...(config.GATEWAY_CORS_ORIGINS ? { cors: { origin: config.GATEWAY_CORS_ORIGINS.split(",") } } : {}),
   });
-  const live = new LiveHub(io, { emitIntervalMs: config.GATEWAY_EMIT_INTERVAL_MS, observer: metrics.live });
+  let refreshSoon: NodeJS.Timeout | undefined;
+  const live = new LiveHub(io, {
+    emitIntervalMs: config.GATEWAY_EMIT_INTERVAL_MS,
+    observer: metrics.live,
+    // A camera registered since the last refresh: reload the registry shortly (at most once a second).
+    onUnknownCamera: () => {
+      refreshSoon ??= setTimeout(() => {
+        dashboard
+          .refreshRegistry()
+          .catch((err: unknown) => logger.warn({ err }, "registry refresh failed"))
+          .finally(() => {
+            refreshSoon = undefined;
+          });
+      }, 1000);
+    },
+  });
   const views = new ViewsRepository(pool);
   const correlator = new CorrelatorGateway({
     address: config.CORRELATOR_GRPC_ADDRESS,
@@ -150,6 +165,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     async stop() {
       ops.setDraining();
       clearInterval(registryTimer);
+      clearTimeout(refreshSoon);
       live.stop();
       // Clients reconnect elsewhere (or here, after a restart) and resync from a snapshot.
       await new Promise<void>((resolve) => io.close(() => resolve()));

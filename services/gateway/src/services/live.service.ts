@@ -55,6 +55,7 @@ export class LiveHub {
   private readonly openIncidents = new Map<string, IncidentView>();
   private readonly alerts = new Map<string, AlertView>();
   private readonly pendingStatus = new Map<string, CameraStatusChange>();
+  private readonly orphans = new Map<string, CameraStatusChange>();
   private readonly pendingSensors = new Map<string, Placed<SensorReadingView>>();
   private readonly pendingDetections: DetectionBrief[] = [];
   private readonly rate = { seconds: new Map<number, { events: number; detections: number }>() };
@@ -62,7 +63,12 @@ export class LiveHub {
 
   constructor(
     private readonly io: HubServer,
-    private readonly options: { emitIntervalMs: number; observer?: LiveObserver },
+    private readonly options: {
+      emitIntervalMs: number;
+      observer?: LiveObserver;
+      /** A status arrived for a camera this process does not know yet (registered since the last refresh). */
+      onUnknownCamera?: (cameraId: string) => void;
+    },
   ) {}
 
   start(): void {
@@ -81,7 +87,14 @@ export class LiveHub {
   loadCameras(cameras: CameraView[]): void {
     for (const camera of cameras) {
       const known = this.cameras.get(camera.id);
-      this.cameras.set(camera.id, known && known.version > camera.version ? { ...camera, ...stateOf(known) } : camera);
+      let merged = known && known.version > camera.version ? { ...camera, ...stateOf(known) } : camera;
+      const orphan = this.orphans.get(camera.id);
+      if (orphan) {
+        this.orphans.delete(camera.id);
+        if (orphan.version > merged.version)
+          merged = { ...merged, state: orphan.state, lastStatusAt: orphan.observedAt, version: orphan.version };
+      }
+      this.cameras.set(camera.id, merged);
     }
   }
 
@@ -102,7 +115,12 @@ export class LiveHub {
         lastStatusAt: data.observedAt,
         version: data.version,
       });
-    } else if (!district) return;
+    } else {
+      // Not in the registry this process loaded: keep it until the camera is (a refresh is asked for).
+      this.orphans.set(data.cameraId, data);
+      this.options.onUnknownCamera?.(data.cameraId);
+      if (!district) return;
+    }
     const pending = this.pendingStatus.get(data.cameraId);
     if (!pending || pending.version < data.version) this.pendingStatus.set(data.cameraId, data);
   }
