@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 started=$(date +%s)
-bash infra/bin/ensure-deps.sh
+bash infra/bin/ensure-deps.sh --browser
 bash infra/bin/gen-check.sh
 echo "› lint (biome) and type check (tsc)…"
 npx --no-install biome check --error-on-warnings .
