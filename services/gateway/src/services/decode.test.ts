@@ -1,0 +1,132 @@
+import {
+  AlertSeverity,
+  AlertState,
+  CameraState,
+  CameraStatusRecord,
+  DegradationReason,
+  IncidentRecord,
+  IncidentSeverity,
+  IncidentStatus,
+  PublicAlertRecord,
+} from "@hub/proto";
+import { describe, expect, it } from "vitest";
+import { alertOf, cameraStatusOf, incidentOf, UndecodableRecord } from "./decode.js";
+import { hashPassword, verifyPassword } from "./passwords.js";
+
+const encode = (bytes: Uint8Array) => Buffer.from(bytes);
+const at = new Date("2026-11-24T06:00:00.123Z");
+
+describe("Kafka records as the map shows them", () => {
+  it("turns a camera status into a versioned change, with the degradation reason", () => {
+    const value = encode(
+      CameraStatusRecord.encode({
+        status: {
+          eventId: "e1",
+          cameraId: "cam-1",
+          observedAt: at,
+          state: CameraState.CAMERA_STATE_DEGRADED,
+          degradationReason: DegradationReason.DEGRADATION_REASON_OBSTRUCTED,
+          detail: "",
+          signalLoss: true,
+          sceneChange: false,
+        },
+        context: { ingestedAt: at, siteId: "s", position: { lat: 22.19, lon: 113.54 }, district: "Sé", h3Cell: "" },
+      }).finish(),
+    );
+    expect(cameraStatusOf(value)).toEqual({
+      district: "Sé",
+      data: {
+        cameraId: "cam-1",
+        state: "degraded",
+        reason: "obstructed",
+        observedAt: at.toISOString(),
+        version: at.getTime(),
+      },
+    });
+  });
+
+  it("refuses records it cannot show, naming why", () => {
+    expect(() => cameraStatusOf(null)).toThrow(UndecodableRecord);
+    expect(() => cameraStatusOf(Buffer.from([0xff, 0xff, 0xff]))).toThrow(/not a protobuf record/);
+    expect(() =>
+      cameraStatusOf(encode(CameraStatusRecord.encode({ status: undefined, context: undefined }).finish())),
+    ).toThrow(/camera_id is missing/);
+    const unspecified = encode(
+      IncidentRecord.encode({
+        incident: {
+          id: "i1",
+          ruleId: "fire",
+          ruleVersion: 1,
+          kind: "fire",
+          severity: IncidentSeverity.INCIDENT_SEVERITY_UNSPECIFIED,
+          status: IncidentStatus.INCIDENT_STATUS_OPEN,
+          title: "t",
+          position: { lat: 22.19, lon: 113.54 },
+          h3Cell: "",
+          firstEventAt: at,
+          lastEventAt: at,
+          openedAt: at,
+          updatedAt: at,
+          evidenceEventIds: [],
+          version: 1,
+        },
+      }).finish(),
+    );
+    expect(() => incidentOf(unspecified)).toThrow(/severity or status is unspecified/);
+  });
+
+  it("fills missing languages of an alert from English and closes its rings", () => {
+    const alert = alertOf(
+      encode(
+        PublicAlertRecord.encode({
+          alert: {
+            id: "a1",
+            version: 3,
+            state: AlertState.ALERT_STATE_ACTIVE,
+            event: { en: "Typhoon Signal No. 8", "zh-Hant": "八號風球" },
+            headline: { en: "Signal 8 is hoisted" },
+            category: "Met",
+            severity: AlertSeverity.ALERT_SEVERITY_SEVERE,
+            urgency: "Immediate",
+            certainty: "Observed",
+            sent: at,
+            expires: undefined,
+            areas: [
+              {
+                description: {},
+                polygons: [
+                  {
+                    ring: [
+                      { lat: 1, lon: 2 },
+                      { lat: 3, lon: 4 },
+                      { lat: 5, lon: 6 },
+                      { lat: 1, lon: 2 },
+                    ],
+                  },
+                ],
+              },
+            ],
+          },
+        }).finish(),
+      ),
+    );
+    expect(alert.event).toEqual({ en: "Typhoon Signal No. 8", pt: "Typhoon Signal No. 8", "zh-Hant": "八號風球" });
+    expect(alert.headline["zh-Hant"]).toBe("Signal 8 is hoisted");
+    expect(alert.expires).toBeNull();
+    // Already closed: not closed twice.
+    expect(alert.areas[0]?.polygons[0]).toHaveLength(4);
+  });
+});
+
+describe("passwords", () => {
+  it("verifies the password it hashed and nothing else", async () => {
+    const hash = await hashPassword("correct horse battery staple");
+    expect(hash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(hash).not.toContain("correct");
+    expect(await verifyPassword("correct horse battery staple", hash)).toBe(true);
+    expect(await verifyPassword("correct horse battery stapler", hash)).toBe(false);
+    expect(await verifyPassword("x", "plain-text")).toBe(false);
+    // Two hashes of one password differ (salted).
+    expect(await hashPassword("same")).not.toBe(await hashPassword("same"));
+  });
+});
