@@ -14,7 +14,7 @@ import { findRepoRoot, startService, waitFor } from "@hub/infra";
 import { type Detection, DetectionRecord } from "@hub/proto";
 import { buildCameras, IngestGateway, noEffects, Traffic } from "@hub/simulator";
 import { Partitioners } from "kafkajs";
-import { percentile, progress, startBenchHub } from "./support.js";
+import { percentile, progress, startBenchHub, startBenchService } from "./support.js";
 
 const total = Number(process.env.BENCH_EVENTS ?? 100_000);
 const rates = (process.env.BENCH_RATES ?? "1000,5000").split(",").map(Number);
@@ -27,22 +27,12 @@ async function main() {
   const { dir, brokers, databaseUrl, pool, kafka, siteId, token, cleanups } = hub;
   try {
     const repo = findRepoRoot(process.cwd());
-    const env = {
-      ...process.env,
-      HUB_MODE: "test",
-      LOG_LEVEL: "warn",
-      KAFKA_BROKERS: brokers.join(","),
-      DATABASE_URL: databaseUrl,
-    };
-    const ingest = startService({
+    await startBenchService(hub, {
       name: "ingest",
-      script: join(repo, "services/ingest/dist/src/main.js"),
-      env: { ...env, INGEST_HOST: "127.0.0.1", INGEST_PORT: "50161", INGEST_OPS_PORT: "9574" },
-      logDir: join(dir, "logs"),
-      echo: log,
+      opsPort: 9574,
+      env: { INGEST_HOST: "127.0.0.1", INGEST_PORT: "50161", INGEST_OPS_PORT: "9574" },
+      log,
     });
-    cleanups.unshift(() => ingest.stop());
-    await waitFor("ingest", async () => (await fetch("http://127.0.0.1:9574/readyz")).ok, log, 120_000);
     const gateway = new IngestGateway({ address: "127.0.0.1:50161", timeoutMs: 60_000 });
     cleanups.unshift(async () => gateway.close());
     // Spread over the city like the real network, so that rule look-ups see realistic neighbourhoods.
@@ -100,7 +90,11 @@ async function main() {
       name: "correlator",
       script: join(repo, "services/correlator/dist/src/main.js"),
       env: {
-        ...env,
+        ...process.env,
+        HUB_MODE: "test",
+        LOG_LEVEL: "warn",
+        KAFKA_BROKERS: brokers.join(","),
+        DATABASE_URL: databaseUrl,
         CORRELATOR_HOST: "127.0.0.1",
         CORRELATOR_OPS_PORT: "9575",
         CORRELATOR_GROUP_ID: `bench-${randomUUID().slice(0, 8)}`,

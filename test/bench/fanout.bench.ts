@@ -11,16 +11,14 @@
  * The npm script raises the open-file limit to its hard limit (5,000 clients need ~5,300 descriptors per process).
  */
 import { randomUUID } from "node:crypto";
-import { join } from "node:path";
 import { createLogger, macaoLandPath, Region, topics } from "@hub/common";
 import type { Counters, DetectionBrief, LoginResponse } from "@hub/gateway/contract";
-import { findRepoRoot, startService, waitFor } from "@hub/infra";
 import { type Incident, IncidentRecord, IncidentSeverity, IncidentStatus } from "@hub/proto";
 import { buildCameras, IngestGateway, noEffects, Traffic } from "@hub/simulator";
 import { Partitioners } from "kafkajs";
 import { io } from "socket.io-client";
 import { nowMs, startBareServer, startClientSwarm, summarizeLatencies } from "./fanout-support.js";
-import { percentile, startBenchHub } from "./support.js";
+import { percentile, startBenchHub, startBenchService } from "./support.js";
 
 const rates = (process.env.BENCH_RATES ?? "1000,5000").split(",").map(Number);
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
@@ -33,42 +31,22 @@ const PASSWORD = "bench-password";
 
 async function main() {
   const hub = await startBenchHub("hub-bench-fanout-", log, logger);
-  const { dir, brokers, databaseUrl, kafka, siteId, token, cleanups } = hub;
+  const { kafka, siteId, token, cleanups } = hub;
   const lines: string[] = [];
   try {
-    const repo = findRepoRoot(process.cwd());
-    const env = {
-      ...process.env,
-      HUB_MODE: "test",
-      LOG_LEVEL: "warn",
-      KAFKA_BROKERS: brokers.join(","),
-      DATABASE_URL: databaseUrl,
-    };
-    const ingest = startService({
+    await startBenchService(hub, {
       name: "ingest",
-      script: join(repo, "services/ingest/dist/src/main.js"),
-      env: { ...env, INGEST_HOST: "127.0.0.1", INGEST_PORT: "50171", INGEST_OPS_PORT: "9584" },
-      logDir: join(dir, "logs"),
-      echo: log,
+      opsPort: 9584,
+      env: { INGEST_HOST: "127.0.0.1", INGEST_PORT: "50171", INGEST_OPS_PORT: "9584" },
+      log,
     });
-    cleanups.unshift(() => ingest.stop());
-    await waitFor("ingest", async () => (await fetch("http://127.0.0.1:9584/readyz")).ok, log, 120_000);
     const gatewayUrl = "http://127.0.0.1:8181";
-    const gatewayService = startService({
+    await startBenchService(hub, {
       name: "gateway",
-      script: join(repo, "services/gateway/dist/src/main.js"),
-      env: {
-        ...env,
-        GATEWAY_HOST: "127.0.0.1",
-        GATEWAY_PORT: "8181",
-        GATEWAY_OPS_PORT: "9585",
-        DEV_USER_PASSWORD: PASSWORD,
-      },
-      logDir: join(dir, "logs"),
-      echo: log,
+      opsPort: 9585,
+      env: { GATEWAY_HOST: "127.0.0.1", GATEWAY_PORT: "8181", GATEWAY_OPS_PORT: "9585", DEV_USER_PASSWORD: PASSWORD },
+      log,
     });
-    cleanups.unshift(() => gatewayService.stop());
-    await waitFor("gateway", async () => (await fetch("http://127.0.0.1:9585/readyz")).ok, log, 120_000);
     const session = (await (
       await fetch(`${gatewayUrl}/api/v1/auth/login`, {
         method: "POST",

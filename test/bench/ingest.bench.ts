@@ -1,11 +1,9 @@
-import { join } from "node:path";
 import { createLogger, H3_PARTITION_RESOLUTION, h3Cell, macaoLandPath, Region, topics } from "@hub/common";
-import { findRepoRoot, startService, waitFor } from "@hub/infra";
 import { type Detection, DetectionRecord } from "@hub/proto";
 import { buildCameras, IngestGateway, noEffects, Traffic } from "@hub/simulator";
 import { cellToParent } from "h3-js";
 import { Partitioners } from "kafkajs";
-import { describeRun, progress, type RunFigures, startBenchHub } from "./support.js";
+import { describeRun, progress, type RunFigures, startBenchHub, startBenchService } from "./support.js";
 
 const total = Number(process.env.BENCH_DETECTIONS ?? 200_000);
 const batch = Number(process.env.BENCH_BATCH ?? 500);
@@ -17,29 +15,20 @@ const log = (message: string) => console.error(`› ${message}`);
 
 async function main() {
   const hub = await startBenchHub("hub-bench-", log, logger);
-  const { dir, brokers, databaseUrl, kafka, siteId, token, cleanups } = hub;
+  const { kafka, siteId, token, cleanups } = hub;
   try {
-    const repo = findRepoRoot(process.cwd());
-    const ingestService = startService({
+    await startBenchService(hub, {
       name: "ingest",
-      script: join(repo, "services/ingest/dist/src/main.js"),
+      opsPort: 9564,
       env: {
-        ...process.env,
-        HUB_MODE: "test",
-        LOG_LEVEL: "warn",
-        KAFKA_BROKERS: brokers.join(","),
-        DATABASE_URL: databaseUrl,
         INGEST_HOST: "127.0.0.1",
         INGEST_PORT: "50151",
         INGEST_OPS_PORT: "9564",
         KAFKA_PRODUCER_LANES: String(lanes),
       },
-      logDir: join(dir, "logs"),
-      echo: log,
       nodeArgs: process.env.BENCH_INGEST_NODE_ARGS?.split(" ").filter(Boolean) ?? [],
+      log,
     });
-    cleanups.unshift(() => ingestService.stop());
-    await waitFor("ingest", async () => (await fetch("http://127.0.0.1:9564/readyz")).ok, log, 120_000);
     const gateway = new IngestGateway({ address: "127.0.0.1:50151", timeoutMs: 60_000 });
     cleanups.unshift(async () => gateway.close());
 

@@ -12,7 +12,7 @@ import {
   type Pool,
   topics,
 } from "@hub/common";
-import { startEmbeddedDatabase, startKafka } from "@hub/infra";
+import { findRepoRoot, startEmbeddedDatabase, startKafka, startService, waitFor } from "@hub/infra";
 import { hashToken } from "@hub/ingest";
 
 /** Shared helpers for the benchmarks: percentiles, progress, table output. */
@@ -98,4 +98,42 @@ export async function startBenchHub(prefix: string, log: (message: string) => vo
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * One of the hub's services as a child process against the bench hub (test mode, warn logs), stopped by the hub's
+ * cleanups; resolves once its /readyz answers.
+ */
+export async function startBenchService(
+  hub: BenchHub,
+  options: {
+    name: "ingest" | "correlator" | "gateway";
+    opsPort: number;
+    env: Record<string, string>;
+    nodeArgs?: string[];
+    log: (message: string) => void;
+  },
+): Promise<void> {
+  const service = startService({
+    name: options.name,
+    script: join(findRepoRoot(process.cwd()), `services/${options.name}/dist/src/main.js`),
+    env: {
+      ...process.env,
+      HUB_MODE: "test",
+      LOG_LEVEL: "warn",
+      KAFKA_BROKERS: hub.brokers.join(","),
+      DATABASE_URL: hub.databaseUrl,
+      ...options.env,
+    },
+    logDir: join(hub.dir, "logs"),
+    echo: options.log,
+    nodeArgs: options.nodeArgs ?? [],
+  });
+  hub.cleanups.unshift(() => service.stop());
+  await waitFor(
+    options.name,
+    async () => (await fetch(`http://127.0.0.1:${options.opsPort}/readyz`)).ok,
+    options.log,
+    120_000,
+  );
 }
