@@ -11,9 +11,9 @@ import type {
   Snapshot,
   SubscribeResponse,
 } from "@hub/gateway/contract";
-import { AlertSeverity, AlertState, CameraState, ObjectClass, PublicAlertRecord, SensorKind } from "@hub/proto";
+import { AlertSeverity, AlertState, CameraState, PublicAlertRecord } from "@hub/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newDetection, newReading, newStatus } from "../support/factories.js";
+import { fireEvidence, newStatus } from "../support/factories.js";
 import {
   api,
   connect,
@@ -67,23 +67,7 @@ function record(socket: HubClient): { events: { name: string; envelope: Envelope
 }
 
 async function fireAt(place: { lat: number; lon: number }, camera: string): Promise<string[]> {
-  const at = new Date();
-  const detection = newDetection(camera, {
-    objectClass: ObjectClass.OBJECT_CLASS_FIRE,
-    confidence: 0.92,
-    box: undefined,
-    plate: undefined,
-    rule: undefined,
-    attributes: {},
-    observedAt: at,
-  });
-  const reading = newReading(`gw-sensor-${randomUUID().slice(0, 6)}`, {
-    datastreamId: "smoke",
-    kind: SensorKind.SENSOR_KIND_SMOKE,
-    unit: "%/m",
-    value: 12,
-    observedAt: at,
-  });
+  const { detection, reading } = fireEvidence(camera);
   await produceEvents([
     { detection, at: place },
     { reading, at: east(place, 30) },

@@ -105,3 +105,28 @@ export function newReading(sensorId: string, overrides: Partial<SensorReading> =
 }
 
 export { unique };
+
+/** What the shipped fire rule needs: a camera's fire detection and a smoke reading over the threshold, at once. */
+export function fireEvidence(
+  cameraId: string,
+  observedAt = new Date(),
+): { detection: Detection; reading: SensorReading } {
+  return {
+    detection: newDetection(cameraId, {
+      objectClass: ObjectClass.OBJECT_CLASS_FIRE,
+      confidence: 0.92,
+      box: undefined,
+      plate: undefined,
+      rule: undefined,
+      attributes: {},
+      observedAt,
+    }),
+    reading: newReading(`sensor-${randomUUID().slice(0, 8)}`, {
+      datastreamId: "smoke",
+      kind: SensorKind.SENSOR_KIND_SMOKE,
+      unit: "%/m",
+      value: 12,
+      observedAt,
+    }),
+  };
+}
