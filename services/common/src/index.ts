@@ -49,6 +49,12 @@ export {
 } from "./grpc.js";
 export { createKafka, ensureTopics, type KafkaConnection } from "./kafka.js";
 export { createLogger, type Logger } from "./logger.js";
-export { createMetricsRegistry, type OpsServer, type ReadinessCheck, startOpsServer } from "./ops-server.js";
+export {
+  createMetricsRegistry,
+  dependencyChecks,
+  type OpsServer,
+  type ReadinessCheck,
+  startOpsServer,
+} from "./ops-server.js";
 export { onShutdown } from "./shutdown.js";
 export { EVENT_PARTITIONS, headers, type TopicKey, type TopicSpec, topics } from "./topics.js";

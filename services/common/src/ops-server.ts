@@ -107,3 +107,18 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     );
   });
 }
+
+/** The readiness checks every service has: the database answers a query and the Kafka cluster can be described. */
+export function dependencyChecks(
+  pool: { query(sql: string): Promise<unknown> },
+  admin: { describeCluster(): Promise<unknown> },
+): Record<string, ReadinessCheck> {
+  return {
+    database: async () => {
+      await pool.query("SELECT 1");
+    },
+    kafka: async () => {
+      await admin.describeCluster();
+    },
+  };
+}

@@ -4,6 +4,7 @@ import {
   AuthenticationError,
   createKafka,
   createPool,
+  dependencyChecks,
   ensureTopics,
   type Logger,
   migrate,
@@ -146,14 +147,7 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
     port: config.CORRELATOR_OPS_PORT,
     registry: metrics.registry,
     logger,
-    checks: {
-      database: async () => {
-        await pool.query("SELECT 1");
-      },
-      kafka: async () => {
-        await admin.describeCluster();
-      },
-    },
+    checks: dependencyChecks(pool, admin),
   });
   logger.info(
     {

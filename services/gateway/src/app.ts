@@ -1,4 +1,13 @@
-import { createKafka, createPool, ensureTopics, type Logger, migrate, startOpsServer, topics } from "@hub/common";
+import {
+  createKafka,
+  createPool,
+  dependencyChecks,
+  ensureTopics,
+  type Logger,
+  migrate,
+  startOpsServer,
+  topics,
+} from "@hub/common";
 import Fastify from "fastify";
 import { Server } from "socket.io";
 import type { GatewayConfig } from "./config.js";
@@ -149,14 +158,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     port: config.GATEWAY_OPS_PORT,
     registry: metrics.registry,
     logger,
-    checks: {
-      database: async () => {
-        await pool.query("SELECT 1");
-      },
-      kafka: async () => {
-        await admin.describeCluster();
-      },
-    },
+    checks: dependencyChecks(pool, admin),
   });
   logger.info({ port, epoch: live.epoch, instance: config.GATEWAY_INSTANCE_ID }, "gateway listening");
   return {

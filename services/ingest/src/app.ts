@@ -6,6 +6,7 @@ import {
   createKafka,
   createPool,
   DEV_CREDENTIAL_PREFIX,
+  dependencyChecks,
   devDeviceToken,
   devSites,
   ensureTopics,
@@ -161,14 +162,7 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
     port: config.INGEST_OPS_PORT,
     registry: metrics.registry,
     logger,
-    checks: {
-      database: async () => {
-        await pool.query("SELECT 1");
-      },
-      kafka: async () => {
-        await admin.describeCluster();
-      },
-    },
+    checks: dependencyChecks(pool, admin),
   });
 
   return {
