@@ -15,7 +15,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["services/*/src/**/*.test.ts", "proto/src/**/*.test.ts", "infra/src/**/*.test.ts"],
+          include: [
+            "services/*/src/**/*.test.ts",
+            "proto/src/**/*.test.ts",
+            "infra/src/**/*.test.ts",
+            "web/src/**/*.test.ts",
+          ],
           environment: "node",
         },
       },

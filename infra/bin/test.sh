@@ -10,6 +10,9 @@ echo "› lint (biome) and type check (tsc)…"
 npx --no-install biome check --error-on-warnings .
 npx --no-install tsc -b
 npx --no-install tsc -p test/tsconfig.json
+npx --no-install tsc -p web/tsconfig.json --noEmit
+echo "› building the dashboard (vite build, for the browser tests)…"
+npm run --silent build -w web
 echo "› tests (vitest: unit, then integration)…"
 mkdir -p test-results
 status=0

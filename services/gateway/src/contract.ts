@@ -9,6 +9,8 @@
 
 export const ROLES = ["operator", "investigator", "alert_drafter", "alert_approver", "administrator"] as const;
 export type Role = (typeof ROLES)[number];
+/** Roles that may stream individual detections (`SubscribeRequest.detections`). */
+export const DETECTION_ROLES: readonly Role[] = ["operator", "investigator", "administrator"];
 
 export const LANGUAGES = ["zh-Hant", "pt", "en"] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -163,6 +165,10 @@ export interface IncidentActionRequest {
   expectedVersion?: number;
 }
 
+export interface IncidentActionResponse {
+  incident: IncidentView;
+}
+
 // ---- Sensors -----------------------------------------------------------------------------------------------------
 
 export const MAP_SENSOR_KINDS = ["water_level", "rainfall"] as const;
@@ -213,6 +219,7 @@ export interface Counters {
   /** All events (detections, status, readings) per second over the last few seconds, city-wide. */
   eventsPerSecond: number;
   detectionsPerSecond: number;
+  /** Online or degraded (still sending video). */
   camerasOnline: number;
   camerasTotal: number;
   openIncidents: number;
@@ -253,8 +260,8 @@ export interface SubscribeRequest {
 }
 
 export type SubscribeResponse =
-  | { ok: true; area: AreaName; epoch: string; seq: number }
-  | { ok: false; error: Problem };
+  /** `seq` is the last one the room has sent: the first event after the subscription carries seq + 1. */
+  { ok: true; area: AreaName; epoch: string; seq: number } | { ok: false; error: Problem };
 
 export interface ServerToClientEvents {
   /** Camera status changes, coalesced: the newest per camera since the last emit. */
@@ -297,6 +304,7 @@ export interface ClientConfig {
   mapAttribution: string;
   /** Development mode shows the seeded sign-ins on the login form. */
   developmentUsers: { username: string; password: string; roles: Role[] }[];
+  /** [lon, lat] (GeoJSON order). */
   center: [number, number];
   zoom: number;
 }

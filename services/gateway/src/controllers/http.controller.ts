@@ -1,6 +1,6 @@
 import { type ErrorCode, isHubError, type Logger } from "@hub/common";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { API, type ClientConfig, type Problem } from "../contract.js";
+import { API, type ClientConfig, type IncidentActionResponse, type Problem } from "../contract.js";
 import type { AuthService, Principal } from "../services/auth.service.js";
 import type { DashboardService } from "../services/dashboard.service.js";
 import { openApiDocument } from "./openapi.js";
@@ -99,9 +99,13 @@ export function registerApi(
     dashboard.incident(user(request), (request.params as { id: string }).id),
   );
   for (const action of ["acknowledge", "resolve"] as const) {
-    app.post(`${API.incidents}/:id/${action}`, { onRequest: signedIn }, async (request) => ({
-      incident: await dashboard.act(user(request), action, (request.params as { id: string }).id, request.body ?? {}),
-    }));
+    app.post(
+      `${API.incidents}/:id/${action}`,
+      { onRequest: signedIn },
+      async (request): Promise<IncidentActionResponse> => ({
+        incident: await dashboard.act(user(request), action, (request.params as { id: string }).id, request.body ?? {}),
+      }),
+    );
   }
   app.get(API.alerts, { onRequest: signedIn }, async () => (await dashboard.snapshot("city")).alerts);
 }

@@ -9,10 +9,10 @@ import {
   CITY,
   type ClientToServerEvents,
   type Counters,
+  DETECTION_ROLES,
   type DetectionBrief,
   type Envelope,
   type IncidentView,
-  type Role,
   type SensorReadingView,
   type ServerToClientEvents,
   type SubscribeRequest,
@@ -31,8 +31,6 @@ export interface LiveObserver {
   emitted(event: keyof ServerToClientEvents, rooms: number): void;
 }
 
-/** Roles that may stream individual detections (camera detail, live wall). */
-const DETECTION_ROLES: readonly Role[] = ["operator", "investigator", "administrator"];
 /** Cameras one client may stream detections of at once. */
 const MAX_DETECTION_CAMERAS = 50;
 const RATE_WINDOW_S = 5;

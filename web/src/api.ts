@@ -1,0 +1,109 @@
+import {
+  API,
+  type AreaName,
+  type CameraDetail,
+  type ClientConfig,
+  type IncidentActionRequest,
+  type IncidentDetail,
+  type IncidentView,
+  type LoginRequest,
+  type LoginResponse,
+  type Problem,
+  type Snapshot,
+} from "@hub/gateway/contract";
+
+/** A failed REST call, with the gateway's problem document (or one made up from the response). */
+export class ApiError extends Error {
+  readonly problem: Problem;
+  constructor(problem: Problem) {
+    super(`${problem.status} ${problem.title}: ${problem.detail}`);
+    this.name = "ApiError";
+    this.problem = problem;
+  }
+  get status(): number {
+    return this.problem.status;
+  }
+}
+
+/** What to show for any error: the problem's detail when the gateway sent one. */
+export function describeError(error: unknown): { title: string; detail: string } {
+  if (error instanceof ApiError) return { title: error.problem.title, detail: error.problem.detail };
+  if (error instanceof Error) return { title: error.name, detail: error.message };
+  return { title: "Error", detail: String(error) };
+}
+
+export interface ApiClient {
+  config(): Promise<ClientConfig>;
+  login(request: LoginRequest): Promise<LoginResponse>;
+  snapshot(area: AreaName): Promise<Snapshot>;
+  camera(id: string): Promise<CameraDetail>;
+  incident(id: string): Promise<IncidentDetail>;
+  acknowledge(id: string, request: IncidentActionRequest): Promise<{ incident: IncidentView }>;
+  resolve(id: string, request: IncidentActionRequest): Promise<{ incident: IncidentView }>;
+}
+
+export interface ApiOptions {
+  /** The bearer token for signed-in calls. */
+  token?: string | null;
+  /** Called on a 401 from a signed-in call: the token is no longer good. */
+  onUnauthorized?: () => void;
+  fetch?: typeof fetch;
+}
+
+async function problemOf(response: Response): Promise<Problem> {
+  const fallback: Problem = {
+    type: "about:blank",
+    title: response.statusText || `HTTP ${response.status}`,
+    status: response.status,
+    detail: "",
+  };
+  try {
+    const text = await response.text();
+    try {
+      const body = JSON.parse(text) as Partial<Problem>;
+      return {
+        ...fallback,
+        ...body,
+        status: typeof body.status === "number" ? body.status : response.status,
+        detail: typeof body.detail === "string" ? body.detail : text,
+      };
+    } catch {
+      return { ...fallback, detail: text.slice(0, 300) };
+    }
+  } catch {
+    return fallback;
+  }
+}
+
+/** The gateway's REST API, same origin. The only module that calls `fetch`. */
+export function createApi(options: ApiOptions = {}): ApiClient {
+  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+
+  async function call<T>(path: string, init: { method?: string; body?: unknown; signedIn?: boolean } = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (init.body !== undefined) headers["content-type"] = "application/json";
+    const signedIn = init.signedIn ?? true;
+    if (signedIn && options.token) headers.authorization = `Bearer ${options.token}`;
+    const response = await doFetch(path, {
+      method: init.method ?? "GET",
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+    if (!response.ok) {
+      const problem = await problemOf(response);
+      if (response.status === 401 && signedIn) options.onUnauthorized?.();
+      throw new ApiError(problem);
+    }
+    return (await response.json()) as T;
+  }
+
+  return {
+    config: () => call<ClientConfig>(API.config, { signedIn: false }),
+    login: (request) => call<LoginResponse>(API.login, { method: "POST", body: request, signedIn: false }),
+    snapshot: (area) => call<Snapshot>(`${API.snapshot}?area=${encodeURIComponent(area)}`),
+    camera: (id) => call<CameraDetail>(API.camera(id)),
+    incident: (id) => call<IncidentDetail>(API.incident(id)),
+    acknowledge: (id, request) => call(API.acknowledge(id), { method: "POST", body: request }),
+    resolve: (id, request) => call(API.resolve(id), { method: "POST", body: request }),
+  };
+}

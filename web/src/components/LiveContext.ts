@@ -1,0 +1,22 @@
+import type { UserView } from "@hub/gateway/contract";
+import { createContext, useContext } from "react";
+import type { ApiClient } from "../api";
+import type { LiveConnection } from "../live/connection";
+import type { LiveStore } from "../live/store";
+
+/** What the signed-in dashboard's panels share. */
+export interface LiveContextValue {
+  api: ApiClient;
+  store: LiveStore;
+  connection: LiveConnection;
+  user: UserView;
+  announce(message: string): void;
+}
+
+export const LiveContext = createContext<LiveContextValue | null>(null);
+
+export function useLive(): LiveContextValue {
+  const value = useContext(LiveContext);
+  if (!value) throw new Error("useLive outside the dashboard");
+  return value;
+}

@@ -1,0 +1,21 @@
+import react from "@vitejs/plugin-react";
+import { defaultClientConditions, defineConfig } from "vite";
+
+/** The gateway a developer runs locally (`npm start`); the built dashboard is served by the gateway itself. */
+const gateway = "http://127.0.0.1:8080";
+
+export default defineConfig({
+  plugins: [react()],
+  // "source" first: "@hub/gateway/contract" resolves to the gateway's TypeScript, so no gateway build is needed.
+  resolve: { conditions: ["source", ...defaultClientConditions] },
+  build: { outDir: "dist", emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 1200 },
+  // MapLibre starts its worker as a module worker.
+  worker: { format: "es" },
+  server: {
+    proxy: {
+      "/api": { target: gateway },
+      "/socket.io": { target: gateway, ws: true },
+      "/basemap": { target: gateway },
+    },
+  },
+});
