@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import { type Pool, topics } from "@hub/common";
 import type {
   AlertView,
@@ -23,7 +25,7 @@ import {
   startTestStack,
   type TestStack,
 } from "../support/gateway.js";
-import { east, eventually, migratedPool, produceEvents, produceRaw } from "../support/hub.js";
+import { east, eventually, infra, migratedPool, produceEvents, produceRaw } from "../support/hub.js";
 
 /**
  * The gateway against the real stack (broker, database, correlator): sign-in and roles on REST and on the
@@ -146,6 +148,43 @@ describe("sign-in and roles", () => {
     } finally {
       socket.close();
     }
+  });
+
+  it("lets a user created with npm run user:add sign in with their roles, and not once disabled", async () => {
+    const cli = fileURLToPath(new URL("../../services/gateway/dist/src/cli/user-add.js", import.meta.url));
+    const username = `lei.${randomUUID().slice(0, 6)}`;
+    const run = (args: string[], password?: string) =>
+      new Promise<{ code: number; stderr: string }>((resolve) => {
+        const child = execFile(
+          process.execPath,
+          [cli, ...args],
+          {
+            env: {
+              ...process.env,
+              DATABASE_URL: infra().databaseUrl,
+              ...(password ? { HUB_USER_PASSWORD: password } : {}),
+            },
+          },
+          (error, _stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
+        );
+        child.stdin?.end();
+      });
+    const refused = await run(["--username", username, "--roles", "operator,chief"], "long enough password");
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("unknown: chief");
+    const short = await run(["--username", username, "--roles", "operator"], "short");
+    expect(short.code).not.toBe(0);
+    const saved = await run(
+      ["--username", username, "--name", "Lei Wai", "--roles", "operator,investigator"],
+      "long enough password",
+    );
+    expect(saved).toMatchObject({ code: 0 });
+    const session = await login(stack.url, username, "long enough password");
+    expect(session.user).toEqual({ username, displayName: "Lei Wai", roles: ["operator", "investigator"] });
+    const stored = await pool.query("SELECT password_hash FROM users WHERE username = $1", [username]);
+    expect(stored.rows[0].password_hash).not.toContain("long enough");
+    expect((await run(["--disable", username])).code).toBe(0);
+    await expect(login(stack.url, username, "long enough password")).rejects.toThrow(/401/);
   });
 
   it("answers unknown routes and bad ids with problem documents", async () => {
