@@ -93,10 +93,9 @@ describe("command-centre dashboard in a browser", () => {
   it("shows a simulated incident on the map and in the list within 2 s, and an acknowledgement in the other browser", async () => {
     const operator = await signedIn("operator");
     const other = await signedIn("investigator");
-    await operator
-      .getByTestId("map-stats")
-      .and(operator.locator('[data-map-loaded="true"]'))
-      .waitFor({ timeout: 20_000 });
+    // Both pages fully up (map code loaded, first render done) before the clock starts.
+    for (const page of [operator, other])
+      await page.getByTestId("map-stats").and(page.locator('[data-map-loaded="true"]')).waitFor({ timeout: 20_000 });
     const before = await mapCount(operator, "incidents");
 
     const place = east(base, 200);
@@ -118,8 +117,7 @@ describe("command-centre dashboard in a browser", () => {
     ).toBe(true);
     // From the moment the correlator has it: within 2 s on the map and in the list, in both browsers.
     const item = (page: Page) => page.locator(`[data-testid="incident-item"][data-incident-id="${incidentId}"]`);
-    await item(operator).waitFor({ timeout: 2000 });
-    await item(other).waitFor({ timeout: 2000 });
+    await Promise.all([item(operator).waitFor({ timeout: 2000 }), item(other).waitFor({ timeout: 2000 })]);
     expect(await mapCount(operator, "incidents")).toBe(before + 1);
     await screenshot(operator, "incident-new");
 
