@@ -1,4 +1,12 @@
 export type { Kafka } from "kafkajs";
+export {
+  AUDIT_GENESIS_HASH,
+  type AuditEntry,
+  type AuditVerification,
+  appendAudit,
+  canonicalJson,
+  verifyAuditChain,
+} from "./audit.js";
 export { BatchingProducer, type BatchingProducerOptions, type OutgoingMessage } from "./batching-producer.js";
 export {
   booleanFlag,

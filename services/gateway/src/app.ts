@@ -18,10 +18,12 @@ import { registerStatic } from "./controllers/static.controller.js";
 import { CorrelatorGateway } from "./gateways/correlator.gateway.js";
 import { createGatewayMetrics } from "./metrics.js";
 import { AuditRepository } from "./repositories/audit.repository.js";
+import { CasesRepository } from "./repositories/cases.repository.js";
 import { LiveFeed } from "./repositories/live-feed.repository.js";
 import { UsersRepository } from "./repositories/users.repository.js";
 import { ViewsRepository } from "./repositories/views.repository.js";
 import { AuthService, devUsers } from "./services/auth.service.js";
+import { CaseService } from "./services/case.service.js";
 import { DashboardService } from "./services/dashboard.service.js";
 import {
   alertOf,
@@ -31,6 +33,7 @@ import {
   sensorReadingOf,
   UndecodableRecord,
 } from "./services/decode.js";
+import { ExportService, loadSigningKey } from "./services/export.service.js";
 import { type HubServer, LiveHub } from "./services/live.service.js";
 
 export interface GatewayApp {
@@ -112,7 +115,26 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     center: [113.5564, 22.1591],
     zoom: 12,
   };
-  registerApi(app, { auth, dashboard, clientConfig, logger: logger.child({ ns: "http" }) });
+  const cases = new CasesRepository(pool);
+  const caseService = new CaseService({ cases, correlator, audit, maxWindowHours: config.GATEWAY_CASE_MAX_WINDOW_H });
+  const signing = loadSigningKey(config.GATEWAY_EXPORT_KEY_FILE, logger);
+  const exports = new ExportService({
+    cases: caseService,
+    repository: cases,
+    audit,
+    signingKey: signing.privateKey,
+    publicKeyPem: signing.publicKeyPem,
+    logger: logger.child({ ns: "export" }),
+  });
+  registerApi(app, {
+    auth,
+    dashboard,
+    cases: caseService,
+    exports,
+    audit,
+    clientConfig,
+    logger: logger.child({ ns: "http" }),
+  });
   await registerStatic(app, {
     webDir: config.GATEWAY_WEB_DIR,
     landGeojson: config.GATEWAY_LAND_GEOJSON,

@@ -47,12 +47,16 @@ const schema = z
     CORRELATOR_GRPC_ADDRESS: z.string().default("127.0.0.1:50052"),
     /** The correlator's service token; required outside development/test. */
     CORRELATOR_API_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
+    /** Longest window a case lookup may cover. */
+    GATEWAY_CASE_MAX_WINDOW_H: positiveInt.max(24).default(24),
+    /** Ed25519 private key (PEM) that signs evidence exports; required in production. */
+    GATEWAY_EXPORT_KEY_FILE: z.string().optional(),
     /** Development mode: password of the seeded users. */
     DEV_USER_PASSWORD: z.string().min(8).default("development"),
   })
   .transform((env, context) => {
     const production = env.HUB_MODE === "production";
-    for (const key of ["GATEWAY_JWT_SECRET", "CORRELATOR_API_TOKEN"] as const) {
+    for (const key of ["GATEWAY_JWT_SECRET", "CORRELATOR_API_TOKEN", "GATEWAY_EXPORT_KEY_FILE"] as const) {
       if (production && !env[key])
         context.addIssue({ code: "custom", path: [key], message: "is required in production mode" });
     }

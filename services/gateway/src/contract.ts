@@ -7,7 +7,14 @@
  * client that sees the same thing twice (snapshot and live event, or a redelivery) keeps the newer one.
  */
 
-export const ROLES = ["operator", "investigator", "alert_drafter", "alert_approver", "administrator"] as const;
+export const ROLES = [
+  "operator",
+  "investigator",
+  "supervisor",
+  "alert_drafter",
+  "alert_approver",
+  "administrator",
+] as const;
 export type Role = (typeof ROLES)[number];
 /** Roles that may stream individual detections (`SubscribeRequest.detections`). */
 export const DETECTION_ROLES: readonly Role[] = ["operator", "investigator", "administrator"];
@@ -279,6 +286,161 @@ export interface ClientToServerEvents {
   "view:subscribe": (request: SubscribeRequest, ack: (response: SubscribeResponse) => void) => void;
 }
 
+// ---- Police case lookup ------------------------------------------------------------------------------------------
+// Only investigators search; every search, view and export names a case reference and a purpose, and is written to
+// the tamper-evident audit trail (supervisors read it; nobody can change it).
+
+export const OBJECT_CLASSES = [
+  "person",
+  "vehicle",
+  "bicycle",
+  "motorcycle",
+  "license_plate",
+  "face",
+  "fire",
+  "smoke",
+  "crowd",
+  "animal",
+  "bag",
+  "water",
+] as const;
+export type ObjectClass = (typeof OBJECT_CLASSES)[number];
+export const RULE_TYPES = [
+  "line_crossed",
+  "field_intrusion",
+  "loitering",
+  "object_abandoned",
+  "object_removed",
+  "crowd_count",
+  "stopped_vehicle",
+  "wrong_way",
+  "collision",
+] as const;
+export type RuleType = (typeof RULE_TYPES)[number];
+
+/** A circle (1..5000 m), or a closed polygon ring of [lon, lat] pairs (first = last, 4..201 points, no crossings). */
+export type CaseArea = { circle: { lat: number; lon: number; radiusM: number } } | { polygon: [number, number][] };
+
+export interface CaseSearchRequest {
+  /** The police case, e.g. "PJ-2026-004512": 3..64 characters of A-Z, a-z, 0-9, ".", "/", "-", "_". */
+  caseReference: string;
+  /** Why this look is needed: 10..500 characters. */
+  purpose: string;
+  /** At most the gateway's maximum (GATEWAY_CASE_MAX_WINDOW_H, default 24 h); from < to. */
+  window: { from: string; to: string };
+  /** Required unless `incidentId` is given (then the incident's place, 150 m). */
+  area?: CaseArea;
+  /** Only these cameras (still subject to covering the area). */
+  cameraIds?: string[];
+  objectClasses?: ObjectClass[];
+  ruleTypes?: RuleType[];
+  /** Exact ("MK-12-34") or with wildcards: "*" any run of characters, "?" one character. Case-insensitive. */
+  plate?: string;
+  incidentId?: string;
+  /** Detections per page, 1..500 (default 100). */
+  limit?: number;
+}
+
+export interface CaseCamera {
+  id: string;
+  name: string;
+  district: string;
+  lat: number;
+  lon: number;
+  bearingDeg: number;
+  fovAngleDeg: number;
+  rangeM: number;
+  /** Share of the area inside the field of view, 0..1. */
+  coveredFraction: number;
+  /** Share of the window the camera was online, 0..1. */
+  onlineShare: number;
+}
+
+export interface CaseDetection {
+  eventId: string;
+  cameraId: string;
+  observedAt: string;
+  objectClass: string;
+  confidence: number;
+  plateText: string | null;
+  ruleType: string | null;
+  trackId: string | null;
+}
+
+export interface CasePlate {
+  plateText: string;
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+  cameraIds: string[];
+}
+
+export interface ClipReference {
+  cameraId: string;
+  from: string;
+  to: string;
+}
+
+export interface CaseIncident {
+  id: string;
+  kind: string;
+  severity: string;
+  status: string;
+  title: string;
+  lat: number;
+  lon: number;
+  firstEventAt: string;
+  lastEventAt: string;
+}
+
+/** One page of a case lookup. The record (its criteria and the covering cameras) is stored and can be reopened. */
+export interface CaseSearchResult {
+  recordId: string;
+  caseReference: string;
+  criteria: CaseSearchRequest;
+  createdAt: string;
+  createdBy: string;
+  /** Covering the area and online during the window, best first. */
+  cameras: CaseCamera[];
+  /** Matching detections of those cameras, oldest first (then by event id); `total` counts all pages. */
+  detections: { items: CaseDetection[]; total: number; nextCursor: string | null };
+  /** Plates among all matching detections (not only this page), by first sighting. */
+  plates: CasePlate[];
+  clips: ClipReference[];
+  incidents: CaseIncident[];
+}
+
+export interface ExportRequest {
+  purpose: string;
+}
+
+export interface ExportJob {
+  id: string;
+  recordId: string;
+  state: "running" | "ready" | "failed";
+  /** 0..1 */
+  progress: number;
+  /** When ready: the zip's size and SHA-256 (hex). */
+  bytes: number | null;
+  sha256: string | null;
+  error: string | null;
+  createdAt: string;
+}
+
+export interface AuditEntryView {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string | null;
+  caseReference: string | null;
+  purpose: string | null;
+  criteria: unknown;
+  resultCount: number | null;
+  sourceIp: string | null;
+  hash: string;
+}
+
 /** Paths of the REST API, relative to the gateway's origin. */
 export const API = {
   login: "/api/v1/auth/login",
@@ -294,6 +456,17 @@ export const API = {
   districts: "/api/v1/districts",
   config: "/api/v1/config",
   openapi: "/api/v1/openapi.json",
+  caseSearch: "/api/v1/cases/search",
+  /** GET ?purpose=…&cursor=…: a page of a stored lookup. */
+  caseRecord: (id: string) => `/api/v1/cases/records/${encodeURIComponent(id)}`,
+  /** POST ExportRequest → ExportJob */
+  caseExports: (id: string) => `/api/v1/cases/records/${encodeURIComponent(id)}/exports`,
+  exportJob: (id: string) => `/api/v1/exports/${encodeURIComponent(id)}`,
+  exportDownload: (id: string) => `/api/v1/exports/${encodeURIComponent(id)}/download`,
+  /** PEM of the key export manifests are signed with. */
+  exportKey: "/api/v1/exports/public-key",
+  /** GET ?limit=&before= (supervisor, administrator). */
+  audit: "/api/v1/audit",
   landOutline: "/basemap/macau-land.geojson",
 } as const;
 

@@ -1,4 +1,9 @@
 export { type GatewayApp, startGateway } from "./app.js";
 export { type GatewayConfig, readConfig } from "./config.js";
+export {
+  CasesRepository,
+  type DetectionCursor,
+  type DetectionFilter,
+} from "./repositories/cases.repository.js";
 export { devUsers } from "./services/auth.service.js";
 export { hashPassword } from "./services/passwords.js";

@@ -1,8 +1,11 @@
-import { type ErrorCode, isHubError, type Logger } from "@hub/common";
+import { type ErrorCode, isHubError, type Logger, ValidationError } from "@hub/common";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { API, type ClientConfig, type IncidentActionResponse, type Problem } from "../contract.js";
-import type { AuthService, Principal } from "../services/auth.service.js";
+import type { AuditRepository } from "../repositories/audit.repository.js";
+import { AuthService, type Principal } from "../services/auth.service.js";
+import type { CaseService } from "../services/case.service.js";
 import type { DashboardService } from "../services/dashboard.service.js";
+import type { ExportService } from "../services/export.service.js";
 import { openApiDocument } from "./openapi.js";
 
 const httpStatus: Record<ErrorCode, number> = {
@@ -52,9 +55,17 @@ declare module "fastify" {
 /** The REST API (paths in the contract's `API`), all JSON; errors are RFC 9457 problem documents. */
 export function registerApi(
   app: FastifyInstance,
-  deps: { auth: AuthService; dashboard: DashboardService; clientConfig: ClientConfig; logger: Logger },
+  deps: {
+    auth: AuthService;
+    dashboard: DashboardService;
+    cases: CaseService;
+    exports: ExportService;
+    audit: AuditRepository;
+    clientConfig: ClientConfig;
+    logger: Logger;
+  },
 ): void {
-  const { auth, dashboard } = deps;
+  const { auth, dashboard, cases, exports } = deps;
   app.setErrorHandler((error, _request, reply) => {
     const problem = problemOf(error, deps.logger);
     void reply.code(problem.status).type("application/problem+json").send(problem);
@@ -108,4 +119,56 @@ export function registerApi(
     );
   }
   app.get(API.alerts, { onRequest: signedIn }, async () => (await dashboard.snapshot("city")).alerts);
+
+  // Police case lookup (investigator role; every call audited).
+  app.post(API.caseSearch, { onRequest: signedIn }, async (request, reply) => {
+    noStore(reply);
+    return cases.search(user(request), request.body, request.ip);
+  });
+  app.get("/api/v1/cases/records/:id", { onRequest: signedIn }, async (request, reply) => {
+    noStore(reply);
+    return cases.view(user(request), (request.params as { id: string }).id, request.query as never, request.ip);
+  });
+  app.post("/api/v1/cases/records/:id/exports", { onRequest: signedIn }, async (request, reply) => {
+    const job = await exports.start(user(request), (request.params as { id: string }).id, request.body, request.ip);
+    return reply.code(202).send(job);
+  });
+  app.get(API.exportKey, async (_request, reply) => reply.type("application/x-pem-file").send(exports.publicKey()));
+  app.get("/api/v1/exports/:id", { onRequest: signedIn }, async (request, reply) => {
+    noStore(reply);
+    return exports.status(user(request), (request.params as { id: string }).id);
+  });
+  app.get("/api/v1/exports/:id/download", { onRequest: signedIn }, async (request, reply) => {
+    const { zip, name } = exports.download(user(request), (request.params as { id: string }).id);
+    return reply
+      .header("content-type", "application/zip")
+      .header("content-disposition", `attachment; filename="${name}"`)
+      .header("cache-control", "no-store")
+      .send(Buffer.from(zip));
+  });
+  // The audit trail: supervisors and administrators read it; nobody changes it (reading it is recorded too).
+  app.get(API.audit, { onRequest: signedIn }, async (request, reply) => {
+    AuthService.require(user(request), "supervisor", "administrator");
+    const query = request.query as { limit?: string; before?: string; caseReference?: string };
+    const limit = query.limit === undefined ? 100 : Number(query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw new ValidationError("query.limit", "must be an integer in 1..1000");
+    const before = query.before === undefined ? undefined : Number(query.before);
+    if (before !== undefined && (!Number.isInteger(before) || before < 1))
+      throw new ValidationError("query.before", "must be an entry id");
+    noStore(reply);
+    const entries = await deps.audit.list({
+      limit,
+      ...(before ? { before } : {}),
+      ...(query.caseReference ? { caseReference: query.caseReference } : {}),
+    });
+    await deps.audit.record({
+      actor: user(request).username,
+      action: "audit.view",
+      criteria: query,
+      resultCount: entries.length,
+      sourceIp: request.ip,
+    });
+    return entries;
+  });
 }

@@ -1,6 +1,7 @@
 import { type CallOptions, ChannelCredentials, Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import { type ErrorCode, FIELD_PATH_METADATA, HubError } from "@hub/common";
-import { CaseAssistServiceClient, IncidentServiceClient } from "@hub/proto";
+import { type Area, CaseAssistServiceClient, IncidentServiceClient } from "@hub/proto";
+import type { CaseArea } from "../contract.js";
 
 const codes: Partial<Record<number, ErrorCode>> = {
   [status.INVALID_ARGUMENT]: "INVALID_ARGUMENT",
@@ -57,7 +58,7 @@ export class CorrelatorGateway {
   }
 
   /** A case-assist record for an incident: the cameras that covered its place and time. Returns the record id. */
-  async caseAssistForIncident(input: {
+  caseAssistForIncident(input: {
     incidentId: string;
     requestedBy: string;
     lat: number;
@@ -66,18 +67,46 @@ export class CorrelatorGateway {
     from: Date;
     to: Date;
   }): Promise<string> {
+    return this.createCaseAssist({
+      area: { circle: { lat: input.lat, lon: input.lon, radiusM: input.radiusM } },
+      from: input.from,
+      to: input.to,
+      requestedBy: input.requestedBy,
+      incidentId: input.incidentId,
+    });
+  }
+
+  /** Computes and stores a case-assist record (cameras, detections, plates, clips, incidents); returns its id. */
+  async createCaseAssist(input: {
+    area: CaseArea;
+    from: Date;
+    to: Date;
+    requestedBy: string;
+    caseReference?: string;
+    incidentId?: string;
+  }): Promise<string> {
+    const area: Area =
+      "circle" in input.area
+        ? {
+            shape: {
+              $case: "circle",
+              value: {
+                center: { lat: input.area.circle.lat, lon: input.area.circle.lon },
+                radiusM: input.area.circle.radiusM,
+              },
+            },
+          }
+        : { shape: { $case: "polygon", value: { ring: input.area.polygon.map(([lon, lat]) => ({ lat, lon })) } } };
     const response = await this.call<
       Parameters<CaseAssistServiceClient["createCaseAssistRecord"]>[0],
       { record?: { id: string } }
     >((request, callback) => this.caseAssist.createCaseAssistRecord(request, this.metadata, this.options(), callback), {
       windowStart: input.from,
       windowEnd: input.to,
-      area: {
-        shape: { $case: "circle", value: { center: { lat: input.lat, lon: input.lon }, radiusM: input.radiusM } },
-      },
+      area,
       requestedBy: input.requestedBy,
-      caseReference: "",
-      incidentId: input.incidentId,
+      caseReference: input.caseReference ?? "",
+      incidentId: input.incidentId ?? "",
     });
     if (!response.record) throw new HubError("INTERNAL", "correlator returned no record");
     return response.record.id;

@@ -1,30 +1,36 @@
-import type { Pool } from "@hub/common";
+import { type AuditEntry, appendAudit, type Pool } from "@hub/common";
+import type { AuditEntryView } from "../contract.js";
 
-export interface AuditEntry {
-  actor: string;
-  action: string;
-  subject?: string | undefined;
-  /** Whether personal data (plates, detections of people or vehicles) was shown. */
-  personalData?: boolean;
-  detail?: Record<string, unknown>;
-  sourceIp?: string | undefined;
-}
+export type { AuditEntry };
 
-/** The audit log: who signed in, who changed what, and every access to personal data. */
+/** The audit trail: who signed in, who changed what, every look at personal data (append-only, hash-chained). */
 export class AuditRepository {
   constructor(private readonly pool: Pool) {}
 
   async record(entry: AuditEntry): Promise<void> {
-    await this.pool.query(
-      "INSERT INTO audit_log (actor, action, subject, personal_data, detail, source_ip) VALUES ($1, $2, $3, $4, $5, $6)",
-      [
-        entry.actor,
-        entry.action,
-        entry.subject ?? null,
-        entry.personalData ?? false,
-        JSON.stringify(entry.detail ?? {}),
-        entry.sourceIp ?? null,
-      ],
+    await appendAudit(this.pool, entry);
+  }
+
+  /** Newest first; `before` pages back (an id). */
+  async list(options: { limit: number; before?: number; caseReference?: string }): Promise<AuditEntryView[]> {
+    const result = await this.pool.query(
+      `SELECT id::text, at, actor, action, subject, case_reference, purpose, criteria, result_count, source_ip, hash
+         FROM audit_log WHERE ($1::bigint IS NULL OR id < $1) AND ($2::text IS NULL OR case_reference = $2)
+        ORDER BY id DESC LIMIT $3`,
+      [options.before ?? null, options.caseReference ?? null, options.limit],
     );
+    return result.rows.map((row) => ({
+      id: Number(row.id),
+      at: row.at.toISOString(),
+      actor: row.actor,
+      action: row.action,
+      subject: row.subject,
+      caseReference: row.case_reference,
+      purpose: row.purpose,
+      criteria: row.criteria,
+      resultCount: row.result_count,
+      sourceIp: row.source_ip,
+      hash: row.hash,
+    }));
   }
 }

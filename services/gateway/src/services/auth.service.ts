@@ -17,6 +17,7 @@ const LOCKOUT_MS = 5 * 60 * 1000;
 export const devUsers: readonly { username: string; displayName: string; roles: Role[] }[] = [
   { username: "operator", displayName: "Duty operator (development)", roles: ["operator"] },
   { username: "investigator", displayName: "Investigator (development)", roles: ["investigator"] },
+  { username: "supervisor", displayName: "Supervisor (development)", roles: ["supervisor"] },
   { username: "drafter", displayName: "Alert drafter (development)", roles: ["alert_drafter"] },
   { username: "approver", displayName: "Alert approver (development)", roles: ["alert_approver"] },
   { username: "admin", displayName: "Administrator (development)", roles: ["administrator"] },

@@ -1,0 +1,180 @@
+import type { Pool } from "@hub/common";
+import type {
+  CaseCamera,
+  CaseDetection,
+  CaseIncident,
+  CasePlate,
+  CaseSearchRequest,
+  ClipReference,
+} from "../contract.js";
+import { plateLike } from "../services/case-criteria.js";
+
+/** Which detections a lookup matches: the covering cameras over the window, narrowed by the filters. */
+export interface DetectionFilter {
+  cameraIds: string[];
+  from: Date;
+  to: Date;
+  objectClasses?: string[] | undefined;
+  ruleTypes?: string[] | undefined;
+  plate?: string | undefined;
+}
+
+/** Position after the last detection of a page: (observed_at, event_id), the sort order. */
+export interface DetectionCursor {
+  observedAt: string;
+  eventId: string;
+}
+
+export interface StoredLookup {
+  id: string;
+  caseReference: string;
+  criteria: CaseSearchRequest;
+  createdBy: string;
+  createdAt: string;
+  cameras: CaseCamera[];
+  clips: ClipReference[];
+  incidents: CaseIncident[];
+}
+
+function where(filter: DetectionFilter, first: number): { sql: string; params: unknown[] } {
+  const params: unknown[] = [filter.cameraIds, filter.from, filter.to];
+  const clauses = [`camera_id = ANY($${first})`, `observed_at BETWEEN $${first + 1} AND $${first + 2}`];
+  if (filter.objectClasses) {
+    params.push(filter.objectClasses);
+    clauses.push(`object_class = ANY($${first + params.length - 1})`);
+  }
+  if (filter.ruleTypes) {
+    params.push(filter.ruleTypes);
+    clauses.push(`rule_type = ANY($${first + params.length - 1})`);
+  }
+  if (filter.plate) {
+    params.push(plateLike(filter.plate));
+    clauses.push(`upper(plate_text) LIKE $${first + params.length - 1}`);
+  }
+  return { sql: clauses.join(" AND "), params };
+}
+
+/** The case-lookup queries: detections of covering cameras, by keyset pages; their plates; stored lookups. */
+export class CasesRepository {
+  constructor(private readonly pool: Pool) {}
+
+  async detections(filter: DetectionFilter, limit: number, after?: DetectionCursor): Promise<CaseDetection[]> {
+    const { sql, params } = where(filter, 1);
+    let keyset = "";
+    if (after) {
+      params.push(after.observedAt, after.eventId);
+      keyset = ` AND (observed_at, event_id) > ($${params.length - 1}::timestamptz, $${params.length})`;
+    }
+    params.push(limit);
+    const result = await this.pool.query(
+      `SELECT event_id, camera_id, observed_at, object_class, confidence, plate_text, rule_type, track_id
+         FROM detections WHERE ${sql}${keyset} ORDER BY observed_at, event_id LIMIT $${params.length}`,
+      params,
+    );
+    return result.rows.map((row) => ({
+      eventId: row.event_id,
+      cameraId: row.camera_id,
+      observedAt: row.observed_at.toISOString(),
+      objectClass: row.object_class,
+      confidence: row.confidence,
+      plateText: row.plate_text,
+      ruleType: row.rule_type,
+      trackId: row.track_id,
+    }));
+  }
+
+  async count(filter: DetectionFilter): Promise<number> {
+    const { sql, params } = where(filter, 1);
+    const result = await this.pool.query(`SELECT count(*)::int AS n FROM detections WHERE ${sql}`, params);
+    return result.rows[0].n;
+  }
+
+  async plates(filter: DetectionFilter): Promise<CasePlate[]> {
+    const { sql, params } = where(filter, 1);
+    const result = await this.pool.query(
+      `SELECT plate_text, count(*)::int AS n, min(observed_at) AS first_seen, max(observed_at) AS last_seen,
+              array_agg(DISTINCT camera_id ORDER BY camera_id) AS camera_ids
+         FROM detections WHERE ${sql} AND plate_text IS NOT NULL
+        GROUP BY plate_text ORDER BY min(observed_at), plate_text LIMIT 1000`,
+      params,
+    );
+    return result.rows.map((row) => ({
+      plateText: row.plate_text,
+      count: row.n,
+      firstSeen: row.first_seen.toISOString(),
+      lastSeen: row.last_seen.toISOString(),
+      cameraIds: row.camera_ids,
+    }));
+  }
+
+  async saveLookup(lookup: { id: string; caseReference: string; criteria: CaseSearchRequest; createdBy: string }) {
+    await this.pool.query(
+      "INSERT INTO case_lookups (id, case_reference, criteria, created_by) VALUES ($1, $2, $3, $4)",
+      [lookup.id, lookup.caseReference, JSON.stringify(lookup.criteria), lookup.createdBy],
+    );
+  }
+
+  /** A stored lookup with the covering cameras, clips and incidents of its case-assist record. */
+  async lookup(id: string): Promise<StoredLookup | undefined> {
+    const result = await this.pool.query(
+      `SELECT l.id, l.case_reference, l.criteria, l.created_by, l.created_at, r.result
+         FROM case_lookups l JOIN case_assist_records r ON r.id = l.id WHERE l.id = $1`,
+      [id],
+    );
+    const row = result.rows[0];
+    if (!row) return undefined;
+    const stored = row.result as {
+      cameras: {
+        id: string;
+        name: string;
+        district: string;
+        position: { lat: number; lon: number };
+        bearingDeg: number;
+        angleDeg: number;
+        rangeM: number;
+        coveredFraction: number;
+        onlineShare: number;
+      }[];
+      clips: ClipReference[];
+      incidents: (Omit<CaseIncident, "lat" | "lon"> & { position: { lat: number; lon: number } })[];
+    };
+    return {
+      id: row.id,
+      caseReference: row.case_reference,
+      criteria: row.criteria,
+      createdBy: row.created_by,
+      createdAt: row.created_at.toISOString(),
+      cameras: stored.cameras
+        .filter((camera) => camera.onlineShare > 0)
+        .map((camera) => ({
+          id: camera.id,
+          name: camera.name,
+          district: camera.district,
+          lat: camera.position.lat,
+          lon: camera.position.lon,
+          bearingDeg: camera.bearingDeg,
+          fovAngleDeg: camera.angleDeg,
+          rangeM: camera.rangeM,
+          coveredFraction: camera.coveredFraction,
+          onlineShare: camera.onlineShare,
+        })),
+      clips: stored.clips,
+      incidents: stored.incidents.map(({ position, ...incident }) => ({
+        id: incident.id,
+        kind: incident.kind,
+        severity: incident.severity,
+        status: incident.status,
+        title: incident.title,
+        firstEventAt: incident.firstEventAt,
+        lastEventAt: incident.lastEventAt,
+        lat: position.lat,
+        lon: position.lon,
+      })),
+    };
+  }
+
+  async incidentPlace(id: string): Promise<{ lat: number; lon: number } | undefined> {
+    const result = await this.pool.query("SELECT lat, lon FROM incidents WHERE id = $1", [id]);
+    return result.rows[0];
+  }
+}

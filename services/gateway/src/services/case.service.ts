@@ -1,0 +1,176 @@
+import { NotFoundError, ValidationError } from "@hub/common";
+import type { CaseArea, CaseSearchResult } from "../contract.js";
+import type { CorrelatorGateway } from "../gateways/correlator.gateway.js";
+import type { AuditRepository } from "../repositories/audit.repository.js";
+import type {
+  CasesRepository,
+  DetectionCursor,
+  DetectionFilter,
+  StoredLookup,
+} from "../repositories/cases.repository.js";
+import { AuthService, type Principal } from "./auth.service.js";
+import { validateCaseSearch } from "./case-criteria.js";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const INCIDENT_RADIUS_M = 150;
+const DEFAULT_LIMIT = 100;
+
+export function encodeCursor(cursor: DetectionCursor): string {
+  return Buffer.from(JSON.stringify([cursor.observedAt, cursor.eventId])).toString("base64url");
+}
+
+export function decodeCursor(value: unknown): DetectionCursor | undefined {
+  if (value === undefined || value === "") return undefined;
+  try {
+    const [observedAt, eventId] = JSON.parse(Buffer.from(String(value), "base64url").toString("utf8")) as unknown[];
+    if (typeof observedAt === "string" && !Number.isNaN(Date.parse(observedAt)) && typeof eventId === "string")
+      return { observedAt, eventId };
+  } catch {
+    // Reported below.
+  }
+  throw new ValidationError("query.cursor", "is not a cursor this API gave out");
+}
+
+export function purposeOf(value: unknown, field: string): string {
+  if (typeof value !== "string" || value.trim().length < 10 || value.trim().length > 500)
+    throw new ValidationError(field, "a purpose of 10..500 characters is required for every look at case data");
+  return value.trim();
+}
+
+/**
+ * Police case lookups. Only investigators; every search, page view and export names a case reference and a purpose
+ * and leaves one audit entry (also when nothing is found). A search stores a case-assist record (computed by the
+ * correlator: cameras whose field of view covered the area and were online) and its criteria; its pages are
+ * keyset-paginated over the matching detections of those cameras, oldest first.
+ */
+export class CaseService {
+  constructor(
+    private readonly deps: {
+      cases: CasesRepository;
+      correlator: CorrelatorGateway;
+      audit: AuditRepository;
+      maxWindowHours: number;
+    },
+  ) {}
+
+  async search(user: Principal, body: unknown, sourceIp?: string): Promise<CaseSearchResult> {
+    AuthService.require(user, "investigator");
+    const { request, from, to } = validateCaseSearch(body, this.deps.maxWindowHours);
+    let area: CaseArea | undefined = request.area;
+    if (request.incidentId) {
+      const place = await this.deps.cases.incidentPlace(request.incidentId);
+      if (!place) throw new NotFoundError("body.incidentId", `no incident ${request.incidentId}`);
+      area ??= { circle: { lat: place.lat, lon: place.lon, radiusM: INCIDENT_RADIUS_M } };
+    }
+    const recordId = await this.deps.correlator.createCaseAssist({
+      area: area as CaseArea,
+      from,
+      to,
+      requestedBy: user.username,
+      caseReference: request.caseReference,
+      ...(request.incidentId ? { incidentId: request.incidentId } : {}),
+    });
+    await this.deps.cases.saveLookup({
+      id: recordId,
+      caseReference: request.caseReference,
+      criteria: { ...request, ...(area ? { area } : {}) },
+      createdBy: user.username,
+    });
+    const lookup = (await this.deps.cases.lookup(recordId)) as StoredLookup;
+    const result = await this.page(lookup, request.limit ?? DEFAULT_LIMIT);
+    await this.deps.audit.record({
+      actor: user.username,
+      action: "case.search",
+      subject: recordId,
+      personalData: true,
+      caseReference: request.caseReference,
+      purpose: request.purpose,
+      criteria: request,
+      resultCount: result.detections.total,
+      detail: { cameras: result.cameras.length, plates: result.plates.length },
+      sourceIp,
+    });
+    return result;
+  }
+
+  /** A further page of a stored lookup (or its first page again), for the purpose given. */
+  async view(
+    user: Principal,
+    id: string,
+    query: { purpose?: unknown; cursor?: unknown; limit?: unknown },
+    sourceIp?: string,
+  ): Promise<CaseSearchResult> {
+    AuthService.require(user, "investigator");
+    if (!UUID.test(id)) throw new ValidationError("params.id", "must be a lookup id (UUID)");
+    const purpose = purposeOf(query.purpose, "query.purpose");
+    const cursor = decodeCursor(query.cursor);
+    const limit = query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+      throw new ValidationError("query.limit", "must be an integer in 1..500");
+    const lookup = await this.deps.cases.lookup(id);
+    if (!lookup) throw new NotFoundError("params.id", `no case lookup ${id}`);
+    const result = await this.page(lookup, limit, cursor);
+    await this.deps.audit.record({
+      actor: user.username,
+      action: "case.view",
+      subject: id,
+      personalData: true,
+      caseReference: lookup.caseReference,
+      purpose,
+      criteria: { ...(cursor ? { cursor: encodeCursor(cursor) } : {}), limit },
+      resultCount: result.detections.items.length,
+      sourceIp,
+    });
+    return result;
+  }
+
+  /** The stored lookup and the filter of its detections (for exports). */
+  async lookup(id: string): Promise<{ lookup: StoredLookup; filter: DetectionFilter }> {
+    if (!UUID.test(id)) throw new ValidationError("params.id", "must be a lookup id (UUID)");
+    const lookup = await this.deps.cases.lookup(id);
+    if (!lookup) throw new NotFoundError("params.id", `no case lookup ${id}`);
+    return { lookup, filter: filterOf(lookup) };
+  }
+
+  private async page(lookup: StoredLookup, limit: number, after?: DetectionCursor): Promise<CaseSearchResult> {
+    const filter = filterOf(lookup);
+    const cameras = lookup.cameras.filter((camera) => filter.cameraIds.includes(camera.id));
+    const [rows, total, plates] = await Promise.all([
+      filter.cameraIds.length > 0 ? this.deps.cases.detections(filter, limit + 1, after) : Promise.resolve([]),
+      filter.cameraIds.length > 0 ? this.deps.cases.count(filter) : Promise.resolve(0),
+      filter.cameraIds.length > 0 ? this.deps.cases.plates(filter) : Promise.resolve([]),
+    ]);
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return {
+      recordId: lookup.id,
+      caseReference: lookup.caseReference,
+      criteria: lookup.criteria,
+      createdAt: lookup.createdAt,
+      createdBy: lookup.createdBy,
+      cameras,
+      detections: {
+        items,
+        total,
+        nextCursor:
+          rows.length > limit && last ? encodeCursor({ observedAt: last.observedAt, eventId: last.eventId }) : null,
+      },
+      plates,
+      clips: lookup.clips.filter((clip) => filter.cameraIds.includes(clip.cameraId)),
+      incidents: lookup.incidents,
+    };
+  }
+}
+
+function filterOf(lookup: StoredLookup): DetectionFilter {
+  const { criteria } = lookup;
+  const covering = lookup.cameras.map((camera) => camera.id);
+  return {
+    cameraIds: criteria.cameraIds ? covering.filter((id) => criteria.cameraIds?.includes(id)) : covering,
+    from: new Date(criteria.window.from),
+    to: new Date(criteria.window.to),
+    objectClasses: criteria.objectClasses,
+    ruleTypes: criteria.ruleTypes,
+    plate: criteria.plate,
+  };
+}
