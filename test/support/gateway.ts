@@ -103,14 +103,31 @@ export function connect(url: string, token: string | undefined): Promise<HubClie
 /** Cameras placed where a test wants them, straight into the registry (as ingest's RegisterCamera would). */
 export async function insertCameras(
   pool: Pool,
-  cameras: { id: string; district: string; lat: number; lon: number }[],
+  cameras: {
+    id: string;
+    district: string;
+    lat: number;
+    lon: number;
+    bearingDeg?: number;
+    fovAngleDeg?: number;
+    rangeM?: number;
+  }[],
 ): Promise<void> {
   await pool.query("INSERT INTO sites (id, name) VALUES ('site-test', 'site-test') ON CONFLICT (id) DO NOTHING");
   for (const camera of cameras) {
     await pool.query(
       `INSERT INTO cameras (id, site_id, name, lat, lon, h3_cell, district, phase, bearing_deg, fov_angle_deg, range_m)
-       VALUES ($1, 'site-test', $1, $2, $3, $5, $4, 1, 90, 90, 120) ON CONFLICT (id) DO NOTHING`,
-      [camera.id, camera.lat, camera.lon, camera.district, h3Cell(camera.lat, camera.lon)],
+       VALUES ($1, 'site-test', $1, $2, $3, $5, $4, 1, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+      [
+        camera.id,
+        camera.lat,
+        camera.lon,
+        camera.district,
+        h3Cell(camera.lat, camera.lon),
+        camera.bearingDeg ?? 90,
+        camera.fovAngleDeg ?? 90,
+        camera.rangeM ?? 120,
+      ],
     );
   }
 }

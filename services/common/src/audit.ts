@@ -74,8 +74,9 @@ function entryHash(prevHash: string, row: Omit<StoredEntry, "prev_hash" | "hash"
 export async function appendAudit(pool: pg.Pool, entry: AuditEntry): Promise<{ id: string; hash: string }> {
   return withTransaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock($1)", [AUDIT_LOCK]);
+    // bigint comes back as a string (pg's default for int8): exact, compared as BigInt below.
     const last = await client.query<{ id: string; hash: string }>(
-      "SELECT id::text, hash FROM audit_log ORDER BY id DESC LIMIT 1",
+      "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
     );
     const prevHash = last.rows[0]?.hash ?? AUDIT_GENESIS_HASH;
     const row = {
@@ -132,10 +133,9 @@ export async function verifyAuditChain(
   let expectedId = 1n;
   let checked = 0;
   for (;;) {
-    const page = await pool.query<StoredEntry>(
-      "SELECT *, id::text AS id FROM audit_log WHERE id >= $1 ORDER BY id LIMIT 5000",
-      [expectedId.toString()],
-    );
+    const page = await pool.query<StoredEntry>("SELECT * FROM audit_log WHERE id >= $1 ORDER BY id LIMIT 5000", [
+      expectedId.toString(),
+    ]);
     for (const row of page.rows) {
       const id = BigInt(row.id);
       if (id !== expectedId)
@@ -148,7 +148,12 @@ export async function verifyAuditChain(
       if (row.prev_hash !== prevHash)
         return { ok: false, entries: checked, brokenAt: row.id, reason: "does not point to the previous entry's hash" };
       if (entryHash(prevHash, row) !== row.hash)
-        return { ok: false, entries: checked, brokenAt: row.id, reason: "its content does not match its hash (altered?)" };
+        return {
+          ok: false,
+          entries: checked,
+          brokenAt: row.id,
+          reason: "its content does not match its hash (altered?)",
+        };
       prevHash = row.hash;
       expectedId += 1n;
       checked += 1;

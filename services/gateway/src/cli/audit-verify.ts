@@ -10,15 +10,18 @@
 import { createLogger, createPool, loadConfig, postgresUrl, verifyAuditChain } from "@hub/common";
 import { z } from "zod";
 
+/** Results go to standard output (progress and errors to standard error). */
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
 const config = loadConfig(z.object({ DATABASE_URL: postgresUrl }));
 const pool = createPool(config.DATABASE_URL, 1, createLogger("audit-verify", "warn"));
 try {
   const result = await verifyAuditChain(pool, (checked) => process.stderr.write(`\r  checked ${checked} entries…`));
   process.stderr.write("\n");
   if (result.ok) {
-    console.log(`audit trail intact: ${result.entries} entries, last hash ${result.lastHash}`);
+    say(`audit trail intact: ${result.entries} entries, last hash ${result.lastHash}`);
   } else {
-    console.log(
+    say(
       `audit trail BROKEN at entry ${result.brokenAt}: ${result.reason} (${result.entries} entries before it are intact)`,
     );
     process.exitCode = 1;

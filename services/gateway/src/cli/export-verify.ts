@@ -13,6 +13,9 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { unzipSync } from "fflate";
 
+/** Results go to standard output (progress and errors to standard error). */
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
 const { values, positionals } = parseArgs({ options: { key: { type: "string" } }, allowPositionals: true });
 const file = positionals[0];
 const problems: string[] = [];
@@ -56,11 +59,11 @@ try {
   ]);
   for (const name of Object.keys(files)) if (!listed.has(name)) problems.push(`${name}: not in the manifest`);
   if (problems.length === 0) {
-    console.log(
+    say(
       `export verified: case ${manifest.caseReference}, ${manifest.detections} detections, exported by ${manifest.exportedBy} at ${manifest.exportedAt}; ${manifest.files.length} files match; signature valid${values.key ? "" : " (with the key inside the zip: pass --key to check it is the hub's)"}`,
     );
   } else {
-    for (const problem of problems) console.log(`FAILED ${problem}`);
+    for (const problem of problems) say(`FAILED ${problem}`);
     process.exitCode = 1;
   }
 } catch (error) {

@@ -14,7 +14,7 @@ export class AuditRepository {
   /** Newest first; `before` pages back (an id). */
   async list(options: { limit: number; before?: number; caseReference?: string }): Promise<AuditEntryView[]> {
     const result = await this.pool.query(
-      `SELECT id::text, at, actor, action, subject, case_reference, purpose, criteria, result_count, source_ip, hash
+      `SELECT id, at, actor, action, subject, case_reference, purpose, criteria, result_count, source_ip, hash
          FROM audit_log WHERE ($1::bigint IS NULL OR id < $1) AND ($2::text IS NULL OR case_reference = $2)
         ORDER BY id DESC LIMIT $3`,
       [options.before ?? null, options.caseReference ?? null, options.limit],
