@@ -96,6 +96,51 @@ export const openApiDocument = {
         counters: { type: "object" },
       }),
       IncidentActionRequest: object({ expectedVersion: { type: "integer", minimum: 1 } }, []),
+      CaseArea: {
+        oneOf: [
+          object({ circle: object({ lat: num, lon: num, radiusM: { type: "number", minimum: 1, maximum: 5000 } }) }),
+          object({
+            polygon: {
+              type: "array",
+              description: "Closed ring of [lon, lat]: the last point repeats the first; 4..201 points; no crossings",
+              minItems: 4,
+              maxItems: 201,
+              items: { type: "array", items: num, minItems: 2, maxItems: 2 },
+            },
+          }),
+        ],
+      },
+      CaseSearchRequest: object(
+        {
+          caseReference: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9./_-]{2,63}$" },
+          purpose: { type: "string", minLength: 10, maxLength: 500 },
+          window: object({ from: time, to: time }),
+          area: { $ref: "#/components/schemas/CaseArea" },
+          cameraIds: { type: "array", items: str, maxItems: 500 },
+          objectClasses: { type: "array", items: str },
+          ruleTypes: { type: "array", items: str },
+          plate: { type: "string", pattern: "^[A-Za-z0-9*?-]{1,16}$", description: "* any run, ? one character" },
+          incidentId: { type: "string", format: "uuid" },
+          limit: { type: "integer", minimum: 1, maximum: 500, default: 100 },
+        },
+        ["caseReference", "purpose", "window"],
+      ),
+      CaseSearchResult: {
+        type: "object",
+        description:
+          "recordId, criteria, cameras (covering the area and online, with coveredFraction and onlineShare), " +
+          "detections { items, total, nextCursor }, plates, clips, incidents — see CaseSearchResult in contract.ts",
+      },
+      ExportJob: object({
+        id: str,
+        recordId: str,
+        state: { type: "string", enum: ["running", "ready", "failed"] },
+        progress: num,
+        bytes: { type: ["integer", "null"] },
+        sha256: { type: ["string", "null"] },
+        error: { type: ["string", "null"] },
+        createdAt: time,
+      }),
     },
   },
   paths: {
@@ -153,6 +198,67 @@ export const openApiDocument = {
         parameters: [idParam],
         requestBody: json("IncidentActionRequest", "Optimistic concurrency"),
         responses: { 200: { description: "{ incident: IncidentView }" }, ...errors },
+      },
+    },
+    "/api/v1/cases/search": {
+      post: {
+        summary: "Police case lookup (investigator role; case reference and purpose required; audited)",
+        security: bearer,
+        requestBody: json("CaseSearchRequest", "Criteria"),
+        responses: { 200: json("CaseSearchResult", "First page; the lookup is stored"), ...errors },
+      },
+    },
+    "/api/v1/cases/records/{id}": {
+      get: {
+        summary: "A page of a stored lookup (audited)",
+        security: bearer,
+        parameters: [
+          idParam,
+          { name: "purpose", in: "query", required: true, schema: { type: "string", minLength: 10 } },
+          { name: "cursor", in: "query", schema: str },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500 } },
+        ],
+        responses: { 200: json("CaseSearchResult", "Page"), ...errors },
+      },
+    },
+    "/api/v1/cases/records/{id}/exports": {
+      post: {
+        summary: "Start a signed evidence export (audited)",
+        security: bearer,
+        parameters: [idParam],
+        requestBody: { content: { "application/json": { schema: object({ purpose: str }) } } },
+        responses: { 202: json("ExportJob", "Started"), ...errors },
+      },
+    },
+    "/api/v1/exports/{id}": {
+      get: { security: bearer, parameters: [idParam], responses: { 200: json("ExportJob", "Progress"), ...errors } },
+    },
+    "/api/v1/exports/{id}/download": {
+      get: {
+        security: bearer,
+        parameters: [idParam],
+        responses: {
+          200: { description: "application/zip: record.json, CSVs, manifest.json, manifest.sig" },
+          ...errors,
+        },
+      },
+    },
+    "/api/v1/exports/public-key": {
+      get: {
+        summary: "The Ed25519 key export manifests are signed with (PEM)",
+        responses: { 200: { description: "PEM" } },
+      },
+    },
+    "/api/v1/audit": {
+      get: {
+        summary: "The audit trail, newest first (supervisor or administrator)",
+        security: bearer,
+        parameters: [
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 1000 } },
+          { name: "before", in: "query", schema: { type: "integer" } },
+          { name: "caseReference", in: "query", schema: str },
+        ],
+        responses: { 200: { description: "AuditEntryView[]" }, ...errors },
       },
     },
     "/api/v1/alerts": { get: { security: bearer, responses: { 200: { description: "AlertView[]" }, 401: problem } } },
