@@ -177,8 +177,8 @@ async function main(): Promise<void> {
 ${
   mode === "development"
     ? `
-    Development sign-in (password "${env.DEV_USER_PASSWORD ?? "development"}"): operator, investigator, drafter,
-    approver, admin — one per role. Development device tokens are public: "insecure-development-token.<site-id>".
+    Development sign-in (password "${env.DEV_USER_PASSWORD ?? "development"}"): operator, investigator, supervisor,
+    drafter, approver, admin — one per role. Development device tokens are public: "insecure-development-token.<site-id>".
 `
     : ""
 }`);
