@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, createApi } from "./api";
+import { ApiError, createApi, fileNameOf } from "./api";
 
 interface Call {
   url: string;
@@ -68,5 +68,77 @@ describe("createApi", () => {
       .resolve("i", { expectedVersion: 3 })
       .catch((e: unknown) => e)) as ApiError;
     expect(error.problem).toMatchObject({ status: 409, detail: "version 3 is stale" });
+  });
+
+  it("posts a case search and keeps the problem's field", async () => {
+    const problem = {
+      type: "about:blank",
+      title: "Bad Request",
+      status: 400,
+      detail: "must be at most 24 hours long",
+      field: "body.window",
+    };
+    const { calls, fetch } = fakeFetch(400, problem, "application/problem+json");
+    const request = {
+      caseReference: "PJ-1",
+      purpose: "a purpose of ten",
+      window: { from: "2026-03-01T00:00:00.000Z", to: "2026-03-02T06:00:00.000Z" },
+    };
+    const error = (await createApi({ token: "t", fetch })
+      .caseSearch(request)
+      .catch((e: unknown) => e)) as ApiError;
+    expect(calls[0]?.url).toBe("/api/v1/cases/search");
+    expect(calls[0]?.init?.method).toBe("POST");
+    expect(JSON.parse(String(calls[0]?.init?.body))).toEqual(request);
+    expect(error.problem.field).toBe("body.window");
+  });
+
+  it("asks for the next page of a record with the purpose and cursor, encoded", async () => {
+    const { calls, fetch } = fakeFetch(200, {});
+    const api = createApi({ token: "t", fetch });
+    await api.caseRecord("rec/1", { purpose: "Robbery & theft, 5 min", cursor: "abc=+/" });
+    expect(calls[0]?.url).toBe("/api/v1/cases/records/rec%2F1?purpose=Robbery+%26+theft%2C+5+min&cursor=abc%3D%2B%2F");
+    await api.caseRecord("rec", { purpose: "p", cursor: null });
+    expect(calls[1]?.url).toBe("/api/v1/cases/records/rec?purpose=p");
+  });
+
+  it("starts an export, polls it, and pages the audit trail", async () => {
+    const { calls, fetch } = fakeFetch(200, {});
+    const api = createApi({ token: "t", fetch });
+    await api.startExport("rec-1", { purpose: "for the court file" });
+    await api.exportJob("job 1");
+    await api.audit({ limit: 50, before: 1200 });
+    await api.audit();
+    expect(calls.map((call) => [call.init?.method, call.url])).toEqual([
+      ["POST", "/api/v1/cases/records/rec-1/exports"],
+      ["GET", "/api/v1/exports/job%201"],
+      ["GET", "/api/v1/audit?limit=50&before=1200"],
+      ["GET", "/api/v1/audit"],
+    ]);
+  });
+
+  it("downloads an export as a blob with the bearer token and the suggested file name", async () => {
+    const calls: Call[] = [];
+    const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      calls.push({ url: String(input), init });
+      return new Response(new Uint8Array([0x50, 0x4b, 3, 4]), {
+        status: 200,
+        headers: { "content-type": "application/zip", "content-disposition": 'attachment; filename="PJ-1.zip"' },
+      });
+    }) as typeof globalThis.fetch;
+    const { blob, fileName } = await createApi({ token: "t0k", fetch }).downloadExport("job-1");
+    expect(calls[0]?.url).toBe("/api/v1/exports/job-1/download");
+    expect(new Headers(calls[0]?.init?.headers).get("authorization")).toBe("Bearer t0k");
+    expect(new Uint8Array(await blob.arrayBuffer())).toEqual(new Uint8Array([0x50, 0x4b, 3, 4]));
+    expect(fileName).toBe("PJ-1.zip");
+  });
+});
+
+describe("fileNameOf", () => {
+  it("reads filename* first, then filename, quoted or not", () => {
+    expect(fileNameOf("attachment; filename=\"a b.zip\"; filename*=UTF-8''%E6%A1%88.zip")).toBe("案.zip");
+    expect(fileNameOf("attachment; filename=case.zip")).toBe("case.zip");
+    expect(fileNameOf("attachment")).toBeNull();
+    expect(fileNameOf(null)).toBeNull();
   });
 });

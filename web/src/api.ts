@@ -1,8 +1,13 @@
 import {
   API,
   type AreaName,
+  type AuditEntryView,
   type CameraDetail,
+  type CaseSearchRequest,
+  type CaseSearchResult,
   type ClientConfig,
+  type ExportJob,
+  type ExportRequest,
   type IncidentActionRequest,
   type IncidentDetail,
   type IncidentView,
@@ -40,6 +45,41 @@ export interface ApiClient {
   incident(id: string): Promise<IncidentDetail>;
   acknowledge(id: string, request: IncidentActionRequest): Promise<{ incident: IncidentView }>;
   resolve(id: string, request: IncidentActionRequest): Promise<{ incident: IncidentView }>;
+  /** A case lookup: its first page. */
+  caseSearch(request: CaseSearchRequest): Promise<CaseSearchResult>;
+  /** Another page of a stored lookup; every view names its purpose (audited). */
+  caseRecord(recordId: string, query: { purpose: string; cursor?: string | null }): Promise<CaseSearchResult>;
+  startExport(recordId: string, request: ExportRequest): Promise<ExportJob>;
+  exportJob(id: string): Promise<ExportJob>;
+  /** The export's zip, with the file name the gateway suggests (Content-Disposition), if any. */
+  downloadExport(id: string): Promise<{ blob: Blob; fileName: string | null }>;
+  /** Newest first; `before` an entry id for the page after it. */
+  audit(query?: { limit?: number; before?: number | null }): Promise<AuditEntryView[]>;
+}
+
+/** The file name in a Content-Disposition header (filename* first, then filename), or null. */
+export function fileNameOf(disposition: string | null): string | null {
+  if (!disposition) return null;
+  const extended = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(disposition)?.[1];
+  if (extended) {
+    try {
+      return decodeURIComponent(extended.trim());
+    } catch {
+      // Badly encoded: try the plain one.
+    }
+  }
+  const plain = /filename\s*=\s*("([^"]*)"|[^;]+)/.exec(disposition);
+  const name = (plain?.[2] ?? plain?.[1])?.trim();
+  return name ? name : null;
+}
+
+/** A query string from the defined values only ("" when there are none). */
+function query(params: Record<string, string | number | null | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params))
+    if (value !== undefined && value !== null) search.set(key, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : "";
 }
 
 export interface ApiOptions {
@@ -79,8 +119,11 @@ async function problemOf(response: Response): Promise<Problem> {
 export function createApi(options: ApiOptions = {}): ApiClient {
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
 
-  async function call<T>(path: string, init: { method?: string; body?: unknown; signedIn?: boolean } = {}): Promise<T> {
-    const headers: Record<string, string> = { accept: "application/json" };
+  async function send(
+    path: string,
+    init: { method?: string; body?: unknown; signedIn?: boolean; accept?: string } = {},
+  ): Promise<Response> {
+    const headers: Record<string, string> = { accept: init.accept ?? "application/json" };
     if (init.body !== undefined) headers["content-type"] = "application/json";
     const signedIn = init.signedIn ?? true;
     if (signedIn && options.token) headers.authorization = `Bearer ${options.token}`;
@@ -94,7 +137,11 @@ export function createApi(options: ApiOptions = {}): ApiClient {
       if (response.status === 401 && signedIn) options.onUnauthorized?.();
       throw new ApiError(problem);
     }
-    return (await response.json()) as T;
+    return response;
+  }
+
+  async function call<T>(path: string, init: { method?: string; body?: unknown; signedIn?: boolean } = {}): Promise<T> {
+    return (await (await send(path, init)).json()) as T;
   }
 
   return {
@@ -105,5 +152,15 @@ export function createApi(options: ApiOptions = {}): ApiClient {
     incident: (id) => call<IncidentDetail>(API.incident(id)),
     acknowledge: (id, request) => call(API.acknowledge(id), { method: "POST", body: request }),
     resolve: (id, request) => call(API.resolve(id), { method: "POST", body: request }),
+    caseSearch: (request) => call<CaseSearchResult>(API.caseSearch, { method: "POST", body: request }),
+    caseRecord: (recordId, { purpose, cursor }) =>
+      call<CaseSearchResult>(`${API.caseRecord(recordId)}${query({ purpose, cursor })}`),
+    startExport: (recordId, request) => call<ExportJob>(API.caseExports(recordId), { method: "POST", body: request }),
+    exportJob: (id) => call<ExportJob>(API.exportJob(id)),
+    downloadExport: async (id) => {
+      const response = await send(API.exportDownload(id), { accept: "application/zip, application/octet-stream" });
+      return { blob: await response.blob(), fileName: fileNameOf(response.headers.get("content-disposition")) };
+    },
+    audit: ({ limit, before } = {}) => call<AuditEntryView[]>(`${API.audit}${query({ limit, before })}`),
   };
 }

@@ -7,9 +7,11 @@ import { LiveStore } from "../live/store";
 import type { MapController } from "../map/controller";
 import type { Session } from "../session";
 import { AlertList } from "./AlertList";
+import { AuditTrail } from "./AuditTrail";
 import { CameraAttention } from "./CameraAttention";
 import { CameraDetail } from "./CameraDetail";
-import { useStoreRevision } from "./hooks";
+import { CaseLookupPage } from "./CaseLookup";
+import { useStoreRevision, useView } from "./hooks";
 import { IncidentDetail } from "./IncidentDetail";
 import { IncidentList } from "./IncidentList";
 import { LiveContext, type LiveContextValue, useLive } from "./LiveContext";
@@ -73,6 +75,26 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
   const [selection, setSelection] = useState<Selection>(null);
   const mapRef = useRef<MapController | null>(null);
   const canStreamDetections = user.roles.some((role) => DETECTION_ROLES.includes(role));
+  const view = useView();
+  // The case lookup is made on its first visit and then kept (hidden on the live map), so a search, its pages and
+  // a running export survive a look at the live map.
+  const [casesOpened, setCasesOpened] = useState(view === "cases");
+  if (view === "cases" && !casesOpened) setCasesOpened(true);
+  const caseHeading = useRef<HTMLHeadingElement>(null);
+  const auditHeading = useRef<HTMLHeadingElement>(null);
+  const shownView = useRef(view);
+
+  // A change of view (not the first one shown) takes focus to the new view's heading, as a page load would.
+  useEffect(() => {
+    if (shownView.current === view) return;
+    shownView.current = view;
+    if (view === "cases") caseHeading.current?.focus();
+    else if (view === "audit") auditHeading.current?.focus();
+    else {
+      document.getElementById("incident-list")?.focus();
+      mapRef.current?.resize();
+    }
+  }, [view]);
 
   // New incidents are read out (a few at most; the list shows the rest).
   useEffect(() => {
@@ -112,11 +134,11 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
 
   return (
     <div className="app">
-      <a className="skip-link" href="#incident-list">
-        {t("skipToIncidents")}
-      </a>
-      <TopBar onSignOut={onSignOut} />
-      <div className={`workspace${selection ? " with-detail" : ""}`}>
+      <SkipLink target={view === "live" ? "incident-list" : view === "cases" ? "case-lookup-heading" : "audit-heading"}>
+        {t(view === "live" ? "skipToIncidents" : "skipToMain")}
+      </SkipLink>
+      <TopBar view={view} onSignOut={onSignOut} />
+      <div className={`workspace${selection ? " with-detail" : ""}`} hidden={view !== "live"}>
         <div className="sidebar">
           <IncidentList
             selectedId={selection?.kind === "incident" ? selection.id : null}
@@ -156,6 +178,33 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
           />
         )}
       </div>
+      {casesOpened && (
+        <div className="view-cases" hidden={view !== "cases"}>
+          <CaseLookupPage config={config} headingRef={caseHeading} />
+        </div>
+      )}
+      {view === "audit" && <AuditTrail headingRef={auditHeading} />}
     </div>
+  );
+}
+
+/**
+ * Skips to the view's main content. Moves focus itself rather than following the link, so the URL's hash keeps
+ * naming the view.
+ */
+function SkipLink({ target, children }: { target: string; children: string }) {
+  return (
+    <a
+      className="skip-link"
+      href={`#${target}`}
+      onClick={(event) => {
+        const element = document.getElementById(target);
+        if (!element) return;
+        event.preventDefault();
+        element.focus();
+      }}
+    >
+      {children}
+    </a>
   );
 }

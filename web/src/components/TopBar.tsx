@@ -1,11 +1,13 @@
 import { useMemo } from "react";
 import { useI18n } from "../i18n/I18nProvider";
 import { countCameraStates } from "../map/features";
+import { VIEW_HASH, type View } from "../route";
+import { AUDIT_ROLES } from "./AuditTrail";
 import { useStoreRevision, useSyncStatus } from "./hooks";
 import { LanguageSelect } from "./LanguageSelect";
 import { useLive } from "./LiveContext";
 
-export function TopBar({ onSignOut }: { onSignOut(): void }) {
+export function TopBar({ view, onSignOut }: { view: View; onSignOut(): void }) {
   const { t } = useI18n();
   const { store, user } = useLive();
   useStoreRevision(store);
@@ -23,6 +25,7 @@ export function TopBar({ onSignOut }: { onSignOut(): void }) {
       <h1 className="brand">
         {t("appTitle")} <span className="subtitle">{t("appSubtitle")}</span>
       </h1>
+      <ViewNav view={view} />
       <section className="counters" aria-label={t("counters")}>
         <dl>
           <div>
@@ -93,5 +96,34 @@ function ConnectionStatus() {
       <span className="visually-hidden">{t("connection")}: </span>
       {t(`connection_${status.state}`)}
     </p>
+  );
+}
+
+/** Links between the views: plain links to #/… (keyboard and history work as for any link). */
+function ViewNav({ view }: { view: View }) {
+  const { t } = useI18n();
+  const { user } = useLive();
+  const canAudit = user.roles.some((role) => (AUDIT_ROLES as readonly string[]).includes(role));
+  const views: { view: View; label: string; testId: string }[] = [
+    { view: "live", label: t("navLive"), testId: "nav-live" },
+    { view: "cases", label: t("navCases"), testId: "nav-cases" },
+    ...(canAudit ? [{ view: "audit" as const, label: t("navAudit"), testId: "nav-audit" }] : []),
+  ];
+  return (
+    <nav className="view-nav" aria-label={t("navViews")}>
+      <ul>
+        {views.map((item) => (
+          <li key={item.view}>
+            <a
+              href={VIEW_HASH[item.view]}
+              data-testid={item.testId}
+              aria-current={item.view === view ? "page" : undefined}
+            >
+              {item.label}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
   );
 }

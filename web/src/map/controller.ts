@@ -1,19 +1,12 @@
-import { API, type ClientConfig } from "@hub/gateway/contract";
-import {
-  type GeoJSONSource,
-  type MapLayerMouseEvent,
-  Map as MapLibreMap,
-  NavigationControl,
-  setWorkerUrl,
-} from "maplibre-gl";
-// Bundled as a worker chunk (.js), so any static server sends it with a JavaScript type.
-import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url";
+import type { ClientConfig } from "@hub/gateway/contract";
+import type { GeoJSONSource, MapLayerMouseEvent, Map as MapLibreMap, NavigationControl } from "maplibre-gl";
 import { createThrottle, type Throttle } from "../live/batcher";
 import type { LiveStore, StoreRevisions } from "../live/store";
+import { createBaseMap, createNavigation, type MapLabels, prefersReducedMotion, relabel } from "./base";
 import { alertFeatures, cameraFeatures, fovFeatures, incidentFeatures, sensorFeatures } from "./features";
-import { type HubSource, hubLayers, hubSources, LAYERS, offlineStyle, SOURCES } from "./layers";
+import { type HubSource, hubLayers, hubSources, LAYERS, SOURCES } from "./layers";
 
-setWorkerUrl(new URL(workerUrl, globalThis.location.href).href);
+export type { MapLabels };
 
 /**
  * The map redraws from the store at most this often, however fast events come. Live changes already reach the
@@ -21,13 +14,6 @@ setWorkerUrl(new URL(workerUrl, globalThis.location.href).href);
  */
 const RENDER_INTERVAL_MS = 200;
 const PULSE_INTERVAL_MS = 120;
-
-export interface MapLabels {
-  /** The canvas's accessible name (MapLibre makes the canvas a focusable region). */
-  canvas: string;
-  zoomIn: string;
-  zoomOut: string;
-}
 
 export interface MapSelection {
   cameraId: string | null;
@@ -72,25 +58,10 @@ export class MapController {
   constructor(options: MapControllerOptions) {
     this.#options = options;
     const { config, container, labels } = options;
-    this.#reducedMotion = globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false;
-    this.#map = new MapLibreMap({
-      container,
-      style: config.mapStyleUrl ?? offlineStyle(new URL(API.landOutline, globalThis.location.href).href),
-      center: config.center,
-      zoom: config.zoom,
-      minZoom: 9,
-      maxZoom: 19,
-      // A wall map stays north-up: no rotation or pitch to get lost in.
-      dragRotate: false,
-      pitchWithRotate: false,
-      touchPitch: false,
-      attributionControl: { compact: false, customAttribution: config.mapAttribution },
-      locale: localeOf(labels),
-    });
-    this.#map.touchZoomRotate.disableRotation();
-    this.#map.keyboard.disableRotation();
-    this.#navigation = new NavigationControl({ showCompass: false });
-    this.#map.addControl(this.#navigation, "top-right");
+    this.#reducedMotion = prefersReducedMotion();
+    // A wall map stays north-up: no rotation or pitch to get lost in.
+    this.#map = createBaseMap(container, config, labels);
+    this.#navigation = createNavigation(this.#map);
     this.#map.on("load", () => this.#onLoad());
     this.#map.on("error", (event) => options.onError(event.error));
     this.#throttle = createThrottle(() => this.#render(), RENDER_INTERVAL_MS, undefined, { leading: true });
@@ -125,11 +96,7 @@ export class MapController {
 
   /** The language changed: MapLibre's own control labels and the canvas's name follow. */
   setLabels(labels: MapLabels): void {
-    this.#map._locale = { ...this.#map._locale, ...localeOf(labels) };
-    this.#map.getCanvas().setAttribute("aria-label", labels.canvas);
-    this.#map.removeControl(this.#navigation);
-    this.#navigation = new NavigationControl({ showCompass: false });
-    this.#map.addControl(this.#navigation, "top-right");
+    this.#navigation = relabel(this.#map, labels, this.#navigation);
   }
 
   resize(): void {
@@ -278,12 +245,4 @@ export class MapController {
 function idOf(event: MapLayerMouseEvent): string | null {
   const id = event.features?.[0]?.properties?.id;
   return typeof id === "string" ? id : null;
-}
-
-function localeOf(labels: MapLabels): Record<string, string> {
-  return {
-    "Map.Title": labels.canvas,
-    "NavigationControl.ZoomIn": labels.zoomIn,
-    "NavigationControl.ZoomOut": labels.zoomOut,
-  };
 }

@@ -10,6 +10,9 @@ export const MAP_COLOURS = {
   clusterStroke: "#e6edf3",
   fov: "#79c0ff",
   selection: "#ffffff",
+  /** The case lookup's search area: amber, apart from everything else on the map. */
+  caseArea: "#ffb454",
+  caseCamera: "#3fb950",
 } as const;
 
 export const CAMERA_COLOURS: Record<CameraState, string> = {

@@ -2,7 +2,11 @@ import type {
   AlertView,
   CameraStatusChange,
   CameraView,
+  CaseCamera,
+  CaseDetection,
+  CaseSearchResult,
   Counters,
+  ExportJob,
   IncidentView,
   SensorReadingView,
   Snapshot,
@@ -132,6 +136,71 @@ export function newSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
     alerts: [],
     sensors: [],
     counters: newCounters(),
+    ...overrides,
+  };
+}
+
+export function newCaseCamera(overrides: Partial<CaseCamera> = {}): CaseCamera {
+  return {
+    id: nextId("cam"),
+    name: "Largo do Senado 3",
+    district: "Sé",
+    lat: 22.1937,
+    lon: 113.5399,
+    bearingDeg: 180,
+    fovAngleDeg: 70,
+    rangeM: 90,
+    coveredFraction: 0.42,
+    onlineShare: 0.97,
+    ...overrides,
+  };
+}
+
+export function newCaseDetection(overrides: Partial<CaseDetection> = {}): CaseDetection {
+  return {
+    eventId: nextId("evt"),
+    cameraId: "cam-1",
+    observedAt: iso(T0),
+    objectClass: "vehicle",
+    confidence: 0.91,
+    plateText: "MK-12-34",
+    ruleType: null,
+    trackId: null,
+    ...overrides,
+  };
+}
+
+export function newCaseResult(overrides: Partial<CaseSearchResult> = {}): CaseSearchResult {
+  return {
+    recordId: "4f7c2a10-5d3b-4a8e-9c61-0b2d3e4f5a6b",
+    caseReference: "PJ-2026-004512",
+    criteria: {
+      caseReference: "PJ-2026-004512",
+      purpose: "Robbery near Senado Square",
+      window: { from: iso(T0), to: iso(T0 + 3600_000) },
+      area: { circle: { lat: 22.1937, lon: 113.5399, radiusM: 300 } },
+    },
+    createdAt: iso(T0 + 7200_000),
+    createdBy: "investigator",
+    cameras: [],
+    detections: { items: [], total: 0, nextCursor: null },
+    plates: [],
+    clips: [],
+    incidents: [],
+    ...overrides,
+  };
+}
+
+export function newExportJob(overrides: Partial<ExportJob> = {}): ExportJob {
+  return {
+    id: nextId("export"),
+    recordId: "4f7c2a10-5d3b-4a8e-9c61-0b2d3e4f5a6b",
+    state: "running",
+    progress: 0,
+    bytes: null,
+    sha256: null,
+    error: null,
+    createdAt: iso(T0),
     ...overrides,
   };
 }
