@@ -322,7 +322,8 @@ export type RuleType = (typeof RULE_TYPES)[number];
 export type CaseArea = { circle: { lat: number; lon: number; radiusM: number } } | { polygon: [number, number][] };
 
 export interface CaseSearchRequest {
-  /** The police case, e.g. "PJ-2026-004512": 3..64 characters of A-Z, a-z, 0-9, ".", "/", "-", "_". */
+  /** The police case, e.g. "PJ-2026-004512": 3..64 characters of A-Z, a-z, 0-9, ".", "/", "-", "_", starting with
+   * a letter or digit. */
   caseReference: string;
   /** Why this look is needed: 10..500 characters. */
   purpose: string;
@@ -330,11 +331,12 @@ export interface CaseSearchRequest {
   window: { from: string; to: string };
   /** Required unless `incidentId` is given (then the incident's place, 150 m). */
   area?: CaseArea;
-  /** Only these cameras (still subject to covering the area). */
+  /** Only these cameras (still subject to covering the area); ids of 1..64 characters of [A-Za-z0-9._:-]. */
   cameraIds?: string[];
   objectClasses?: ObjectClass[];
   ruleTypes?: RuleType[];
-  /** Exact ("MK-12-34") or with wildcards: "*" any run of characters, "?" one character. Case-insensitive. */
+  /** Exact ("MK-12-34") or with wildcards: "*" any run of characters, "?" one character. Case-insensitive;
+   * 1..16 characters of A-Z, 0-9, "-", "*", "?", at least 2 of them not wildcards. */
   plate?: string;
   incidentId?: string;
   /** Detections per page, 1..500 (default 100). */
