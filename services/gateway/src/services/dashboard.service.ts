@@ -105,8 +105,9 @@ export class DashboardService {
     const expected = (body as { expectedVersion?: unknown } | null)?.expectedVersion;
     if (expected !== undefined && (!Number.isInteger(expected) || (expected as number) < 1))
       throw new ValidationError("body.expectedVersion", "must be a positive integer");
-    const call = action === "acknowledge" ? this.deps.correlator.acknowledge : this.deps.correlator.resolve;
-    await call.call(this.deps.correlator, id, user.username, expected as number | undefined);
+    const version = expected as number | undefined;
+    if (action === "acknowledge") await this.deps.correlator.acknowledge(id, user.username, version);
+    else await this.deps.correlator.resolve(id, user.username, version);
     await this.deps.audit.record({ actor: user.username, action: `incident.${action}`, subject: id });
     const detail = await this.deps.views.incident(id);
     if (!detail) throw new NotFoundError("params.id", `no incident ${id}`);
