@@ -82,16 +82,6 @@ export class ViewsRepository {
     return result.rows.map(incidentView);
   }
 
-  /** Evidence counts of the given incidents (live changes carry ids only). */
-  async evidenceCounts(ids: string[]): Promise<Map<string, number>> {
-    if (ids.length === 0) return new Map();
-    const result = await this.pool.query(
-      "SELECT incident_id, count(*) AS n FROM incident_evidence WHERE incident_id = ANY($1::uuid[]) GROUP BY incident_id",
-      [ids],
-    );
-    return new Map(result.rows.map((row) => [row.incident_id, Number(row.n)]));
-  }
-
   async incident(id: string): Promise<Omit<IncidentDetail, "caseAssist"> | undefined> {
     const result = await this.pool.query(
       `SELECT i.*, (SELECT count(*) FROM incident_evidence e WHERE e.incident_id = i.id) AS evidence_count
