@@ -55,6 +55,8 @@ export interface BenchHub {
   kafka: Kafka;
   /** A site with a device token, for publishing through ingest. */
   siteId: string;
+  /** The embedded database server's process id (for its memory), unless DATABASE_URL named another database. */
+  dbPid?: number;
   token: string;
   /** Run in order at the end (newest first is already the order): stop what was started, remove the folder. */
   cleanups: (() => Promise<void>)[];
@@ -62,29 +64,38 @@ export interface BenchHub {
 
 /**
  * What every benchmark starts from: Kafka and the embedded database in a fresh folder (or those KAFKA_BROKERS /
- * DATABASE_URL name), migrated, with the hub's topics and one device credential.
+ * DATABASE_URL name), migrated, with the hub's topics and one device credential. With `kafka: false` no broker is
+ * started or contacted: `brokers` is empty and any use of `kafka` fails ("brokers array is empty").
  */
-export async function startBenchHub(prefix: string, log: (message: string) => void, logger: Logger): Promise<BenchHub> {
+export async function startBenchHub(
+  prefix: string,
+  log: (message: string) => void,
+  logger: Logger,
+  options: { kafka?: boolean } = {},
+): Promise<BenchHub> {
+  const withKafka = options.kafka ?? true;
   const dir = await mkdtemp(join(tmpdir(), prefix));
   const cleanups: (() => Promise<void>)[] = [async () => rm(dir, { recursive: true, force: true })];
   try {
-    let brokers = process.env.KAFKA_BROKERS?.split(",");
+    let brokers = withKafka ? process.env.KAFKA_BROKERS?.split(",") : [];
     if (!brokers) {
       const broker = await startKafka({ dataDir: join(dir, "kafka"), port: 0, log, heapMb: 1024 });
       cleanups.unshift(() => broker.stop());
       brokers = broker.brokers;
     }
     let databaseUrl = process.env.DATABASE_URL;
+    let dbPid: number | undefined;
     if (!databaseUrl) {
       const db = await startEmbeddedDatabase({ dataDir: join(dir, "db"), port: 0, log });
       cleanups.unshift(() => db.stop());
       databaseUrl = db.url;
+      dbPid = db.pid;
     }
     const pool = createPool(databaseUrl, 2, logger);
     cleanups.unshift(() => pool.end());
     await migrate(pool, logger);
     const kafka = createKafka({ brokers, clientId: "bench" }, logger);
-    await ensureTopics(kafka, Object.values(topics), { replicationFactor: 1, logger });
+    if (withKafka) await ensureTopics(kafka, Object.values(topics), { replicationFactor: 1, logger });
     const siteId = `bench-${randomUUID().slice(0, 8)}`;
     const token = randomBytes(32).toString("base64url");
     await pool.query("INSERT INTO sites (id, name) VALUES ($1, $1)", [siteId]);
@@ -93,7 +104,7 @@ export async function startBenchHub(prefix: string, log: (message: string) => vo
       siteId,
       hashToken(token),
     ]);
-    return { dir, brokers, databaseUrl, pool, kafka, siteId, token, cleanups };
+    return { dir, brokers, databaseUrl, pool, kafka, siteId, token, cleanups, ...(dbPid ? { dbPid } : {}) };
   } catch (error) {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
     throw error;
