@@ -31,6 +31,8 @@ export interface StoredLookup {
   criteria: CaseSearchRequest;
   createdBy: string;
   createdAt: string;
+  /** Found at search time; undefined until saved. */
+  summary: { total: number; plates: CasePlate[] } | undefined;
   cameras: CaseCamera[];
   clips: ClipReference[];
   incidents: CaseIncident[];
@@ -115,9 +117,18 @@ export class CasesRepository {
   }
 
   /** A stored lookup with the covering cameras, clips and incidents of its case-assist record. */
+  /** The total and plates found at search time, kept for the later pages. */
+  async saveSummary(id: string, total: number, plates: CasePlate[]): Promise<void> {
+    await this.pool.query("UPDATE case_lookups SET total = $2, plates = $3 WHERE id = $1", [
+      id,
+      total,
+      JSON.stringify(plates),
+    ]);
+  }
+
   async lookup(id: string): Promise<StoredLookup | undefined> {
     const result = await this.pool.query(
-      `SELECT l.id, l.case_reference, l.criteria, l.created_by, l.created_at, r.result
+      `SELECT l.id, l.case_reference, l.criteria, l.created_by, l.created_at, l.total, l.plates, r.result
          FROM case_lookups l JOIN case_assist_records r ON r.id = l.id WHERE l.id = $1`,
       [id],
     );
@@ -144,6 +155,7 @@ export class CasesRepository {
       criteria: row.criteria,
       createdBy: row.created_by,
       createdAt: row.created_at.toISOString(),
+      summary: row.total === null ? undefined : { total: row.total, plates: row.plates ?? [] },
       cameras: stored.cameras
         .filter((camera) => camera.onlineShare > 0)
         .map((camera) => ({
