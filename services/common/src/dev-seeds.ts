@@ -27,6 +27,9 @@ export const devSites: readonly DevSite[] = [
   { id: "site-iot", name: "Civil Protection IoT gateway", districts: [] },
 ];
 
+/** The correlator API token the gateway presents outside production; public, refused in production mode. */
+export const DEV_CORRELATOR_TOKEN = "insecure-development-correlator-token";
+
 export function devDeviceToken(siteId: string): string {
   return `insecure-development-token.${siteId}`;
 }

@@ -29,7 +29,13 @@ export {
   type PoolClient,
   withTransaction,
 } from "./database.js";
-export { DEV_CREDENTIAL_PREFIX, type DevSite, devDeviceToken, devSites } from "./dev-seeds.js";
+export {
+  DEV_CORRELATOR_TOKEN,
+  DEV_CREDENTIAL_PREFIX,
+  type DevSite,
+  devDeviceToken,
+  devSites,
+} from "./dev-seeds.js";
 export {
   AuthenticationError,
   ConfigError,
@@ -66,3 +72,4 @@ export {
 } from "./ops-server.js";
 export { onShutdown } from "./shutdown.js";
 export { EVENT_PARTITIONS, headers, type TopicKey, type TopicSpec, topics } from "./topics.js";
+export { enumLabel, isUuid } from "./wire.js";

@@ -1,4 +1,4 @@
-import { booleanFlag, commonConfigShape, loadConfig, port, positiveInt } from "@hub/common";
+import { booleanFlag, commonConfigShape, DEV_CORRELATOR_TOKEN, loadConfig, port, positiveInt } from "@hub/common";
 import { z } from "zod";
 import { crashPoints } from "./services/writer.service.js";
 
@@ -47,8 +47,7 @@ const schema = z
     return { ...env, CORRELATOR_API_TOKEN: DEV_CORRELATOR_TOKEN };
   });
 
-/** Public, and accepted only in development and test mode. */
-export const DEV_CORRELATOR_TOKEN = "insecure-development-correlator-token";
+export { DEV_CORRELATOR_TOKEN };
 
 export type CorrelatorConfig = z.infer<typeof schema>;
 

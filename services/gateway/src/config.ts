@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
-import { commonConfigShape, loadConfig, macaoLandPath, port, positiveInt } from "@hub/common";
+import { commonConfigShape, DEV_CORRELATOR_TOKEN, loadConfig, macaoLandPath, port, positiveInt } from "@hub/common";
 import { z } from "zod";
 
 /** The built dashboard, next to this package in the repository (web/dist). */
@@ -74,9 +74,6 @@ const schema = z
       CORRELATOR_API_TOKEN: env.CORRELATOR_API_TOKEN ?? DEV_CORRELATOR_TOKEN,
     };
   });
-
-/** The correlator's public development token (see @hub/correlator); only accepted in development and test mode. */
-const DEV_CORRELATOR_TOKEN = "insecure-development-correlator-token";
 
 export type GatewayConfig = z.infer<typeof schema>;
 

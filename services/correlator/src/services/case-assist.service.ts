@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { distanceMetres, NotFoundError, type Pool, ValidationError } from "@hub/common";
+import { distanceMetres, isUuid, NotFoundError, type Pool, ValidationError } from "@hub/common";
 import { CaseAssistRepository, type LatLonBox } from "../repositories/case-assist.repository.js";
 import {
   type Area,
@@ -167,8 +167,6 @@ export interface CaseAssistRecord {
   createdAt: Date;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -256,7 +254,7 @@ export function validateCaseAssistRequest(
   if (requestedBy === undefined) throw new ValidationError("requestedBy", "is required");
   const caseReference = optionalText(request.caseReference, "caseReference");
   const incidentId = optionalText(request.incidentId, "incidentId");
-  if (incidentId !== undefined && !UUID.test(incidentId)) throw new ValidationError("incidentId", "must be a UUID");
+  if (incidentId !== undefined && !isUuid(incidentId)) throw new ValidationError("incidentId", "must be a UUID");
   return {
     window: { from, to },
     area,
@@ -317,7 +315,7 @@ export class CaseAssistService {
 
   /** A stored record, or undefined. */
   async get(id: string): Promise<CaseAssistRecord | undefined> {
-    if (!UUID.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     return (await this.repository.get(id)) as CaseAssistRecord | undefined;
   }
 

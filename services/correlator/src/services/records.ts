@@ -1,4 +1,4 @@
-import { H3_INDEX_RESOLUTION, topics } from "@hub/common";
+import { enumLabel, H3_INDEX_RESOLUTION, topics } from "@hub/common";
 import {
   CameraStatusRecord,
   cameraStateToJSON,
@@ -83,10 +83,6 @@ export class DecodeFailure extends Error {
 }
 
 /** "OBJECT_CLASS_FIRE" → "fire". */
-function enumName(json: string, prefix: string): string {
-  return json.startsWith(prefix) ? json.slice(prefix.length).toLowerCase() : json.toLowerCase();
-}
-
 function validDate(value: Date | undefined, field: string): Date {
   if (!value || !Number.isFinite(value.getTime())) throw new DecodeFailure(`${field} is missing or invalid`);
   return value;
@@ -126,7 +122,7 @@ function decodeDetection(value: Buffer): EventRow {
       observedAt: validDate(detection.observedAt, "detection.observed_at"),
       eventId: detection.eventId,
       cameraId: detection.cameraId,
-      objectClass: enumName(objectClassToJSON(detection.objectClass), "OBJECT_CLASS_"),
+      objectClass: enumLabel(objectClassToJSON(detection.objectClass), "OBJECT_CLASS_"),
       confidence: detection.confidence,
       box: detection.box,
       trackId: detection.trackId || null,
@@ -134,7 +130,7 @@ function decodeDetection(value: Buffer): EventRow {
       plate: detection.plate,
       rule: detection.rule
         ? {
-            type: enumName(ruleEventTypeToJSON(detection.rule.type), "RULE_EVENT_TYPE_"),
+            type: enumLabel(ruleEventTypeToJSON(detection.rule.type), "RULE_EVENT_TYPE_"),
             name: detection.rule.ruleName,
             count: detection.rule.count,
             dwellSeconds: detection.rule.dwellSeconds,
@@ -157,7 +153,7 @@ function decodeReading(value: Buffer): EventRow {
       eventId: reading.eventId,
       sensorId: reading.sensorId,
       datastreamId: reading.datastreamId,
-      kind: enumName(sensorKindToJSON(reading.kind), "SENSOR_KIND_"),
+      kind: enumLabel(sensorKindToJSON(reading.kind), "SENSOR_KIND_"),
       value: reading.value,
       unit: reading.unit,
       ...place(record.context),
@@ -175,9 +171,9 @@ function decodeStatus(value: Buffer): EventRow {
       observedAt: validDate(status.observedAt, "status.observed_at"),
       eventId: status.eventId,
       cameraId: status.cameraId,
-      state: enumName(cameraStateToJSON(status.state), "CAMERA_STATE_"),
+      state: enumLabel(cameraStateToJSON(status.state), "CAMERA_STATE_"),
       degradationReason: status.degradationReason
-        ? enumName(degradationReasonToJSON(status.degradationReason), "DEGRADATION_REASON_")
+        ? enumLabel(degradationReasonToJSON(status.degradationReason), "DEGRADATION_REASON_")
         : null,
       detail: status.detail || null,
       signalLoss: status.signalLoss,

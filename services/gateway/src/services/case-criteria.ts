@@ -1,4 +1,4 @@
-import { ValidationError } from "@hub/common";
+import { isUuid, ValidationError } from "@hub/common";
 import {
   type CaseArea,
   type CaseSearchRequest,
@@ -10,7 +10,6 @@ import {
 
 const CASE_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9./_-]{2,63}$/;
 const PLATE_PATTERN = /^[A-Za-z0-9*?-]{1,16}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_POLYGON_POINTS = 201;
 
 /** A validated lookup: the request as given (normalized), and the window as dates. */
@@ -162,7 +161,7 @@ export function validateCaseSearch(body: unknown, maxWindowHours: number): CaseC
   };
   if (body.area !== undefined) request.area = area(body.area);
   if (body.incidentId !== undefined) {
-    if (typeof body.incidentId !== "string" || !UUID.test(body.incidentId))
+    if (typeof body.incidentId !== "string" || !isUuid(body.incidentId))
       fail("body.incidentId", "must be an incident id (UUID)");
     request.incidentId = body.incidentId.toLowerCase();
   }

@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from "@hub/common";
+import { isUuid, NotFoundError, ValidationError } from "@hub/common";
 import type { CaseArea, CaseSearchResult } from "../contract.js";
 import type { CorrelatorGateway } from "../gateways/correlator.gateway.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
@@ -11,7 +11,6 @@ import type {
 import { AuthService, type Principal } from "./auth.service.js";
 import { validateCaseSearch } from "./case-criteria.js";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INCIDENT_RADIUS_M = 150;
 const DEFAULT_LIMIT = 100;
 
@@ -102,7 +101,7 @@ export class CaseService {
     sourceIp?: string,
   ): Promise<CaseSearchResult> {
     AuthService.require(user, "investigator");
-    if (!UUID.test(id)) throw new ValidationError("params.id", "must be a lookup id (UUID)");
+    if (!isUuid(id)) throw new ValidationError("params.id", "must be a lookup id (UUID)");
     const purpose = purposeOf(query.purpose, "query.purpose");
     const cursor = decodeCursor(query.cursor);
     const limit = query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit);
@@ -127,7 +126,7 @@ export class CaseService {
 
   /** The stored lookup and the filter of its detections (for exports). */
   async lookup(id: string): Promise<{ lookup: StoredLookup; filter: DetectionFilter }> {
-    if (!UUID.test(id)) throw new ValidationError("params.id", "must be a lookup id (UUID)");
+    if (!isUuid(id)) throw new ValidationError("params.id", "must be a lookup id (UUID)");
     const lookup = await this.deps.cases.lookup(id);
     if (!lookup) throw new NotFoundError("params.id", `no case lookup ${id}`);
     return { lookup, filter: filterOf(lookup) };

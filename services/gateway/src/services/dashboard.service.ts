@@ -1,4 +1,4 @@
-import { type Logger, NotFoundError, ValidationError } from "@hub/common";
+import { isUuid, type Logger, NotFoundError, ValidationError } from "@hub/common";
 import { type AreaName, CITY, type IncidentDetail, type IncidentView, type Snapshot } from "../contract.js";
 import type { CorrelatorGateway } from "../gateways/correlator.gateway.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
@@ -9,7 +9,6 @@ import type { LiveHub } from "./live.service.js";
 /** Minutes before and after an incident's evidence that its case-assist record covers. */
 const CASE_ASSIST_MARGIN_MS = 5 * 60 * 1000;
 const CASE_ASSIST_RADIUS_M = 150;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What the dashboard's REST calls do: snapshots, details, and incident actions (through the correlator). */
 export class DashboardService {
@@ -70,7 +69,7 @@ export class DashboardService {
    * case-assist record is made for it (stored with its inputs, so it can be reproduced).
    */
   async incident(user: Principal, id: string): Promise<IncidentDetail> {
-    if (!UUID.test(id)) throw new ValidationError("params.id", "must be an incident id (UUID)");
+    if (!isUuid(id)) throw new ValidationError("params.id", "must be an incident id (UUID)");
     const detail = await this.deps.views.incident(id);
     if (!detail) throw new NotFoundError("params.id", `no incident ${id}`);
     let caseAssist = (await this.deps.views.caseAssistCameras(id)) ?? null;
@@ -101,7 +100,7 @@ export class DashboardService {
 
   async act(user: Principal, action: "acknowledge" | "resolve", id: string, body: unknown): Promise<IncidentView> {
     AuthService.require(user, "operator");
-    if (!UUID.test(id)) throw new ValidationError("params.id", "must be an incident id (UUID)");
+    if (!isUuid(id)) throw new ValidationError("params.id", "must be an incident id (UUID)");
     const expected = (body as { expectedVersion?: unknown } | null)?.expectedVersion;
     if (expected !== undefined && (!Number.isInteger(expected) || (expected as number) < 1))
       throw new ValidationError("body.expectedVersion", "must be a positive integer");

@@ -1,3 +1,4 @@
+import { enumLabel } from "@hub/common";
 import {
   AlertSeverity,
   AlertState,
@@ -31,10 +32,6 @@ import { cameraState } from "../repositories/views.repository.js";
 /** Thrown for a record the gateway cannot show; the correlator dead-letters the same record, so it is only counted. */
 export class UndecodableRecord extends Error {}
 
-function enumName(json: string, prefix: string): string {
-  return (json.startsWith(prefix) ? json.slice(prefix.length) : json).toLowerCase();
-}
-
 function iso(value: Date | undefined, field: string): string {
   if (!value || !Number.isFinite(value.getTime())) throw new UndecodableRecord(`${field} is missing`);
   return value.toISOString();
@@ -63,8 +60,8 @@ export function detectionOf(value: Buffer | null): Placed<DetectionBrief> {
     data: {
       eventId: detection.eventId,
       cameraId: detection.cameraId,
-      objectClass: enumName(objectClassToJSON(detection.objectClass), "OBJECT_CLASS_"),
-      ruleType: detection.rule ? enumName(ruleEventTypeToJSON(detection.rule.type), "RULE_EVENT_TYPE_") : null,
+      objectClass: enumLabel(objectClassToJSON(detection.objectClass), "OBJECT_CLASS_"),
+      ruleType: detection.rule ? enumLabel(ruleEventTypeToJSON(detection.rule.type), "RULE_EVENT_TYPE_") : null,
       confidence: detection.confidence,
       observedAt: iso(detection.observedAt, "detection.observed_at"),
       ingestedAt: iso(record.context?.ingestedAt, "context.ingested_at"),
@@ -81,9 +78,9 @@ export function cameraStatusOf(value: Buffer | null): Placed<CameraStatusChange>
     district: record.context?.district ?? "",
     data: {
       cameraId: status.cameraId,
-      state: cameraState(enumName(cameraStateToJSON(status.state), "CAMERA_STATE_")),
+      state: cameraState(enumLabel(cameraStateToJSON(status.state), "CAMERA_STATE_")),
       reason: status.degradationReason
-        ? enumName(degradationReasonToJSON(status.degradationReason), "DEGRADATION_REASON_")
+        ? enumLabel(degradationReasonToJSON(status.degradationReason), "DEGRADATION_REASON_")
         : null,
       observedAt,
       version: Date.parse(observedAt),
@@ -99,7 +96,7 @@ export function sensorReadingOf(
   const record = decodeWith((bytes) => SensorReadingRecord.decode(bytes), value);
   const reading = record.reading;
   if (!reading?.sensorId) throw new UndecodableRecord("reading.sensor_id is missing");
-  const kind = enumName(sensorKindToJSON(reading.kind), "SENSOR_KIND_");
+  const kind = enumLabel(sensorKindToJSON(reading.kind), "SENSOR_KIND_");
   if (!(MAP_SENSOR_KINDS as readonly string[]).includes(kind)) return undefined;
   const position = reading.position ?? record.context?.position;
   if (!position) throw new UndecodableRecord("reading.position is missing");
