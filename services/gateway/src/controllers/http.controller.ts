@@ -101,11 +101,11 @@ export function registerApi(
     return dashboard.snapshot((request.query as { area?: unknown }).area);
   });
   app.get(API.districts, { onRequest: signedIn }, async () => [...dashboard.knownDistricts()].sort());
-  app.get(API.cameras, { onRequest: signedIn }, async () => (await dashboard.snapshot("city")).cameras);
+  app.get(API.cameras, { onRequest: signedIn }, async () => dashboard.cameras());
   app.get(`${API.cameras}/:id`, { onRequest: signedIn }, async (request) =>
     dashboard.camera(user(request), (request.params as { id: string }).id),
   );
-  app.get(API.incidents, { onRequest: signedIn }, async () => (await dashboard.snapshot("city")).incidents);
+  app.get(API.incidents, { onRequest: signedIn }, async () => dashboard.openIncidents());
   app.get(`${API.incidents}/:id`, { onRequest: signedIn }, async (request) =>
     dashboard.incident(user(request), (request.params as { id: string }).id),
   );
@@ -118,7 +118,7 @@ export function registerApi(
       }),
     );
   }
-  app.get(API.alerts, { onRequest: signedIn }, async () => (await dashboard.snapshot("city")).alerts);
+  app.get(API.alerts, { onRequest: signedIn }, async () => dashboard.alerts());
 
   // Police case lookup (investigator role; every call audited).
   app.post(API.caseSearch, { onRequest: signedIn }, async (request, reply) => {

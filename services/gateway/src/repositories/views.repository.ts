@@ -13,6 +13,9 @@ import {
   type SensorReadingView,
 } from "../contract.js";
 
+const CAMERA_COLUMNS =
+  "id, name, district, phase, lat, lon, bearing_deg, fov_angle_deg, range_m, state, last_status_at";
+
 /**
  * Read side of the dashboard: what the map shows, read from the tables the correlator writes (cameras' state,
  * incidents and their evidence, readings, the continuous aggregates). The gateway never writes these.
@@ -22,19 +25,14 @@ export class ViewsRepository {
 
   async cameras(area?: string): Promise<CameraView[]> {
     const result = await this.pool.query(
-      `SELECT id, name, district, phase, lat, lon, bearing_deg, fov_angle_deg, range_m, state, last_status_at
-         FROM cameras WHERE ($1::text IS NULL OR district = $1) ORDER BY id`,
+      `SELECT ${CAMERA_COLUMNS} FROM cameras WHERE ($1::text IS NULL OR district = $1) ORDER BY id`,
       [area ?? null],
     );
     return result.rows.map(cameraView);
   }
 
   async camera(id: string): Promise<CameraView | undefined> {
-    const result = await this.pool.query(
-      `SELECT id, name, district, phase, lat, lon, bearing_deg, fov_angle_deg, range_m, state, last_status_at
-         FROM cameras WHERE id = $1`,
-      [id],
-    );
+    const result = await this.pool.query(`SELECT ${CAMERA_COLUMNS} FROM cameras WHERE id = $1`, [id]);
     return result.rows[0] ? cameraView(result.rows[0]) : undefined;
   }
 

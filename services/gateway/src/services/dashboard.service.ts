@@ -1,5 +1,13 @@
 import { isUuid, type Logger, NotFoundError, ValidationError } from "@hub/common";
-import { type AreaName, CITY, type IncidentDetail, type IncidentView, type Snapshot } from "../contract.js";
+import {
+  type AlertView,
+  type AreaName,
+  type CameraView,
+  CITY,
+  type IncidentDetail,
+  type IncidentView,
+  type Snapshot,
+} from "../contract.js";
 import type { CorrelatorGateway } from "../gateways/correlator.gateway.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import type { ViewsRepository } from "../repositories/views.repository.js";
@@ -50,6 +58,19 @@ export class DashboardService {
       sensors,
       counters: this.deps.live.counters(),
     };
+  }
+
+  /** City-wide lists, each read on its own (the snapshot reads them all). */
+  cameras(): CameraView[] {
+    return this.deps.live.camerasIn(CITY);
+  }
+
+  openIncidents(): Promise<IncidentView[]> {
+    return this.deps.views.openIncidents();
+  }
+
+  alerts(): AlertView[] {
+    return this.deps.live.activeAlerts();
   }
 
   async camera(user: Principal, id: string) {

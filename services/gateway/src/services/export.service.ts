@@ -12,7 +12,7 @@ import { canonicalJson, type Logger, NotFoundError } from "@hub/common";
 import { strToU8, zipSync } from "fflate";
 import type { CaseDetection, CaseSearchResult, ExportJob } from "../contract.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
-import type { CasesRepository } from "../repositories/cases.repository.js";
+import type { CasesRepository, DetectionFilter, StoredLookup } from "../repositories/cases.repository.js";
 import { AuthService, type Principal } from "./auth.service.js";
 import type { CaseService } from "./case.service.js";
 import { purposeOf } from "./case.service.js";
@@ -104,7 +104,7 @@ export class ExportService {
       resultCount: total,
       sourceIp,
     });
-    this.build(job, user, purpose, Math.min(total, MAX_DETECTIONS)).catch((error: unknown) => {
+    this.build(job, user, purpose, { lookup, filter, total }).catch((error: unknown) => {
       job.state = "failed";
       job.error = error instanceof Error ? error.message : String(error);
       this.deps.logger.error({ err: error, export: job.id }, "export failed");
@@ -130,17 +130,23 @@ export class ExportService {
     return job;
   }
 
-  private async build(job: Job, user: Principal, purpose: string, total: number): Promise<void> {
-    const { lookup, filter } = await this.deps.cases.lookup(job.recordId);
+  private async build(
+    job: Job,
+    user: Principal,
+    purpose: string,
+    found: { lookup: StoredLookup; filter: DetectionFilter; total: number },
+  ): Promise<void> {
+    const { lookup, filter, total } = found;
+    const wanted = Math.min(total, MAX_DETECTIONS);
     const detections: CaseDetection[] = [];
     let after: { observedAt: string; eventId: string } | undefined;
-    while (filter.cameraIds.length > 0 && detections.length < total) {
-      const page = await this.deps.repository.detections(filter, Math.min(PAGE, total - detections.length), after);
+    while (filter.cameraIds.length > 0 && detections.length < wanted) {
+      const page = await this.deps.repository.detections(filter, Math.min(PAGE, wanted - detections.length), after);
       if (page.length === 0) break;
       detections.push(...page);
       const last = page.at(-1) as CaseDetection;
       after = { observedAt: last.observedAt, eventId: last.eventId };
-      job.progress = Math.min(0.9, (detections.length / Math.max(total, 1)) * 0.9);
+      job.progress = Math.min(0.9, (detections.length / Math.max(wanted, 1)) * 0.9);
       await new Promise((resolve) => setImmediate(resolve));
     }
     const plates = filter.cameraIds.length > 0 ? await this.deps.repository.plates(filter) : [];
@@ -192,7 +198,7 @@ export class ExportService {
       purpose,
       exportedAt: new Date().toISOString(),
       detections: detections.length,
-      truncated: detections.length < (await this.deps.repository.count(filter).catch(() => detections.length)),
+      truncated: detections.length < total,
       signature: { algorithm: "Ed25519", file: "manifest.sig", over: "manifest.json (its exact bytes)" },
       files: Object.entries(files).map(([name, bytes]) => ({ name, bytes: bytes.length, sha256: sha256(bytes) })),
     };
