@@ -25,7 +25,16 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createLogger, createPool, devSites, h3Cell, macaoLandPath, type Pool, Region } from "@hub/common";
+import {
+  createLogger,
+  createPool,
+  devSites,
+  h3Cell,
+  macaoLandPath,
+  type Pool,
+  Region,
+  withTransaction,
+} from "@hub/common";
 import { type Area, pointInView, viewCoversArea } from "@hub/correlator";
 import { CasesRepository, type DetectionCursor, type DetectionFilter } from "@hub/gateway";
 import { buildCameras } from "@hub/simulator";
@@ -274,20 +283,11 @@ function memoryOf(pid: number | undefined): { rssMb: number; peakMb: number } | 
  * database has one session shared by every connection, so a session-level SET would leak into the indexed runs). */
 function seqScanPool(pool: Pool): Pool {
   return {
-    async query(text: string, values?: unknown[]) {
-      const client = await pool.connect();
-      try {
-        await client.query(`BEGIN; ${SEQ_SCAN}`);
-        const result = await client.query(text, values);
-        await client.query("COMMIT");
-        return result;
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+    query: (text: string, values?: unknown[]) =>
+      withTransaction(pool, async (client) => {
+        await client.query(SEQ_SCAN);
+        return client.query(text, values);
+      }),
   } as unknown as Pool;
 }
 

@@ -48,24 +48,22 @@ export class CorrelationService {
     );
     const watchList = await this.deps.incidents.watchList(client, plates);
     const changed = new Set<string>();
+    // Which rule each event can trigger, in event order; grouped by rule for the batch-wide look-ups.
+    const triggered: { rule: EventRule; event: EventRow }[] = [];
     const triggers = new Map<EventRule, EventRow[]>();
-    const triggered = new Set<string>();
     for (const event of events) {
       for (const rule of this.eventRules) {
         if (!matchersOf(rule).some((m) => matches(m, event, watchList))) continue;
+        triggered.push({ rule, event });
         const list = triggers.get(rule);
         if (list) list.push(event);
         else triggers.set(rule, [event]);
-        triggered.add(`${rule.id}\u0000${event.row.eventId}`);
       }
     }
     const neighbourhoods = await this.prefetch(client, triggers);
-    for (const event of events) {
-      for (const rule of this.eventRules) {
-        if (!triggered.has(`${rule.id}\u0000${event.row.eventId}`)) continue;
-        const incident = await this.apply(client, rule, event, watchList, neighbourhoods.get(rule));
-        if (incident) changed.add(incident);
-      }
+    for (const { rule, event } of triggered) {
+      const incident = await this.apply(client, rule, event, watchList, neighbourhoods.get(rule));
+      if (incident) changed.add(incident);
     }
     await this.deps.publisher.publish(client, [...changed]);
     return changed.size;
