@@ -11,7 +11,15 @@ import type { CaseSearchResult } from "@hub/gateway/contract";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { axeViolations, launchBrowser, screenshot } from "../support/browser.js";
-import { api, insertCameras, login, startTestStack, TEST_PASSWORD, type TestStack } from "../support/gateway.js";
+import {
+  api,
+  insertCameraStatus,
+  insertCameras,
+  login,
+  startTestStack,
+  TEST_PASSWORD,
+  type TestStack,
+} from "../support/gateway.js";
 import { east, infra, migratedPool } from "../support/hub.js";
 
 /**
@@ -48,18 +56,7 @@ beforeAll(async () => {
   await insertCameras(pool, placed);
   const rows = [];
   for (const camera of placed) {
-    await pool.query(
-      `INSERT INTO camera_status (observed_at, event_id, camera_id, state, signal_loss, scene_change, site_id, lat, lon,
-         h3_cell, ingested_at) VALUES ($1, $2, $3, 'online', false, false, 'site-test', $4, $5, $6, $1)`,
-      [
-        new Date(windowStart.getTime() - 3600_000),
-        `st-${camera.id}`,
-        camera.id,
-        camera.lat,
-        camera.lon,
-        h3Cell(camera.lat, camera.lon),
-      ],
-    );
+    await insertCameraStatus(pool, camera, "online", new Date(windowStart.getTime() - 3600_000));
     for (let index = 0; index < 30; index += 1) {
       const observedAt = new Date(windowStart.getTime() + index * 4 * 60_000);
       rows.push({
@@ -81,12 +78,7 @@ beforeAll(async () => {
       });
     }
   }
-  const client = await pool.connect();
-  try {
-    await insertDetections(client, rows);
-  } finally {
-    client.release();
-  }
+  await insertDetections(pool, rows);
   stack = await startTestStack({ GATEWAY_WEB_DIR: webDir });
   browser = await launchBrowser();
 });

@@ -17,7 +17,7 @@ import type {
 import { strToU8, unzipSync, zipSync } from "fflate";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, insertCameras, login, startTestStack, type TestStack } from "../support/gateway.js";
+import { api, insertCameraStatus, insertCameras, login, startTestStack, type TestStack } from "../support/gateway.js";
 import { infra, migratedPool } from "../support/hub.js";
 
 /**
@@ -91,19 +91,7 @@ beforeAll(async () => {
     cameras.map((camera) => ({ ...camera, district: `Case-${tag}` })),
   );
   for (const camera of cameras) {
-    await pool.query(
-      `INSERT INTO camera_status (observed_at, event_id, camera_id, state, signal_loss, scene_change, site_id, lat, lon,
-         h3_cell, ingested_at) VALUES ($1, $2, $3, $4, false, false, 'site-test', $5, $6, $7, $1)`,
-      [
-        dayStart,
-        `st-${camera.id}`,
-        camera.id,
-        camera.online ? "online" : "offline",
-        camera.lat,
-        camera.lon,
-        h3Cell(camera.lat, camera.lon),
-      ],
-    );
+    await insertCameraStatus(pool, camera, camera.online ? "online" : "offline", dayStart);
   }
   const rows = [];
   for (let index = 0; index < 4000; index += 1) {
@@ -142,12 +130,7 @@ beforeAll(async () => {
       ingestedAt: observedAt,
     });
   }
-  const client = await pool.connect();
-  try {
-    await insertDetections(client, rows);
-  } finally {
-    client.release();
-  }
+  await insertDetections(pool, rows);
   stack = await startTestStack({ GATEWAY_JWT_SECRET: JWT_SECRET });
   investigator = (await login(stack.url, "investigator")).token;
 });

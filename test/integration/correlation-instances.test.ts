@@ -3,12 +3,21 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPool, migrate, type Pool } from "@hub/common";
-import { type CorrelatorApp, readConfig, startCorrelator } from "@hub/correlator";
+import type { CorrelatorApp } from "@hub/correlator";
 import { type RunningDb, startEmbeddedDatabase } from "@hub/infra";
 import { ObjectClass, RuleEventType, SensorKind } from "@hub/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newDetection, newReading } from "../support/factories.js";
-import { east, eventually, infra, migratedPool, type Place, produceEvents, testLogger } from "../support/hub.js";
+import {
+  east,
+  eventually,
+  infra,
+  migratedPool,
+  type Place,
+  produceEvents,
+  startTestCorrelator,
+  testLogger,
+} from "../support/hub.js";
 
 /**
  * The same Kafka log, correlated by one instance into one database and by two instances of another group into a
@@ -21,21 +30,12 @@ let pair: Pool;
 const apps: CorrelatorApp[] = [];
 
 function correlatorFor(databaseUrl: string, groupId: string) {
-  return startCorrelator(
-    readConfig({
-      HUB_MODE: "test",
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-      KAFKA_BROKERS: infra().brokers.join(","),
-      DATABASE_URL: databaseUrl,
-      CORRELATOR_HOST: "127.0.0.1",
-      CORRELATOR_OPS_PORT: "0",
-      CORRELATOR_GRPC_PORT: "0",
-      CORRELATOR_GROUP_ID: groupId,
-      CORRELATOR_MAX_BATCH: "7",
-      CORRELATOR_SILENCE_CHECK_MS: "3600000",
-    }),
-    testLogger,
-  );
+  return startTestCorrelator({
+    DATABASE_URL: databaseUrl,
+    CORRELATOR_GROUP_ID: groupId,
+    CORRELATOR_MAX_BATCH: "7",
+    CORRELATOR_SILENCE_CHECK_MS: "3600000",
+  });
 }
 
 beforeAll(async () => {

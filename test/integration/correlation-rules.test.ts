@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { credentials, Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import type { Pool } from "@hub/common";
 import { topics } from "@hub/common";
-import { type CorrelatorApp, DEV_CORRELATOR_TOKEN, readConfig, startCorrelator } from "@hub/correlator";
+import { type CorrelatorApp, DEV_CORRELATOR_TOKEN } from "@hub/correlator";
 import {
   CameraState,
   CaseAssistServiceClient,
@@ -20,12 +20,11 @@ import { newDetection, newReading, newStatus } from "../support/factories.js";
 import {
   east,
   eventually,
-  infra,
   migratedPool,
   type Place,
   produceEvents,
   readTopic,
-  testLogger,
+  startTestCorrelator,
 } from "../support/hub.js";
 
 /**
@@ -37,21 +36,11 @@ let correlator: CorrelatorApp;
 
 beforeAll(async () => {
   pool = await migratedPool();
-  correlator = await startCorrelator(
-    readConfig({
-      HUB_MODE: "test",
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-      KAFKA_BROKERS: infra().brokers.join(","),
-      DATABASE_URL: infra().databaseUrl,
-      CORRELATOR_HOST: "127.0.0.1",
-      CORRELATOR_OPS_PORT: "0",
-      CORRELATOR_GRPC_PORT: "0",
-      CORRELATOR_GROUP_ID: `rules-${randomUUID().slice(0, 8)}`,
-      CORRELATOR_SILENCE_CHECK_MS: "500",
-      OUTBOX_RELAY_INTERVAL_MS: "50",
-    }),
-    testLogger,
-  );
+  correlator = await startTestCorrelator({
+    CORRELATOR_GROUP_ID: `rules-${randomUUID().slice(0, 8)}`,
+    CORRELATOR_SILENCE_CHECK_MS: "500",
+    OUTBOX_RELAY_INTERVAL_MS: "50",
+  });
 });
 
 afterAll(async () => {

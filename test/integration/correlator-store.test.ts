@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createKafka, headers, type Pool, topics } from "@hub/common";
-import { type CorrelatorApp, eventTopics, OUTBOX_ID_HEADER, readConfig, startCorrelator } from "@hub/correlator";
+import { type CorrelatorApp, eventTopics, OUTBOX_ID_HEADER } from "@hub/correlator";
 import { DetectionRecord, ObjectClass } from "@hub/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newCamera, newDetection, newReading, newSensor, newStatus } from "../support/factories.js";
@@ -12,6 +12,7 @@ import {
   produceDetectionRecords,
   produceRaw,
   readTopic,
+  startTestCorrelator,
   startTestIngest,
   type TestIngest,
   testLogger,
@@ -23,28 +24,15 @@ let device: { siteId: string; token: string };
 let correlator: CorrelatorApp | undefined;
 const groupId = `correlator-test-${randomUUID().slice(0, 8)}`;
 
-function startTestCorrelator() {
-  return startCorrelator(
-    readConfig({
-      HUB_MODE: "test",
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-      KAFKA_BROKERS: infra().brokers.join(","),
-      DATABASE_URL: infra().databaseUrl,
-      CORRELATOR_HOST: "127.0.0.1",
-      CORRELATOR_OPS_PORT: "0",
-      CORRELATOR_GRPC_PORT: "0",
-      CORRELATOR_GROUP_ID: groupId,
-      OUTBOX_RELAY_INTERVAL_MS: "50",
-    }),
-    testLogger,
-  );
+function startGroupCorrelator() {
+  return startTestCorrelator({ CORRELATOR_GROUP_ID: groupId, OUTBOX_RELAY_INTERVAL_MS: "50" });
 }
 
 beforeAll(async () => {
   pool = await migratedPool();
   ingest = await startTestIngest();
   device = await createDevice(pool);
-  correlator = await startTestCorrelator();
+  correlator = await startGroupCorrelator();
 });
 
 afterAll(async () => {
@@ -167,7 +155,7 @@ describe("correlator storage", () => {
     // 1. Kafka's committed offsets rewound to the start: the stored ones win, nothing is written again.
     await correlator?.stop();
     await rewindKafkaOffsets();
-    correlator = await startTestCorrelator();
+    correlator = await startGroupCorrelator();
     const sentinel = newDetection("CAM-REPLAY");
     await produceDetectionRecords([sentinel]); // same key, same partition: stored means everything before was read
     expect(await eventually(async () => (await count("detections", [sentinel.eventId])) === 1, 40_000)).toBe(true);
@@ -177,7 +165,7 @@ describe("correlator storage", () => {
     await correlator?.stop();
     await rewindKafkaOffsets();
     await pool.query("DELETE FROM consumer_offsets WHERE group_id = $1", [groupId]);
-    correlator = await startTestCorrelator();
+    correlator = await startGroupCorrelator();
     const second = newDetection("CAM-REPLAY");
     await produceDetectionRecords([second]);
     expect(await eventually(async () => (await count("detections", [second.eventId])) === 1, 40_000)).toBe(true);

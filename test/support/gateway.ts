@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { h3Cell, type Pool } from "@hub/common";
-import { type CorrelatorApp, readConfig as correlatorConfig, startCorrelator } from "@hub/correlator";
+import type { CorrelatorApp } from "@hub/correlator";
 import { type GatewayApp, readConfig as gatewayConfig, startGateway } from "@hub/gateway";
 import type { ClientToServerEvents, LoginResponse, ServerToClientEvents } from "@hub/gateway/contract";
 import { io, type Socket } from "socket.io-client";
-import { infra, testLogger } from "./hub.js";
+import { infra, startTestCorrelator, testLogger } from "./hub.js";
 
 export type HubClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -27,17 +27,10 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     KAFKA_BROKERS: brokers.join(","),
     DATABASE_URL: databaseUrl,
   };
-  const correlator = await startCorrelator(
-    correlatorConfig({
-      ...common,
-      CORRELATOR_HOST: "127.0.0.1",
-      CORRELATOR_OPS_PORT: "0",
-      CORRELATOR_GRPC_PORT: "0",
-      CORRELATOR_GROUP_ID: `gw-${randomUUID().slice(0, 8)}`,
-      OUTBOX_RELAY_INTERVAL_MS: "50",
-    }),
-    testLogger,
-  );
+  const correlator = await startTestCorrelator({
+    CORRELATOR_GROUP_ID: `gw-${randomUUID().slice(0, 8)}`,
+    OUTBOX_RELAY_INTERVAL_MS: "50",
+  });
   const gateway = await startGateway(
     gatewayConfig({
       ...common,
@@ -130,4 +123,18 @@ export async function insertCameras(
       ],
     );
   }
+}
+
+/** A status report straight into camera_status (as the correlator stores one), e.g. "online" since `at`. */
+export async function insertCameraStatus(
+  pool: Pool,
+  camera: { id: string; lat: number; lon: number },
+  state: string,
+  at: Date,
+): Promise<void> {
+  await pool.query(
+    `INSERT INTO camera_status (observed_at, event_id, camera_id, state, signal_loss, scene_change, site_id, lat, lon,
+       h3_cell, ingested_at) VALUES ($1, $2, $3, $4, false, false, 'site-test', $5, $6, $7, $1)`,
+    [at, `st-${camera.id}`, camera.id, state, camera.lat, camera.lon, h3Cell(camera.lat, camera.lon)],
+  );
 }

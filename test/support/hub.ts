@@ -12,6 +12,7 @@ import {
   type Pool,
   topics,
 } from "@hub/common";
+import { type CorrelatorApp, readConfig as readCorrelatorConfig, startCorrelator } from "@hub/correlator";
 import { hashToken, type IngestApp, readConfig, startIngest } from "@hub/ingest";
 import {
   type CameraStatus,
@@ -23,7 +24,7 @@ import {
 } from "@hub/proto";
 import { IngestGateway } from "@hub/simulator";
 import { cellToParent } from "h3-js";
-import { type EachMessagePayload, type IHeaders, Partitioners } from "kafkajs";
+import { type EachMessagePayload, type IHeaders, Partitioners, type Producer } from "kafkajs";
 import { inject } from "vitest";
 
 /** Helpers for integration tests: a real ingest service on an ephemeral port, devices, and a Kafka reader. */
@@ -90,6 +91,26 @@ export async function startTestIngest(
   };
 }
 
+/**
+ * A real correlator in this process on ephemeral ports, against the run's broker and database; `env` adds to or
+ * overrides the settings (every caller names its own CORRELATOR_GROUP_ID).
+ */
+export async function startTestCorrelator(env: Record<string, string>): Promise<CorrelatorApp> {
+  return startCorrelator(
+    readCorrelatorConfig({
+      HUB_MODE: "test",
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+      KAFKA_BROKERS: infra().brokers.join(","),
+      DATABASE_URL: infra().databaseUrl,
+      CORRELATOR_HOST: "127.0.0.1",
+      CORRELATOR_OPS_PORT: "0",
+      CORRELATOR_GRPC_PORT: "0",
+      ...env,
+    }),
+    testLogger,
+  );
+}
+
 export interface ReadRecord<T> {
   key: string;
   value: T;
@@ -148,44 +169,58 @@ export async function readTopic<T>(options: {
   }
 }
 
-/** Valid DetectionRecords straight into Kafka, as the ingest service would write them (for consumer tests). */
-export async function produceDetectionRecords(
-  detections: Detection[],
-  options: { brokers?: string[]; siteId?: string } = {},
+/** Runs `work` with a connected idempotent producer (acks=all, order kept), disconnected afterwards. */
+async function withProducer(
+  clientId: string,
+  work: (producer: Producer) => Promise<void>,
+  brokers = infra().brokers,
 ): Promise<void> {
-  const kafka = createKafka({ brokers: options.brokers ?? infra().brokers, clientId: "test-producer" }, testLogger);
-  const producer = kafka.producer({
+  const producer = createKafka({ brokers, clientId }, testLogger).producer({
     idempotent: true,
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
   try {
-    for (let index = 0; index < detections.length; index += 1000) {
-      await producer.send({
-        topic: topics.detections.name,
-        acks: -1,
-        messages: detections.slice(index, index + 1000).map((detection) => ({
-          key: "88411c0a2bfffff",
-          value: Buffer.from(
-            DetectionRecord.encode({
-              detection,
-              context: {
-                ingestedAt: new Date(),
-                siteId: options.siteId ?? "site-test",
-                position: { lat: 22.1935, lon: 113.5405 },
-                district: "Sé",
-                h3Cell: "89411c0a2a3ffff",
-              },
-            }).finish(),
-          ),
-          headers: { [headers.type]: "hub.v1.DetectionRecord", [headers.eventId]: detection.eventId },
-        })),
-      });
-    }
+    await work(producer);
   } finally {
     await producer.disconnect();
   }
+}
+
+/** Valid DetectionRecords straight into Kafka, as the ingest service would write them (for consumer tests). */
+export async function produceDetectionRecords(
+  detections: Detection[],
+  options: { brokers?: string[]; siteId?: string } = {},
+): Promise<void> {
+  await withProducer(
+    "test-producer",
+    async (producer) => {
+      for (let index = 0; index < detections.length; index += 1000) {
+        await producer.send({
+          topic: topics.detections.name,
+          acks: -1,
+          messages: detections.slice(index, index + 1000).map((detection) => ({
+            key: "88411c0a2bfffff",
+            value: Buffer.from(
+              DetectionRecord.encode({
+                detection,
+                context: {
+                  ingestedAt: new Date(),
+                  siteId: options.siteId ?? "site-test",
+                  position: { lat: 22.1935, lon: 113.5405 },
+                  district: "Sé",
+                  h3Cell: "89411c0a2a3ffff",
+                },
+              }).finish(),
+            ),
+            headers: { [headers.type]: "hub.v1.DetectionRecord", [headers.eventId]: detection.eventId },
+          })),
+        });
+      }
+    },
+    options.brokers,
+  );
 }
 
 /** Raw bytes into a topic: for dead-letter tests. */
@@ -227,14 +262,7 @@ export async function produceEvents(
     | { status: CameraStatus; at: Place; ingestedAt?: Date }
   )[],
 ): Promise<void> {
-  const kafka = createKafka({ brokers: infra().brokers, clientId: "test-events" }, testLogger);
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
-  try {
+  await withProducer("test-events", async (producer) => {
     for (const event of events) {
       const context = {
         ingestedAt: event.ingestedAt ?? new Date(),
@@ -252,9 +280,7 @@ export async function produceEvents(
             : [topics.cameraStatus.name, CameraStatusRecord.encode({ status: event.status, context }).finish()];
       await producer.send({ topic, acks: -1, messages: [{ key, value: Buffer.from(value) }] });
     }
-  } finally {
-    await producer.disconnect();
-  }
+  });
 }
 
 /** A point `metres` east of `from`. */
