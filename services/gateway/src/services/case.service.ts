@@ -134,7 +134,6 @@ export class CaseService {
 
   private async page(lookup: StoredLookup, limit: number, after?: DetectionCursor): Promise<CaseSearchResult> {
     const filter = filterOf(lookup);
-    const cameras = lookup.cameras.filter((camera) => filter.cameraIds.includes(camera.id));
     const any = filter.cameraIds.length > 0;
     // The total and plates are counted once, at search time; later pages only read detections (bench:lookup
     // showed the count and plate aggregation dominating page times on dense data).
@@ -146,12 +145,7 @@ export class CaseService {
     const items = rows.slice(0, limit);
     const last = items.at(-1);
     return {
-      recordId: lookup.id,
-      caseReference: lookup.caseReference,
-      criteria: lookup.criteria,
-      createdAt: lookup.createdAt,
-      createdBy: lookup.createdBy,
-      cameras,
+      ...recordView(lookup, filter),
       detections: {
         items,
         total,
@@ -159,10 +153,25 @@ export class CaseService {
           rows.length > limit && last ? encodeCursor({ observedAt: last.observedAt, eventId: last.eventId }) : null,
       },
       plates,
-      clips: lookup.clips.filter((clip) => filter.cameraIds.includes(clip.cameraId)),
-      incidents: lookup.incidents,
     };
   }
+}
+
+/** What a result says about the lookup itself: its criteria, and the cameras and clips its filter keeps. */
+export function recordView(
+  lookup: StoredLookup,
+  filter: DetectionFilter,
+): Omit<CaseSearchResult, "detections" | "plates"> {
+  return {
+    recordId: lookup.id,
+    caseReference: lookup.caseReference,
+    criteria: lookup.criteria,
+    createdAt: lookup.createdAt,
+    createdBy: lookup.createdBy,
+    cameras: lookup.cameras.filter((camera) => filter.cameraIds.includes(camera.id)),
+    clips: lookup.clips.filter((clip) => filter.cameraIds.includes(clip.cameraId)),
+    incidents: lookup.incidents,
+  };
 }
 
 function filterOf(lookup: StoredLookup): DetectionFilter {

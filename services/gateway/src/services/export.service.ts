@@ -10,12 +10,12 @@ import {
 import { readFileSync } from "node:fs";
 import { canonicalJson, type Logger, NotFoundError } from "@hub/common";
 import { strToU8, zipSync } from "fflate";
-import type { CaseDetection, CaseSearchResult, ExportJob } from "../contract.js";
+import type { CaseDetection, ExportJob } from "../contract.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import type { CasesRepository, DetectionFilter, StoredLookup } from "../repositories/cases.repository.js";
 import { AuthService, type Principal } from "./auth.service.js";
 import type { CaseService } from "./case.service.js";
-import { purposeOf } from "./case.service.js";
+import { purposeOf, recordView } from "./case.service.js";
 
 const PAGE = 5000;
 /** Ready exports are kept this long in memory, then dropped (export again if needed). */
@@ -150,18 +150,7 @@ export class ExportService {
       await new Promise((resolve) => setImmediate(resolve));
     }
     const plates = filter.cameraIds.length > 0 ? await this.deps.repository.plates(filter) : [];
-    const record: Omit<CaseSearchResult, "detections"> & { detections: CaseDetection[] } = {
-      recordId: lookup.id,
-      caseReference: lookup.caseReference,
-      criteria: lookup.criteria,
-      createdAt: lookup.createdAt,
-      createdBy: lookup.createdBy,
-      cameras: lookup.cameras.filter((camera) => filter.cameraIds.includes(camera.id)),
-      detections,
-      plates,
-      clips: lookup.clips.filter((clip) => filter.cameraIds.includes(clip.cameraId)),
-      incidents: lookup.incidents,
-    };
+    const record = { ...recordView(lookup, filter), detections, plates };
     const files: Record<string, Uint8Array> = {
       "record.json": strToU8(JSON.stringify(record, null, 2)),
       "detections.csv": strToU8(
