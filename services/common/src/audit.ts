@@ -70,54 +70,60 @@ function entryHash(prevHash: string, row: Omit<StoredEntry, "prev_hash" | "hash"
   return createHash("sha256").update(`${prevHash}\n${content}`).digest("hex");
 }
 
-/** Appends one entry to the chain; returns its id and hash. */
+/** Appends one entry to the chain in its own transaction; returns its id and hash. */
 export async function appendAudit(pool: pg.Pool, entry: AuditEntry): Promise<{ id: string; hash: string }> {
-  return withTransaction(pool, async (client) => {
-    await client.query("SELECT pg_advisory_xact_lock($1)", [AUDIT_LOCK]);
-    // bigint comes back as a string (pg's default for int8): exact, compared as BigInt below.
-    const last = await client.query<{ id: string; hash: string }>(
-      "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
-    );
-    const prevHash = last.rows[0]?.hash ?? AUDIT_GENESIS_HASH;
-    const row = {
-      id: String(BigInt(last.rows[0]?.id ?? "0") + 1n),
-      at: new Date(),
-      actor: entry.actor,
-      action: entry.action,
-      subject: entry.subject ?? null,
-      personal_data: entry.personalData ?? false,
-      case_reference: entry.caseReference ?? null,
-      purpose: entry.purpose ?? null,
-      // Stored as jsonb, hashed in canonical form: what is read back hashes the same.
-      criteria: entry.criteria === undefined ? null : JSON.parse(canonicalJson(entry.criteria)),
-      result_count: entry.resultCount ?? null,
-      detail: JSON.parse(canonicalJson(entry.detail ?? {})),
-      source_ip: entry.sourceIp ?? null,
-    };
-    const hash = entryHash(prevHash, row);
-    await client.query(
-      `INSERT INTO audit_log (id, at, actor, action, subject, personal_data, case_reference, purpose, criteria,
+  return withTransaction(pool, (client) => appendAuditIn(client, entry));
+}
+
+/**
+ * Appends one entry inside the caller's transaction, so the entry and the change it records commit (or roll back)
+ * together. The chain's lock is then held until that transaction ends: keep such transactions short.
+ */
+export async function appendAuditIn(client: pg.PoolClient, entry: AuditEntry): Promise<{ id: string; hash: string }> {
+  await client.query("SELECT pg_advisory_xact_lock($1)", [AUDIT_LOCK]);
+  // bigint comes back as a string (pg's default for int8): exact, compared as BigInt below.
+  const last = await client.query<{ id: string; hash: string }>(
+    "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
+  );
+  const prevHash = last.rows[0]?.hash ?? AUDIT_GENESIS_HASH;
+  const row = {
+    id: String(BigInt(last.rows[0]?.id ?? "0") + 1n),
+    at: new Date(),
+    actor: entry.actor,
+    action: entry.action,
+    subject: entry.subject ?? null,
+    personal_data: entry.personalData ?? false,
+    case_reference: entry.caseReference ?? null,
+    purpose: entry.purpose ?? null,
+    // Stored as jsonb, hashed in canonical form: what is read back hashes the same.
+    criteria: entry.criteria === undefined ? null : JSON.parse(canonicalJson(entry.criteria)),
+    result_count: entry.resultCount ?? null,
+    detail: JSON.parse(canonicalJson(entry.detail ?? {})),
+    source_ip: entry.sourceIp ?? null,
+  };
+  const hash = entryHash(prevHash, row);
+  await client.query(
+    `INSERT INTO audit_log (id, at, actor, action, subject, personal_data, case_reference, purpose, criteria,
          result_count, detail, source_ip, prev_hash, hash)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-      [
-        row.id,
-        row.at,
-        row.actor,
-        row.action,
-        row.subject,
-        row.personal_data,
-        row.case_reference,
-        row.purpose,
-        row.criteria === null ? null : JSON.stringify(row.criteria),
-        row.result_count,
-        JSON.stringify(row.detail),
-        row.source_ip,
-        prevHash,
-        hash,
-      ],
-    );
-    return { id: row.id, hash };
-  });
+    [
+      row.id,
+      row.at,
+      row.actor,
+      row.action,
+      row.subject,
+      row.personal_data,
+      row.case_reference,
+      row.purpose,
+      row.criteria === null ? null : JSON.stringify(row.criteria),
+      row.result_count,
+      JSON.stringify(row.detail),
+      row.source_ip,
+      prevHash,
+      hash,
+    ],
+  );
+  return { id: row.id, hash };
 }
 
 export type AuditVerification =

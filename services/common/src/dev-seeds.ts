@@ -30,6 +30,9 @@ export const devSites: readonly DevSite[] = [
 /** The correlator API token the gateway presents outside production; public, refused in production mode. */
 export const DEV_CORRELATOR_TOKEN = "insecure-development-correlator-token";
 
+/** The alerts service API token the gateway presents outside production; public, refused in production mode. */
+export const DEV_ALERTS_TOKEN = "insecure-development-alerts-token";
+
 export function devDeviceToken(siteId: string): string {
   return `insecure-development-token.${siteId}`;
 }

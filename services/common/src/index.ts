@@ -4,6 +4,7 @@ export {
   type AuditEntry,
   type AuditVerification,
   appendAudit,
+  appendAuditIn,
   canonicalJson,
   verifyAuditChain,
 } from "./audit.js";
@@ -30,6 +31,7 @@ export {
   withTransaction,
 } from "./database.js";
 export {
+  DEV_ALERTS_TOKEN,
   DEV_CORRELATOR_TOKEN,
   DEV_CREDENTIAL_PREFIX,
   type DevSite,
@@ -70,6 +72,7 @@ export {
   type ReadinessCheck,
   startOpsServer,
 } from "./ops-server.js";
+export { type Problem, problemOf } from "./problem.js";
 export { onShutdown } from "./shutdown.js";
 export { EVENT_PARTITIONS, headers, type TopicKey, type TopicSpec, topics } from "./topics.js";
 export { enumLabel, isUuid } from "./wire.js";

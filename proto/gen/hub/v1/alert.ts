@@ -114,6 +114,7 @@ export function alertSeverityToJSON(object: AlertSeverity): string {
 export interface AlertArea {
   /** Language tag (zh-Hant, pt, en) → area description. */
   description: { [key: string]: string };
+  /** Every outline of the area: its polygons, its circles approximated as polygons, and its districts' outlines. */
   polygons: Polygon[];
 }
 
@@ -139,6 +140,14 @@ export interface PublicAlert {
   sent: Date | undefined;
   expires: Date | undefined;
   areas: AlertArea[];
+  /** Language tag → text. */
+  description: { [key: string]: string };
+  instruction: { [key: string]: string };
+  /** CAP msgType of the message that made this version: Alert, Update or Cancel. */
+  msgType: string;
+  /** CAP identifier of that message, and the public URL of its CAP document. */
+  identifier: string;
+  capUrl: string;
 }
 
 export interface PublicAlert_EventEntry {
@@ -147,6 +156,16 @@ export interface PublicAlert_EventEntry {
 }
 
 export interface PublicAlert_HeadlineEntry {
+  key: string;
+  value: string;
+}
+
+export interface PublicAlert_DescriptionEntry {
+  key: string;
+  value: string;
+}
+
+export interface PublicAlert_InstructionEntry {
   key: string;
   value: string;
 }
@@ -369,6 +388,11 @@ function createBasePublicAlert(): PublicAlert {
     sent: undefined,
     expires: undefined,
     areas: [],
+    description: {},
+    instruction: {},
+    msgType: "",
+    identifier: "",
+    capUrl: "",
   };
 }
 
@@ -409,6 +433,21 @@ export const PublicAlert: MessageFns<PublicAlert> = {
     }
     for (const v of message.areas) {
       AlertArea.encode(v!, writer.uint32(98).fork()).join();
+    }
+    globalThis.Object.entries(message.description).forEach(([key, value]: [string, string]) => {
+      PublicAlert_DescriptionEntry.encode({ key: key as any, value }, writer.uint32(106).fork()).join();
+    });
+    globalThis.Object.entries(message.instruction).forEach(([key, value]: [string, string]) => {
+      PublicAlert_InstructionEntry.encode({ key: key as any, value }, writer.uint32(114).fork()).join();
+    });
+    if (message.msgType !== "") {
+      writer.uint32(122).string(message.msgType);
+    }
+    if (message.identifier !== "") {
+      writer.uint32(130).string(message.identifier);
+    }
+    if (message.capUrl !== "") {
+      writer.uint32(138).string(message.capUrl);
     }
     return writer;
   },
@@ -528,6 +567,52 @@ export const PublicAlert: MessageFns<PublicAlert> = {
             message.areas.push(AlertArea.decode(reader, reader.uint32()));
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            const entry13 = PublicAlert_DescriptionEntry.decode(reader, reader.uint32());
+            if (entry13.value !== undefined) {
+              message.description[entry13.key] = entry13.value;
+            }
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            const entry14 = PublicAlert_InstructionEntry.decode(reader, reader.uint32());
+            if (entry14.value !== undefined) {
+              message.instruction[entry14.key] = entry14.value;
+            }
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.msgType = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.identifier = reader.string();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.capUrl = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -580,6 +665,45 @@ export const PublicAlert: MessageFns<PublicAlert> = {
       sent: isSet(object.sent) ? fromJsonTimestamp(object.sent) : undefined,
       expires: isSet(object.expires) ? fromJsonTimestamp(object.expires) : undefined,
       areas: globalThis.Array.isArray(object?.areas) ? object.areas.map((e: any) => AlertArea.fromJSON(e)) : [],
+      description: isObject(object.description)
+        ? (globalThis.Object.entries(object.description) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      instruction: isObject(object.instruction)
+        ? (globalThis.Object.entries(object.instruction) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      msgType: isSet(object.msgType)
+        ? globalThis.String(object.msgType)
+        : isSet(object.msg_type)
+        ? globalThis.String(object.msg_type)
+        : "",
+      identifier: isSet(object.identifier) ? globalThis.String(object.identifier) : "",
+      capUrl: isSet(object.capUrl)
+        ? globalThis.String(object.capUrl)
+        : isSet(object.cap_url)
+        ? globalThis.String(object.cap_url)
+        : "",
     };
   },
 
@@ -633,6 +757,33 @@ export const PublicAlert: MessageFns<PublicAlert> = {
     if (message.areas?.length) {
       obj.areas = message.areas.map((e) => AlertArea.toJSON(e));
     }
+    if (message.description) {
+      const entries = globalThis.Object.entries(message.description) as [string, string][];
+      if (entries.length > 0) {
+        obj.description = {};
+        entries.forEach(([k, v]) => {
+          obj.description[k] = v;
+        });
+      }
+    }
+    if (message.instruction) {
+      const entries = globalThis.Object.entries(message.instruction) as [string, string][];
+      if (entries.length > 0) {
+        obj.instruction = {};
+        entries.forEach(([k, v]) => {
+          obj.instruction[k] = v;
+        });
+      }
+    }
+    if (message.msgType !== "") {
+      obj.msgType = message.msgType;
+    }
+    if (message.identifier !== "") {
+      obj.identifier = message.identifier;
+    }
+    if (message.capUrl !== "") {
+      obj.capUrl = message.capUrl;
+    }
     return obj;
   },
 
@@ -669,6 +820,27 @@ export const PublicAlert: MessageFns<PublicAlert> = {
     message.sent = object.sent ?? undefined;
     message.expires = object.expires ?? undefined;
     message.areas = object.areas?.map((e) => AlertArea.fromPartial(e)) || [];
+    message.description = (globalThis.Object.entries(object.description ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.instruction = (globalThis.Object.entries(object.instruction ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.msgType = object.msgType ?? "";
+    message.identifier = object.identifier ?? "";
+    message.capUrl = object.capUrl ?? "";
     return message;
   },
 };
@@ -837,6 +1009,176 @@ export const PublicAlert_HeadlineEntry: MessageFns<PublicAlert_HeadlineEntry> = 
   },
   fromPartial<I extends Exact<DeepPartial<PublicAlert_HeadlineEntry>, I>>(object: I): PublicAlert_HeadlineEntry {
     const message = createBasePublicAlert_HeadlineEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBasePublicAlert_DescriptionEntry(): PublicAlert_DescriptionEntry {
+  return { key: "", value: "" };
+}
+
+export const PublicAlert_DescriptionEntry: MessageFns<PublicAlert_DescriptionEntry> = {
+  encode(message: PublicAlert_DescriptionEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PublicAlert_DescriptionEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePublicAlert_DescriptionEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PublicAlert_DescriptionEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: PublicAlert_DescriptionEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PublicAlert_DescriptionEntry>, I>>(base?: I): PublicAlert_DescriptionEntry {
+    return PublicAlert_DescriptionEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PublicAlert_DescriptionEntry>, I>>(object: I): PublicAlert_DescriptionEntry {
+    const message = createBasePublicAlert_DescriptionEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBasePublicAlert_InstructionEntry(): PublicAlert_InstructionEntry {
+  return { key: "", value: "" };
+}
+
+export const PublicAlert_InstructionEntry: MessageFns<PublicAlert_InstructionEntry> = {
+  encode(message: PublicAlert_InstructionEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PublicAlert_InstructionEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePublicAlert_InstructionEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PublicAlert_InstructionEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: PublicAlert_InstructionEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PublicAlert_InstructionEntry>, I>>(base?: I): PublicAlert_InstructionEntry {
+    return PublicAlert_InstructionEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PublicAlert_InstructionEntry>, I>>(object: I): PublicAlert_InstructionEntry {
+    const message = createBasePublicAlert_InstructionEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
     return message;

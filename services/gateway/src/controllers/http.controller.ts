@@ -1,50 +1,15 @@
-import { type ErrorCode, isHubError, type Logger, ValidationError } from "@hub/common";
+import { PUBLIC_ALERTS } from "@hub/alerts/contract";
+import { type Logger, problemOf, ValidationError } from "@hub/common";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { API, type ClientConfig, type IncidentActionResponse, type Problem } from "../contract.js";
+import type { AlertsGateway } from "../gateways/alerts.gateway.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import { AuthService, type Principal } from "../services/auth.service.js";
 import type { CaseService } from "../services/case.service.js";
 import type { DashboardService } from "../services/dashboard.service.js";
 import type { ExportService } from "../services/export.service.js";
+import type { PublicAlerts } from "../services/public-alerts.service.js";
 import { openApiDocument } from "./openapi.js";
-
-const httpStatus: Record<ErrorCode, number> = {
-  INVALID_ARGUMENT: 400,
-  NOT_FOUND: 404,
-  FAILED_PRECONDITION: 409,
-  ALREADY_EXISTS: 409,
-  ABORTED: 409,
-  PERMISSION_DENIED: 403,
-  UNAUTHENTICATED: 401,
-  RESOURCE_EXHAUSTED: 429,
-  UNAVAILABLE: 503,
-  DEADLINE_EXCEEDED: 504,
-  INTERNAL: 500,
-};
-
-export function problemOf(error: unknown, logger: Logger): Problem {
-  if (isHubError(error)) {
-    const status = httpStatus[error.code];
-    return {
-      type: `https://macao-event-hub.org/problems/${error.code.toLowerCase().replaceAll("_", "-")}`,
-      title: error.code,
-      status,
-      detail: error.describe(),
-      ...(error.fieldPath ? { field: error.fieldPath } : {}),
-    };
-  }
-  const fastifyError = error as { statusCode?: number; message?: string; validation?: unknown };
-  if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return {
-      type: "about:blank",
-      title: "Bad request",
-      status: fastifyError.statusCode,
-      detail: fastifyError.message ?? "bad request",
-    };
-  }
-  logger.error({ err: error }, "request failed");
-  return { type: "about:blank", title: "Internal error", status: 500, detail: "internal error; see the gateway log" };
-}
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -61,6 +26,8 @@ export function registerApi(
     cases: CaseService;
     exports: ExportService;
     audit: AuditRepository;
+    alerts: AlertsGateway;
+    publicAlerts: PublicAlerts;
     clientConfig: ClientConfig;
     logger: Logger;
   },
@@ -119,6 +86,33 @@ export function registerApi(
     );
   }
   app.get(API.alerts, { onRequest: signedIn }, async () => dashboard.alerts());
+
+  // Civil-protection alert authoring: forwarded to the alerts service with the user's identity; it enforces the
+  // roles and the two-person rule, and records every step.
+  const forward = async (request: FastifyRequest, reply: FastifyReply, signed: boolean) => {
+    const forwarded = await deps.alerts.forward({
+      method: request.method,
+      path: request.url,
+      body: request.body,
+      user: signed ? user(request) : null,
+      ip: request.ip,
+    });
+    reply.code(forwarded.status).type(forwarded.contentType);
+    reply.header("cache-control", forwarded.cacheControl ?? "no-store");
+    return reply.send(forwarded.body);
+  };
+  app.route({
+    method: ["GET", "POST", "PUT"],
+    url: "/api/v1/alerting/*",
+    onRequest: signedIn,
+    handler: (request, reply) => forward(request, reply, true),
+  });
+  // Public: the CAP feed and documents (served by the alerts service), and the active alerts as JSON.
+  app.get("/cap/*", (request, reply) => forward(request, reply, false));
+  app.get(PUBLIC_ALERTS.json, async (_request, reply) => {
+    reply.header("cache-control", "no-cache").header("access-control-allow-origin", "*");
+    return deps.publicAlerts.active();
+  });
 
   // Police case lookup (investigator role; every call audited).
   app.post(API.caseSearch, { onRequest: signedIn }, async (request, reply) => {

@@ -1,0 +1,51 @@
+import { type ErrorCode, isHubError } from "./errors.js";
+import type { Logger } from "./logger.js";
+
+/** RFC 9457 problem details: the body of every HTTP 4xx/5xx the hub answers. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  /** The offending field, e.g. "body.password", when there is one. */
+  field?: string;
+}
+
+const httpStatus: Record<ErrorCode, number> = {
+  INVALID_ARGUMENT: 400,
+  NOT_FOUND: 404,
+  FAILED_PRECONDITION: 409,
+  ALREADY_EXISTS: 409,
+  ABORTED: 409,
+  PERMISSION_DENIED: 403,
+  UNAUTHENTICATED: 401,
+  RESOURCE_EXHAUSTED: 429,
+  UNAVAILABLE: 503,
+  DEADLINE_EXCEEDED: 504,
+  INTERNAL: 500,
+};
+
+/** Maps any error to a problem document at an HTTP edge; unexpected errors are logged and not described. */
+export function problemOf(error: unknown, logger: Logger): Problem {
+  if (isHubError(error)) {
+    const status = httpStatus[error.code];
+    return {
+      type: `https://macao-event-hub.org/problems/${error.code.toLowerCase().replaceAll("_", "-")}`,
+      title: error.code,
+      status,
+      detail: error.describe(),
+      ...(error.fieldPath ? { field: error.fieldPath } : {}),
+    };
+  }
+  const fastifyError = error as { statusCode?: number; message?: string };
+  if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return {
+      type: "about:blank",
+      title: "Bad request",
+      status: fastifyError.statusCode,
+      detail: fastifyError.message ?? "bad request",
+    };
+  }
+  logger.error({ err: error }, "request failed");
+  return { type: "about:blank", title: "Internal error", status: 500, detail: "internal error; see the service log" };
+}
