@@ -1,0 +1,196 @@
+import { readFileSync } from "node:fs";
+import {
+  createKafka,
+  createPool,
+  dependencyChecks,
+  ensureTopics,
+  type Logger,
+  migrate,
+  startOpsServer,
+  topics,
+} from "@hub/common";
+import Fastify from "fastify";
+import { CapFeedChannel } from "./channels/cap-feed.channel.js";
+import type { Channel } from "./channels/channel.js";
+import { PublicPageChannel } from "./channels/public-page.channel.js";
+import { loadWebhookApps, WebhookChannel } from "./channels/webhook.channel.js";
+import { WeChatChannel } from "./channels/wechat.channel.js";
+import type { AlertsConfig } from "./config.js";
+import { PUBLIC_ALERTS } from "./contract.js";
+import { registerHttp } from "./controllers/http.controller.js";
+import { createAlertsMetrics } from "./metrics.js";
+import { DeliveriesRepository } from "./repositories/deliveries.repository.js";
+import { IncidentsRepository } from "./repositories/incidents.repository.js";
+import { MessagesRepository } from "./repositories/messages.repository.js";
+import { RecipientsRepository } from "./repositories/recipients.repository.js";
+import { signCap } from "./services/cap-signature.js";
+import { Dispatcher } from "./services/dispatcher.service.js";
+import { AlertWorkflow } from "./services/workflow.service.js";
+
+export interface AlertsApp {
+  port: number;
+  opsPort: number;
+  /** Channel names, in the order they were set up. */
+  channels: string[];
+  stop(): Promise<void>;
+}
+
+const senderName = {
+  "zh-Hant": "民防行動中心",
+  pt: "Centro de Operações de Protecção Civil",
+  en: "Civil Protection Operations Centre",
+};
+
+export async function startAlerts(
+  config: AlertsConfig,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<AlertsApp> {
+  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, logger.child({ ns: "db" }));
+  await migrate(pool, logger.child({ ns: "migrate" }));
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-alerts` }, logger);
+  if (config.KAFKA_CREATE_TOPICS) {
+    await ensureTopics(kafka, [topics.alerts, topics.deadLetter], {
+      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      logger,
+    });
+  }
+  const metrics = createAlertsMetrics();
+  const messages = new MessagesRepository();
+  const deliveries = new DeliveriesRepository(pool);
+
+  let workflow: AlertWorkflow | undefined;
+  const current = (alertId: string) => (workflow as AlertWorkflow).current(alertId);
+  const publicPage = await PublicPageChannel.start(kafka, current);
+  const channels: Channel[] = [publicPage, new CapFeedChannel(pool, messages)];
+  if (config.ALERTS_WEBHOOKS_FILE) {
+    for (const app of loadWebhookApps(config.ALERTS_WEBHOOKS_FILE, env)) {
+      channels.push(new WebhookChannel(app, logger.child({ ns: "webhook", app: app.name })));
+    }
+  }
+  if (config.ALERTS_WECHAT_APP_ID) {
+    const recipients = new RecipientsRepository(pool);
+    channels.push(
+      new WeChatChannel({
+        apiBase: config.ALERTS_WECHAT_API_BASE,
+        appId: config.ALERTS_WECHAT_APP_ID,
+        appSecret: config.ALERTS_WECHAT_APP_SECRET as string,
+        templateId: config.ALERTS_WECHAT_TEMPLATE_ID as string,
+        language: config.ALERTS_WECHAT_LANGUAGE,
+        recipients: () => recipients.active(),
+        pageUrl: () => new URL(PUBLIC_ALERTS.page, config.ALERTS_PUBLIC_BASE_URL).toString(),
+        logger: logger.child({ ns: "wechat" }),
+      }),
+    );
+  }
+
+  let signingKey: { key: string; cert: string } | undefined;
+  if (config.ALERTS_CAP_SIGNING_KEY_FILE && config.ALERTS_CAP_SIGNING_CERT_FILE) {
+    signingKey = {
+      key: readFileSync(config.ALERTS_CAP_SIGNING_KEY_FILE, "utf8"),
+      cert: readFileSync(config.ALERTS_CAP_SIGNING_CERT_FILE, "utf8"),
+    };
+  }
+
+  let sends = 0;
+  const dispatcher: Dispatcher = new Dispatcher(channels, {
+    deliveries,
+    message: (messageId) => (workflow as AlertWorkflow).outbound(messageId),
+    owner: config.ALERTS_INSTANCE_ID,
+    pollMs: config.ALERTS_DISPATCH_POLL_MS,
+    logger: logger.child({ ns: "dispatch" }),
+    observer: metrics.dispatch,
+    ...(config.ALERTS_CRASH_AFTER_SENDS
+      ? {
+          afterSend: () => {
+            sends += 1;
+            if (sends >= (config.ALERTS_CRASH_AFTER_SENDS as number)) {
+              logger.warn({ sends }, "crash injected (test mode)");
+              process.kill(process.pid, "SIGKILL");
+            }
+          },
+        }
+      : {}),
+  });
+  workflow = new AlertWorkflow({
+    pool,
+    messages,
+    deliveries,
+    incidents: new IncidentsRepository(pool),
+    channels,
+    options: {
+      sender: config.ALERTS_CAP_SENDER,
+      identifierPrefix: config.ALERTS_CAP_IDENTIFIER_PREFIX,
+      capStatus: config.ALERTS_CAP_STATUS,
+      publicBaseUrl: config.ALERTS_PUBLIC_BASE_URL,
+      senderName,
+      ...(signingKey ? { sign: (xml: string) => signCap(xml, signingKey.key, signingKey.cert) } : {}),
+    },
+    published: () => dispatcher.wake(),
+  });
+
+  // Whatever this instance was sending when it last stopped is due again now.
+  const released = await deliveries.releaseOwned(config.ALERTS_INSTANCE_ID);
+  if (released > 0) logger.warn({ released }, "deliveries in flight at the last stop are due again");
+  dispatcher.start();
+
+  const expiryTimer = setInterval(() => {
+    (workflow as AlertWorkflow)
+      .expireDue(async (source) => (await publicPage.publish(source)).outcome === "sent")
+      .then((expired) => {
+        if (expired > 0) {
+          metrics.expired.inc(expired);
+          logger.info({ expired }, "alerts expired");
+        }
+      })
+      .catch((err: unknown) => logger.warn({ err }, "expiry sweep failed"));
+  }, config.ALERTS_EXPIRY_CHECK_MS);
+
+  const http = Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy: false });
+  registerHttp(http, {
+    workflow,
+    messages,
+    pool,
+    apiToken: config.ALERTS_API_TOKEN,
+    publicBaseUrl: config.ALERTS_PUBLIC_BASE_URL,
+    feedTitle: {
+      "zh-Hant": "澳門民防警告",
+      pt: "Avisos de Protecção Civil de Macau",
+      en: "Macao civil protection warnings",
+    },
+    author: senderName.en,
+    logger: logger.child({ ns: "http" }),
+  });
+  await http.listen({ host: config.ALERTS_HOST, port: config.ALERTS_PORT });
+  const address = http.server.address();
+  const port = typeof address === "object" && address ? address.port : config.ALERTS_PORT;
+
+  const admin = kafka.admin();
+  await admin.connect();
+  const ops = await startOpsServer({
+    host: config.ALERTS_HOST,
+    port: config.ALERTS_OPS_PORT,
+    registry: metrics.registry,
+    logger,
+    checks: dependencyChecks(pool, admin),
+  });
+  logger.info(
+    { port, channels: channels.map((c) => c.name), capStatus: config.ALERTS_CAP_STATUS, signed: Boolean(signingKey) },
+    "alerts service ready",
+  );
+  return {
+    port,
+    opsPort: ops.port,
+    channels: channels.map((c) => c.name),
+    async stop() {
+      ops.setDraining();
+      clearInterval(expiryTimer);
+      await http.close();
+      await dispatcher.stop();
+      for (const channel of channels) await channel.close?.();
+      await admin.disconnect();
+      await pool.end();
+      await ops.close();
+    },
+  };
+}

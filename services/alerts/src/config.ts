@@ -1,0 +1,91 @@
+import { hostname } from "node:os";
+import { booleanFlag, commonConfigShape, DEV_ALERTS_TOKEN, loadConfig, port, positiveInt } from "@hub/common";
+import { z } from "zod";
+
+const schema = z
+  .object({
+    ...commonConfigShape,
+    ALERTS_HOST: z.string().default("0.0.0.0"),
+    /** Authoring API (for the gateway, with ALERTS_API_TOKEN) and the public CAP feed, on one port. */
+    ALERTS_PORT: port.default(8081),
+    ALERTS_OPS_PORT: port.default(9467),
+    /** Bearer token the gateway presents; required outside development and test mode. */
+    ALERTS_API_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
+    /** Names this instance: it holds the leases of the deliveries it is sending, and takes them back on restart. */
+    ALERTS_INSTANCE_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/)
+      .default(
+        hostname()
+          .replace(/[^A-Za-z0-9._-]/g, "-")
+          .slice(0, 64) || "alerts",
+      ),
+    /** CAP <sender> and the prefix of every CAP identifier. */
+    ALERTS_CAP_SENDER: z
+      .string()
+      .regex(/^[^\s,<&]+$/, "no spaces, commas, < or &")
+      .default("cpc.gov.mo"),
+    ALERTS_CAP_IDENTIFIER_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,40}$/)
+      .default("MO-CPC"),
+    /** CAP <status>: Actual in production; Exercise or Test for drills and staging. */
+    ALERTS_CAP_STATUS: z.enum(["Actual", "Exercise", "Test", "System"]).optional(),
+    /** The public origin (scheme://host[:port]) that serves the feed and the public page, for absolute links. */
+    ALERTS_PUBLIC_BASE_URL: z.url().default("http://127.0.0.1:8080"),
+    /** Optional XML digital signature of every CAP message: RSA private key and certificate (PEM files). */
+    ALERTS_CAP_SIGNING_KEY_FILE: z.string().optional(),
+    ALERTS_CAP_SIGNING_CERT_FILE: z.string().optional(),
+    /** Citizen-app webhook subscribers (JSON, see infra/alerts/webhooks.example.json); unset = no webhook channel. */
+    ALERTS_WEBHOOKS_FILE: z.string().optional(),
+    /** WeChat official account; the channel is on when ALERTS_WECHAT_APP_ID is set. */
+    ALERTS_WECHAT_API_BASE: z.url().default("https://api.weixin.qq.com"),
+    ALERTS_WECHAT_APP_ID: z.string().min(1).optional(),
+    ALERTS_WECHAT_APP_SECRET: z.string().min(1).optional(),
+    ALERTS_WECHAT_TEMPLATE_ID: z.string().min(1).optional(),
+    ALERTS_WECHAT_LANGUAGE: z.enum(["zh-Hant", "pt", "en"]).default("zh-Hant"),
+    /** How often the dispatcher looks for due retries when nothing wakes it. */
+    ALERTS_DISPATCH_POLL_MS: positiveInt.max(60_000).default(500),
+    /** How often active alerts past their expiry are expired (and leave the public views). */
+    ALERTS_EXPIRY_CHECK_MS: positiveInt.max(600_000).default(5000),
+    /** Test mode only: SIGKILL the process after this many successful sends (crash tests). */
+    ALERTS_CRASH_AFTER_SENDS: positiveInt.optional(),
+    KAFKA_REPLICATION_FACTOR: positiveInt.max(7).default(1),
+    KAFKA_CREATE_TOPICS: booleanFlag.default(true),
+  })
+  .transform((env, context) => {
+    const production = env.HUB_MODE === "production";
+    if (env.ALERTS_CRASH_AFTER_SENDS && env.HUB_MODE !== "test") {
+      context.addIssue({ code: "custom", path: ["ALERTS_CRASH_AFTER_SENDS"], message: "is only allowed in test mode" });
+    }
+    if (production && !env.ALERTS_API_TOKEN) {
+      context.addIssue({ code: "custom", path: ["ALERTS_API_TOKEN"], message: "is required in production mode" });
+    }
+    if (env.ALERTS_WECHAT_APP_ID) {
+      for (const key of ["ALERTS_WECHAT_APP_SECRET", "ALERTS_WECHAT_TEMPLATE_ID"] as const) {
+        if (!env[key])
+          context.addIssue({ code: "custom", path: [key], message: "is required with ALERTS_WECHAT_APP_ID" });
+      }
+    }
+    if (Boolean(env.ALERTS_CAP_SIGNING_KEY_FILE) !== Boolean(env.ALERTS_CAP_SIGNING_CERT_FILE)) {
+      context.addIssue({
+        code: "custom",
+        path: ["ALERTS_CAP_SIGNING_CERT_FILE"],
+        message: "set both ALERTS_CAP_SIGNING_KEY_FILE and ALERTS_CAP_SIGNING_CERT_FILE, or neither",
+      });
+    }
+    return {
+      ...env,
+      ALERTS_API_TOKEN: env.ALERTS_API_TOKEN ?? DEV_ALERTS_TOKEN,
+      // Outside production, messages say so: a drill must never look like a real warning to an aggregator.
+      ALERTS_CAP_STATUS: env.ALERTS_CAP_STATUS ?? (production ? "Actual" : "Exercise"),
+    };
+  });
+
+export { DEV_ALERTS_TOKEN };
+
+export type AlertsConfig = z.infer<typeof schema>;
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): AlertsConfig {
+  return loadConfig(schema, env);
+}

@@ -1,0 +1,35 @@
+import { createMetricsRegistry } from "@hub/common";
+import { Counter, Histogram, type Registry } from "prom-client";
+import type { DispatchObserver } from "./services/dispatcher.service.js";
+
+export function createAlertsMetrics(): { registry: Registry; dispatch: DispatchObserver; expired: Counter } {
+  const registry = createMetricsRegistry("alerts");
+  const attempts = new Counter({
+    name: "hub_alerts_delivery_attempts_total",
+    help: "Delivery attempts by channel and outcome (sent, failed = retry scheduled, dead, deferred)",
+    labelNames: ["channel", "outcome"],
+    registers: [registry],
+  });
+  const seconds = new Histogram({
+    name: "hub_alerts_delivery_attempt_seconds",
+    help: "Time of one delivery attempt, by channel",
+    labelNames: ["channel"],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const expired = new Counter({
+    name: "hub_alerts_expired_total",
+    help: "Alerts that reached their expiry and left the public views",
+    registers: [registry],
+  });
+  return {
+    registry,
+    expired,
+    dispatch: {
+      attempt(channel, outcome, elapsed) {
+        attempts.inc({ channel, outcome });
+        seconds.observe({ channel }, elapsed);
+      },
+    },
+  };
+}

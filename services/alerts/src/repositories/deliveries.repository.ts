@@ -1,0 +1,191 @@
+import type { Pool, PoolClient } from "@hub/common";
+import type { ChannelDeliverySummary, ChannelKind, DeliveryState, DeliveryView } from "../contract.js";
+
+type Queryable = Pick<PoolClient, "query">;
+
+/** A delivery a worker has claimed: it holds the lease until `leaseUntil`; `attempts` is its fencing token. */
+export interface ClaimedDelivery {
+  messageId: string;
+  channel: string;
+  subscriber: string;
+  attempts: number;
+}
+
+export type DeliveryOutcome =
+  | { state: "sent"; receipt: string }
+  | { state: "failed"; error: string; nextAttemptAt: Date }
+  | { state: "dead"; error: string }
+  /** Not attempted (e.g. quota): back to pending at `nextAttemptAt`, the attempt given back. */
+  | { state: "deferred"; error: string; nextAttemptAt: Date };
+
+/** The outbox of deliveries (alert_deliveries, migration 0008). */
+export class DeliveriesRepository {
+  constructor(private readonly pool: Pool) {}
+
+  /** Inside the publication's transaction: one pending row per subscriber of each channel. */
+  async enqueue(db: Queryable, messageId: string, channel: string, subscribers: string[]): Promise<void> {
+    if (subscribers.length === 0) return;
+    await db.query(
+      `INSERT INTO alert_deliveries (message_id, channel, subscriber)
+       SELECT $1, $2, s FROM unnest($3::text[]) AS s ON CONFLICT DO NOTHING`,
+      [messageId, channel, subscribers],
+    );
+  }
+
+  /**
+   * Claims up to `limit` deliveries of `channel` that are due, or whose lease has run out (their worker died), for
+   * `owner` until now + `leaseMs`. Each claim counts an attempt.
+   */
+  async claim(channel: string, owner: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    const { rows } = await this.pool.query<{
+      message_id: string;
+      channel: string;
+      subscriber: string;
+      attempts: number;
+    }>(
+      `UPDATE alert_deliveries d
+         SET state = 'sending', owner = $2, lease_until = now() + make_interval(secs => $4::double precision / 1000),
+             attempts = d.attempts + 1, updated_at = now()
+       FROM (
+         SELECT message_id, channel, subscriber FROM alert_deliveries
+         WHERE channel = $1 AND (
+           (state IN ('pending', 'failed') AND next_attempt_at <= now())
+           OR (state = 'sending' AND lease_until < now()))
+         ORDER BY next_attempt_at, message_id, subscriber
+         LIMIT $3
+         FOR UPDATE SKIP LOCKED
+       ) due
+       WHERE d.message_id = due.message_id AND d.channel = due.channel AND d.subscriber = due.subscriber
+       RETURNING d.message_id, d.channel, d.subscriber, d.attempts`,
+      [channel, owner, limit, leaseMs],
+    );
+    return rows.map((row) => ({
+      messageId: row.message_id,
+      channel: row.channel,
+      subscriber: row.subscriber,
+      attempts: row.attempts,
+    }));
+  }
+
+  /**
+   * After a restart under the same instance id: whatever this instance was sending when it stopped is due again now
+   * (the far side may or may not have it; webhook receivers drop the repeat by its webhook-id).
+   */
+  async releaseOwned(owner: string): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      "UPDATE alert_deliveries SET state = 'pending', lease_until = NULL, next_attempt_at = now(), updated_at = now() WHERE state = 'sending' AND owner = $1",
+      [owner],
+    );
+    return rowCount ?? 0;
+  }
+
+  /** Records how a claimed attempt ended; false if the row is no longer that attempt (its lease was taken over). */
+  async record(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<boolean> {
+    const key = [delivery.messageId, delivery.channel, delivery.subscriber, delivery.attempts];
+    let sql: string;
+    let params: unknown[];
+    switch (outcome.state) {
+      case "sent":
+        sql = `state = 'sent', sent_at = now(), receipt = $5, last_error = NULL`;
+        params = [outcome.receipt];
+        break;
+      case "failed":
+        sql = "state = 'failed', last_error = $5, next_attempt_at = $6";
+        params = [outcome.error.slice(0, 1000), outcome.nextAttemptAt];
+        break;
+      case "dead":
+        sql = "state = 'dead', last_error = $5";
+        params = [outcome.error.slice(0, 1000)];
+        break;
+      case "deferred":
+        sql = "state = 'pending', attempts = attempts - 1, last_error = $5, next_attempt_at = $6";
+        params = [outcome.error.slice(0, 1000), outcome.nextAttemptAt];
+        break;
+    }
+    const { rowCount } = await this.pool.query(
+      `UPDATE alert_deliveries SET ${sql}, lease_until = NULL, updated_at = now()
+       WHERE message_id = $1 AND channel = $2 AND subscriber = $3 AND attempts = $4 AND state = 'sending'`,
+      [...key, ...params],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  /** When the next delivery of `channel` falls due (null: none waiting). */
+  async nextDue(channel: string): Promise<Date | null> {
+    const { rows } = await this.pool.query<{ at: Date | null }>(
+      `SELECT min(at) AS at FROM (
+         SELECT min(next_attempt_at) AS at FROM alert_deliveries WHERE channel = $1 AND state IN ('pending', 'failed')
+         UNION ALL
+         SELECT min(lease_until) FROM alert_deliveries WHERE channel = $1 AND state = 'sending') t`,
+      [channel],
+    );
+    return rows[0]?.at ?? null;
+  }
+
+  async summaries(messageId: string, kinds: Map<string, ChannelKind>): Promise<ChannelDeliverySummary[]> {
+    const counts = await this.pool.query<{ channel: string; state: DeliveryState; n: string }>(
+      "SELECT channel, state, count(*) AS n FROM alert_deliveries WHERE message_id = $1 GROUP BY channel, state",
+      [messageId],
+    );
+    const problems = await this.pool.query<DeliveryRow>(
+      `SELECT * FROM (
+         SELECT ${deliveryColumns}, row_number() OVER (PARTITION BY channel
+           ORDER BY CASE state WHEN 'dead' THEN 0 WHEN 'failed' THEN 1 WHEN 'sending' THEN 2 ELSE 3 END, attempts DESC, subscriber) AS rank
+         FROM alert_deliveries WHERE message_id = $1 AND state <> 'sent') t
+       WHERE rank <= 20 ORDER BY channel, rank`,
+      [messageId],
+    );
+    const byChannel = new Map<string, ChannelDeliverySummary>();
+    const summary = (channel: string) => {
+      let found = byChannel.get(channel);
+      if (!found) {
+        found = {
+          channel,
+          kind: kinds.get(channel) ?? (channel.split(":")[0] as ChannelKind),
+          counts: { pending: 0, sending: 0, sent: 0, failed: 0, dead: 0 },
+          problems: [],
+        };
+        byChannel.set(channel, found);
+      }
+      return found;
+    };
+    for (const row of counts.rows) summary(row.channel).counts[row.state] = Number(row.n);
+    for (const row of problems.rows) summary(row.channel).problems.push(deliveryView(row));
+    return [...byChannel.values()].sort((a, b) => a.channel.localeCompare(b.channel));
+  }
+
+  /** Every delivery of a message (tests, the CLI). */
+  async list(messageId: string): Promise<DeliveryView[]> {
+    const { rows } = await this.pool.query<DeliveryRow>(
+      `SELECT ${deliveryColumns} FROM alert_deliveries WHERE message_id = $1 ORDER BY channel, subscriber`,
+      [messageId],
+    );
+    return rows.map(deliveryView);
+  }
+}
+
+const deliveryColumns = "channel, subscriber, state, attempts, last_error, next_attempt_at, sent_at, receipt";
+
+interface DeliveryRow {
+  channel: string;
+  subscriber: string;
+  state: DeliveryState;
+  attempts: number;
+  last_error: string | null;
+  next_attempt_at: Date;
+  sent_at: Date | null;
+  receipt: string | null;
+}
+
+function deliveryView(row: DeliveryRow): DeliveryView {
+  return {
+    channel: row.channel,
+    subscriber: row.subscriber,
+    state: row.state,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    nextAttemptAt: row.state === "pending" || row.state === "failed" ? row.next_attempt_at.toISOString() : null,
+    sentAt: row.sent_at ? row.sent_at.toISOString() : null,
+    receipt: row.receipt,
+  };
+}

@@ -1,0 +1,537 @@
+import { randomUUID } from "node:crypto";
+import {
+  appendAuditIn,
+  ConflictError,
+  isUuid,
+  NotFoundError,
+  PermissionError,
+  type Pool,
+  type PoolClient,
+  PreconditionError,
+  ValidationError,
+  withTransaction,
+} from "@hub/common";
+import type { Channel, OutboundMessage } from "../channels/channel.js";
+import {
+  type AlertContent,
+  type AlertSummary,
+  type AlertTemplate,
+  type ChannelDeliverySummary,
+  type ChannelKind,
+  type District,
+  type LocalizedText,
+  MESSAGE_STATUSES,
+  type MessageStatus,
+  type MessageStep,
+  type MessageView,
+  PUBLIC_ALERTS,
+} from "../contract.js";
+import type { DeliveriesRepository } from "../repositories/deliveries.repository.js";
+import type { IncidentsRepository } from "../repositories/incidents.repository.js";
+import type { MessagesRepository, StoredMessage } from "../repositories/messages.repository.js";
+import { DISTRICTS } from "../templates/districts.js";
+import { contentFromTemplate, TEMPLATES } from "../templates/templates.js";
+import { buildCapXml, capReference } from "./cap.js";
+import { parseAlertContent } from "./content-schema.js";
+import type { PublicAlertSource } from "./public-record.js";
+
+/** Who is asking, as the gateway authenticated them. */
+export interface Actor {
+  username: string;
+  roles: readonly string[];
+  ip: string | null;
+}
+
+const DRAFTER = "alert_drafter";
+const APPROVER = "alert_approver";
+const READERS = [DRAFTER, APPROVER, "supervisor", "administrator"];
+
+export interface WorkflowOptions {
+  sender: string;
+  identifierPrefix: string;
+  capStatus: "Actual" | "Exercise" | "Test" | "System";
+  publicBaseUrl: string;
+  senderName: LocalizedText;
+  /** Signs a CAP document (XML digital signature), when signing is configured. */
+  sign?: (xml: string) => string;
+}
+
+export interface WorkflowDeps {
+  pool: Pool;
+  messages: MessagesRepository;
+  deliveries: DeliveriesRepository;
+  incidents: IncidentsRepository;
+  channels: readonly Channel[];
+  options: WorkflowOptions;
+  /** Called after a publication commits: wakes the dispatcher. */
+  published: () => void;
+  now?: () => Date;
+}
+
+const cancelText = {
+  headline: { "zh-Hant": "已取消：", pt: "Cancelado: ", en: "Cancelled: " },
+  description: {
+    "zh-Hant": "此警告已取消。",
+    pt: "Este aviso foi cancelado.",
+    en: "This warning has been cancelled.",
+  },
+  instruction: {
+    "zh-Hant": "市民可恢復正常活動，但請繼續留意當局發放的最新消息。",
+    pt: "Pode retomar as actividades normais, mas continue atento às informações mais recentes das autoridades.",
+    en: "You may resume normal activities, but keep following the latest information from the authorities.",
+  },
+} satisfies Record<string, LocalizedText>;
+
+/**
+ * The authoring workflow: draft → submit → approve (by a second person with the approver role) → published, or
+ * rejected / withdrawn. Publication is one transaction: the CAP document, the alert's new state, the audit entry
+ * and one delivery row per channel and subscriber commit together or not at all.
+ */
+export class AlertWorkflow {
+  private readonly now: () => Date;
+  private readonly outboundCache = new Map<string, OutboundMessage>();
+
+  constructor(private readonly deps: WorkflowDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  templates(actor: Actor): readonly AlertTemplate[] {
+    requireRole(actor, READERS);
+    return TEMPLATES;
+  }
+
+  districts(actor: Actor): readonly District[] {
+    requireRole(actor, READERS);
+    return DISTRICTS;
+  }
+
+  /** Content to start a draft from: a template, an incident's place and evidence, or both. */
+  async prefill(actor: Actor, query: { templateId?: unknown; incidentId?: unknown }): Promise<AlertContent> {
+    requireRole(actor, [DRAFTER]);
+    const now = this.now();
+    let content: AlertContent;
+    if (query.templateId !== undefined && query.templateId !== "") {
+      const template = TEMPLATES.find((t) => t.id === query.templateId);
+      if (!template) throw new NotFoundError("query.templateId", `no template ${String(query.templateId)}`);
+      content = contentFromTemplate(template, now);
+    } else {
+      const fallback = TEMPLATES.find((t) => t.id === "public-security") ?? TEMPLATES[0];
+      if (!fallback) throw new PreconditionError("query.templateId", "no templates are installed");
+      content = contentFromTemplate(fallback, now);
+    }
+    if (query.incidentId !== undefined && query.incidentId !== "") {
+      if (typeof query.incidentId !== "string" || !isUuid(query.incidentId))
+        throw new ValidationError("query.incidentId", "must be a uuid");
+      const incident = await this.deps.incidents.find(query.incidentId);
+      if (!incident) throw new NotFoundError("query.incidentId", `no incident ${query.incidentId}`);
+      const place = `${incident.lat.toFixed(5)}, ${incident.lon.toFixed(5)}`;
+      content = {
+        ...content,
+        incidentId: incident.id,
+        areas: [
+          {
+            description: {
+              "zh-Hant": `事發地點附近 500 米範圍（${place}）`,
+              pt: `Num raio de 500 m do local do incidente (${place})`,
+              en: `Within 500 m of the incident (${place})`,
+            },
+            polygons: [],
+            circles: [{ center: [incident.lon, incident.lat], radiusKm: 0.5 }],
+            districts: [],
+          },
+        ],
+      };
+    }
+    return content;
+  }
+
+  async create(actor: Actor, body: unknown): Promise<MessageView> {
+    requireRole(actor, [DRAFTER]);
+    const request = objectOf(body, "body");
+    const msgType = request.msgType;
+    if (msgType !== "Alert" && msgType !== "Update" && msgType !== "Cancel")
+      throw new ValidationError("body.msgType", "must be Alert, Update or Cancel");
+    const id = randomUUID();
+    const identifier = `${this.deps.options.identifierPrefix}-${id}`;
+    const view = await withTransaction(this.deps.pool, async (db) => {
+      let alertId: string;
+      let references: string | null = null;
+      let content: AlertContent;
+      if (msgType === "Alert") {
+        content = validContent(request.content);
+        alertId = randomUUID();
+        await this.deps.messages.insertAlert(db, alertId, actor.username);
+      } else {
+        if (typeof request.alertId !== "string" || !isUuid(request.alertId))
+          throw new ValidationError("body.alertId", "must be the uuid of a published alert");
+        alertId = request.alertId;
+        const alert = await this.deps.messages.alert(db, alertId, true);
+        if (!alert) throw new NotFoundError("body.alertId", `no alert ${alertId}`);
+        if (alert.state !== "active" || !alert.currentMessageId)
+          throw new PreconditionError(
+            "body.alertId",
+            `the alert is ${alert.state}: only an active alert can be updated or cancelled`,
+          );
+        const current = await this.deps.messages.message(db, alert.currentMessageId);
+        if (!current?.sent) throw new PreconditionError("body.alertId", "the alert has no published message");
+        references = capReference(this.deps.options.sender, current.identifier, current.sent);
+        content =
+          request.content === undefined && msgType === "Cancel"
+            ? cancellationOf(current.content, this.now())
+            : validContent(request.content);
+      }
+      try {
+        await this.deps.messages.insertMessage(db, {
+          id,
+          alertId,
+          msgType,
+          identifier,
+          references,
+          content,
+          draftedBy: actor.username,
+        });
+      } catch (err) {
+        if ((err as { code?: string }).code === "23505")
+          throw new ConflictError(
+            "body.alertId",
+            "this alert already has a message in progress: finish or withdraw it first",
+          );
+        throw err;
+      }
+      await this.step(db, actor, id, "drafted", null, { alertId, msgType });
+      await this.deps.messages.touchAlert(db, alertId);
+      return this.viewIn(db, id);
+    });
+    return view;
+  }
+
+  async edit(actor: Actor, id: string, body: unknown): Promise<MessageView> {
+    requireRole(actor, [DRAFTER]);
+    const request = objectOf(body, "body");
+    const content = validContent(request.content);
+    return withTransaction(this.deps.pool, async (db) => {
+      const message = await this.locked(db, id, request.revision);
+      if (message.draftedBy !== actor.username)
+        throw new PermissionError("only the drafter edits a draft; start your own message instead");
+      if (message.status !== "draft")
+        throw new PreconditionError(
+          "status",
+          `a ${message.status} message cannot be edited${message.status === "pending" ? ": withdraw it first" : ""}`,
+        );
+      await this.deps.messages.updateContent(db, id, content);
+      await this.step(db, actor, id, "edited", null);
+      return this.viewIn(db, id);
+    });
+  }
+
+  async submit(actor: Actor, id: string, body: unknown): Promise<MessageView> {
+    requireRole(actor, [DRAFTER]);
+    const request = objectOf(body, "body");
+    return withTransaction(this.deps.pool, async (db) => {
+      const message = await this.locked(db, id, request.revision);
+      if (message.draftedBy !== actor.username) throw new PermissionError("only the drafter submits a draft");
+      if (message.status !== "draft")
+        throw new PreconditionError("status", `a ${message.status} message cannot be submitted`);
+      this.checkPublishable(message);
+      await this.deps.messages.setStatus(db, id, "pending");
+      await this.step(db, actor, id, "submitted", null);
+      return this.viewIn(db, id);
+    });
+  }
+
+  async withdraw(actor: Actor, id: string, body: unknown): Promise<MessageView> {
+    requireRole(actor, [DRAFTER, APPROVER]);
+    const request = objectOf(body, "body");
+    const note = optionalNote(request.note);
+    return withTransaction(this.deps.pool, async (db) => {
+      const message = await this.locked(db, id, request.revision);
+      if (message.draftedBy !== actor.username && !actor.roles.includes(APPROVER))
+        throw new PermissionError("only the drafter or an approver withdraws a message");
+      if (message.status !== "draft" && message.status !== "pending")
+        throw new PreconditionError("status", `a ${message.status} message cannot be withdrawn`);
+      await this.deps.messages.setStatus(db, id, "withdrawn");
+      await this.step(db, actor, id, "withdrawn", note);
+      return this.viewIn(db, id);
+    });
+  }
+
+  async reject(actor: Actor, id: string, body: unknown): Promise<MessageView> {
+    requireRole(actor, [APPROVER]);
+    const request = objectOf(body, "body");
+    const note = optionalNote(request.note);
+    if (!note) throw new ValidationError("body.note", "say why the message is rejected");
+    return withTransaction(this.deps.pool, async (db) => {
+      const message = await this.locked(db, id, request.revision);
+      if (message.draftedBy === actor.username)
+        throw new PermissionError("the drafter cannot decide on their own message (two-person rule)");
+      if (message.status !== "pending")
+        throw new PreconditionError("status", `a ${message.status} message cannot be rejected`);
+      await this.deps.messages.setStatus(db, id, "rejected");
+      await this.step(db, actor, id, "rejected", note);
+      return this.viewIn(db, id);
+    });
+  }
+
+  /** The second person's approval publishes the message. */
+  async approve(actor: Actor, id: string, body: unknown): Promise<MessageView> {
+    requireRole(actor, [APPROVER]);
+    const request = objectOf(body, "body");
+    // Who gets it is decided now, before the transaction: a transaction holds the embedded database's one session,
+    // so nothing inside it may wait for another connection.
+    const subscribers = await Promise.all(
+      this.deps.channels.map(async (channel) => ({ channel: channel.name, list: await channel.subscribers() })),
+    );
+    const view = await withTransaction(this.deps.pool, async (db) => {
+      const message = await this.locked(db, id, request.revision);
+      if (message.draftedBy === actor.username)
+        throw new PermissionError("the drafter cannot approve their own message (two-person rule)");
+      if (message.status !== "pending")
+        throw new PreconditionError("status", `a ${message.status} message cannot be published`);
+      this.checkPublishable(message);
+      const alert = await this.deps.messages.alert(db, message.alertId, true);
+      if (!alert) throw new NotFoundError("alertId", `no alert ${message.alertId}`);
+      // An alert past its expiry is the expiry sweep's (which publishes it as expired): never updated after that.
+      if (message.msgType !== "Alert" && (alert.state !== "active" || (alert.expires && alert.expires <= this.now())))
+        throw new PreconditionError(
+          "alertId",
+          `the alert is ${alert.state === "active" ? "expired" : alert.state} now: this ${message.msgType} can no longer be published`,
+        );
+      // CAP times have whole seconds; the stored time is exactly what the document and later references say.
+      const sent = new Date(Math.floor(this.now().getTime() / 1000) * 1000);
+      const version = alert.version + 1;
+      const { options } = this.deps;
+      let capXml = buildCapXml({
+        identifier: message.identifier,
+        sender: options.sender,
+        sent,
+        status: options.capStatus,
+        msgType: message.msgType,
+        references: message.references,
+        senderName: options.senderName,
+        web: new URL(PUBLIC_ALERTS.page, options.publicBaseUrl).toString(),
+        contact: null,
+        note: message.content.incidentId ? `Incident ${message.content.incidentId}` : null,
+        content: message.content,
+      });
+      if (options.sign) capXml = options.sign(capXml);
+      await this.deps.messages.markPublished(db, id, { approvedBy: actor.username, version, sent, capXml });
+      await this.deps.messages.updateAlert(db, message.alertId, {
+        state: message.msgType === "Cancel" ? "cancelled" : "active",
+        version,
+        currentMessageId: id,
+        sent,
+        expires: new Date(message.content.expires),
+      });
+      await this.step(db, actor, id, "approved", null, {
+        alertId: message.alertId,
+        version,
+        identifier: message.identifier,
+      });
+      for (const { channel, list } of subscribers) await this.deps.deliveries.enqueue(db, id, channel, list);
+      return this.viewIn(db, id);
+    });
+    this.deps.published();
+    return view;
+  }
+
+  async list(actor: Actor, query: { status?: unknown; limit?: unknown }): Promise<MessageView[]> {
+    requireRole(actor, READERS);
+    const status = query.status === undefined || query.status === "" ? undefined : query.status;
+    if (status !== undefined && !MESSAGE_STATUSES.includes(status as MessageStatus))
+      throw new ValidationError("query.status", `must be one of ${MESSAGE_STATUSES.join(", ")}`);
+    const limit = query.limit === undefined ? 100 : Number(query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+      throw new ValidationError("query.limit", "must be 1..500");
+    return this.deps.messages.list(this.deps.pool, status as MessageStatus | undefined, limit);
+  }
+
+  async get(actor: Actor, id: string): Promise<MessageView> {
+    requireRole(actor, READERS);
+    return this.viewIn(this.deps.pool, checkId(id));
+  }
+
+  async alerts(actor: Actor): Promise<AlertSummary[]> {
+    requireRole(actor, READERS);
+    return this.deps.messages.summaries(this.deps.pool, 200);
+  }
+
+  /** The published CAP document, or a preview of a draft (with the time of the preview as its `sent`). */
+  async capXml(actor: Actor, id: string): Promise<string> {
+    requireRole(actor, READERS);
+    const message = await this.deps.messages.message(this.deps.pool, checkId(id));
+    if (!message) throw new NotFoundError("id", `no message ${id}`);
+    if (message.capXml) return message.capXml;
+    const { options } = this.deps;
+    return buildCapXml({
+      identifier: message.identifier,
+      sender: options.sender,
+      sent: new Date(Math.floor(this.now().getTime() / 1000) * 1000),
+      status: options.capStatus,
+      msgType: message.msgType,
+      references: message.references,
+      senderName: options.senderName,
+      web: new URL(PUBLIC_ALERTS.page, options.publicBaseUrl).toString(),
+      contact: null,
+      note: message.content.incidentId ? `Incident ${message.content.incidentId}` : null,
+      content: message.content,
+    });
+  }
+
+  async deliveries(actor: Actor, id: string): Promise<ChannelDeliverySummary[]> {
+    requireRole(actor, READERS);
+    const kinds = new Map<string, ChannelKind>(this.deps.channels.map((c) => [c.name, c.kind]));
+    return this.deps.deliveries.summaries(checkId(id), kinds);
+  }
+
+  /** What the channels send for a published message (immutable once published, so cached). */
+  async outbound(messageId: string): Promise<OutboundMessage> {
+    const cached = this.outboundCache.get(messageId);
+    if (cached) return cached;
+    const message = await this.deps.messages.message(this.deps.pool, messageId);
+    if (message?.status !== "published" || !message.sent || !message.capXml || message.version === null)
+      throw new PreconditionError("messageId", `message ${messageId} is not published`);
+    const outbound: OutboundMessage = {
+      messageId,
+      alertId: message.alertId,
+      version: message.version,
+      msgType: message.msgType,
+      identifier: message.identifier,
+      sender: this.deps.options.sender,
+      sent: message.sent.toISOString(),
+      references: message.references,
+      content: message.content,
+      capXml: message.capXml,
+      capUrl: this.capUrl(message.identifier),
+    };
+    if (this.outboundCache.size > 1000) this.outboundCache.clear();
+    this.outboundCache.set(messageId, outbound);
+    return outbound;
+  }
+
+  /** The alert as it stands now, for the public page (undefined while nothing is published). */
+  async current(alertId: string): Promise<PublicAlertSource | undefined> {
+    const alert = await this.deps.messages.alert(this.deps.pool, alertId);
+    if (!alert || alert.state === "draft" || !alert.currentMessageId) return undefined;
+    const message = await this.deps.messages.message(this.deps.pool, alert.currentMessageId);
+    if (!message?.sent) return undefined;
+    return {
+      alertId,
+      state: alert.state,
+      revision: alert.revision,
+      msgType: message.msgType,
+      identifier: message.identifier,
+      sent: message.sent,
+      capUrl: this.capUrl(message.identifier),
+      content: message.content,
+    };
+  }
+
+  /**
+   * Expires active alerts whose time has passed: each is published as expired first (so the public views drop it
+   * even if this process dies next), then marked expired. A repeat publishes the same revision again: harmless.
+   */
+  async expireDue(publish: (source: PublicAlertSource) => Promise<boolean>): Promise<number> {
+    let expired = 0;
+    for (const alert of await this.deps.messages.expiredActive(this.deps.pool, this.now(), 100)) {
+      const current = await this.current(alert.id);
+      if (current && !(await publish({ ...current, state: "expired", revision: alert.revision + 1 }))) continue;
+      if (await this.deps.messages.markExpired(this.deps.pool, alert.id, alert.revision)) expired += 1;
+    }
+    return expired;
+  }
+
+  capUrl(identifier: string): string {
+    return new URL(PUBLIC_ALERTS.cap(identifier), this.deps.options.publicBaseUrl).toString();
+  }
+
+  private checkPublishable(message: StoredMessage): void {
+    if (message.msgType === "Cancel") return;
+    if (message.content.areas.length === 0)
+      throw new ValidationError("content.areas", "an alert needs at least one area");
+    if (Date.parse(message.content.expires) <= this.now().getTime() + 60_000)
+      throw new ValidationError("content.expires", "is in the past (or within a minute): edit the draft");
+  }
+
+  private async locked(db: PoolClient, id: string, revision: unknown): Promise<StoredMessage> {
+    const message = await this.deps.messages.message(db, checkId(id), true);
+    if (!message) throw new NotFoundError("id", `no message ${id}`);
+    if (typeof revision !== "number" || !Number.isInteger(revision))
+      throw new ValidationError("body.revision", "must be the revision you saw");
+    if (revision !== message.revision)
+      throw new ConflictError(
+        "body.revision",
+        `the message changed since you saw it (revision ${message.revision} now): reload it`,
+      );
+    return message;
+  }
+
+  private async step(
+    db: PoolClient,
+    actor: Actor,
+    messageId: string,
+    action: MessageStep["action"],
+    note: string | null,
+    detail: Record<string, unknown> = {},
+  ): Promise<void> {
+    await this.deps.messages.addStep(db, messageId, { action, by: actor.username, note });
+    await appendAuditIn(db, {
+      actor: actor.username,
+      action: `alert.${action}`,
+      subject: messageId,
+      detail: note ? { ...detail, note } : detail,
+      sourceIp: actor.ip,
+    });
+  }
+
+  private async viewIn(db: Pick<PoolClient, "query">, id: string): Promise<MessageView> {
+    const view = await this.deps.messages.view(db, id);
+    if (!view) throw new NotFoundError("id", `no message ${id}`);
+    return view;
+  }
+}
+
+function requireRole(actor: Actor, roles: readonly string[]): void {
+  if (!roles.some((role) => actor.roles.includes(role)))
+    throw new PermissionError(`needs one of the roles ${roles.join(", ")}`);
+}
+
+function objectOf(body: unknown, path: string): Record<string, unknown> {
+  if (body === null || typeof body !== "object" || Array.isArray(body))
+    throw new ValidationError(path, "must be a JSON object");
+  return body as Record<string, unknown>;
+}
+
+function validContent(input: unknown): AlertContent {
+  const parsed = parseAlertContent(input);
+  if (!parsed.ok) throw new ValidationError(`body.${parsed.field}`, parsed.message);
+  return parsed.value;
+}
+
+function optionalNote(note: unknown): string | null {
+  if (note === undefined || note === null) return null;
+  if (typeof note !== "string" || note.length > 1000)
+    throw new ValidationError("body.note", "must be text of at most 1000 characters");
+  return note.trim() || null;
+}
+
+function checkId(id: string): string {
+  if (!isUuid(id)) throw new ValidationError("id", "must be a message uuid");
+  return id;
+}
+
+/** The default text of a Cancel: the alert's own event and areas, saying it no longer applies. */
+function cancellationOf(content: AlertContent, now: Date): AlertContent {
+  const prefix = (lang: keyof LocalizedText) => `${cancelText.headline[lang]}${content.headline[lang]}`.slice(0, 160);
+  return {
+    ...content,
+    responseTypes: ["AllClear"],
+    urgency: "Past",
+    severity: "Minor",
+    certainty: "Observed",
+    headline: { "zh-Hant": prefix("zh-Hant"), pt: prefix("pt"), en: prefix("en") },
+    description: cancelText.description,
+    instruction: cancelText.instruction,
+    onset: null,
+    expires: new Date(now.getTime() + 6 * 3600_000).toISOString(),
+  };
+}
