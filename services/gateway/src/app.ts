@@ -15,6 +15,7 @@ import type { ClientConfig } from "./contract.js";
 import { registerApi } from "./controllers/http.controller.js";
 import { registerSockets } from "./controllers/socket.controller.js";
 import { registerStatic } from "./controllers/static.controller.js";
+import { AlertsGateway } from "./gateways/alerts.gateway.js";
 import { CorrelatorGateway } from "./gateways/correlator.gateway.js";
 import { createGatewayMetrics } from "./metrics.js";
 import { AuditRepository } from "./repositories/audit.repository.js";
@@ -26,15 +27,17 @@ import { AuthService, devUsers } from "./services/auth.service.js";
 import { CaseService } from "./services/case.service.js";
 import { DashboardService } from "./services/dashboard.service.js";
 import {
-  alertOf,
+  alertViewOf,
   cameraStatusOf,
   detectionOf,
   incidentOf,
+  publicAlertOf,
   sensorReadingOf,
   UndecodableRecord,
 } from "./services/decode.js";
 import { ExportService, loadSigningKey } from "./services/export.service.js";
 import { type HubServer, LiveHub } from "./services/live.service.js";
+import { PublicAlerts } from "./services/public-alerts.service.js";
 
 export interface GatewayApp {
   port: number;
@@ -126,12 +129,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     publicKeyPem: signing.publicKeyPem,
     logger: logger.child({ ns: "export" }),
   });
+  const publicAlerts = new PublicAlerts(io, { maxClients: config.GATEWAY_MAX_CLIENTS });
   registerApi(app, {
     auth,
     dashboard,
     cases: caseService,
     exports,
     audit,
+    alerts: new AlertsGateway({ baseUrl: config.ALERTS_URL, token: config.ALERTS_API_TOKEN }),
+    publicAlerts,
     clientConfig,
     logger: logger.child({ ns: "http" }),
   });
@@ -152,7 +158,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     [topics.cameraStatus.name]: (value) => live.cameraStatus(cameraStatusOf(value)),
     [topics.sensorReadings.name]: (value) => live.sensorReading(sensorReadingOf(value, sensorNames)),
     [topics.incidents.name]: (value) => live.incident(incidentOf(value)),
-    [topics.alerts.name]: (value) => live.alert(alertOf(value)),
+    [topics.alerts.name]: (value) => {
+      const alert = publicAlertOf(value);
+      live.alert(alertViewOf(alert));
+      publicAlerts.change(alert);
+    },
   };
   const feed = await LiveFeed.start(kafka, {
     groupId: `hub-gateway-${config.GATEWAY_INSTANCE_ID}`,
@@ -191,6 +201,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       clearInterval(registryTimer);
       clearTimeout(refreshSoon);
       live.stop();
+      publicAlerts.stop();
       // Clients reconnect elsewhere (or here, after a restart) and resync from a snapshot.
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close();

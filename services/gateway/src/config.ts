@@ -1,7 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
-import { commonConfigShape, DEV_CORRELATOR_TOKEN, loadConfig, macaoLandPath, port, positiveInt } from "@hub/common";
+import {
+  commonConfigShape,
+  DEV_ALERTS_TOKEN,
+  DEV_CORRELATOR_TOKEN,
+  loadConfig,
+  macaoLandPath,
+  port,
+  positiveInt,
+} from "@hub/common";
 import { z } from "zod";
 
 /** The built dashboard, next to this package in the repository (web/dist). */
@@ -47,6 +55,10 @@ const schema = z
     CORRELATOR_GRPC_ADDRESS: z.string().default("127.0.0.1:50052"),
     /** The correlator's service token; required outside development/test. */
     CORRELATOR_API_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
+    /** The alerts service (authoring API, CAP feed), proxied under /api/v1/alerting and /cap. */
+    ALERTS_URL: z.url().default("http://127.0.0.1:8081"),
+    /** The alerts service's token; required outside development/test. */
+    ALERTS_API_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
     /** Longest window a case lookup may cover. */
     GATEWAY_CASE_MAX_WINDOW_H: positiveInt.max(24).default(24),
     /** Ed25519 private key (PEM) that signs evidence exports; required in production. */
@@ -56,7 +68,12 @@ const schema = z
   })
   .transform((env, context) => {
     const production = env.HUB_MODE === "production";
-    for (const key of ["GATEWAY_JWT_SECRET", "CORRELATOR_API_TOKEN", "GATEWAY_EXPORT_KEY_FILE"] as const) {
+    for (const key of [
+      "GATEWAY_JWT_SECRET",
+      "CORRELATOR_API_TOKEN",
+      "ALERTS_API_TOKEN",
+      "GATEWAY_EXPORT_KEY_FILE",
+    ] as const) {
       if (production && !env[key])
         context.addIssue({ code: "custom", path: [key], message: "is required in production mode" });
     }
@@ -65,6 +82,7 @@ const schema = z
         ...env,
         GATEWAY_JWT_SECRET: env.GATEWAY_JWT_SECRET as string,
         CORRELATOR_API_TOKEN: env.CORRELATOR_API_TOKEN as string,
+        ALERTS_API_TOKEN: env.ALERTS_API_TOKEN as string,
       };
     }
     return {
@@ -72,6 +90,7 @@ const schema = z
       // Outside production a fresh random key per process is safe: tokens simply do not survive a restart.
       GATEWAY_JWT_SECRET: env.GATEWAY_JWT_SECRET ?? randomBytes(32).toString("base64url"),
       CORRELATOR_API_TOKEN: env.CORRELATOR_API_TOKEN ?? DEV_CORRELATOR_TOKEN,
+      ALERTS_API_TOKEN: env.ALERTS_API_TOKEN ?? DEV_ALERTS_TOKEN,
     };
   });
 

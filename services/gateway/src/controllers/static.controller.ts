@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { extname, join, relative } from "node:path";
+import { PUBLIC_ALERTS } from "@hub/alerts/contract";
 import type { Logger } from "@hub/common";
 import type { FastifyInstance } from "fastify";
 import { API } from "../contract.js";
@@ -65,10 +66,14 @@ export async function registerStatic(
   }
   assets.set(API.landOutline, asset(await readFile(options.landGeojson), options.landGeojson));
   const index = assets.get("/index.html");
+  // The public alert page is its own small bundle (web/public.html), open to anyone.
+  const publicPage = assets.get("/public.html");
+  if (publicPage) assets.set(PUBLIC_ALERTS.page, publicPage);
 
   app.get("/*", async (request, reply) => {
     const path = request.url.split("?")[0] ?? "/";
-    if (path.startsWith("/api/") || path.startsWith("/socket.io/")) return reply.callNotFound();
+    if (path.startsWith("/api/") || path.startsWith("/socket.io/") || path.startsWith("/cap/"))
+      return reply.callNotFound();
     const found = assets.get(path) ?? (extname(path) === "" ? index : undefined);
     if (!found) return reply.callNotFound();
     reply
@@ -76,7 +81,7 @@ export async function registerStatic(
       .header("etag", found.etag)
       .header("x-content-type-options", "nosniff")
       .header("cache-control", found.immutable ? "public, max-age=31536000, immutable" : "no-cache");
-    if (found === index) {
+    if (found === index || found === publicPage) {
       reply.header(
         "content-security-policy",
         "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:; " +

@@ -85,6 +85,11 @@ describe("Kafka records as the map shows them", () => {
             state: AlertState.ALERT_STATE_ACTIVE,
             event: { en: "Typhoon Signal No. 8", "zh-Hant": "八號風球" },
             headline: { en: "Signal 8 is hoisted" },
+            description: { en: "Stay indoors." },
+            instruction: {},
+            msgType: "Alert",
+            identifier: "MO-CPC-test-3",
+            capUrl: "",
             category: "Met",
             severity: AlertSeverity.ALERT_SEVERITY_SEVERE,
             urgency: "Immediate",
@@ -113,6 +118,7 @@ describe("Kafka records as the map shows them", () => {
     expect(alert.event).toEqual({ en: "Typhoon Signal No. 8", pt: "Typhoon Signal No. 8", "zh-Hant": "八號風球" });
     expect(alert.headline["zh-Hant"]).toBe("Signal 8 is hoisted");
     expect(alert.expires).toBeNull();
+    expect(alert).not.toHaveProperty("description");
     // Already closed: not closed twice.
     expect(alert.areas[0]?.polygons[0]).toHaveLength(4);
   });

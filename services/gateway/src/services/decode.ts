@@ -1,3 +1,4 @@
+import { CAP_MESSAGE_TYPES, type PublicAlertView } from "@hub/alerts/contract";
 import { enumLabel } from "@hub/common";
 import {
   AlertSeverity,
@@ -154,12 +155,6 @@ export function incidentOf(value: Buffer | null): IncidentView {
   };
 }
 
-const alertSeverities: Record<number, Severity> = {
-  [AlertSeverity.ALERT_SEVERITY_MINOR]: "minor",
-  [AlertSeverity.ALERT_SEVERITY_MODERATE]: "moderate",
-  [AlertSeverity.ALERT_SEVERITY_SEVERE]: "severe",
-  [AlertSeverity.ALERT_SEVERITY_EXTREME]: "extreme",
-};
 const alertStates: Record<number, AlertView["state"]> = {
   [AlertState.ALERT_STATE_ACTIVE]: "active",
   [AlertState.ALERT_STATE_CANCELLED]: "cancelled",
@@ -171,7 +166,16 @@ function localized(map: Record<string, string>): LocalizedText {
   return Object.fromEntries(LANGUAGES.map((language) => [language, map[language] ?? fallback])) as LocalizedText;
 }
 
-export function alertOf(value: Buffer | null): AlertView {
+const capSeverities: Record<number, PublicAlertView["severity"]> = {
+  [AlertSeverity.ALERT_SEVERITY_MINOR]: "Minor",
+  [AlertSeverity.ALERT_SEVERITY_MODERATE]: "Moderate",
+  [AlertSeverity.ALERT_SEVERITY_SEVERE]: "Severe",
+  [AlertSeverity.ALERT_SEVERITY_EXTREME]: "Extreme",
+};
+const msgTypes = new Set<string>(CAP_MESSAGE_TYPES);
+
+/** A PublicAlertRecord (hub.alerts.v1) as the public page shows it. */
+export function publicAlertOf(value: Buffer | null): PublicAlertView {
   const record = decodeWith((bytes) => PublicAlertRecord.decode(bytes), value);
   const alert = record.alert;
   if (!alert?.id) throw new UndecodableRecord("alert.id is missing");
@@ -179,15 +183,20 @@ export function alertOf(value: Buffer | null): AlertView {
   if (!state) throw new UndecodableRecord("alert.state is unspecified");
   return {
     id: alert.id,
+    version: alert.version,
+    state,
+    msgType: (msgTypes.has(alert.msgType) ? alert.msgType : "Alert") as PublicAlertView["msgType"],
+    identifier: alert.identifier,
     event: localized(alert.event),
     headline: localized(alert.headline),
+    description: localized(alert.description),
+    instruction: localized(alert.instruction),
     category: alert.category,
-    severity: alertSeverities[alert.severity] ?? "minor",
-    urgency: alert.urgency,
-    certainty: alert.certainty,
+    severity: capSeverities[alert.severity] ?? "Unknown",
+    urgency: (alert.urgency || "Unknown") as PublicAlertView["urgency"],
+    certainty: (alert.certainty || "Unknown") as PublicAlertView["certainty"],
     sent: iso(alert.sent, "alert.sent"),
     expires: alert.expires ? alert.expires.toISOString() : null,
-    state,
     areas: alert.areas.map((area) => ({
       description: localized(area.description),
       polygons: area.polygons.map((polygon) => {
@@ -198,6 +207,36 @@ export function alertOf(value: Buffer | null): AlertView {
         return ring;
       }),
     })),
+    capUrl: alert.capUrl,
+  };
+}
+
+const dashboardSeverities: Record<PublicAlertView["severity"], Severity> = {
+  Extreme: "extreme",
+  Severe: "severe",
+  Moderate: "moderate",
+  Minor: "minor",
+  Unknown: "minor",
+};
+
+/** The command-centre map's view of the same alert. */
+export function alertViewOf(alert: PublicAlertView): AlertView {
+  return {
+    id: alert.id,
+    event: alert.event,
+    headline: alert.headline,
+    category: alert.category,
+    severity: dashboardSeverities[alert.severity],
+    urgency: alert.urgency,
+    certainty: alert.certainty,
+    sent: alert.sent,
+    expires: alert.expires,
+    state: alert.state,
+    areas: alert.areas,
     version: alert.version,
   };
+}
+
+export function alertOf(value: Buffer | null): AlertView {
+  return alertViewOf(publicAlertOf(value));
 }

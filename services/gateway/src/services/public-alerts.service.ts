@@ -1,0 +1,77 @@
+import { PUBLIC_ALERTS, type PublicAlertView } from "@hub/alerts/contract";
+import type { Namespace, Server } from "socket.io";
+
+type PublicEvents = import("@hub/alerts/contract").PublicServerToClientEvents;
+
+/**
+ * The public alert page's live picture: active alerts from hub.alerts.v1, pushed to anyone connected to the
+ * unauthenticated "/public" namespace (a snapshot on connect, then every change). An alert leaves at its expiry by
+ * itself: a timer drops it and tells the clients, before the alerts service's own expiry record arrives.
+ */
+export class PublicAlerts {
+  private readonly alerts = new Map<string, PublicAlertView>();
+  /** Highest version seen per id, also for alerts no longer active (a late, older record must not revive one). */
+  private readonly versions = new Map<string, number>();
+  private readonly namespace: Namespace<Record<string, never>, PublicEvents>;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(io: Server, options: { maxClients: number; expiryCheckMs?: number }) {
+    this.namespace = io.of(PUBLIC_ALERTS.socketNamespace) as unknown as Namespace<Record<string, never>, PublicEvents>;
+    this.namespace.use((_socket, next) => {
+      if (io.engine.clientsCount > options.maxClients) {
+        next(Object.assign(new Error("at the client limit; try again shortly"), { data: { status: 503 } }));
+        return;
+      }
+      next();
+    });
+    this.namespace.on("connection", (socket) => {
+      socket.emit("alerts:snapshot", this.active());
+    });
+    this.timer = setInterval(() => this.expire(Date.now()), options.expiryCheckMs ?? 1000);
+    this.timer.unref();
+  }
+
+  change(alert: PublicAlertView): void {
+    if ((this.versions.get(alert.id) ?? -1) >= alert.version) return;
+    this.versions.set(alert.id, alert.version);
+    if (alert.state === "active" && !expired(alert, Date.now())) this.alerts.set(alert.id, alert);
+    else this.alerts.delete(alert.id);
+    this.namespace.emit("alert:changed", alert);
+  }
+
+  /** Active, unexpired alerts, most severe first, then newest. */
+  active(): PublicAlertView[] {
+    const now = Date.now();
+    return [...this.alerts.values()]
+      .filter((alert) => !expired(alert, now))
+      .sort((a, b) => rank(b) - rank(a) || b.sent.localeCompare(a.sent));
+  }
+
+  expire(now: number): void {
+    for (const alert of this.alerts.values()) {
+      if (!expired(alert, now)) continue;
+      this.alerts.delete(alert.id);
+      this.namespace.emit("alert:changed", { ...alert, state: "expired" });
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+const severityRank: Record<PublicAlertView["severity"], number> = {
+  Extreme: 4,
+  Severe: 3,
+  Moderate: 2,
+  Minor: 1,
+  Unknown: 0,
+};
+
+function rank(alert: PublicAlertView): number {
+  return severityRank[alert.severity];
+}
+
+function expired(alert: PublicAlertView, now: number): boolean {
+  return alert.expires !== null && Date.parse(alert.expires) <= now;
+}
