@@ -38,6 +38,8 @@ if [ "$browser" = true ]; then
   packages=()
   [ -x "$chromium_path" ] || packages+=(chromium)
   has_cjk_font || packages+=(fonts-noto-cjk)
+  # xmllint (libxml2-utils) validates every generated CAP message against the CAP 1.2 schema in the tests.
+  command -v xmllint >/dev/null 2>&1 || packages+=(libxml2-utils)
   if [ "${#packages[@]}" -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then
       as_root=()
@@ -47,13 +49,13 @@ if [ "$browser" = true ]; then
       as_root=none
     fi
     if ! command -v apt-get >/dev/null 2>&1 || [ "${as_root[*]}" = none ]; then
-      echo "✗ the browser tests need ${packages[*]} (Debian packages), and this script cannot install them here" >&2
+      echo "✗ the tests need ${packages[*]} (Debian packages), and this script cannot install them here" >&2
       echo "  (it needs apt-get, run as root or with password-less sudo). Install them yourself, e.g." >&2
       echo "    sudo apt-get install --no-install-recommends ${packages[*]}" >&2
       echo "  or point CHROMIUM_PATH at a Chromium binary (and install a CJK font such as Noto Sans CJK)." >&2
       exit 1
     fi
-    echo "› installing ${packages[*]} (Debian) for the browser tests…"
+    echo "› installing ${packages[*]} (Debian) for the browser and CAP schema tests…"
     started=$SECONDS
     # Once per install, just before it: a fresh machine may have no package lists, or lists old enough that the
     # security archive no longer serves the chromium version they name.

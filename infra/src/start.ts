@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm start`: brings up the whole hub on this machine — Kafka, TimescaleDB, the ingest service, the correlator,
- * the gateway with the dashboard, and the simulator — prints what runs where, and shuts everything down in order on Ctrl-C.
+ * the alerts service, the gateway with the dashboard and the public alert page, and the simulator — prints what runs where, and shuts everything down in order on Ctrl-C.
  *
  * KAFKA_BROKERS / DATABASE_URL, when set, point at existing infrastructure and nothing is started for them.
  */
@@ -27,6 +27,8 @@ const ports = {
   correlatorGrpc: Number(env.CORRELATOR_GRPC_PORT ?? 50052),
   gateway: Number(env.GATEWAY_PORT ?? 8080),
   gatewayOps: Number(env.GATEWAY_OPS_PORT ?? 9466),
+  alerts: Number(env.ALERTS_PORT ?? 8081),
+  alertsOps: Number(env.ALERTS_OPS_PORT ?? 9467),
 };
 
 const log = (message: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${message}`);
@@ -128,6 +130,28 @@ async function main(): Promise<void> {
     120_000,
   );
 
+  const alerts = startService({
+    name: "alerts",
+    script: join(repo, "services/alerts/dist/src/main.js"),
+    env: {
+      ...serviceEnv,
+      ALERTS_HOST: "127.0.0.1",
+      ALERTS_PORT: String(ports.alerts),
+      ALERTS_OPS_PORT: String(ports.alertsOps),
+      ALERTS_PUBLIC_BASE_URL: `http://127.0.0.1:${ports.gateway}`,
+    },
+    logDir,
+    echo: log,
+  });
+  stops.push({ name: "alerts", stop: () => alerts.stop() });
+  watch(alerts);
+  await waitFor(
+    "the alerts service",
+    async () => (await fetch(`http://127.0.0.1:${ports.alertsOps}/readyz`)).ok,
+    log,
+    120_000,
+  );
+
   const gateway = startService({
     name: "gateway",
     script: join(repo, "services/gateway/dist/src/main.js"),
@@ -136,6 +160,7 @@ async function main(): Promise<void> {
       GATEWAY_PORT: String(ports.gateway),
       GATEWAY_OPS_PORT: String(ports.gatewayOps),
       CORRELATOR_GRPC_ADDRESS: `127.0.0.1:${ports.correlatorGrpc}`,
+      ALERTS_URL: `http://127.0.0.1:${ports.alerts}`,
     },
     logDir,
     echo: log,
@@ -172,6 +197,9 @@ async function main(): Promise<void> {
     correlator health    http://127.0.0.1:${ports.correlatorOps}/readyz   metrics: /metrics
     command centre       http://127.0.0.1:${ports.gateway}/   (live map; REST API /api/v1, OpenAPI /api/v1/openapi.json)
     gateway health       http://127.0.0.1:${ports.gatewayOps}/readyz   metrics: /metrics
+    alerts (authoring)   http://127.0.0.1:${ports.gateway}/#/alerts   (sign in as drafter, then approver)
+    public alert page    http://127.0.0.1:${ports.gateway}/public/alerts   CAP feed: http://127.0.0.1:${ports.gateway}/cap/feed.atom
+    alerts health        http://127.0.0.1:${ports.alertsOps}/readyz   metrics: /metrics
     simulator            1,701 cameras and their sensors, publishing through gRPC
     logs                 ${logDir}/*.log
 ${

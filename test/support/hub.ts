@@ -249,6 +249,20 @@ export async function eventually(
   }
 }
 
+/** Retries `assertions` until they pass or the time runs out; then their last failure is thrown. */
+export async function settles(assertions: () => Promise<void>, timeoutMs = 30_000, intervalMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await assertions();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
 export interface Place {
   lat: number;
   lon: number;
