@@ -3,12 +3,21 @@ import { defaultClientConditions, defineConfig } from "vite";
 
 /** The gateway a developer runs locally (`npm start`); the built dashboard is served by the gateway itself. */
 const gateway = "http://127.0.0.1:8080";
+const here = (path: string) => decodeURIComponent(new URL(path, import.meta.url).pathname);
 
 export default defineConfig({
   plugins: [react()],
   // "source" first: "@hub/gateway/contract" resolves to the gateway's TypeScript, so no gateway build is needed.
   resolve: { conditions: ["source", ...defaultClientConditions] },
-  build: { outDir: "dist", emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 1200 },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    sourcemap: true,
+    chunkSizeWarningLimit: 1200,
+    // Two pages: the signed-in dashboard, and the public warning page (served by the gateway at /public/alerts),
+    // which shares no code with the dashboard beyond React and the Socket.IO client.
+    rolldownOptions: { input: { index: here("./index.html"), public: here("./public.html") } },
+  },
   // MapLibre starts its worker as a module worker.
   worker: { format: "es" },
   server: {
@@ -16,6 +25,7 @@ export default defineConfig({
       "/api": { target: gateway },
       "/socket.io": { target: gateway, ws: true },
       "/basemap": { target: gateway },
+      "/cap": { target: gateway },
     },
   },
 });

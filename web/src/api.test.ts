@@ -134,6 +134,58 @@ describe("createApi", () => {
   });
 });
 
+describe("createApi().alerting", () => {
+  it("edits with the revision seen, and posts each decision to its own path", async () => {
+    const { calls, fetch } = fakeFetch(200, { id: "m 1", revision: 4 });
+    const api = createApi({ token: "t", fetch }).alerting;
+    const content = { headline: { en: "x" } } as unknown as Parameters<typeof api.edit>[1]["content"];
+    await api.edit("m 1", { revision: 3, content });
+    await api.decide("m 1", "approve", { revision: 4 });
+    await api.decide("m 1", "reject", { revision: 4, note: "wrong area" });
+    expect(calls.map((call) => [call.init?.method, call.url])).toEqual([
+      ["PUT", "/api/v1/alerting/messages/m%201"],
+      ["POST", "/api/v1/alerting/messages/m%201/approve"],
+      ["POST", "/api/v1/alerting/messages/m%201/reject"],
+    ]);
+    expect(JSON.parse(String(calls[0]?.init?.body))).toEqual({ revision: 3, content });
+    expect(JSON.parse(String(calls[2]?.init?.body))).toEqual({ revision: 4, note: "wrong area" });
+  });
+
+  it("takes a decision answered without a body as null, and one with a body as the message", async () => {
+    const empty = fakeFetch(204, "");
+    await expect(
+      createApi({ token: "t", fetch: empty.fetch }).alerting.decide("m", "submit", { revision: 1 }),
+    ).resolves.toBeNull();
+    const full = fakeFetch(200, { id: "m", status: "pending" });
+    await expect(
+      createApi({ token: "t", fetch: full.fetch }).alerting.decide("m", "submit", { revision: 1 }),
+    ).resolves.toEqual({ id: "m", status: "pending" });
+  });
+
+  it("builds the prefill and queue queries from what is given only", async () => {
+    const { calls, fetch } = fakeFetch(200, []);
+    const api = createApi({ token: "t", fetch }).alerting;
+    await api.prefill({ templateId: "signal-8" });
+    await api.prefill({ incidentId: "inc/1" });
+    await api.messages({ status: "pending" });
+    await api.messages();
+    expect(calls.map((call) => call.url)).toEqual([
+      "/api/v1/alerting/prefill?templateId=signal-8",
+      "/api/v1/alerting/prefill?incidentId=inc%2F1",
+      "/api/v1/alerting/messages?status=pending",
+      "/api/v1/alerting/messages",
+    ]);
+  });
+
+  it("returns the CAP XML as text, asking for XML", async () => {
+    const xml = '<?xml version="1.0"?><alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"/>';
+    const { calls, fetch } = fakeFetch(200, xml, "application/cap+xml");
+    await expect(createApi({ token: "t", fetch }).alerting.cap("m1")).resolves.toBe(xml);
+    expect(calls[0]?.url).toBe("/api/v1/alerting/messages/m1/cap.xml");
+    expect(new Headers(calls[0]?.init?.headers).get("accept")).toContain("xml");
+  });
+});
+
 describe("fileNameOf", () => {
   it("reads filename* first, then filename, quoted or not", () => {
     expect(fileNameOf("attachment; filename=\"a b.zip\"; filename*=UTF-8''%E6%A1%88.zip")).toBe("案.zip");

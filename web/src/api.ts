@@ -1,3 +1,17 @@
+import type {
+  AlertContent,
+  AlertSummary,
+  AlertTemplate,
+  ChannelDeliverySummary,
+  CreateMessageRequest,
+  DecisionRequest,
+  District,
+  EditMessageRequest,
+  MessageStatus,
+  MessageView,
+  PrefillQuery,
+} from "@hub/alerts/contract";
+import { ALERTING_API } from "@hub/alerts/contract";
 import {
   API,
   type AreaName,
@@ -55,6 +69,32 @@ export interface ApiClient {
   downloadExport(id: string): Promise<{ blob: Blob; fileName: string | null }>;
   /** Newest first; `before` an entry id for the page after it. */
   audit(query?: { limit?: number; before?: number | null }): Promise<AuditEntryView[]>;
+  /** The civil-protection alerts' authoring API (proxied by the gateway). */
+  alerting: AlertingClient;
+}
+
+/** The decisions on a message; each sends the revision the user saw (a stale one is refused with 409). */
+export const MESSAGE_DECISIONS = ["submit", "approve", "reject", "withdraw"] as const;
+export type MessageDecision = (typeof MESSAGE_DECISIONS)[number];
+
+/** An edit replaces the message's content as a whole. */
+export const EDIT_MESSAGE_METHOD = "PUT";
+
+export interface AlertingClient {
+  templates(): Promise<AlertTemplate[]>;
+  districts(): Promise<District[]>;
+  prefill(query: PrefillQuery): Promise<AlertContent>;
+  messages(query?: { status?: MessageStatus }): Promise<MessageView[]>;
+  message(id: string): Promise<MessageView>;
+  create(request: CreateMessageRequest): Promise<MessageView>;
+  edit(id: string, request: EditMessageRequest): Promise<MessageView>;
+  /** The message as it is after the decision, when the service sends it back (else null: load it again). */
+  decide(id: string, decision: MessageDecision, request: DecisionRequest): Promise<MessageView | null>;
+  /** The CAP XML: the published document, or a preview of a draft. */
+  cap(id: string): Promise<string>;
+  deliveries(id: string): Promise<ChannelDeliverySummary[]>;
+  /** Newest first. */
+  alerts(): Promise<AlertSummary[]>;
 }
 
 /** The file name in a Content-Disposition header (filename* first, then filename), or null. */
@@ -144,6 +184,36 @@ export function createApi(options: ApiOptions = {}): ApiClient {
     return (await (await send(path, init)).json()) as T;
   }
 
+  /** The JSON body, or null when there is none (204, or an empty 200). */
+  async function callOrNull<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T | null> {
+    const text = await (await send(path, init)).text();
+    return text.trim() === "" ? null : (JSON.parse(text) as T);
+  }
+
+  const decisionPath: Record<MessageDecision, (id: string) => string> = {
+    submit: ALERTING_API.submit,
+    approve: ALERTING_API.approve,
+    reject: ALERTING_API.reject,
+    withdraw: ALERTING_API.withdraw,
+  };
+
+  const alerting: AlertingClient = {
+    templates: () => call<AlertTemplate[]>(ALERTING_API.templates),
+    districts: () => call<District[]>(ALERTING_API.districts),
+    prefill: ({ templateId, incidentId }) =>
+      call<AlertContent>(`${ALERTING_API.prefill}${query({ templateId, incidentId })}`),
+    messages: ({ status } = {}) => call<MessageView[]>(`${ALERTING_API.messages}${query({ status })}`),
+    message: (id) => call<MessageView>(ALERTING_API.message(id)),
+    create: (request) => call<MessageView>(ALERTING_API.messages, { method: "POST", body: request }),
+    edit: (id, request) => call<MessageView>(ALERTING_API.message(id), { method: EDIT_MESSAGE_METHOD, body: request }),
+    decide: (id, decision, request) =>
+      callOrNull<MessageView>(decisionPath[decision](id), { method: "POST", body: request }),
+    cap: async (id) =>
+      (await send(ALERTING_API.messageCap(id), { accept: "application/cap+xml, application/xml, text/xml" })).text(),
+    deliveries: (id) => call<ChannelDeliverySummary[]>(ALERTING_API.deliveries(id)),
+    alerts: () => call<AlertSummary[]>(ALERTING_API.alerts),
+  };
+
   return {
     config: () => call<ClientConfig>(API.config, { signedIn: false }),
     login: (request) => call<LoginResponse>(API.login, { method: "POST", body: request, signedIn: false }),
@@ -162,5 +232,6 @@ export function createApi(options: ApiOptions = {}): ApiClient {
       return { blob: await response.blob(), fileName: fileNameOf(response.headers.get("content-disposition")) };
     },
     audit: ({ limit, before } = {}) => call<AuditEntryView[]>(`${API.audit}${query({ limit, before })}`),
+    alerting,
   };
 }

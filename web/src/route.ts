@@ -1,8 +1,13 @@
 /** The dashboard's views, addressed by the URL's hash ("#/cases") so a reload or a shared link keeps the view. */
-export const VIEWS = ["live", "cases", "audit"] as const;
+export const VIEWS = ["live", "cases", "audit", "alerts"] as const;
 export type View = (typeof VIEWS)[number];
 
-export const VIEW_HASH: Record<View, string> = { live: "#/", cases: "#/cases", audit: "#/audit" };
+export const VIEW_HASH: Record<View, string> = {
+  live: "#/",
+  cases: "#/cases",
+  audit: "#/audit",
+  alerts: "#/alerts",
+};
 
 /**
  * The view a hash names. Only hashes starting "#/" are routes; any other ("#incident-list", a skip link's target)
@@ -12,5 +17,19 @@ export function viewOfHash(hash: string): View | null {
   if (hash === "" || hash === "#") return "live";
   if (!hash.startsWith("#/")) return null;
   const name = hash.slice(2).split(/[/?]/)[0];
-  return name === "cases" || name === "audit" ? name : "live";
+  return name === "cases" || name === "audit" || name === "alerts" ? name : "live";
+}
+
+/** The alerts view, asked to start a draft from an incident (the incident panel's button links here). */
+export function alertsHashForIncident(incidentId: string): string {
+  return `${VIEW_HASH.alerts}?incident=${encodeURIComponent(incidentId)}`;
+}
+
+/** The incident an alerts hash asks to draft from ("#/alerts?incident=…"), or null. */
+export function incidentOfHash(hash: string): string | null {
+  if (viewOfHash(hash) !== "alerts") return null;
+  const query = hash.indexOf("?");
+  if (query < 0) return null;
+  const id = new URLSearchParams(hash.slice(query + 1)).get("incident")?.trim();
+  return id ? id : null;
 }

@@ -2,6 +2,7 @@ import type { CaseCamera, ClientConfig } from "@hub/gateway/contract";
 import { type Dispatch, memo, type RefObject, useEffect, useId, useMemo, useRef, useState } from "react";
 import { describeError } from "../api";
 import type { DrawAction, DrawState } from "../cases/draw";
+import { drawPointerEvents } from "../cases/draw-events";
 import { useI18n } from "../i18n/I18nProvider";
 import type { MapLabels } from "../map/base";
 import type { CaseMapController } from "../map/case-controller";
@@ -59,8 +60,6 @@ export const CaseMap = memo(function CaseMap({
     if (!element || !statsElement) return;
     let controller: CaseMapController | null = null;
     let cancelled = false;
-    // After a press that drew, the click the browser sends with its release is not a second action.
-    let swallowClick = false;
     import("../map/case-controller")
       .then((module) => {
         if (cancelled) return;
@@ -70,54 +69,11 @@ export const CaseMap = memo(function CaseMap({
           config,
           labels: labelsRef.current,
           events: {
-            onPointerDown: (pos) => {
-              swallowClick = false;
-              const state = drawRef.current;
-              if (state.mode !== "circle" || !state.drawing) return false;
-              dispatch({ type: "pointerDown", pos });
-              return true;
-            },
-            onPointerMove: (pos) => {
-              const state = drawRef.current;
-              const wanted = state.mode === "circle" ? state.draft !== null : state.drawing && !state.closed;
-              if (wanted) dispatch({ type: "pointerMove", pos });
-            },
-            onPointerUp: (pos, dragged) => {
-              swallowClick = true;
-              dispatch({ type: "pointerUp", pos, dragged });
-            },
-            onClick: (pos, near, cameraId) => {
-              if (swallowClick) {
-                swallowClick = false;
-                return;
-              }
-              const state = drawRef.current;
-              if (state.mode === "polygon" && state.drawing) {
-                const first = state.corners[0];
-                const last = state.corners.at(-1);
-                dispatch({
-                  type: "click",
-                  pos,
-                  nearFirst: first ? near(first) : false,
-                  nearLast: last ? near(last) : false,
-                });
-              } else if (!state.drawing && cameraId) {
-                selectRef.current(cameraId);
-              }
-            },
-            onKey: (key) => {
-              const state = drawRef.current;
-              const active =
-                state.mode === "polygon" ? state.corners.length > 0 && !state.closed : state.draft !== null;
-              if (key === "Backspace") {
-                if (state.mode !== "polygon" || state.corners.length === 0) return false;
-                dispatch({ type: "removeLast" });
-                return true;
-              }
-              if (!active) return false;
-              dispatch({ type: key === "Enter" ? "finish" : "cancel" });
-              return true;
-            },
+            ...drawPointerEvents(
+              () => drawRef.current,
+              dispatch,
+              (cameraId) => selectRef.current(cameraId),
+            ),
             onError: (error) => console.warn("case map:", error),
           },
         });

@@ -5,8 +5,10 @@ import { useI18n } from "../i18n/I18nProvider";
 import { openLiveConnection } from "../live/connection";
 import { LiveStore } from "../live/store";
 import type { MapController } from "../map/controller";
+import type { View } from "../route";
 import type { Session } from "../session";
 import { AlertList } from "./AlertList";
+import { AlertsPage } from "./AlertsPage";
 import { AuditTrail } from "./AuditTrail";
 import { CameraAttention } from "./CameraAttention";
 import { CameraDetail } from "./CameraDetail";
@@ -80,7 +82,11 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
   // a running export survive a look at the live map.
   const [casesOpened, setCasesOpened] = useState(view === "cases");
   if (view === "cases" && !casesOpened) setCasesOpened(true);
+  // The alerts view likewise, so an unsaved draft survives a look elsewhere.
+  const [alertsOpened, setAlertsOpened] = useState(view === "alerts");
+  if (view === "alerts" && !alertsOpened) setAlertsOpened(true);
   const caseHeading = useRef<HTMLHeadingElement>(null);
+  const alertsHeading = useRef<HTMLHeadingElement>(null);
   const auditHeading = useRef<HTMLHeadingElement>(null);
   const shownView = useRef(view);
 
@@ -90,6 +96,7 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
     shownView.current = view;
     if (view === "cases") caseHeading.current?.focus();
     else if (view === "audit") auditHeading.current?.focus();
+    else if (view === "alerts") alertsHeading.current?.focus();
     else {
       document.getElementById("incident-list")?.focus();
       mapRef.current?.resize();
@@ -134,9 +141,7 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
 
   return (
     <div className="app">
-      <SkipLink target={view === "live" ? "incident-list" : view === "cases" ? "case-lookup-heading" : "audit-heading"}>
-        {t(view === "live" ? "skipToIncidents" : "skipToMain")}
-      </SkipLink>
+      <SkipLink target={SKIP_TARGETS[view]}>{t(view === "live" ? "skipToIncidents" : "skipToMain")}</SkipLink>
       <TopBar view={view} onSignOut={onSignOut} />
       <div className={`workspace${selection ? " with-detail" : ""}`} hidden={view !== "live"}>
         <div className="sidebar">
@@ -184,9 +189,22 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
         </div>
       )}
       {view === "audit" && <AuditTrail headingRef={auditHeading} />}
+      {alertsOpened && (
+        <div className="view-alerts" hidden={view !== "alerts"}>
+          <AlertsPage config={config} headingRef={alertsHeading} active={view === "alerts"} />
+        </div>
+      )}
     </div>
   );
 }
+
+/** Where each view's skip link goes: its main content's heading (the incident list on the live map). */
+const SKIP_TARGETS: Record<View, string> = {
+  live: "incident-list",
+  cases: "case-lookup-heading",
+  audit: "audit-heading",
+  alerts: "alerts-view-heading",
+};
 
 /**
  * Skips to the view's main content. Moves focus itself rather than following the link, so the URL's hash keeps

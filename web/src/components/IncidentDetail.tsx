@@ -1,7 +1,9 @@
 import type { IncidentDetail as IncidentDetailData, IncidentView } from "@hub/gateway/contract";
 import { useEffect, useId, useState } from "react";
+import { canDraft } from "../alerts/actions";
 import { ApiError, describeError } from "../api";
 import { useI18n } from "../i18n/I18nProvider";
+import { alertsHashForIncident } from "../route";
 import { SeverityBadge, StatusBadge } from "./Badges";
 import { DetailPanel } from "./DetailPanel";
 import type { Loadable } from "./hooks";
@@ -160,6 +162,11 @@ export function IncidentDetail({ id, onClose, onSelectCamera, onShowOnMap }: Inc
           <button type="button" className="button" onClick={() => onShowOnMap(incident.lon, incident.lat)}>
             {t("showOnMap")}
           </button>
+          {canDraft(user) && (
+            <a className="button" href={alertsHashForIncident(incident.id)} data-testid="draft-alert-from-incident">
+              {t("draftAlertFromIncident")}
+            </a>
+          )}
         </div>
         {!isOperator && (
           <p id={noteId} className="muted">

@@ -1,4 +1,5 @@
 import { useMemo } from "react";
+import { canOpenAlerts } from "../alerts/actions";
 import { useI18n } from "../i18n/I18nProvider";
 import { countCameraStates } from "../map/features";
 import { VIEW_HASH, type View } from "../route";
@@ -108,6 +109,7 @@ function ViewNav({ view }: { view: View }) {
     { view: "live", label: t("navLive"), testId: "nav-live" },
     { view: "cases", label: t("navCases"), testId: "nav-cases" },
     ...(canAudit ? [{ view: "audit" as const, label: t("navAudit"), testId: "nav-audit" }] : []),
+    ...(canOpenAlerts(user) ? [{ view: "alerts" as const, label: t("navAlerts"), testId: "nav-alerts" }] : []),
   ];
   return (
     <nav className="view-nav" aria-label={t("navViews")}>

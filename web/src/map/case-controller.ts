@@ -1,26 +1,15 @@
 import type { ClientConfig } from "@hub/gateway/contract";
-import type { GeoJSONSource, Map as MapLibreMap, MapMouseEvent, NavigationControl, PointLike } from "maplibre-gl";
+import type { GeoJSONSource, Map as MapLibreMap, NavigationControl } from "maplibre-gl";
 import { createBaseMap, createNavigation, type MapLabels, prefersReducedMotion, relabel } from "./base";
 import type { Bounds } from "./case-features";
 import { CASE_LAYERS, CASE_SOURCES, type CaseSource, caseLayers, caseSources } from "./case-layers";
+import { DrawPointer, type DrawPointerEvents } from "./draw-pointer";
 import type { Position } from "./geo";
 
-/** A press that moves more than this many pixels is a drag, not a click. */
-const DRAG_PX = 4;
-/** A click this close to a corner (pixels) is on it. */
-const NEAR_PX = 12;
+export type { DrawKey } from "./draw-pointer";
 
-export type DrawKey = "Enter" | "Escape" | "Backspace";
-
-export interface CaseMapEvents {
-  /** A mouse press: true when it draws, and the map must not pan with it. */
-  onPointerDown(pos: Position): boolean;
-  onPointerMove(pos: Position): void;
-  onPointerUp(pos: Position, dragged: boolean): void;
-  /** A click; `near` tells whether a position is within a few pixels of it; `cameraId` a camera under it. */
-  onClick(pos: Position, near: (other: Position) => boolean, cameraId: string | null): void;
-  /** A drawing key pressed on the map: true when it was used. */
-  onKey(key: DrawKey): boolean;
+/** Drawing input (a click's `hitId` is a camera under it), and map errors. */
+export interface CaseMapEvents extends DrawPointerEvents {
   onError(error: unknown): void;
 }
 
@@ -32,8 +21,6 @@ export interface CaseMapOptions {
   stats: HTMLElement;
   events: CaseMapEvents;
 }
-
-const positionOf = (event: MapMouseEvent): Position => [event.lngLat.lng, event.lngLat.lat];
 
 /**
  * The case-lookup map: the base map, the area being drawn, the covering cameras and their fields of view. Sources
@@ -48,7 +35,7 @@ export class CaseMapController {
   #loaded = false;
   #pending = new Map<CaseSource, GeoJSON.FeatureCollection>();
   #frame: number | null = null;
-  #press: { point: PointLike & { x: number; y: number }; release: () => void } | null = null;
+  readonly #pointer: DrawPointer;
   #drawing = false;
 
   constructor(options: CaseMapOptions) {
@@ -60,8 +47,11 @@ export class CaseMapController {
     this.#navigation = createNavigation(this.#map);
     this.#map.on("load", () => this.#onLoad());
     this.#map.on("error", (event) => options.events.onError(event.error));
-    this.#bindPointer();
-    this.#map.getCanvas().addEventListener("keydown", this.#onKeyDown);
+    this.#pointer = new DrawPointer(this.#map, options.events, {
+      hitLayer: CASE_LAYERS.cameras,
+      isLoaded: () => this.#loaded,
+      isDrawing: () => this.#drawing,
+    });
     options.stats.dataset.mapLoaded = "false";
     options.stats.dataset.area = "0";
     options.stats.dataset.cameras = "0";
@@ -108,9 +98,8 @@ export class CaseMapController {
   }
 
   destroy(): void {
-    this.#press?.release();
+    this.#pointer.destroy();
     if (this.#frame !== null) cancelAnimationFrame(this.#frame);
-    this.#map.getCanvas().removeEventListener("keydown", this.#onKeyDown);
     this.#map.remove();
   }
 
@@ -142,56 +131,4 @@ export class CaseMapController {
     }
     this.#pending.clear();
   }
-
-  #bindPointer(): void {
-    const map = this.#map;
-    const { events } = this.#options;
-    map.on("mousedown", (event) => {
-      if (event.originalEvent.button !== 0 || !events.onPointerDown(positionOf(event))) return;
-      // This press draws: no panning until the button is released, wherever that happens.
-      map.dragPan.disable();
-      const onWindowUp = (up: MouseEvent) => {
-        if (!this.#press) return;
-        const rect = map.getCanvasContainer().getBoundingClientRect();
-        const point = { x: up.clientX - rect.left, y: up.clientY - rect.top };
-        const { lng, lat } = map.unproject([point.x, point.y]);
-        const dragged = Math.hypot(point.x - this.#press.point.x, point.y - this.#press.point.y) > DRAG_PX;
-        this.#press.release();
-        events.onPointerUp([lng, lat], dragged);
-      };
-      const release = () => {
-        globalThis.removeEventListener("mouseup", onWindowUp);
-        map.dragPan.enable();
-        this.#press = null;
-      };
-      globalThis.addEventListener("mouseup", onWindowUp);
-      this.#press = { point: event.point, release };
-    });
-    map.on("mousemove", (event) => events.onPointerMove(positionOf(event)));
-    map.on("click", (event) => {
-      const near = (other: Position) => {
-        const projected = map.project(other);
-        return Math.hypot(projected.x - event.point.x, projected.y - event.point.y) <= NEAR_PX;
-      };
-      const hit = this.#loaded ? map.queryRenderedFeatures(event.point, { layers: [CASE_LAYERS.cameras] }) : [];
-      const id = hit[0]?.properties?.id;
-      events.onClick(positionOf(event), near, typeof id === "string" ? id : null);
-    });
-    for (const [type, on] of [
-      ["mouseenter", true],
-      ["mouseleave", false],
-    ] as const)
-      map.on(type, CASE_LAYERS.cameras, () => {
-        if (!this.#drawing) map.getCanvas().style.cursor = on ? "pointer" : "";
-      });
-  }
-
-  readonly #onKeyDown = (event: KeyboardEvent): void => {
-    if (event.key !== "Enter" && event.key !== "Escape" && event.key !== "Backspace") return;
-    if (event.altKey || event.ctrlKey || event.metaKey) return;
-    if (this.#options.events.onKey(event.key)) {
-      event.preventDefault();
-      event.stopPropagation();
-    }
-  };
 }
