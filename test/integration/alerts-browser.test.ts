@@ -1,0 +1,189 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { AlertsApp } from "@hub/alerts";
+import { LANGUAGES, type MessageView, PUBLIC_ALERTS } from "@hub/alerts/contract";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { alertUsers, publish, startTestAlerts, testContent } from "../support/alerts.js";
+import { axeViolations, launchBrowser, screenshot } from "../support/browser.js";
+import { startTestStack, TEST_PASSWORD, type TestStack } from "../support/gateway.js";
+
+/**
+ * The civil-protection pages in a real browser against the real stack (gateway, alerts service, Kafka, database):
+ * the public page anyone can open on a phone, and the authoring view where a drafter and a different approver
+ * publish a warning.
+ */
+const webDir = fileURLToPath(new URL("../../web/dist", import.meta.url));
+let stack: TestStack;
+let alerts: AlertsApp & { url: string };
+let browser: Browser;
+let tokens: { drafter: string; approver: string };
+
+beforeAll(async () => {
+  if (!existsSync(`${webDir}/public.html`)) throw new Error("web/dist is missing: npm test builds it");
+  alerts = await startTestAlerts();
+  stack = await startTestStack({ GATEWAY_WEB_DIR: webDir, ALERTS_URL: alerts.url });
+  tokens = await alertUsers(stack.url);
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  await alerts?.stop();
+});
+
+async function signIn(context: BrowserContext, username: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(stack.url);
+  await page.getByTestId("login-username").fill(username);
+  await page.getByTestId("login-password").fill(TEST_PASSWORD);
+  await page.getByTestId("login-submit").click();
+  await page.getByTestId("nav-alerts").click();
+  await page.locator("#alerts-view").waitFor();
+  return page;
+}
+
+describe("the public alert page", () => {
+  it("shows an approved alert within 2 s in all three languages, and removes it when cancelled", async () => {
+    // A phone: 390 × 844 CSS pixels, touch, dark mode from the system.
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      colorScheme: "dark",
+      bypassCSP: true,
+    });
+    const page = await context.newPage();
+    await page.goto(`${stack.url}${PUBLIC_ALERTS.page}`);
+    await page.locator('[data-testid="connection-state"][data-state="live"]').waitFor({ timeout: 10_000 });
+
+    const content = testContent();
+    const message = await publish(stack.url, tokens, { msgType: "Alert", content });
+    const approvedAt = Date.now();
+    const card = page.locator(`[data-testid="public-alert"][data-alert-id="${message.alertId}"]`);
+    await card.waitFor({ timeout: 2000 });
+    expect(Date.now() - approvedAt).toBeLessThan(2000);
+
+    for (const language of LANGUAGES) {
+      await page.getByTestId(`lang-${language}`).click();
+      expect(await page.locator("html").getAttribute("lang")).toBe(language);
+      expect(await card.getByTestId("alert-event").textContent()).toBe(content.event[language]);
+      expect(await card.getByTestId("alert-headline").textContent()).toBe(content.headline[language]);
+      expect(await card.getByTestId("alert-instruction").textContent()).toBe(content.instruction[language]);
+      expect(await card.getByTestId("alert-areas").textContent()).toBe(content.areas[0]?.description[language]);
+    }
+    // The link to the alert's CAP document works from the page.
+    const capHref = await card.getByTestId("alert-cap-link").getAttribute("href");
+    // Absolute, on the configured public base URL (ALERTS_PUBLIC_BASE_URL); this test's gateway has its own port.
+    const capPath = new URL(capHref ?? "").pathname;
+    expect(capPath).toBe(PUBLIC_ALERTS.cap(message.identifier));
+    const cap = await fetch(new URL(capPath, stack.url));
+    expect(cap.status).toBe(200);
+    expect(await cap.text()).toContain(`<identifier>${message.identifier}</identifier>`);
+
+    // Readable for everyone: no serious or critical axe findings, in the dark theme and in the light one.
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, "public-alerts-phone-dark");
+    await page.getByTestId("theme-toggle").click();
+    expect(await page.locator("html").getAttribute("data-theme")).toBe("light");
+    expect(await axeViolations(page)).toEqual([]);
+    // Nothing wider than the phone's screen.
+    const overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth");
+    expect(overflow).toBeLessThanOrEqual(0);
+
+    // The language chosen is kept for the next visit.
+    await page.getByTestId("lang-pt").click();
+    await page.reload();
+    expect(await page.locator("html").getAttribute("lang")).toBe("pt");
+    await card.waitFor({ timeout: 5000 });
+
+    await publish(stack.url, tokens, { msgType: "Cancel", alertId: message.alertId });
+    const cancelledAt = Date.now();
+    await card.waitFor({ state: "detached", timeout: 2000 });
+    expect(Date.now() - cancelledAt).toBeLessThan(2000);
+    // The screen reader hears that it ended.
+    expect(await page.getByTestId("announcer").textContent()).toContain(content.event.pt);
+    await context.close();
+  });
+});
+
+describe("alert authoring in the dashboard", () => {
+  it("a drafter drafts from a template for a district, cannot approve it, and a different approver publishes it", async () => {
+    const drafterContext = await browser.newContext({ viewport: { width: 1600, height: 1000 }, bypassCSP: true });
+    const drafter = await signIn(drafterContext, "drafter");
+    await drafter.getByTestId("template-select").selectOption("rainstorm-yellow");
+    await drafter.getByTestId("new-alert-start").click();
+    const editor = drafter.getByTestId("alert-editor");
+    await editor.waitFor();
+    const eventText = await drafter.getByTestId("text-event-en").inputValue();
+    expect(eventText).not.toBe("");
+    // The area: the Inner Harbour district, chosen from the list.
+    await drafter.getByTestId("area-0-district-MO-INNER-HARBOUR").check();
+    // Previews: the phone card in each language and the CAP document the service would publish.
+    await expect.poll(() => drafter.getByTestId("phone-card").count()).toBe(3);
+    await drafter.getByTestId("save-draft").click();
+    await drafter
+      .locator('[data-testid="alert-editor"][data-status="draft"][data-message-id]:not([data-message-id=""])')
+      .waitFor();
+    await drafter.getByTestId("cap-xml").waitFor();
+    expect(await drafter.getByTestId("cap-xml").textContent()).toContain("<valueName>MO-district</valueName>");
+    await drafter.getByTestId("submit-button").click();
+    await drafter.locator('[data-testid="alert-editor"][data-status="pending"]').waitFor();
+    const messageId = (await editor.getAttribute("data-message-id")) as string;
+    // The drafter sees the approve button, disabled with the reason: two people are needed.
+    const ownApprove = drafter.getByTestId("approve-button");
+    if ((await ownApprove.count()) > 0) expect(await ownApprove.isDisabled()).toBe(true);
+    const approveThrough = await fetch(`${stack.url}/api/v1/alerting/messages/${messageId}/approve`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${tokens.drafter}`, "content-type": "application/json" },
+      body: JSON.stringify({ revision: Number(await editor.getAttribute("data-revision")) }),
+    });
+    expect(approveThrough.status).toBe(403);
+    expect(await axeViolations(drafter)).toEqual([]);
+    await screenshot(drafter, "alert-authoring-pending");
+
+    const approverContext = await browser.newContext({ viewport: { width: 1600, height: 1000 }, bypassCSP: true });
+    const approver = await signIn(approverContext, "approver");
+    const queued = approver.locator(`[data-testid="queue-item"][data-message-id="${messageId}"]`);
+    await queued.waitFor({ timeout: 10_000 });
+    await queued.getByTestId("queue-open").click();
+    await approver.getByTestId("decision-note").fill("Checked against the SMG bulletin.");
+    await approver.getByTestId("approve-button").click();
+    await approver.locator('[data-testid="alert-editor"][data-status="published"]').waitFor({ timeout: 10_000 });
+    const steps = await approver
+      .getByTestId("message-step")
+      .evaluateAll((items) =>
+        items.map((item) => `${item.getAttribute("data-action")}:${item.getAttribute("data-by")}`),
+      );
+    expect(steps).toEqual(["drafted:drafter", "submitted:drafter", "approved:approver"]);
+    // Delivery status per channel: the public page and the feed are sent once published.
+    const deliveries = approver.getByTestId("deliveries");
+    await deliveries.waitFor({ timeout: 10_000 });
+    await expect
+      .poll(
+        () =>
+          approver
+            .getByTestId("delivery-channel")
+            .evaluateAll((rows) =>
+              rows.map((row) => `${row.getAttribute("data-channel")}:${row.getAttribute("data-sent")}`),
+            ),
+        { timeout: 10_000 },
+      )
+      .toEqual(expect.arrayContaining(["public-page:1", "cap-feed:1"]));
+    expect(await axeViolations(approver)).toEqual([]);
+    await screenshot(approver, "alert-authoring-published");
+
+    const published = (await (
+      await fetch(`${stack.url}/api/v1/alerting/messages/${messageId}`, {
+        headers: { authorization: `Bearer ${tokens.approver}` },
+      })
+    ).json()) as MessageView;
+    expect(published.status).toBe("published");
+    expect(published.content.areas[0]?.districts).toContain("MO-INNER-HARBOUR");
+    // Clean up: the alert must not stay on the public page of later tests.
+    await publish(stack.url, tokens, { msgType: "Cancel", alertId: published.alertId });
+    await drafterContext.close();
+    await approverContext.close();
+  });
+});
