@@ -118,7 +118,7 @@ export async function startBenchHub(
 export async function startBenchService(
   hub: BenchHub,
   options: {
-    name: "ingest" | "correlator" | "gateway";
+    name: "ingest" | "correlator" | "gateway" | "alerts";
     opsPort: number;
     env: Record<string, string>;
     nodeArgs?: string[];
