@@ -197,3 +197,50 @@ describe("the WeChat channel through the dispatcher", () => {
     }
   });
 });
+
+describe("npm run alerts:wechat-recipients", () => {
+  const cli = new URL("../../services/alerts/dist/src/cli/wechat-recipients.js", import.meta.url).pathname;
+  const run = (...args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [cli, ...args], {
+        env: { ...process.env, DATABASE_URL: infra().databaseUrl },
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      child.on("exit", (code) => resolve({ code, stdout, stderr }));
+    });
+  const stateOf = async (openids: string[]) =>
+    (
+      await pool.query<{ openid: string; active: boolean }>(
+        "SELECT openid, unsubscribed_at IS NULL AS active FROM alert_wechat_recipients WHERE openid = ANY($1) ORDER BY openid",
+        [openids],
+      )
+    ).rows;
+
+  it("adds, lists and removes followers, and refuses a bad openid without writing anything", async () => {
+    const tag = randomUUID().slice(0, 6);
+    const [a, b] = [`oCliA${tag}`, `oCliB${tag}`];
+    const refused = await run("add", a, "not an openid!");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('"not an openid!"');
+    expect(await stateOf([a])).toEqual([]);
+
+    expect((await run("add", a, b)).stderr).toContain("added 2 of 2");
+    expect((await run("add", a)).stderr).toContain("added 0 of 1");
+    expect((await run("list")).stdout.split("\n")).toEqual(expect.arrayContaining([a, b]));
+    expect((await run("remove", b)).stderr).toContain("removed 1 of 1");
+    expect(await stateOf([a, b])).toEqual([
+      { openid: a, active: true },
+      { openid: b, active: false },
+    ]);
+    expect((await run("list")).stdout.split("\n")).not.toContain(b);
+    expect((await run("frobnicate")).code).toBe(2);
+    await pool.query("UPDATE alert_wechat_recipients SET unsubscribed_at = now() WHERE openid = $1", [a]);
+  });
+});

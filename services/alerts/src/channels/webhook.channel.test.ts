@@ -65,6 +65,22 @@ describe("webhookPayload", () => {
 });
 
 describe("loadWebhookApps", () => {
+  it("reads the example in infra/alerts, with the secrets its apps name", () => {
+    const example = new URL("../../../../infra/alerts/webhooks.example.json", import.meta.url).pathname;
+    const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const apps = loadWebhookApps(example, {
+      ALERTS_WEBHOOK_SECRET_CIVIL_PROTECTION: secret,
+      ALERTS_WEBHOOK_SECRET_ONE_ACCOUNT: secret,
+    });
+    expect(apps.map((app) => [app.name, app.subscribers.length])).toEqual([
+      ["civil-protection-app", 2],
+      ["one-account-app", 1],
+    ]);
+    expect(() => loadWebhookApps(example, { ALERTS_WEBHOOK_SECRET_CIVIL_PROTECTION: secret })).toThrow(
+      /ALERTS_WEBHOOK_SECRET_ONE_ACCOUNT/,
+    );
+  });
+
   const file = (content: unknown) => {
     const path = join(mkdtempSync(join(tmpdir(), "hooks-")), "webhooks.json");
     writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));
