@@ -30,7 +30,7 @@ import {
 import { api, login, startTestStack, TEST_PASSWORD, type TestStack } from "../support/gateway.js";
 import { migratedPool, settles } from "../support/hub.js";
 
-const XSD = new URL("../../../shared/cap/cap1.2.xsd", import.meta.url).pathname;
+const XSD = new URL("../../services/alerts/schema/cap1.2.xsd", import.meta.url).pathname;
 
 /** xmllint (libxml2-utils) validates a CAP document against the CAP 1.2 schema; returns its complaint or "". */
 function xsdErrors(xml: string): string {

@@ -3,12 +3,13 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { contentFromTemplate, TEMPLATES } from "../templates/templates.js";
 import { buildCapXml } from "./cap.js";
 import { signCap, verifyCap } from "./cap-signature.js";
 
-const XSD = "/work/shared/cap/cap1.2.xsd";
+const XSD = fileURLToPath(new URL("../../schema/cap1.2.xsd", import.meta.url));
 const workDir = mkdtempSync(join(tmpdir(), "cap-signature-test-"));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 

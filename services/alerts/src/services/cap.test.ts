@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { distanceMetres, ValidationError } from "@hub/common";
 import { afterAll, describe, expect, it } from "vitest";
 import { type AlertContent, type CapMessageType, LANGUAGES } from "../contract.js";
@@ -10,7 +11,7 @@ import { contentFromTemplate, TEMPLATES } from "../templates/templates.js";
 import { buildCapXml, CAP_NAMESPACE, type CapMessageInput, capDateTime, capReference, circleToPolygon } from "./cap.js";
 import { ringProblem } from "./content-schema.js";
 
-const XSD = "/work/shared/cap/cap1.2.xsd";
+const XSD = fileURLToPath(new URL("../../schema/cap1.2.xsd", import.meta.url));
 const SENDER = "cpoc.gov.mo";
 const SENT = new Date("2025-08-01T10:00:00Z");
 const workDir = mkdtempSync(join(tmpdir(), "cap-test-"));

@@ -12,7 +12,7 @@ import {
 import { districtByCode } from "../templates/districts.js";
 
 /**
- * CAP 1.2 documents (OASIS, 2010), valid against the stricter schema in /work/shared/cap/cap1.2.xsd: one `<info>` per
+ * CAP 1.2 documents (OASIS, 2010), valid against the stricter schema in services/alerts/schema/cap1.2.xsd: one `<info>` per
  * language, elements in the schema's sequence order. Pure and deterministic: the same input gives the same bytes,
  * which a signature and the public feed's caching both rely on.
  */
