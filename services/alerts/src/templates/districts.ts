@@ -6,7 +6,7 @@ import type { District } from "../contract.js";
  *
  * How they were drawn: the peninsula parishes are the cells of the nearest-parish-centre rule the simulator uses
  * (`districtOf` in services/simulator/src/services/world.ts), clipped to a simplified copy of the coarse land outline
- * in /work/shared/data/macau-land.geojson (with the reclaimed strip east of the peninsula, and without the outline's
+ * in services/common/data/macau-land.geojson (with the reclaimed strip east of the peninsula, and without the outline's
  * notch at the Inner Harbour, where the real waterfront lies further west), so a simulated camera labelled with a
  * parish lies inside that parish's outline. Taipa, Cotai and Coloane are the island outline cut at
  * the simulator's latitude bands (22.1475° and 22.1335°). The Inner Harbour zone is the strip along the peninsula's
