@@ -1,16 +1,14 @@
 import type { District, DistrictCode } from "@hub/alerts/contract";
 import type { ClientConfig } from "@hub/gateway/contract";
-import { type Dispatch, memo, type RefObject, useEffect, useId, useMemo, useRef, useState } from "react";
+import { type Dispatch, memo, type RefObject, useEffect, useId, useMemo, useRef } from "react";
 import type { AreaForm } from "../alerts/form";
-import { describeError } from "../api";
 import type { DrawAction, DrawState } from "../cases/draw";
-import { drawPointerEvents } from "../cases/draw-events";
 import { useI18n } from "../i18n/I18nProvider";
 import type { AlertMapController } from "../map/alert-controller";
 import { areaPositions, areaShapeFeatures, districtFeatures } from "../map/alert-features";
 import { ALERT_COLOURS } from "../map/alert-layers";
-import type { MapLabels } from "../map/base";
 import { areaFeatures, boundsOf } from "../map/case-features";
+import { useDrawMap } from "./useDrawMap";
 
 interface AlertAreaMapProps {
   config: ClientConfig;
@@ -45,63 +43,17 @@ export const AlertAreaMap = memo(function AlertAreaMap({
   controllerRef,
 }: AlertAreaMapProps) {
   const { t } = useI18n();
-  const container = useRef<HTMLDivElement>(null);
-  const stats = useRef<HTMLDivElement>(null);
   const helpId = useId();
-  const [failure, setFailure] = useState<string | null>(null);
-  const [loaded, setLoaded] = useState(false);
-
-  const labels: MapLabels = useMemo(
-    () => ({ canvas: t("alertMapCanvas"), zoomIn: t("mapZoomIn"), zoomOut: t("mapZoomOut") }),
-    [t],
-  );
-  const labelsRef = useRef(labels);
-  labelsRef.current = labels;
-  const drawRef = useRef(draw);
-  drawRef.current = draw;
-  const clickRef = useRef(onDistrictClick);
-  clickRef.current = onDistrictClick;
-
-  useEffect(() => {
-    const element = container.current;
-    const statsElement = stats.current;
-    if (!element || !statsElement) return;
-    let controller: AlertMapController | null = null;
-    let cancelled = false;
-    import("../map/alert-controller")
-      .then((module) => {
-        if (cancelled) return;
-        controller = new module.AlertMapController({
-          container: element,
-          stats: statsElement,
-          config,
-          labels: labelsRef.current,
-          events: {
-            ...drawPointerEvents(
-              () => drawRef.current,
-              dispatch,
-              (code) => clickRef.current(code),
-            ),
-            onError: (error) => console.warn("alert map:", error),
-          },
-        });
-        controllerRef.current = controller;
-        setLoaded(true);
-      })
-      .catch((error: unknown) => {
-        console.error("alert map could not load:", error);
-        if (!cancelled) setFailure(describeError(error).detail);
-      });
-    return () => {
-      cancelled = true;
-      controllerRef.current = null;
-      controller?.destroy();
-    };
-  }, [config, dispatch, controllerRef]);
-
-  useEffect(() => {
-    controllerRef.current?.setLabels(labels);
-  }, [labels, controllerRef]);
+  const { container, stats, loaded, failure } = useDrawMap({
+    load: () => import("../map/alert-controller").then((module) => module.AlertMapController),
+    name: "alert map",
+    canvasLabel: t("alertMapCanvas"),
+    config,
+    draw,
+    dispatch,
+    onHit: onDistrictClick,
+    controllerRef,
+  });
 
   const active = areas[activeArea];
   const districtData = useMemo(() => {

@@ -1,13 +1,11 @@
 import type { CaseCamera, ClientConfig } from "@hub/gateway/contract";
-import { type Dispatch, memo, type RefObject, useEffect, useId, useMemo, useRef, useState } from "react";
-import { describeError } from "../api";
+import { type Dispatch, memo, type RefObject, useEffect, useId, useMemo, useRef } from "react";
 import type { DrawAction, DrawState } from "../cases/draw";
-import { drawPointerEvents } from "../cases/draw-events";
 import { useI18n } from "../i18n/I18nProvider";
-import type { MapLabels } from "../map/base";
 import type { CaseMapController } from "../map/case-controller";
 import { areaFeatures, boundsOf, caseCameraFeatures, caseFovFeatures, resultPositions } from "../map/case-features";
 import { MAP_COLOURS } from "../map/palette";
+import { useDrawMap } from "./useDrawMap";
 
 interface CaseMapProps {
   config: ClientConfig;
@@ -36,64 +34,17 @@ export const CaseMap = memo(function CaseMap({
   controllerRef,
 }: CaseMapProps) {
   const { t } = useI18n();
-  const container = useRef<HTMLDivElement>(null);
-  const stats = useRef<HTMLDivElement>(null);
   const helpId = useId();
-  const [failure, setFailure] = useState<string | null>(null);
-  const [loaded, setLoaded] = useState(false);
-
-  const labels: MapLabels = useMemo(
-    () => ({ canvas: t("caseMapCanvas"), zoomIn: t("mapZoomIn"), zoomOut: t("mapZoomOut") }),
-    [t],
-  );
-  const labelsRef = useRef(labels);
-  labelsRef.current = labels;
-  // The map's handlers read the newest state and callbacks through refs: the map is made once.
-  const drawRef = useRef(draw);
-  drawRef.current = draw;
-  const selectRef = useRef(onSelectCamera);
-  selectRef.current = onSelectCamera;
-
-  useEffect(() => {
-    const element = container.current;
-    const statsElement = stats.current;
-    if (!element || !statsElement) return;
-    let controller: CaseMapController | null = null;
-    let cancelled = false;
-    import("../map/case-controller")
-      .then((module) => {
-        if (cancelled) return;
-        controller = new module.CaseMapController({
-          container: element,
-          stats: statsElement,
-          config,
-          labels: labelsRef.current,
-          events: {
-            ...drawPointerEvents(
-              () => drawRef.current,
-              dispatch,
-              (cameraId) => selectRef.current(cameraId),
-            ),
-            onError: (error) => console.warn("case map:", error),
-          },
-        });
-        controllerRef.current = controller;
-        setLoaded(true);
-      })
-      .catch((error: unknown) => {
-        console.error("case map could not load:", error);
-        if (!cancelled) setFailure(describeError(error).detail);
-      });
-    return () => {
-      cancelled = true;
-      controllerRef.current = null;
-      controller?.destroy();
-    };
-  }, [config, dispatch, controllerRef]);
-
-  useEffect(() => {
-    controllerRef.current?.setLabels(labels);
-  }, [labels, controllerRef]);
+  const { container, stats, loaded, failure } = useDrawMap({
+    load: () => import("../map/case-controller").then((module) => module.CaseMapController),
+    name: "case map",
+    canvasLabel: t("caseMapCanvas"),
+    config,
+    draw,
+    dispatch,
+    onHit: onSelectCamera,
+    controllerRef,
+  });
 
   const area = useMemo(() => areaFeatures(draw), [draw]);
   useEffect(() => {
