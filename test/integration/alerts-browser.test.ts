@@ -109,7 +109,7 @@ describe("the public alert page", () => {
 });
 
 describe("alert authoring in the dashboard", () => {
-  it("a drafter drafts from a template for a district, cannot approve it, and a different approver publishes it", async () => {
+  it("a drafter drafts from a template for a district and a polygon drawn on the map, cannot approve it, and a different approver publishes it", async () => {
     const drafterContext = await browser.newContext({ viewport: { width: 1600, height: 1000 }, bypassCSP: true });
     const drafter = await signIn(drafterContext, "drafter");
     await drafter.getByTestId("template-select").selectOption("rainstorm-yellow");
@@ -120,6 +120,24 @@ describe("alert authoring in the dashboard", () => {
     expect(eventText).not.toBe("");
     // The area: the Inner Harbour district, chosen from the list.
     await drafter.getByTestId("area-0-district-MO-INNER-HARBOUR").check();
+    // And a polygon drawn on the map: three clicks around its centre, closed, added to the area.
+    const mapStats = drafter.locator('[data-testid="alert-map-stats"][data-map-loaded="true"]');
+    await mapStats.waitFor({ timeout: 15_000 });
+    expect(await mapStats.getAttribute("data-districts")).toBe("9");
+    await drafter.getByTestId("draw-toggle").click();
+    const canvas = drafter.locator(".case-map-wrap .map canvas");
+    const box = await canvas.boundingBox();
+    if (!box) throw new Error("the map has no canvas");
+    for (const [dx, dy] of [
+      [-60, -40],
+      [60, -40],
+      [0, 60],
+    ] as const) {
+      await canvas.click({ position: { x: box.width / 2 + dx, y: box.height / 2 + dy } });
+    }
+    await drafter.getByTestId("draw-close").click();
+    await drafter.getByTestId("add-shape").click();
+    await drafter.getByTestId("area-0-remove-polygon-0").waitFor();
     // Previews: the phone card in each language and the CAP document the service would publish.
     await expect.poll(() => drafter.getByTestId("phone-card").count()).toBe(3);
     await drafter.getByTestId("save-draft").click();
@@ -181,6 +199,16 @@ describe("alert authoring in the dashboard", () => {
     ).json()) as MessageView;
     expect(published.status).toBe("published");
     expect(published.content.areas[0]?.districts).toContain("MO-INNER-HARBOUR");
+    const ring = published.content.areas[0]?.polygons[0] ?? [];
+    expect(ring).toHaveLength(4);
+    expect(ring[3]).toEqual(ring[0]);
+    // Drawn where the map was: in and around Macao.
+    for (const [lon, lat] of ring) {
+      expect(lon).toBeGreaterThan(113.4);
+      expect(lon).toBeLessThan(113.7);
+      expect(lat).toBeGreaterThan(22.0);
+      expect(lat).toBeLessThan(22.3);
+    }
     // Clean up: the alert must not stay on the public page of later tests.
     await publish(stack.url, tokens, { msgType: "Cancel", alertId: published.alertId });
     await drafterContext.close();
