@@ -34,8 +34,10 @@ export class PublicPageChannel implements Channel {
     kafka: Kafka,
     current: (alertId: string) => Promise<PublicAlertSource | undefined>,
   ): Promise<PublicPageChannel> {
+    // Not kafkajs's idempotent mode: that wants unlimited retries, and a send here must end (the dispatcher retries
+    // it, with back-off, as for any channel). A record repeated by such a retry is harmless: it is the alert's whole
+    // current state with its version, which consumers merge by version. acks=all, one request in flight: in order.
     const producer = kafka.producer({
-      idempotent: true,
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
