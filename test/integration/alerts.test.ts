@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { AlertsApp } from "@hub/alerts";
 import {
   ALERTING_API,
+  type AlertContent,
   type AlertSummary,
   type ChannelDeliverySummary,
   type MessageView,
@@ -259,6 +260,58 @@ describe("authoring with two-person approval", () => {
     }
     const { rows: after } = await pool.query("SELECT count(*)::int AS n FROM alert_messages");
     expect(after[0].n).toBe(before[0].n);
+  });
+});
+
+describe("drafting from an incident", () => {
+  it("starts from the incident's place and the template its kind suggests, and names it in the CAP note", async () => {
+    const incidentId = randomUUID();
+    const place = { lat: 22.1987, lon: 113.5439 };
+    await pool.query(
+      `INSERT INTO incidents (id, rule_id, rule_version, correlation_key, kind, severity, title, lat, lon, h3_cell,
+         first_event_at, last_event_at)
+       VALUES ($1::uuid, 'fire-smoke-and-camera', 1, $1::text, 'fire', 'severe', 'Smoke and flames, Rua do Campo',
+         $2, $3, '89411c0a2a3ffff', now() - interval '5 minutes', now())`,
+      [incidentId, place.lat, place.lon],
+    );
+    const prefill = (token: string, query: string) =>
+      api<AlertContent & Problem>(stack.url, token, `${ALERTING_API.prefill}?${query}`);
+
+    const content = await prefill(tokens.drafter, `incidentId=${incidentId}`);
+    expect(content.status).toBe(200);
+    expect(content.body.templateId).toBe("fire");
+    expect(content.body.incidentId).toBe(incidentId);
+    expect(content.body.areas).toHaveLength(1);
+    expect(content.body.areas[0]?.circles).toEqual([{ center: [place.lon, place.lat], radiusKm: 0.5 }]);
+    // A template chosen by the drafter wins over the kind's.
+    const chosen = await prefill(tokens.drafter, `incidentId=${incidentId}&templateId=public-security`);
+    expect(chosen.body.templateId).toBe("public-security");
+    expect(chosen.body.areas[0]?.circles[0]?.center).toEqual([place.lon, place.lat]);
+
+    for (const [token, query, status, field] of [
+      [tokens.drafter, "incidentId=not-a-uuid", 400, "query.incidentId"],
+      [tokens.drafter, `incidentId=${randomUUID()}`, 404, "query.incidentId"],
+      [tokens.drafter, "templateId=no-such-template", 404, "query.templateId"],
+      [tokens.operator, `incidentId=${incidentId}`, 403, undefined],
+    ] as const) {
+      const answer = await prefill(token, query);
+      expect(answer.status, query).toBe(status);
+      expect(answer.body.field, query).toBe(field);
+    }
+
+    const published = await publish(stack.url, tokens, { msgType: "Alert", content: content.body });
+    // On the public feed once the feed channel has delivered it.
+    let xml = "";
+    await settles(async () => {
+      const answer = await fetch(`${stack.url}${PUBLIC_ALERTS.cap(published.identifier)}`);
+      expect(answer.status).toBe(200);
+      xml = await answer.text();
+    }, 10_000);
+    expect(xsdErrors(xml)).toBe("");
+    expect(xml).toContain(`<note>Incident ${incidentId}</note>`);
+    // Signed coordinates: see cap.ts on the schema pattern libxml2 2.9 misreads.
+    expect(xml).toContain(`<circle>+${place.lat},+${place.lon} 0.5</circle>`);
+    await publish(stack.url, tokens, { msgType: "Cancel", alertId: published.alertId });
   });
 });
 

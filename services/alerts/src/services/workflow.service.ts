@@ -27,10 +27,10 @@ import {
   PUBLIC_ALERTS,
 } from "../contract.js";
 import type { DeliveriesRepository } from "../repositories/deliveries.repository.js";
-import type { IncidentsRepository } from "../repositories/incidents.repository.js";
+import type { IncidentBrief, IncidentsRepository } from "../repositories/incidents.repository.js";
 import type { MessagesRepository, StoredMessage } from "../repositories/messages.repository.js";
 import { DISTRICTS } from "../templates/districts.js";
-import { contentFromTemplate, TEMPLATES } from "../templates/templates.js";
+import { contentFromTemplate, TEMPLATES, templateForIncidentKind } from "../templates/templates.js";
 import { buildCapXml, capReference } from "./cap.js";
 import { parseAlertContent } from "./content-schema.js";
 import type { PublicAlertSource } from "./public-record.js";
@@ -109,21 +109,23 @@ export class AlertWorkflow {
   async prefill(actor: Actor, query: { templateId?: unknown; incidentId?: unknown }): Promise<AlertContent> {
     requireRole(actor, [DRAFTER]);
     const now = this.now();
+    let incident: IncidentBrief | undefined;
+    if (query.incidentId !== undefined && query.incidentId !== "") {
+      if (typeof query.incidentId !== "string" || !isUuid(query.incidentId))
+        throw new ValidationError("query.incidentId", "must be a uuid");
+      incident = await this.deps.incidents.find(query.incidentId);
+      if (!incident) throw new NotFoundError("query.incidentId", `no incident ${query.incidentId}`);
+    }
     let content: AlertContent;
     if (query.templateId !== undefined && query.templateId !== "") {
       const template = TEMPLATES.find((t) => t.id === query.templateId);
       if (!template) throw new NotFoundError("query.templateId", `no template ${String(query.templateId)}`);
       content = contentFromTemplate(template, now);
     } else {
-      const fallback = TEMPLATES.find((t) => t.id === "public-security") ?? TEMPLATES[0];
-      if (!fallback) throw new PreconditionError("query.templateId", "no templates are installed");
-      content = contentFromTemplate(fallback, now);
+      // Without a template: the one that fits the incident's kind (a fire → the fire warning), else public security.
+      content = contentFromTemplate(templateForIncidentKind(incident?.kind), now);
     }
-    if (query.incidentId !== undefined && query.incidentId !== "") {
-      if (typeof query.incidentId !== "string" || !isUuid(query.incidentId))
-        throw new ValidationError("query.incidentId", "must be a uuid");
-      const incident = await this.deps.incidents.find(query.incidentId);
-      if (!incident) throw new NotFoundError("query.incidentId", `no incident ${query.incidentId}`);
+    if (incident) {
       const place = `${incident.lat.toFixed(5)}, ${incident.lon.toFixed(5)}`;
       content = {
         ...content,

@@ -9,7 +9,7 @@ import {
   LANGUAGES,
 } from "../contract.js";
 import { parseAlertContent } from "../services/content-schema.js";
-import { contentFromTemplate, TEMPLATES } from "./templates.js";
+import { contentFromTemplate, TEMPLATES, templateForIncidentKind } from "./templates.js";
 
 const NOW = new Date("2025-08-01T10:00:00Z");
 const PARISHES = DISTRICT_CODES.filter((code) => code !== "MO-INNER-HARBOUR");
@@ -156,5 +156,18 @@ describe("contentFromTemplate", () => {
     content.areas[0]?.districts.push("MO-COL");
     content.eventCodes.pop();
     expect(JSON.stringify(t)).toBe(before);
+  });
+});
+
+describe("templateForIncidentKind", () => {
+  it("starts a fire incident's alert from the fire warning, a flood's from the lowest storm surge", () => {
+    expect(templateForIncidentKind("fire").id).toBe("fire");
+    expect(templateForIncidentKind("flood").id).toBe("storm-surge-blue");
+  });
+
+  it("starts any other kind, or none, from the public-security warning", () => {
+    for (const kind of ["crowd", "watch_list", "traffic", "camera_fault", "something-new", undefined]) {
+      expect(templateForIncidentKind(kind).id, String(kind)).toBe("public-security");
+    }
   });
 });

@@ -817,3 +817,21 @@ export function contentFromTemplate(template: AlertTemplate, now: Date): AlertCo
     expires: new Date(now.getTime() + template.expiresInHours * 3600_000).toISOString(),
   };
 }
+
+/**
+ * The template an alert drafted from an incident starts from when the drafter picks none, by the correlator's
+ * incident kind; public security for any other kind or none. Floods start at the lowest storm-surge level: the
+ * drafter raises it with the measured water depth.
+ */
+const TEMPLATE_FOR_INCIDENT_KIND: Readonly<Record<string, string>> = {
+  fire: "fire",
+  flood: "storm-surge-blue",
+};
+const DEFAULT_TEMPLATE_ID = "public-security";
+
+export function templateForIncidentKind(kind: string | undefined): AlertTemplate {
+  const id = (kind !== undefined && TEMPLATE_FOR_INCIDENT_KIND[kind]) || DEFAULT_TEMPLATE_ID;
+  const template = TEMPLATES.find((candidate) => candidate.id === id);
+  if (!template) throw new Error(`template ${id} is missing`);
+  return template;
+}
