@@ -402,6 +402,11 @@ export function AlertEditor({
           {summary && <AlertStateBadge state={summary.state} />}
           {dirty && message && <span className="badge badge-unsaved">{t("alertUnsavedChanges")}</span>}
         </p>
+        {form.incidentId && (
+          <p className="muted" data-testid="editor-incident">
+            {t("alertBasedOnIncident", { id: form.incidentId })}
+          </p>
+        )}
         {message && (
           <dl className="facts">
             <div>

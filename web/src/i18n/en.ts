@@ -318,7 +318,9 @@ export const en = {
   "alertTemplateGroup_storm-surge": "Storm surge",
   alertTemplateGroup_rainstorm: "Rainstorm",
   alertFromIncident: "Incident id (optional)",
-  alertFromIncidentHint: "Starts from the incident: a circle around its place, and its evidence in the note.",
+  alertFromIncidentHint:
+    "Starts from the incident: a circle around its place, the template for its kind (unless one is chosen), and the incident named in the CAP note.",
+  alertBasedOnIncident: "Drafted from incident {id}; its evidence stays in the command centre.",
   alertStartDraft: "Start a draft",
   alertQueue: "Waiting for approval",
   alertQueueEmpty: "Nothing is waiting for approval.",

@@ -325,7 +325,9 @@ export const pt: Messages = {
   "alertTemplateGroup_storm-surge": "Maré de tempestade",
   alertTemplateGroup_rainstorm: "Chuva intensa",
   alertFromIncident: "Id. do incidente (opcional)",
-  alertFromIncidentHint: "Parte do incidente: um círculo à volta do local e as provas na nota.",
+  alertFromIncidentHint:
+    "Parte do incidente: um círculo à volta do local, o modelo do seu tipo (se nenhum for escolhido) e o incidente indicado na nota CAP.",
+  alertBasedOnIncident: "Redigido a partir do incidente {id}; as provas ficam no centro de comando.",
   alertStartDraft: "Começar um rascunho",
   alertQueue: "À espera de aprovação",
   alertQueueEmpty: "Nada à espera de aprovação.",

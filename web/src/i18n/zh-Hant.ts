@@ -314,7 +314,9 @@ export const zhHant: Messages = {
   "alertTemplateGroup_storm-surge": "風暴潮",
   alertTemplateGroup_rainstorm: "暴雨",
   alertFromIncident: "事故編號（可選）",
-  alertFromIncidentHint: "以事故為起點：以事故地點為中心的圓形範圍，並在備註中引用證據。",
+  alertFromIncidentHint:
+    "以事故為起點：以事故地點為中心的圓形範圍、按事故類型選用範本（如未選擇），並在 CAP 備註中註明事故。",
+  alertBasedOnIncident: "根據事故 {id} 草擬；證據只保留在指揮中心。",
   alertStartDraft: "開始草稿",
   alertQueue: "待審批",
   alertQueueEmpty: "沒有待審批的訊息。",
