@@ -9,6 +9,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmbeddedDatabase } from "./database.js";
+import { startDevCitizenApps } from "./dev-citizen-apps.js";
 import { ensureKafkaJars, startKafka } from "./kafka.js";
 import { findRepoRoot, type ServiceProcess, startService, waitFor } from "./processes.js";
 
@@ -29,6 +30,7 @@ const ports = {
   gatewayOps: Number(env.GATEWAY_OPS_PORT ?? 9466),
   alerts: Number(env.ALERTS_PORT ?? 8081),
   alertsOps: Number(env.ALERTS_OPS_PORT ?? 9467),
+  devCitizenApps: Number(env.HUB_DEV_CITIZEN_APPS_PORT ?? 8089),
 };
 
 const log = (message: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${message}`);
@@ -130,6 +132,16 @@ async function main(): Promise<void> {
     120_000,
   );
 
+  // Development: stand-in citizen-app backends receive the webhooks, unless real subscribers are configured.
+  let citizenApps = "";
+  let alertsEnv: Record<string, string> = {};
+  if (mode === "development" && !env.ALERTS_WEBHOOKS_FILE) {
+    const apps = await startDevCitizenApps({ port: ports.devCitizenApps, dataDir, log });
+    stops.push({ name: "citizen-app stand-ins", stop: () => apps.close() });
+    alertsEnv = apps.env;
+    citizenApps = `\n    citizen apps (dev)   ${apps.url}/hooks/…   stand-ins that verify webhook signatures; deliveries are logged here`;
+  }
+
   const alerts = startService({
     name: "alerts",
     script: join(repo, "services/alerts/dist/src/main.js"),
@@ -139,6 +151,7 @@ async function main(): Promise<void> {
       ALERTS_PORT: String(ports.alerts),
       ALERTS_OPS_PORT: String(ports.alertsOps),
       ALERTS_PUBLIC_BASE_URL: `http://127.0.0.1:${ports.gateway}`,
+      ...alertsEnv,
     },
     logDir,
     echo: log,
@@ -199,7 +212,7 @@ async function main(): Promise<void> {
     gateway health       http://127.0.0.1:${ports.gatewayOps}/readyz   metrics: /metrics
     alerts (authoring)   http://127.0.0.1:${ports.gateway}/#/alerts   (sign in as drafter, then approver)
     public alert page    http://127.0.0.1:${ports.gateway}/public/alerts   CAP feed: http://127.0.0.1:${ports.gateway}/cap/feed.atom
-    alerts health        http://127.0.0.1:${ports.alertsOps}/readyz   metrics: /metrics
+    alerts health        http://127.0.0.1:${ports.alertsOps}/readyz   metrics: /metrics${citizenApps}
     simulator            1,701 cameras and their sensors, publishing through gRPC
     logs                 ${logDir}/*.log
 ${

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AlertsApp, readConfig as alertsConfig, startAlerts } from "@hub/alerts";
 import { ALERTING_API, type AlertContent, type MessageView } from "@hub/alerts/contract";
+import { verifyStandardWebhook } from "@hub/infra";
 import { api, login } from "./gateway.js";
 import { infra, testLogger } from "./hub.js";
 
@@ -61,7 +62,12 @@ export class WebhookReceivers {
         const body = Buffer.concat(chunks).toString("utf8");
         const id = String(request.headers["webhook-id"] ?? "");
         const timestamp = Number(request.headers["webhook-timestamp"]);
-        if (!this.verify(id, timestamp, body, String(request.headers["webhook-signature"] ?? ""))) {
+        const headers = {
+          id,
+          timestamp: String(request.headers["webhook-timestamp"] ?? ""),
+          signature: String(request.headers["webhook-signature"] ?? ""),
+        };
+        if (!verifyStandardWebhook(this.secret, headers, body)) {
           this.badSignatures.push(subscriber);
           response.writeHead(401).end();
           return;
@@ -104,17 +110,6 @@ export class WebhookReceivers {
       counts.set(hook.subscriber, entry);
     }
     return new Map([...counts].map(([key, value]) => [key, { accepted: value.accepted, distinct: value.ids.size }]));
-  }
-
-  private verify(id: string, timestamp: number, body: string, header: string): boolean {
-    if (!id || !Number.isFinite(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > 300) return false;
-    const key = Buffer.from(this.secret.replace(/^whsec_/, ""), "base64");
-    const expected = Buffer.from(createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64"));
-    return header.split(" ").some((part) => {
-      const [version, signature] = part.split(",");
-      const given = Buffer.from(signature ?? "");
-      return version === "v1" && given.length === expected.length && timingSafeEqual(given, expected);
-    });
   }
 
   async stop(): Promise<void> {
