@@ -262,5 +262,131 @@ export const openApiDocument = {
       },
     },
     "/api/v1/alerts": { get: { security: bearer, responses: { 200: { description: "AlertView[]" }, 401: problem } } },
+
+    // Civil-protection alerting, forwarded to the alerts service with the signed-in user. Payload shapes are the
+    // interfaces of @hub/alerts/contract (services/alerts/src/contract.ts), named the same here.
+    "/api/v1/alerting/templates": {
+      get: {
+        summary: "Alert templates",
+        security: bearer,
+        responses: { 200: { description: "AlertTemplate[]" }, ...errors },
+      },
+    },
+    "/api/v1/alerting/districts": {
+      get: {
+        summary: "Districts an area can name (CAP geocode MO-district), with outlines",
+        security: bearer,
+        responses: { 200: { description: "District[]" }, ...errors },
+      },
+    },
+    "/api/v1/alerting/prefill": {
+      get: {
+        summary: "Content to start a draft from: a template, an incident, or both (alert_drafter role)",
+        security: bearer,
+        parameters: [
+          { name: "templateId", in: "query", schema: str },
+          { name: "incidentId", in: "query", schema: { type: "string", format: "uuid" } },
+        ],
+        responses: { 200: { description: "AlertContent" }, ...errors },
+      },
+    },
+    "/api/v1/alerting/messages": {
+      get: {
+        summary: "CAP messages, newest first (drafters, approvers, supervisors)",
+        security: bearer,
+        parameters: [
+          {
+            name: "status",
+            in: "query",
+            schema: { type: "string", enum: ["draft", "pending", "published", "rejected", "withdrawn"] },
+          },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500 } },
+        ],
+        responses: { 200: { description: "MessageView[]" }, ...errors },
+      },
+      post: {
+        summary: "Draft an Alert, or an Update or Cancel of an alert (alert_drafter role)",
+        security: bearer,
+        requestBody: { content: { "application/json": { schema: { description: "CreateMessageRequest" } } } },
+        responses: { 201: { description: "MessageView" }, ...errors },
+      },
+    },
+    "/api/v1/alerting/messages/{id}": {
+      get: { security: bearer, parameters: [idParam], responses: { 200: { description: "MessageView" }, ...errors } },
+      put: {
+        summary: "Edit a draft (its drafter; { revision, content })",
+        security: bearer,
+        parameters: [idParam],
+        responses: { 200: { description: "MessageView" }, ...errors },
+      },
+    },
+    ...Object.fromEntries(
+      (
+        [
+          ["submit", "draft → pending (its drafter)"],
+          ["approve", "pending → published (alert_approver role, not the drafter): CAP issued, deliveries queued"],
+          ["reject", "pending → rejected (alert_approver role, not the drafter; note required)"],
+          ["withdraw", "draft or pending → withdrawn (its drafter or an approver)"],
+        ] as const
+      ).map(([action, summary]) => [
+        `/api/v1/alerting/messages/{id}/${action}`,
+        {
+          post: {
+            summary,
+            security: bearer,
+            parameters: [idParam],
+            requestBody: {
+              content: {
+                "application/json": {
+                  schema: object({ revision: { type: "integer" }, note: str }, ["revision"]),
+                },
+              },
+            },
+            responses: { 200: { description: "MessageView" }, ...errors },
+          },
+        },
+      ]),
+    ),
+    "/api/v1/alerting/messages/{id}/cap.xml": {
+      get: {
+        summary: "The CAP 1.2 document: as published, or a preview of a draft",
+        security: bearer,
+        parameters: [idParam],
+        responses: { 200: { description: "application/cap+xml" }, ...errors },
+      },
+    },
+    "/api/v1/alerting/messages/{id}/deliveries": {
+      get: {
+        summary: "Delivery state per channel, with the problems (failed, dead) per subscriber",
+        security: bearer,
+        parameters: [idParam],
+        responses: { 200: { description: "ChannelDeliverySummary[]" }, ...errors },
+      },
+    },
+    "/api/v1/alerting/alerts": {
+      get: {
+        summary: "Alerts and their state",
+        security: bearer,
+        responses: { 200: { description: "AlertSummary[]" }, ...errors },
+      },
+    },
+
+    // Public, no sign-in.
+    "/api/v1/public/alerts": {
+      get: {
+        summary: "Alerts in force (PublicAlertView[]); live on the Socket.IO namespace /public",
+        responses: { 200: { description: "PublicAlertView[]" } },
+      },
+    },
+    "/cap/feed.atom": {
+      get: { summary: "Atom feed of the alerts in force", responses: { 200: { description: "application/atom+xml" } } },
+    },
+    "/cap/messages/{identifier}.xml": {
+      get: {
+        summary: "A published CAP 1.2 document",
+        parameters: [{ name: "identifier", in: "path", required: true, schema: str }],
+        responses: { 200: { description: "application/cap+xml" }, 404: problem },
+      },
+    },
   },
 } as const;
