@@ -35,6 +35,7 @@ const gatewayUrl = "http://127.0.0.1:8182";
 const alertsUrl = "http://127.0.0.1:8183";
 
 interface Round {
+  approvalAnsweredMs: number;
   webhooksLastMs: number;
   webhooksP50Ms: number;
   webhooksReceived: number;
@@ -115,6 +116,7 @@ async function main() {
       const approved = await call<MessageView>(approver, ALERTING_API.approve(pending.id), {
         revision: pending.revision,
       });
+      const approvalAnsweredMs = nowMs() - approveAt;
       published.push(approved);
       // Wait until every subscriber has it (or 10 s), and a moment for the clients.
       const deadline = Date.now() + 10_000;
@@ -134,6 +136,7 @@ async function main() {
       const clientDelays = collected.latenciesMs.map((latency) => sentMs + latency - approveAt);
       const clients = summarizeLatencies(clientDelays);
       results.push({
+        approvalAnsweredMs,
         webhooksLastMs: hookDelays.at(-1) ?? Number.NaN,
         webhooksP50Ms: hookDelays[Math.floor(hookDelays.length / 2)] ?? Number.NaN,
         webhooksReceived: new Set(hooks.map((hook) => hook.subscriber)).size,
@@ -214,7 +217,7 @@ async function main() {
     console.log("per alert (ms after the approver's request left):");
     results.forEach((r, index) => {
       console.log(
-        `  alert ${index + 1}: webhooks p50 ${fmt(r.webhooksP50Ms)} last ${fmt(r.webhooksLastMs)} (${r.webhooksReceived}/${subscriberCount})   public clients p50 ${fmt(r.clientsP50Ms)} p99 ${fmt(r.clientsP99Ms)} last ${fmt(r.clientsLastMs)} (${r.clientsReceived}/${clientCount})`,
+        `  alert ${index + 1}: approval answered ${fmt(r.approvalAnsweredMs)}   webhooks p50 ${fmt(r.webhooksP50Ms)} last ${fmt(r.webhooksLastMs)} (${r.webhooksReceived}/${subscriberCount})   public clients p50 ${fmt(r.clientsP50Ms)} p99 ${fmt(r.clientsP99Ms)} last ${fmt(r.clientsLastMs)} (${r.clientsReceived}/${clientCount})`,
       );
     });
     console.log("median of the alerts, side by side with the baselines:");
