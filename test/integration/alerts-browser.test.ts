@@ -109,7 +109,7 @@ describe("the public alert page", () => {
 });
 
 describe("alert authoring in the dashboard", () => {
-  it("a drafter drafts from a template for a district and a polygon drawn on the map, cannot approve it, and a different approver publishes it", async () => {
+  it("a drafter drafts from a template for a district and a polygon drawn on the map, cannot approve it, a different approver publishes it, and a Cancel drafted in the dashboard retracts it", async () => {
     const drafterContext = await browser.newContext({ viewport: { width: 1600, height: 1000 }, bypassCSP: true });
     const drafter = await signIn(drafterContext, "drafter");
     await drafter.getByTestId("template-select").selectOption("rainstorm-yellow");
@@ -209,8 +209,42 @@ describe("alert authoring in the dashboard", () => {
       expect(lat).toBeGreaterThan(22.0);
       expect(lat).toBeLessThan(22.3);
     }
-    // Clean up: the alert must not stay on the public page of later tests.
-    await publish(stack.url, tokens, { msgType: "Cancel", alertId: published.alertId });
+
+    // The drafter cancels it from the alert list: a Cancel draft starts from the alert's content, is submitted, and
+    // the approver publishes it; the alert is then cancelled everywhere (which also keeps later tests' pages clean).
+    const row = drafter.locator(`[data-testid="alert-row"][data-alert-id="${published.alertId}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    await row.getByTestId("alert-open-current").click();
+    await drafter.locator(`[data-testid="alert-editor"][data-message-id="${messageId}"]`).waitFor();
+    await drafter.getByTestId("cancel-alert-button").click();
+    const cancelEditor = drafter.locator('[data-testid="alert-editor"][data-msg-type="Cancel"]');
+    await cancelEditor.waitFor();
+    await drafter.getByTestId("save-draft").click();
+    await drafter.locator('[data-testid="alert-editor"][data-msg-type="Cancel"][data-status="draft"]').waitFor();
+    await drafter.getByTestId("submit-button").click();
+    await drafter.locator('[data-testid="alert-editor"][data-msg-type="Cancel"][data-status="pending"]').waitFor();
+    const cancelId = (await cancelEditor.getAttribute("data-message-id")) as string;
+    const cancelQueued = approver.locator(`[data-testid="queue-item"][data-message-id="${cancelId}"]`);
+    await cancelQueued.waitFor({ timeout: 10_000 });
+    expect(await cancelQueued.getAttribute("data-msg-type")).toBe("Cancel");
+    await cancelQueued.getByTestId("queue-open").click();
+    await approver.getByTestId("approve-button").click();
+    await approver
+      .locator(`[data-testid="alert-editor"][data-message-id="${cancelId}"][data-status="published"]`)
+      .waitFor({ timeout: 10_000 });
+    await approver
+      .locator(`[data-testid="alert-row"][data-alert-id="${published.alertId}"][data-state="cancelled"]`)
+      .waitFor({ timeout: 10_000 });
+    const cancelled = (await (
+      await fetch(`${stack.url}/api/v1/alerting/messages/${cancelId}`, {
+        headers: { authorization: `Bearer ${tokens.approver}` },
+      })
+    ).json()) as MessageView;
+    expect(cancelled).toMatchObject({
+      msgType: "Cancel",
+      status: "published",
+      references: expect.stringContaining(published.identifier),
+    });
     await drafterContext.close();
     await approverContext.close();
   });
