@@ -37,6 +37,7 @@ import { AlertAreaMap } from "./AlertAreaMap";
 import { AlertStateBadge, CapSeverityBadge, MessageStatusBadge } from "./AlertBadges";
 import { AlertDeliveries } from "./AlertDeliveries";
 import { AlertPreview } from "./AlertPreview";
+import { DrawControls } from "./DrawControls";
 import { useLive } from "./LiveContext";
 
 /** Where a new message comes from: a new alert, or an Update or Cancel of a published one. */
@@ -327,10 +328,6 @@ export function AlertEditor({
     },
     [editable, districts, activeArea, districtOrder],
   );
-  const placeAtMapCentre = () => {
-    const centre = mapRef.current?.centre();
-    if (centre) dispatch({ type: draw.mode === "circle" ? "centre" : "addCorner", pos: centre });
-  };
 
   // ---- Rendering ----------------------------------------------------------------------------------------------
 
@@ -668,60 +665,16 @@ export function AlertEditor({
 
             <fieldset className="case-fieldset">
               <legend>{t("alertDrawHeading", { n: Math.min(activeArea, form.areas.length - 1) + 1 })}</legend>
-              <div className="segmented" role="radiogroup" aria-label={t("caseAreaShape")}>
-                {(["polygon", "circle"] as const).map((mode) => (
-                  <label key={mode} className="segment">
-                    <input
-                      type="radio"
-                      name={`${id}-draw-mode`}
-                      data-testid={`draw-mode-${mode}`}
-                      value={mode}
-                      checked={draw.mode === mode}
-                      onChange={() => dispatch({ type: "mode", mode })}
-                    />
-                    {t(mode === "circle" ? "caseCircle" : "casePolygon")}
-                  </label>
-                ))}
-              </div>
-              <p className="hint">{t(draw.mode === "circle" ? "caseCircleHint" : "casePolygonHint")}</p>
-              <div className="actions">
-                <button
-                  type="button"
-                  className="button"
-                  data-testid="draw-toggle"
-                  aria-pressed={draw.drawing}
-                  onClick={() => dispatch({ type: "arm", drawing: !draw.drawing })}
-                >
-                  {t(draw.drawing ? "caseDrawingOn" : "caseDrawOnMap")}
-                </button>
-                <button type="button" className="button" onClick={placeAtMapCentre}>
-                  {t(draw.mode === "circle" ? "caseUseMapCentre" : "caseAddCornerAtCentre")}
-                </button>
-                {draw.mode === "polygon" && (
-                  <>
-                    <button
-                      type="button"
-                      className="button"
-                      disabled={draw.corners.length === 0}
-                      onClick={() => dispatch({ type: "removeLast" })}
-                    >
-                      {t("caseRemoveCorner")}
-                    </button>
-                    <button
-                      type="button"
-                      className="button"
-                      data-testid="draw-close"
-                      disabled={draw.closed || draw.corners.length < 3}
-                      onClick={() => dispatch({ type: "finish" })}
-                    >
-                      {t("caseCloseOutline")}
-                    </button>
-                  </>
-                )}
-                <button type="button" className="button" onClick={() => dispatch({ type: "clear" })}>
-                  {t("caseClearArea")}
-                </button>
-              </div>
+              <DrawControls
+                draw={draw}
+                dispatch={dispatch}
+                mapCentre={() => mapRef.current?.centre()}
+                modes={["polygon", "circle"]}
+                name={`${id}-draw-mode`}
+                modeTestId="draw-mode"
+                toggleTestId="draw-toggle"
+                closeTestId="draw-close"
+              />
               {draw.mode === "circle" && (
                 <div className="field-row">
                   {(

@@ -19,7 +19,7 @@ import {
   useState,
 } from "react";
 import { ApiError, describeError } from "../api";
-import { type AreaMode, areaOf, drawReducer, initialDrawState, MAX_RADIUS_M, MIN_RADIUS_M } from "../cases/draw";
+import { areaOf, drawReducer, initialDrawState, MAX_RADIUS_M, MIN_RADIUS_M } from "../cases/draw";
 import {
   buildCaseSearch,
   type CaseForm,
@@ -39,6 +39,7 @@ import { useI18n } from "../i18n/I18nProvider";
 import type { CaseMapController } from "../map/case-controller";
 import { CaseMap } from "./CaseMap";
 import { CaseResults } from "./CaseResults";
+import { DrawControls } from "./DrawControls";
 import { useLive } from "./LiveContext";
 
 /** A problem to show: next to its field, or above the search button when it names none. */
@@ -198,12 +199,6 @@ function CaseLookup({ config, headingRef }: { config: ClientConfig; headingRef: 
     setSelectedCameraId(cameraId);
   }, []);
   const showCamera = useCallback((lon: number, lat: number) => mapRef.current?.flyTo(lon, lat), []);
-  const placeAtMapCentre = () => {
-    const centre = mapRef.current?.centre();
-    if (centre) dispatch({ type: draw.mode === "circle" ? "centre" : "addCorner", pos: centre });
-  };
-
-  const setMode = (mode: AreaMode) => dispatch({ type: "mode", mode });
   const areaStatus =
     draw.mode === "circle"
       ? draw.draft
@@ -267,61 +262,16 @@ function CaseLookup({ config, headingRef }: { config: ClientConfig; headingRef: 
 
           <fieldset className="case-fieldset" id={ids.area}>
             <legend>{t("caseArea")}</legend>
-            <div className="segmented" role="radiogroup" aria-label={t("caseAreaShape")}>
-              {(["circle", "polygon"] as const).map((mode) => (
-                <label key={mode} className="segment">
-                  <input
-                    type="radio"
-                    name={`${id}-area-mode`}
-                    id={`${ids.area}-mode-${mode}`}
-                    data-testid={`area-mode-${mode}`}
-                    value={mode}
-                    checked={draw.mode === mode}
-                    onChange={() => setMode(mode)}
-                  />
-                  {t(mode === "circle" ? "caseCircle" : "casePolygon")}
-                </label>
-              ))}
-            </div>
-            <p id={ids.areaHint} className="hint">
-              {t(draw.mode === "circle" ? "caseCircleHint" : "casePolygonHint")}
-            </p>
-            <div className="actions">
-              <button
-                type="button"
-                className="button"
-                aria-pressed={draw.drawing}
-                onClick={() => dispatch({ type: "arm", drawing: !draw.drawing })}
-              >
-                {t(draw.drawing ? "caseDrawingOn" : "caseDrawOnMap")}
-              </button>
-              <button type="button" className="button" onClick={placeAtMapCentre}>
-                {t(draw.mode === "circle" ? "caseUseMapCentre" : "caseAddCornerAtCentre")}
-              </button>
-              {draw.mode === "polygon" && (
-                <>
-                  <button
-                    type="button"
-                    className="button"
-                    disabled={draw.corners.length === 0}
-                    onClick={() => dispatch({ type: "removeLast" })}
-                  >
-                    {t("caseRemoveCorner")}
-                  </button>
-                  <button
-                    type="button"
-                    className="button"
-                    disabled={draw.closed || draw.corners.length < 3}
-                    onClick={() => dispatch({ type: "finish" })}
-                  >
-                    {t("caseCloseOutline")}
-                  </button>
-                </>
-              )}
-              <button type="button" className="button" onClick={() => dispatch({ type: "clear" })}>
-                {t("caseClearArea")}
-              </button>
-            </div>
+            <DrawControls
+              draw={draw}
+              dispatch={dispatch}
+              mapCentre={() => mapRef.current?.centre()}
+              modes={["circle", "polygon"]}
+              name={`${id}-area-mode`}
+              modeTestId="area-mode"
+              hintId={ids.areaHint}
+              idPrefix={`${ids.area}-mode`}
+            />
             {draw.mode === "circle" ? (
               <div className="field-row">
                 <div className="field">
