@@ -18,8 +18,25 @@ export type DeliveryOutcome =
   /** Not attempted (e.g. quota): back to pending at `nextAttemptAt`, the attempt given back. */
   | { state: "deferred"; error: string; nextAttemptAt: Date };
 
+interface PendingOutcome {
+  delivery: ClaimedDelivery;
+  outcome: DeliveryOutcome;
+  resolve(written: boolean): void;
+  reject(error: unknown): void;
+}
+
+/** Outcomes written in one statement at most. */
+const RECORD_BATCH = 500;
+
+const keyOf = (delivery: Pick<ClaimedDelivery, "messageId" | "channel" | "subscriber">) =>
+  `${delivery.messageId}\u0000${delivery.channel}\u0000${delivery.subscriber}`;
+
 /** The outbox of deliveries (alert_deliveries, migration 0008). */
 export class DeliveriesRepository {
+  /** Outcomes waiting to be written, and whether a write is under way. */
+  private pending: PendingOutcome[] = [];
+  private flushing = false;
+
   constructor(private readonly pool: Pool) {}
 
   /** Inside the publication's transaction: one pending row per subscriber of each channel. */
@@ -79,35 +96,66 @@ export class DeliveriesRepository {
     return rowCount ?? 0;
   }
 
-  /** Records how a claimed attempt ended; false if the row is no longer that attempt (its lease was taken over). */
-  async record(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<boolean> {
-    const key = [delivery.messageId, delivery.channel, delivery.subscriber, delivery.attempts];
-    let sql: string;
-    let params: unknown[];
-    switch (outcome.state) {
-      case "sent":
-        sql = `state = 'sent', sent_at = now(), receipt = $5, last_error = NULL`;
-        params = [outcome.receipt];
-        break;
-      case "failed":
-        sql = "state = 'failed', last_error = $5, next_attempt_at = $6";
-        params = [outcome.error.slice(0, 1000), outcome.nextAttemptAt];
-        break;
-      case "dead":
-        sql = "state = 'dead', last_error = $5";
-        params = [outcome.error.slice(0, 1000)];
-        break;
-      case "deferred":
-        sql = "state = 'pending', attempts = attempts - 1, last_error = $5, next_attempt_at = $6";
-        params = [outcome.error.slice(0, 1000), outcome.nextAttemptAt];
-        break;
+  /**
+   * Records how a claimed attempt ended; false if the row is no longer that attempt (its lease was taken over).
+   * Outcomes that arrive while a write is under way are written together, in one UPDATE: a fan-out to thousands of
+   * subscribers costs a few statements, not one per subscriber, and the other channels' queries are not queued
+   * behind them.
+   */
+  record(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ delivery, outcome, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, RECORD_BATCH);
+      try {
+        const written = await this.writeOutcomes(batch);
+        for (const item of batch) item.resolve(written.has(keyOf(item.delivery)));
+      } catch (err) {
+        for (const item of batch) item.reject(err);
+      }
     }
-    const { rowCount } = await this.pool.query(
-      `UPDATE alert_deliveries SET ${sql}, lease_until = NULL, updated_at = now()
-       WHERE message_id = $1 AND channel = $2 AND subscriber = $3 AND attempts = $4 AND state = 'sending'`,
-      [...key, ...params],
+    this.flushing = false;
+  }
+
+  private async writeOutcomes(batch: PendingOutcome[]): Promise<Set<string>> {
+    const column = <T>(of: (item: PendingOutcome) => T) => batch.map(of);
+    const errorOf = ({ outcome }: PendingOutcome) => (outcome.state === "sent" ? null : outcome.error.slice(0, 1000));
+    const { rows } = await this.pool.query<{ message_id: string; channel: string; subscriber: string }>(
+      `UPDATE alert_deliveries d SET
+         state = CASE u.state WHEN 'deferred' THEN 'pending' ELSE u.state END,
+         attempts = CASE u.state WHEN 'deferred' THEN d.attempts - 1 ELSE d.attempts END,
+         sent_at = CASE u.state WHEN 'sent' THEN now() ELSE d.sent_at END,
+         receipt = CASE u.state WHEN 'sent' THEN u.receipt ELSE d.receipt END,
+         last_error = u.error,
+         next_attempt_at = CASE WHEN u.state IN ('failed', 'deferred') THEN u.next_at ELSE d.next_attempt_at END,
+         lease_until = NULL, updated_at = now()
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
+         AS u(message_id, channel, subscriber, attempts, state, receipt, error, next_at)
+       WHERE d.message_id = u.message_id AND d.channel = u.channel AND d.subscriber = u.subscriber
+         AND d.attempts = u.attempts AND d.state = 'sending'
+       RETURNING d.message_id, d.channel, d.subscriber`,
+      [
+        column((item) => item.delivery.messageId),
+        column((item) => item.delivery.channel),
+        column((item) => item.delivery.subscriber),
+        column((item) => item.delivery.attempts),
+        column((item) => item.outcome.state),
+        column((item) => (item.outcome.state === "sent" ? item.outcome.receipt : null)),
+        column(errorOf),
+        column((item) => ("nextAttemptAt" in item.outcome ? item.outcome.nextAttemptAt : null)),
+      ],
     );
-    return (rowCount ?? 0) > 0;
+    return new Set(
+      rows.map((row) => keyOf({ messageId: row.message_id, channel: row.channel, subscriber: row.subscriber })),
+    );
   }
 
   /** When the next delivery of `channel` falls due (null: none waiting). */
