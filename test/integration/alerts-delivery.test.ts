@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { ALERTING_API, type MessageView } from "@hub/alerts/contract";
 import { DEV_ALERTS_TOKEN, type Pool } from "@hub/common";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DeliveriesRepository } from "../../services/alerts/src/repositories/deliveries.repository.js";
 import { startTestAlerts, testContent, WebhookReceivers, webhookSecret, webhooksFile } from "../support/alerts.js";
 import { freePort, infra, migratedPool, settles } from "../support/hub.js";
 import { startWeChatStandIn, type WeChatStandIn } from "../support/wechat-standin.js";
@@ -130,6 +131,82 @@ describe("a restart in the middle of a fan-out", () => {
     expect(receivers.badSignatures).toEqual([]);
     second.kill("SIGTERM");
     await receivers.stop();
+  });
+});
+
+describe("delivery outcomes", () => {
+  it("writes outcomes that arrive together, each fenced by the attempt it claimed (a stale one changes nothing)", async () => {
+    const alerts = await startTestAlerts();
+    try {
+      const message = await publishDirect(alerts.url);
+      const repository = new DeliveriesRepository(pool);
+      // A channel no worker serves: this test does the claiming.
+      const channel = `test-outcomes-${randomUUID().slice(0, 8)}`;
+      await repository.enqueue(pool, message.id, channel, ["s1", "s2", "s3", "s4", "s5"]);
+      const first = await repository.claim(channel, "owner-a", 10, 60_000);
+      expect(first.map((claim) => [claim.subscriber, claim.attempts])).toEqual([
+        ["s1", 1],
+        ["s2", 1],
+        ["s3", 1],
+        ["s4", 1],
+        ["s5", 1],
+      ]);
+      // s5's lease runs out and another worker takes it over (attempt 2).
+      await pool.query(
+        "UPDATE alert_deliveries SET lease_until = now() - interval '1 second' WHERE channel = $1 AND subscriber = 's5'",
+        [channel],
+      );
+      const takeover = await repository.claim(channel, "owner-b", 10, 60_000);
+      expect(takeover.map((claim) => [claim.subscriber, claim.attempts])).toEqual([["s5", 2]]);
+
+      const claimOf = (subscriber: string) =>
+        first.find((claim) => claim.subscriber === subscriber) as (typeof first)[0];
+      const later = new Date(Date.now() + 60_000);
+      const written = await Promise.all([
+        repository.record(claimOf("s1"), { state: "sent", receipt: "HTTP 204" }),
+        repository.record(claimOf("s2"), { state: "failed", error: "HTTP 503", nextAttemptAt: later }),
+        repository.record(claimOf("s3"), { state: "dead", error: "HTTP 410 Gone" }),
+        repository.record(claimOf("s4"), { state: "deferred", error: "quota", nextAttemptAt: later }),
+        // The first worker's late answer for s5 must not overwrite the second worker's attempt.
+        repository.record(claimOf("s5"), { state: "dead", error: "stale" }),
+        repository.record(takeover[0] as (typeof takeover)[0], { state: "sent", receipt: "HTTP 200" }),
+      ]);
+      expect(written).toEqual([true, true, true, true, false, true]);
+
+      const { rows } = await pool.query<{
+        subscriber: string;
+        state: string;
+        attempts: number;
+        receipt: string | null;
+        last_error: string | null;
+        next_at: boolean;
+        lease_until: Date | null;
+      }>(
+        `SELECT subscriber, state, attempts, receipt, last_error, next_attempt_at = $2 AS next_at, lease_until
+         FROM alert_deliveries WHERE channel = $1 ORDER BY subscriber`,
+        [channel, later],
+      );
+      expect(
+        rows.map(({ subscriber, state, attempts, receipt, last_error }) => ({
+          subscriber,
+          state,
+          attempts,
+          receipt,
+          last_error,
+        })),
+      ).toEqual([
+        { subscriber: "s1", state: "sent", attempts: 1, receipt: "HTTP 204", last_error: null },
+        { subscriber: "s2", state: "failed", attempts: 1, receipt: null, last_error: "HTTP 503" },
+        { subscriber: "s3", state: "dead", attempts: 1, receipt: null, last_error: "HTTP 410 Gone" },
+        // Deferred: not an attempt; pending again at the given time.
+        { subscriber: "s4", state: "pending", attempts: 0, receipt: null, last_error: "quota" },
+        { subscriber: "s5", state: "sent", attempts: 2, receipt: "HTTP 200", last_error: null },
+      ]);
+      expect(rows.filter((row) => row.next_at).map((row) => row.subscriber)).toEqual(["s2", "s4"]);
+      expect(rows.every((row) => row.lease_until === null)).toBe(true);
+    } finally {
+      await alerts.stop();
+    }
   });
 });
 

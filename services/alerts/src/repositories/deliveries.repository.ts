@@ -28,8 +28,9 @@ interface PendingOutcome {
 /** Outcomes written in one statement at most. */
 const RECORD_BATCH = 500;
 
-const keyOf = (delivery: Pick<ClaimedDelivery, "messageId" | "channel" | "subscriber">) =>
-  `${delivery.messageId}\u0000${delivery.channel}\u0000${delivery.subscriber}`;
+/** A claimed attempt: its row and attempt number (two attempts of one row can meet in a batch; one is stale). */
+const keyOf = (delivery: ClaimedDelivery) =>
+  `${delivery.messageId}\u0000${delivery.channel}\u0000${delivery.subscriber}\u0000${delivery.attempts}`;
 
 /** The outbox of deliveries (alert_deliveries, migration 0008). */
 export class DeliveriesRepository {
@@ -128,7 +129,12 @@ export class DeliveriesRepository {
   private async writeOutcomes(batch: PendingOutcome[]): Promise<Set<string>> {
     const column = <T>(of: (item: PendingOutcome) => T) => batch.map(of);
     const errorOf = ({ outcome }: PendingOutcome) => (outcome.state === "sent" ? null : outcome.error.slice(0, 1000));
-    const { rows } = await this.pool.query<{ message_id: string; channel: string; subscriber: string }>(
+    const { rows } = await this.pool.query<{
+      message_id: string;
+      channel: string;
+      subscriber: string;
+      attempts: number;
+    }>(
       `UPDATE alert_deliveries d SET
          state = CASE u.state WHEN 'deferred' THEN 'pending' ELSE u.state END,
          attempts = CASE u.state WHEN 'deferred' THEN d.attempts - 1 ELSE d.attempts END,
@@ -141,7 +147,7 @@ export class DeliveriesRepository {
          AS u(message_id, channel, subscriber, attempts, state, receipt, error, next_at)
        WHERE d.message_id = u.message_id AND d.channel = u.channel AND d.subscriber = u.subscriber
          AND d.attempts = u.attempts AND d.state = 'sending'
-       RETURNING d.message_id, d.channel, d.subscriber`,
+       RETURNING d.message_id, d.channel, d.subscriber, u.attempts`,
       [
         column((item) => item.delivery.messageId),
         column((item) => item.delivery.channel),
@@ -154,7 +160,9 @@ export class DeliveriesRepository {
       ],
     );
     return new Set(
-      rows.map((row) => keyOf({ messageId: row.message_id, channel: row.channel, subscriber: row.subscriber })),
+      rows.map((row) =>
+        keyOf({ messageId: row.message_id, channel: row.channel, subscriber: row.subscriber, attempts: row.attempts }),
+      ),
     );
   }
 
