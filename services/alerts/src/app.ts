@@ -77,6 +77,7 @@ export async function startAlerts(
         appSecret: config.ALERTS_WECHAT_APP_SECRET as string,
         templateId: config.ALERTS_WECHAT_TEMPLATE_ID as string,
         language: config.ALERTS_WECHAT_LANGUAGE,
+        ...(config.ALERTS_WECHAT_TEMPLATE_KEYS ? { templateKeys: config.ALERTS_WECHAT_TEMPLATE_KEYS } : {}),
         recipients: () => recipients.active(),
         pageUrl: () => new URL(PUBLIC_ALERTS.page, config.ALERTS_PUBLIC_BASE_URL).toString(),
         logger: logger.child({ ns: "wechat" }),

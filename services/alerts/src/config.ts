@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { booleanFlag, commonConfigShape, DEV_ALERTS_TOKEN, loadConfig, port, positiveInt } from "@hub/common";
 import { z } from "zod";
+import { WECHAT_TEMPLATE_FIELDS, type WeChatTemplateField } from "./channels/wechat.channel.js";
 
 const schema = z
   .object({
@@ -44,6 +45,33 @@ const schema = z
     ALERTS_WECHAT_APP_SECRET: z.string().min(1).optional(),
     ALERTS_WECHAT_TEMPLATE_ID: z.string().min(1).optional(),
     ALERTS_WECHAT_LANGUAGE: z.enum(["zh-Hant", "pt", "en"]).default("zh-Hant"),
+    /**
+     * The template's data keys, when they differ from the defaults (headline=thing1,event=thing2,areas=thing3,
+     * time=time4,instruction=thing5): the keys are fixed by the template chosen on mp.weixin.qq.com.
+     */
+    ALERTS_WECHAT_TEMPLATE_KEYS: z
+      .string()
+      .optional()
+      .transform((value, context) => {
+        if (value === undefined || value.trim() === "") return undefined;
+        const keys: Partial<Record<WeChatTemplateField, string>> = {};
+        for (const pair of value.split(",")) {
+          const [field, key, ...rest] = pair.split("=").map((part) => part.trim());
+          if (!field || !key || rest.length > 0 || !(WECHAT_TEMPLATE_FIELDS as readonly string[]).includes(field)) {
+            context.addIssue({
+              code: "custom",
+              message: `"${pair}": expected <field>=<key> with a field of ${WECHAT_TEMPLATE_FIELDS.join(", ")}`,
+            });
+            return z.NEVER;
+          }
+          if (!/^[a-z]+\d*$/i.test(key)) {
+            context.addIssue({ code: "custom", message: `"${key}": not a WeChat template data key (e.g. thing1)` });
+            return z.NEVER;
+          }
+          keys[field as WeChatTemplateField] = key;
+        }
+        return keys;
+      }),
     /** How often the dispatcher looks for due retries when nothing wakes it. */
     ALERTS_DISPATCH_POLL_MS: positiveInt.max(60_000).default(500),
     /** How often active alerts past their expiry are expired (and leave the public views). */

@@ -31,7 +31,8 @@ export const WECHAT_DEFAULT_LIMITS: ChannelLimits = {
 export const WECHAT_FIELD_MAX_CHARS = 20;
 
 /** What the alert template shows, one line each. */
-export type WeChatTemplateField = "headline" | "event" | "areas" | "time" | "instruction";
+export const WECHAT_TEMPLATE_FIELDS = ["headline", "event", "areas", "time", "instruction"] as const;
+export type WeChatTemplateField = (typeof WECHAT_TEMPLATE_FIELDS)[number];
 
 /**
  * The template's data keys for each line. The keys are fixed by the template chosen on mp.weixin.qq.com (category
