@@ -258,6 +258,26 @@ describe("authoring with two-person approval", () => {
       expect(answer.body.field, JSON.stringify(answer.body)).toBe(field);
       expect(answer.type).toMatch(/problem\+json/);
     }
+    // Not JSON at all, or far too large: a problem document too, and nothing stored.
+    for (const [body, status] of [
+      ["{not json", 400],
+      [
+        JSON.stringify({
+          msgType: "Alert",
+          content: { ...good, description: { ...good.description, en: "x".repeat(3_000_000) } },
+        }),
+        413,
+      ],
+    ] as const) {
+      const response = await fetch(`${stack.url}${ALERTING_API.messages}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${tokens.drafter}`, "content-type": "application/json" },
+        body,
+      });
+      expect(response.status, body.slice(0, 40)).toBe(status);
+      expect(response.headers.get("content-type")).toMatch(/problem\+json/);
+      expect(((await response.json()) as Problem).status).toBe(status);
+    }
     const { rows: after } = await pool.query("SELECT count(*)::int AS n FROM alert_messages");
     expect(after[0].n).toBe(before[0].n);
   });
