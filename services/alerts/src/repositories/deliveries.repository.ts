@@ -166,18 +166,6 @@ export class DeliveriesRepository {
     );
   }
 
-  /** When the next delivery of `channel` falls due (null: none waiting). */
-  async nextDue(channel: string): Promise<Date | null> {
-    const { rows } = await this.pool.query<{ at: Date | null }>(
-      `SELECT min(at) AS at FROM (
-         SELECT min(next_attempt_at) AS at FROM alert_deliveries WHERE channel = $1 AND state IN ('pending', 'failed')
-         UNION ALL
-         SELECT min(lease_until) FROM alert_deliveries WHERE channel = $1 AND state = 'sending') t`,
-      [channel],
-    );
-    return rows[0]?.at ?? null;
-  }
-
   async summaries(messageId: string, kinds: Map<string, ChannelKind>): Promise<ChannelDeliverySummary[]> {
     const counts = await this.pool.query<{ channel: string; state: DeliveryState; n: string }>(
       "SELECT channel, state, count(*) AS n FROM alert_deliveries WHERE message_id = $1 GROUP BY channel, state",
