@@ -72,7 +72,7 @@ export {
   type ReadinessCheck,
   startOpsServer,
 } from "./ops-server.js";
-export { type Problem, problemOf } from "./problem.js";
+export { answerWithProblems, type Problem, problemOf } from "./problem.js";
 export { onShutdown } from "./shutdown.js";
 export { EVENT_PARTITIONS, headers, type TopicKey, type TopicSpec, topics } from "./topics.js";
 export { enumLabel, isUuid } from "./wire.js";

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from "fastify";
 import { type ErrorCode, isHubError } from "./errors.js";
 import type { Logger } from "./logger.js";
 
@@ -48,4 +49,24 @@ export function problemOf(error: unknown, logger: Logger): Problem {
   }
   logger.error({ err: error }, "request failed");
   return { type: "about:blank", title: "Internal error", status: 500, detail: "internal error; see the service log" };
+}
+
+/**
+ * Makes a Fastify app answer every error, and every unknown route, with a problem document
+ * (`application/problem+json`): the same at each of the hub's HTTP edges.
+ */
+export function answerWithProblems(app: FastifyInstance, logger: Logger): void {
+  app.setErrorHandler((error, _request, reply) => {
+    const problem = problemOf(error, logger);
+    void reply.code(problem.status).type("application/problem+json").send(problem);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const problem: Problem = {
+      type: "about:blank",
+      title: "Not found",
+      status: 404,
+      detail: `no route ${request.method} ${request.url.split("?")[0]}`,
+    };
+    void reply.code(404).type("application/problem+json").send(problem);
+  });
 }

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import { AuthenticationError, type Logger, type Problem, problemOf } from "@hub/common";
+import { AuthenticationError, answerWithProblems, type Logger, type Problem } from "@hub/common";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ALERTING_API, type LocalizedText, PUBLIC_ALERTS } from "../contract.js";
 import type { MessagesRepository } from "../repositories/messages.repository.js";
@@ -30,19 +30,7 @@ export function registerHttp(
 ): void {
   const { workflow } = deps;
   const token = Buffer.from(deps.apiToken);
-  app.setErrorHandler((error, _request, reply) => {
-    const problem = problemOf(error, deps.logger);
-    void reply.code(problem.status).type("application/problem+json").send(problem);
-  });
-  app.setNotFoundHandler((request, reply) => {
-    const problem: Problem = {
-      type: "about:blank",
-      title: "Not found",
-      status: 404,
-      detail: `no route ${request.method} ${request.url.split("?")[0]}`,
-    };
-    void reply.code(404).type("application/problem+json").send(problem);
-  });
+  answerWithProblems(app, deps.logger);
 
   const actorOf = (request: FastifyRequest): Actor => {
     const presented = Buffer.from(/^Bearer (.+)$/.exec(request.headers.authorization ?? "")?.[1] ?? "");

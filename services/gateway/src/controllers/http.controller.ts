@@ -1,7 +1,7 @@
 import { PUBLIC_ALERTS } from "@hub/alerts/contract";
-import { type Logger, problemOf, ValidationError } from "@hub/common";
+import { answerWithProblems, type Logger, ValidationError } from "@hub/common";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { API, type ClientConfig, type IncidentActionResponse, type Problem } from "../contract.js";
+import { API, type ClientConfig, type IncidentActionResponse } from "../contract.js";
 import type { AlertsGateway } from "../gateways/alerts.gateway.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import { AuthService, type Principal } from "../services/auth.service.js";
@@ -33,19 +33,7 @@ export function registerApi(
   },
 ): void {
   const { auth, dashboard, cases, exports } = deps;
-  app.setErrorHandler((error, _request, reply) => {
-    const problem = problemOf(error, deps.logger);
-    void reply.code(problem.status).type("application/problem+json").send(problem);
-  });
-  app.setNotFoundHandler((request, reply) => {
-    const problem: Problem = {
-      type: "about:blank",
-      title: "Not found",
-      status: 404,
-      detail: `no route ${request.method} ${request.url.split("?")[0]}`,
-    };
-    void reply.code(404).type("application/problem+json").send(problem);
-  });
+  answerWithProblems(app, deps.logger);
 
   const signedIn = async (request: FastifyRequest) => {
     const header = request.headers.authorization;
