@@ -298,23 +298,10 @@ export class AlertWorkflow {
           "alertId",
           `the alert is ${alert.state === "active" ? "expired" : alert.state} now: this ${message.msgType} can no longer be published`,
         );
-      // CAP times have whole seconds; the stored time is exactly what the document and later references say.
-      const sent = new Date(Math.floor(this.now().getTime() / 1000) * 1000);
+      const sent = this.capNow();
       const version = alert.version + 1;
       const { options } = this.deps;
-      let capXml = buildCapXml({
-        identifier: message.identifier,
-        sender: options.sender,
-        sent,
-        status: options.capStatus,
-        msgType: message.msgType,
-        references: message.references,
-        senderName: options.senderName,
-        web: new URL(PUBLIC_ALERTS.page, options.publicBaseUrl).toString(),
-        contact: null,
-        note: message.content.incidentId ? `Incident ${message.content.incidentId}` : null,
-        content: message.content,
-      });
+      let capXml = this.capOf(message, sent);
       if (options.sign) capXml = options.sign(capXml);
       await this.deps.messages.markPublished(db, id, { approvedBy: actor.username, version, sent, capXml });
       await this.deps.messages.updateAlert(db, message.alertId, {
@@ -363,11 +350,21 @@ export class AlertWorkflow {
     const message = await this.deps.messages.message(this.deps.pool, checkId(id));
     if (!message) throw new NotFoundError("id", `no message ${id}`);
     if (message.capXml) return message.capXml;
+    return this.capOf(message, this.capNow());
+  }
+
+  /** CAP times have whole seconds; the stored time is exactly what the document and later references say. */
+  private capNow(): Date {
+    return new Date(Math.floor(this.now().getTime() / 1000) * 1000);
+  }
+
+  /** The message's CAP document (unsigned), as it would be published at `sent`. */
+  private capOf(message: StoredMessage, sent: Date): string {
     const { options } = this.deps;
     return buildCapXml({
       identifier: message.identifier,
       sender: options.sender,
-      sent: new Date(Math.floor(this.now().getTime() / 1000) * 1000),
+      sent,
       status: options.capStatus,
       msgType: message.msgType,
       references: message.references,
