@@ -65,10 +65,6 @@ export function incidentId(ruleId: string, correlationKey: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-const SEVERITY_ORDER: Severity[] = ["minor", "moderate", "severe", "extreme"];
-export const maxSeverity = (a: Severity, b: Severity): Severity =>
-  SEVERITY_ORDER.indexOf(a) >= SEVERITY_ORDER.indexOf(b) ? a : b;
-
 /** Incidents, their evidence and late events; every method runs in the caller's transaction. */
 export class IncidentRepository {
   /** Stored events of the given kinds in these H3 cells and times, as rows the rules can match. */

@@ -1,9 +1,17 @@
 import { distanceMetres, type Logger, type PoolClient } from "@hub/common";
 import { gridDisk } from "h3-js";
-import { type IncidentRepository, maxSeverity, type NeighbourhoodFilter } from "../repositories/incident.repository.js";
+import type { IncidentRepository, NeighbourhoodFilter } from "../repositories/incident.repository.js";
 import type { IncidentPublisher } from "./incident-publisher.js";
 import { type EventRow, sourceOf } from "./records.js";
-import { type EventRule, type Matcher, matchersOf, matches, type RuleSet, type Severity } from "./rules.js";
+import {
+  type EventRule,
+  type Matcher,
+  matchersOf,
+  matches,
+  maxSeverity,
+  type RuleSet,
+  type Severity,
+} from "./rules.js";
 
 /** Centre-to-centre spacing of H3 resolution-9 cells, metres (edge ~174 m × √3). */
 const RES9_SPACING_M = 300;
