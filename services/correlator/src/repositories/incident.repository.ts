@@ -285,6 +285,13 @@ export class IncidentRepository {
     return result.rows.map((row) => row.event_id);
   }
 
+  /** The incidents with these ids, as they stand in the caller's transaction. */
+  async getMany(client: PoolClient, ids: string[]): Promise<IncidentRow[]> {
+    if (ids.length === 0) return [];
+    const result = await client.query<IncidentRow>("SELECT * FROM incidents WHERE id = ANY($1::uuid[])", [ids]);
+    return result.rows;
+  }
+
   async list(client: PoolClient | Pool, limit: number, resolvedSince: Date | undefined): Promise<IncidentRow[]> {
     const result = await client.query<IncidentRow>(
       `SELECT * FROM incidents WHERE status <> 'resolved' OR ($2::timestamptz IS NOT NULL AND last_event_at >= $2)

@@ -42,9 +42,8 @@ export class IncidentPublisher {
 
   async publish(client: PoolClient, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    const result = await client.query<IncidentRow>("SELECT * FROM incidents WHERE id = ANY($1::uuid[])", [ids]);
     const messages = [];
-    for (const row of result.rows) {
+    for (const row of await this.deps.incidents.getMany(client, ids)) {
       const incident = toIncident(row, await this.deps.incidents.evidenceIds(client, row.id));
       messages.push({
         topic: topics.incidents.name,
