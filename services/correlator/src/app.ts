@@ -19,6 +19,7 @@ import type { CorrelatorConfig } from "./config.js";
 import { caseAssistController } from "./controllers/case-assist.controller.js";
 import { incidentController } from "./controllers/incident.controller.js";
 import { createCorrelatorMetrics } from "./metrics.js";
+import { CaseAssistRepository } from "./repositories/case-assist.repository.js";
 import { EventSource } from "./repositories/event-source.repository.js";
 import { EventStoreRepository } from "./repositories/event-store.repository.js";
 import { IncidentRepository } from "./repositories/incident.repository.js";
@@ -117,7 +118,7 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
   server.addService(tolerantDefinition(IncidentServiceService), incidentController(incidentService, grpcContext));
   server.addService(
     tolerantDefinition(CaseAssistServiceService),
-    caseAssistController(new CaseAssistService(pool), grpcContext),
+    caseAssistController(new CaseAssistService(new CaseAssistRepository(pool)), grpcContext),
   );
   const health = new HealthImplementation({
     "": "SERVING",
