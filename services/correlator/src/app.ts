@@ -20,11 +20,12 @@ import { caseAssistController } from "./controllers/case-assist.controller.js";
 import { incidentController } from "./controllers/incident.controller.js";
 import { createCorrelatorMetrics } from "./metrics.js";
 import { CaseAssistRepository } from "./repositories/case-assist.repository.js";
-import { EventSource } from "./repositories/event-source.repository.js";
+import { EventSourceRepository } from "./repositories/event-source.repository.js";
 import { EventStoreRepository } from "./repositories/event-store.repository.js";
 import { IncidentRepository } from "./repositories/incident.repository.js";
 import { OffsetsRepository } from "./repositories/offsets.repository.js";
-import { OutboxRelay, OutboxRepository } from "./repositories/outbox.repository.js";
+import { OutboxRepository } from "./repositories/outbox.repository.js";
+import { OutboxRelayRepository } from "./repositories/outbox-relay.repository.js";
 import { RetentionRepository } from "./repositories/retention.repository.js";
 import { CaseAssistService } from "./services/case-assist.service.js";
 import { CorrelationService } from "./services/correlation.service.js";
@@ -89,12 +90,12 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
     logger: logger.child({ ns: "writer" }),
     observer: metrics.writer,
   });
-  const relay = await OutboxRelay.start(pool, kafka, {
+  const relay = await OutboxRelayRepository.start(pool, kafka, {
     intervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
     batch: config.OUTBOX_RELAY_BATCH,
     logger: logger.child({ ns: "outbox" }),
   });
-  const source = await EventSource.start(kafka, {
+  const source = await EventSourceRepository.start(kafka, {
     groupId: config.CORRELATOR_GROUP_ID,
     topics: eventTopics,
     offsets,
