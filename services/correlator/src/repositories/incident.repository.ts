@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { distanceMetres, type Pool, type PoolClient } from "@hub/common";
+import type { CorrelationStore, SilentCamera } from "../services/correlation.service.js";
 import { type EventRow, sourceOf } from "../services/records.js";
 import type { Severity } from "../services/rules.js";
 
@@ -66,7 +67,7 @@ export function incidentId(ruleId: string, correlationKey: string): string {
 }
 
 /** Incidents, their evidence and late events; every method runs in the caller's transaction. */
-export class IncidentRepository {
+export class IncidentRepository implements CorrelationStore<PoolClient> {
   /** Stored events of the given kinds in these H3 cells and times, as rows the rules can match. */
   async eventsNear(
     client: PoolClient,
@@ -357,10 +358,7 @@ export class IncidentRepository {
   }
 
   /** Cameras silent for longer than `silenceS` (by the database clock), with when they were last heard. */
-  async silentCameras(
-    client: PoolClient,
-    silenceS: number,
-  ): Promise<{ id: string; lat: number; lon: number; h3_cell: string; last_status_at: Date }[]> {
+  async silentCameras(client: PoolClient, silenceS: number): Promise<SilentCamera[]> {
     const result = await client.query(
       `SELECT id, lat, lon, h3_cell, last_status_at FROM cameras
        WHERE last_status_at IS NOT NULL AND last_status_at < now() - make_interval(secs => $1)`,
