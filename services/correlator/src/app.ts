@@ -27,6 +27,7 @@ import { OffsetsRepository } from "./repositories/offsets.repository.js";
 import { OutboxRepository } from "./repositories/outbox.repository.js";
 import { OutboxRelayRepository } from "./repositories/outbox-relay.repository.js";
 import { RetentionRepository } from "./repositories/retention.repository.js";
+import { TransactionRepository } from "./repositories/transaction.repository.js";
 import { CaseAssistService } from "./services/case-assist.service.js";
 import { CorrelationService } from "./services/correlation.service.js";
 import { IncidentService } from "./services/incident.service.js";
@@ -78,8 +79,9 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
     logger: logger.child({ ns: "rules" }),
     observer: metrics.correlation,
   });
+  const transactions = new TransactionRepository(pool);
   const writer = new WriterService({
-    pool,
+    transactions,
     store: new EventStoreRepository(),
     offsets,
     outbox,
@@ -104,7 +106,7 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
     logger: logger.child({ ns: "consumer" }),
     handle: async (topic, partition, messages) => (await writer.write(topic, partition, messages)).nextOffset,
   });
-  const incidentService = new IncidentService({ pool, incidents, publisher });
+  const incidentService = new IncidentService({ transactions, incidents, publisher });
   const server = new Server();
   const grpcContext = {
     authenticate: async (authorization: string | undefined) => {
