@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { h3Cell, isHubError, type Pool } from "@hub/common";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CaseAssistRepository } from "../../services/correlator/src/repositories/case-assist.repository.js";
 import {
   type CaseAssistRecord,
   CaseAssistService,
@@ -184,7 +185,7 @@ async function insertIncident(id: string, position: LatLon, first: Date, last: D
 
 beforeAll(async () => {
   pool = await migratedPool();
-  service = new CaseAssistService(pool);
+  service = new CaseAssistService(new CaseAssistRepository(pool));
   await pool.query("INSERT INTO sites (id, name) VALUES ($1, $1)", [siteId]);
   for (const camera of Object.values(CAMERAS)) await insertCamera(camera);
   await insertStatus(CAMERAS.north.id, minute(-90), "offline");
@@ -343,7 +344,7 @@ describe("case assist", () => {
   });
 
   it("limits the detections listed and says so", async () => {
-    const limited = new CaseAssistService(pool, { maxDetections: 2 });
+    const limited = new CaseAssistService(new CaseAssistRepository(pool), { maxDetections: 2 });
     const result = await limited.compute({ window, area, requestedBy: "investigator-7" });
     expect(result.detections.map((d) => d.eventId)).toEqual([eventId("n1"), eventId("n2")]);
     expect(result.detectionsTruncated).toBe(true);

@@ -19,12 +19,15 @@ import type { CorrelatorConfig } from "./config.js";
 import { caseAssistController } from "./controllers/case-assist.controller.js";
 import { incidentController } from "./controllers/incident.controller.js";
 import { createCorrelatorMetrics } from "./metrics.js";
-import { EventSource } from "./repositories/event-source.repository.js";
+import { CaseAssistRepository } from "./repositories/case-assist.repository.js";
+import { EventSourceRepository } from "./repositories/event-source.repository.js";
 import { EventStoreRepository } from "./repositories/event-store.repository.js";
 import { IncidentRepository } from "./repositories/incident.repository.js";
 import { OffsetsRepository } from "./repositories/offsets.repository.js";
-import { OutboxRelay, OutboxRepository } from "./repositories/outbox.repository.js";
+import { OutboxRepository } from "./repositories/outbox.repository.js";
+import { OutboxRelayRepository } from "./repositories/outbox-relay.repository.js";
 import { RetentionRepository } from "./repositories/retention.repository.js";
+import { TransactionRepository } from "./repositories/transaction.repository.js";
 import { CaseAssistService } from "./services/case-assist.service.js";
 import { CorrelationService } from "./services/correlation.service.js";
 import { IncidentService } from "./services/incident.service.js";
@@ -76,8 +79,9 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
     logger: logger.child({ ns: "rules" }),
     observer: metrics.correlation,
   });
+  const transactions = new TransactionRepository(pool);
   const writer = new WriterService({
-    pool,
+    transactions,
     store: new EventStoreRepository(),
     offsets,
     outbox,
@@ -88,12 +92,12 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
     logger: logger.child({ ns: "writer" }),
     observer: metrics.writer,
   });
-  const relay = await OutboxRelay.start(pool, kafka, {
+  const relay = await OutboxRelayRepository.start(pool, kafka, {
     intervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
     batch: config.OUTBOX_RELAY_BATCH,
     logger: logger.child({ ns: "outbox" }),
   });
-  const source = await EventSource.start(kafka, {
+  const source = await EventSourceRepository.start(kafka, {
     groupId: config.CORRELATOR_GROUP_ID,
     topics: eventTopics,
     offsets,
@@ -102,7 +106,7 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
     logger: logger.child({ ns: "consumer" }),
     handle: async (topic, partition, messages) => (await writer.write(topic, partition, messages)).nextOffset,
   });
-  const incidentService = new IncidentService({ pool, incidents, publisher });
+  const incidentService = new IncidentService({ transactions, incidents, publisher });
   const server = new Server();
   const grpcContext = {
     authenticate: async (authorization: string | undefined) => {
@@ -117,7 +121,7 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
   server.addService(tolerantDefinition(IncidentServiceService), incidentController(incidentService, grpcContext));
   server.addService(
     tolerantDefinition(CaseAssistServiceService),
-    caseAssistController(new CaseAssistService(pool), grpcContext),
+    caseAssistController(new CaseAssistService(new CaseAssistRepository(pool)), grpcContext),
   );
   const health = new HealthImplementation({
     "": "SERVING",

@@ -20,7 +20,7 @@ import { CorrelatorGateway } from "./gateways/correlator.gateway.js";
 import { createGatewayMetrics } from "./metrics.js";
 import { AuditRepository } from "./repositories/audit.repository.js";
 import { CasesRepository } from "./repositories/cases.repository.js";
-import { LiveFeed } from "./repositories/live-feed.repository.js";
+import { LiveFeedRepository } from "./repositories/live-feed.repository.js";
 import { UsersRepository } from "./repositories/users.repository.js";
 import { ViewsRepository } from "./repositories/views.repository.js";
 import { AuthService, devUsers } from "./services/auth.service.js";
@@ -164,7 +164,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       publicAlerts.change(alert);
     },
   };
-  const feed = await LiveFeed.start(kafka, {
+  const feed = await LiveFeedRepository.start(kafka, {
     groupId: `hub-gateway-${config.GATEWAY_INSTANCE_ID}`,
     logger: logger.child({ ns: "feed" }),
     handle: (topic, message) => {

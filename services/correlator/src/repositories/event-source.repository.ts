@@ -23,13 +23,13 @@ export interface EventSourceOptions {
  * when Kafka hands it something beyond it. Offsets are also committed to Kafka afterwards, best effort, only so
  * that lag monitoring tools see the group's progress.
  */
-export class EventSource {
+export class EventSourceRepository {
   private readonly positions = new Map<string, string | null>();
   private readonly seekedTo = new Map<string, string>();
 
   private constructor(private readonly consumer: Consumer) {}
 
-  static async start(kafka: Kafka, options: EventSourceOptions): Promise<EventSource> {
+  static async start(kafka: Kafka, options: EventSourceOptions): Promise<EventSourceRepository> {
     const consumer = kafka.consumer({
       groupId: options.groupId,
       // A crashed instance's partitions wait for its session to expire: keep that short.
@@ -40,7 +40,7 @@ export class EventSource {
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
     });
-    const source = new EventSource(consumer);
+    const source = new EventSourceRepository(consumer);
     // After a rebalance another instance may have moved a partition on: forget every cached position.
     consumer.on(consumer.events.GROUP_JOIN, () => {
       source.positions.clear();

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { distanceMetres, type Pool, type PoolClient } from "@hub/common";
+import type { CorrelationStore, SilentCamera } from "../services/correlation.service.js";
 import { type EventRow, sourceOf } from "../services/records.js";
 import type { Severity } from "../services/rules.js";
 
@@ -65,12 +66,8 @@ export function incidentId(ruleId: string, correlationKey: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-const SEVERITY_ORDER: Severity[] = ["minor", "moderate", "severe", "extreme"];
-export const maxSeverity = (a: Severity, b: Severity): Severity =>
-  SEVERITY_ORDER.indexOf(a) >= SEVERITY_ORDER.indexOf(b) ? a : b;
-
 /** Incidents, their evidence and late events; every method runs in the caller's transaction. */
-export class IncidentRepository {
+export class IncidentRepository implements CorrelationStore<PoolClient> {
   /** Stored events of the given kinds in these H3 cells and times, as rows the rules can match. */
   async eventsNear(
     client: PoolClient,
@@ -289,6 +286,13 @@ export class IncidentRepository {
     return result.rows.map((row) => row.event_id);
   }
 
+  /** The incidents with these ids, as they stand in the caller's transaction. */
+  async getMany(client: PoolClient, ids: string[]): Promise<IncidentRow[]> {
+    if (ids.length === 0) return [];
+    const result = await client.query<IncidentRow>("SELECT * FROM incidents WHERE id = ANY($1::uuid[])", [ids]);
+    return result.rows;
+  }
+
   async list(client: PoolClient | Pool, limit: number, resolvedSince: Date | undefined): Promise<IncidentRow[]> {
     const result = await client.query<IncidentRow>(
       `SELECT * FROM incidents WHERE status <> 'resolved' OR ($2::timestamptz IS NOT NULL AND last_event_at >= $2)
@@ -354,10 +358,7 @@ export class IncidentRepository {
   }
 
   /** Cameras silent for longer than `silenceS` (by the database clock), with when they were last heard. */
-  async silentCameras(
-    client: PoolClient,
-    silenceS: number,
-  ): Promise<{ id: string; lat: number; lon: number; h3_cell: string; last_status_at: Date }[]> {
+  async silentCameras(client: PoolClient, silenceS: number): Promise<SilentCamera[]> {
     const result = await client.query(
       `SELECT id, lat, lon, h3_cell, last_status_at FROM cameras
        WHERE last_status_at IS NOT NULL AND last_status_at < now() - make_interval(secs => $1)`,

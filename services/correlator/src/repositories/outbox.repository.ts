@@ -1,5 +1,4 @@
-import { type Kafka, type Logger, type Pool, type PoolClient, withTransaction } from "@hub/common";
-import { Partitioners, type Producer } from "kafkajs";
+import type { PoolClient } from "@hub/common";
 
 export interface OutboxMessage {
   topic: string;
@@ -12,9 +11,9 @@ export interface OutboxMessage {
 export const OUTBOX_ID_HEADER = "hub-outbox-id";
 
 /**
- * The transactional outbox: `add` writes messages in the caller's transaction; the relay publishes them to Kafka
- * in id order and marks them published. A relay crash between publishing and marking re-publishes the same rows,
- * which carry their outbox id so that a consumer can tell.
+ * The transactional outbox: `add` writes messages in the caller's transaction; OutboxRelayRepository publishes them
+ * to Kafka in id order and marks them published. A relay crash between publishing and marking re-publishes the same
+ * rows, which carry their outbox id so that a consumer can tell.
  */
 export class OutboxRepository {
   async add(client: PoolClient, messages: OutboxMessage[]): Promise<void> {
@@ -29,91 +28,5 @@ export class OutboxRepository {
         messages.map((m) => JSON.stringify(m.headers)),
       ],
     );
-  }
-}
-
-export class OutboxRelay {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
-
-  private constructor(
-    private readonly pool: Pool,
-    private readonly producer: Producer,
-    private readonly options: { intervalMs: number; batch: number; logger: Logger },
-  ) {}
-
-  static async start(
-    pool: Pool,
-    kafka: Kafka,
-    options: { intervalMs: number; batch: number; logger: Logger },
-  ): Promise<OutboxRelay> {
-    const producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
-    });
-    await producer.connect();
-    const relay = new OutboxRelay(pool, producer, options);
-    relay.schedule();
-    return relay;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.drain()
-        .then(() => undefined)
-        .catch((err: unknown) => this.options.logger.warn({ err }, "outbox relay failed; will retry"))
-        .finally(() => {
-          this.running = undefined;
-          this.schedule();
-        });
-    }, this.options.intervalMs);
-  }
-
-  /** Publishes everything pending, batch by batch. Returns how many rows it published. */
-  async drain(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const published = await withTransaction(this.pool, async (client) => {
-        const pending = await client.query<{
-          id: string;
-          topic: string;
-          key: string;
-          value: Buffer;
-          headers: Record<string, string>;
-        }>(
-          `SELECT id::text, topic, key, value, headers FROM outbox WHERE published_at IS NULL
-           ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          [this.options.batch],
-        );
-        if (pending.rows.length === 0) return 0;
-        const byTopic = new Map<string, { key: string; value: Buffer; headers: Record<string, string> }[]>();
-        for (const row of pending.rows) {
-          const list = byTopic.get(row.topic) ?? [];
-          list.push({ key: row.key, value: row.value, headers: { ...row.headers, [OUTBOX_ID_HEADER]: row.id } });
-          byTopic.set(row.topic, list);
-        }
-        await this.producer.sendBatch({
-          acks: -1,
-          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-        });
-        await client.query("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [
-          pending.rows.map((row) => row.id),
-        ]);
-        return pending.rows.length;
-      });
-      total += published;
-      if (published < this.options.batch) return total;
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-    await this.producer.disconnect();
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { distanceMetres, isUuid, NotFoundError, type Pool, ValidationError } from "@hub/common";
-import { CaseAssistRepository, type LatLonBox } from "../repositories/case-assist.repository.js";
+import { distanceMetres, isUuid, NotFoundError, ValidationError } from "@hub/common";
+import type { CaseAssistRepository, LatLonBox } from "../repositories/case-assist.repository.js";
 import {
   type Area,
   areaBoundingRadiusM,
@@ -285,11 +285,12 @@ function inputsJson(input: CaseAssistInput): CaseAssistInputJson {
 }
 
 export class CaseAssistService {
-  private readonly repository: CaseAssistRepository;
   private readonly limits: CaseAssistLimits;
 
-  constructor(pool: Pool, limits: Partial<CaseAssistLimits> = {}) {
-    this.repository = new CaseAssistRepository(pool);
+  constructor(
+    private readonly repository: CaseAssistRepository,
+    limits: Partial<CaseAssistLimits> = {},
+  ) {
     this.limits = { ...DEFAULT_CASE_ASSIST_LIMITS, ...limits };
   }
 

@@ -1,9 +1,16 @@
 import { distanceMetres, type Logger, type PoolClient } from "@hub/common";
 import { gridDisk } from "h3-js";
-import { type IncidentRepository, maxSeverity, type NeighbourhoodFilter } from "../repositories/incident.repository.js";
-import type { IncidentPublisher } from "./incident-publisher.js";
+import type { IncidentRow, NeighbourhoodFilter, NewIncident } from "../repositories/incident.repository.js";
 import { type EventRow, sourceOf } from "./records.js";
-import { type EventRule, type Matcher, matchersOf, matches, type RuleSet, type Severity } from "./rules.js";
+import {
+  type EventRule,
+  type Matcher,
+  matchersOf,
+  matches,
+  maxSeverity,
+  type RuleSet,
+  type Severity,
+} from "./rules.js";
 
 /** Centre-to-centre spacing of H3 resolution-9 cells, metres (edge ~174 m × √3). */
 const RES9_SPACING_M = 300;
@@ -12,6 +19,59 @@ const PREFETCH_LIMIT = 20_000;
 
 function positionOf(event: EventRow) {
   return { lat: event.row.lat, lon: event.row.lon };
+}
+
+/** A camera that has sent no status for too long, with when it was last heard. */
+export interface SilentCamera {
+  id: string;
+  lat: number;
+  lon: number;
+  h3_cell: string;
+  last_status_at: Date;
+}
+
+/**
+ * What correlation needs of the incident store (IncidentRepository in production, an in-memory one in unit tests).
+ * `Tx` is the caller's transaction, opaque here: the service only hands it back.
+ */
+export interface CorrelationStore<Tx> {
+  watchList(tx: Tx, plates: string[]): Promise<ReadonlySet<string>>;
+  /** Stored events (including the batch being evaluated) in these H3 cells and times that pass the filter. */
+  eventsNear(
+    tx: Tx,
+    filter: NeighbourhoodFilter,
+    cells: string[],
+    from: Date,
+    to: Date,
+    limit?: number,
+  ): Promise<EventRow[]>;
+  findOpenNear(
+    tx: Tx,
+    ruleId: string,
+    at: { lat: number; lon: number },
+    radiusM: number,
+    since: Date,
+  ): Promise<IncidentRow | undefined>;
+  findOpenForSource(tx: Tx, ruleId: string, source: string, since: Date): Promise<IncidentRow | undefined>;
+  create(
+    tx: Tx,
+    incident: NewIncident,
+    firstEventAt: Date,
+    lastEventAt: Date,
+  ): Promise<{ row: IncidentRow; created: boolean }>;
+  addEvidence(tx: Tx, incidentId: string, events: EventRow[], lateIds: ReadonlySet<string>): Promise<number>;
+  update(
+    tx: Tx,
+    id: string,
+    change: { firstEventAt: Date; lastEventAt: Date; severity: Severity },
+  ): Promise<IncidentRow>;
+  recordLate(tx: Tx, event: EventRow, ruleId: string, reason: string): Promise<void>;
+  silentCameras(tx: Tx, silenceS: number): Promise<SilentCamera[]>;
+}
+
+/** Where changed incidents go, in the same transaction (IncidentPublisher: the outbox). */
+export interface IncidentChanges<Tx> {
+  publish(tx: Tx, ids: string[]): Promise<void>;
 }
 
 export interface CorrelationObserver {
@@ -26,14 +86,14 @@ export interface CorrelationObserver {
  * ingested more than `latenessS` after it was observed may join an open incident but never opens one, and is
  * recorded in late_events when it joins none.
  */
-export class CorrelationService {
+export class CorrelationService<Tx = PoolClient> {
   private readonly eventRules: EventRule[];
 
   constructor(
     private readonly rules: RuleSet,
     private readonly deps: {
-      incidents: IncidentRepository;
-      publisher: IncidentPublisher;
+      incidents: CorrelationStore<Tx>;
+      publisher: IncidentChanges<Tx>;
       logger: Logger;
       observer?: CorrelationObserver;
     },
@@ -41,12 +101,12 @@ export class CorrelationService {
     this.eventRules = rules.rules.filter((rule): rule is EventRule => rule.form !== "absence");
   }
 
-  async evaluate(client: PoolClient, events: EventRow[]): Promise<number> {
+  async evaluate(tx: Tx, events: EventRow[]): Promise<number> {
     if (events.length === 0) return 0;
     const plates = events.flatMap((event) =>
       event.kind === "detection" && event.row.plate ? [event.row.plate.text] : [],
     );
-    const watchList = await this.deps.incidents.watchList(client, plates);
+    const watchList = await this.deps.incidents.watchList(tx, plates);
     const changed = new Set<string>();
     // Which rule each event can trigger, in event order; grouped by rule for the batch-wide look-ups.
     const triggered: { rule: EventRule; event: EventRow }[] = [];
@@ -60,23 +120,23 @@ export class CorrelationService {
         else triggers.set(rule, [event]);
       }
     }
-    const neighbourhoods = await this.prefetch(client, triggers);
+    const neighbourhoods = await this.prefetch(tx, triggers);
     for (const { rule, event } of triggered) {
-      const incident = await this.apply(client, rule, event, watchList, neighbourhoods.get(rule));
+      const incident = await this.apply(tx, rule, event, watchList, neighbourhoods.get(rule));
       if (incident) changed.add(incident);
     }
-    await this.deps.publisher.publish(client, [...changed]);
+    await this.deps.publisher.publish(tx, [...changed]);
     return changed.size;
   }
 
   /** Absence rules, on a timer: cameras silent for too long. Idempotent per silence. */
-  async checkSilence(client: PoolClient): Promise<number> {
+  async checkSilence(tx: Tx): Promise<number> {
     const changed: string[] = [];
     for (const rule of this.rules.rules) {
       if (rule.form !== "absence") continue;
-      for (const camera of await this.deps.incidents.silentCameras(client, rule.silenceS)) {
+      for (const camera of await this.deps.incidents.silentCameras(tx, rule.silenceS)) {
         const { row, created } = await this.deps.incidents.create(
-          client,
+          tx,
           {
             ruleId: rule.id,
             ruleVersion: this.rules.version,
@@ -97,7 +157,7 @@ export class CorrelationService {
         }
       }
     }
-    await this.deps.publisher.publish(client, changed);
+    await this.deps.publisher.publish(tx, changed);
     return changed.length;
   }
 
@@ -106,10 +166,7 @@ export class CorrelationService {
    * cells over the union of their windows. Undefined for a rule (look up per event) when there is a single trigger
    * or the union is too large to fetch whole.
    */
-  private async prefetch(
-    client: PoolClient,
-    triggers: Map<EventRule, EventRow[]>,
-  ): Promise<Map<EventRule, EventRow[]>> {
+  private async prefetch(tx: Tx, triggers: Map<EventRule, EventRow[]>): Promise<Map<EventRule, EventRow[]>> {
     const result = new Map<EventRule, EventRow[]>();
     for (const [rule, events] of triggers) {
       if (rule.form === "single" || events.length < 2) continue;
@@ -117,7 +174,7 @@ export class CorrelationService {
       for (const event of events) for (const cell of neighbourhoodCells(rule, event)) cells.add(cell);
       const times = events.map((event) => event.row.observedAt.getTime());
       const nearby = await this.deps.incidents.eventsNear(
-        client,
+        tx,
         neighbourhoodFilter(matchersOf(rule)),
         [...cells],
         new Date(Math.min(...times) - rule.windowS * 1000),
@@ -130,31 +187,30 @@ export class CorrelationService {
   }
 
   private async apply(
-    client: PoolClient,
+    tx: Tx,
     rule: EventRule,
     event: EventRow,
     watchList: ReadonlySet<string>,
     prefetched: EventRow[] | undefined,
   ): Promise<string | undefined> {
-    const evidence =
-      rule.form === "single" ? [event] : await this.satisfied(client, rule, event, watchList, prefetched);
+    const evidence = rule.form === "single" ? [event] : await this.satisfied(tx, rule, event, watchList, prefetched);
     if (!evidence) return undefined;
     const late = event.row.ingestedAt.getTime() - event.row.observedAt.getTime() > this.rules.latenessS * 1000;
     const since = new Date(event.row.observedAt.getTime() - rule.windowS * 1000);
     const source = rule.form === "single" ? singleSource(rule, event) : undefined;
     const open = source
-      ? await this.deps.incidents.findOpenForSource(client, rule.id, source, since)
-      : await this.deps.incidents.findOpenNear(client, rule.id, positionOf(event), rule.radiusM, since);
+      ? await this.deps.incidents.findOpenForSource(tx, rule.id, source, since)
+      : await this.deps.incidents.findOpenNear(tx, rule.id, positionOf(event), rule.radiusM, since);
     const severity = this.severityOf(rule, evidence);
     const times = evidence.map((e) => e.row.observedAt.getTime());
     const first = new Date(Math.min(...times));
     const last = new Date(Math.max(...times));
     const lateIds = late ? new Set([event.row.eventId]) : new Set<string>();
     if (open) {
-      const added = await this.deps.incidents.addEvidence(client, open.id, evidence, lateIds);
+      const added = await this.deps.incidents.addEvidence(tx, open.id, evidence, lateIds);
       const escalated = maxSeverity(open.severity, severity);
       if (added === 0 && escalated === open.severity) return undefined;
-      await this.deps.incidents.update(client, open.id, {
+      await this.deps.incidents.update(tx, open.id, {
         firstEventAt: first,
         lastEventAt: last,
         severity: escalated,
@@ -164,7 +220,7 @@ export class CorrelationService {
     }
     if (late) {
       await this.deps.incidents.recordLate(
-        client,
+        tx,
         event,
         rule.id,
         `ingested ${Math.round((event.row.ingestedAt.getTime() - event.row.observedAt.getTime()) / 1000)} s after it was observed; no open incident to join`,
@@ -180,7 +236,7 @@ export class CorrelationService {
       ? `${source}@${Math.floor(event.row.observedAt.getTime() / (rule.windowS * 1000))}`
       : anchor.row.eventId;
     const { row, created } = await this.deps.incidents.create(
-      client,
+      tx,
       {
         ruleId: rule.id,
         ruleVersion: this.rules.version,
@@ -195,9 +251,9 @@ export class CorrelationService {
       first,
       last,
     );
-    const added = await this.deps.incidents.addEvidence(client, row.id, evidence, lateIds);
+    const added = await this.deps.incidents.addEvidence(tx, row.id, evidence, lateIds);
     if (!created && added > 0)
-      await this.deps.incidents.update(client, row.id, {
+      await this.deps.incidents.update(tx, row.id, {
         firstEventAt: first,
         lastEventAt: last,
         severity: maxSeverity(row.severity, severity),
@@ -208,7 +264,7 @@ export class CorrelationService {
 
   /** The evidence if the rule holds around `event`, else undefined. */
   private async satisfied(
-    client: PoolClient,
+    tx: Tx,
     rule: Exclude<EventRule, { form: "single" }>,
     event: EventRow,
     watchList: ReadonlySet<string>,
@@ -220,7 +276,7 @@ export class CorrelationService {
     const nearby =
       prefetched ??
       (await this.deps.incidents.eventsNear(
-        client,
+        tx,
         neighbourhoodFilter(matchersOf(rule)),
         neighbourhoodCells(rule, event),
         new Date(from),

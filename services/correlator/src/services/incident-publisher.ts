@@ -2,6 +2,7 @@ import { type PoolClient, topics } from "@hub/common";
 import { type Incident, IncidentRecord, IncidentSeverity, IncidentStatus } from "@hub/proto";
 import type { IncidentRepository, IncidentRow } from "../repositories/incident.repository.js";
 import type { OutboxRepository } from "../repositories/outbox.repository.js";
+import type { IncidentChanges } from "./correlation.service.js";
 import type { Severity } from "./rules.js";
 
 const severityProto: Record<Severity, IncidentSeverity> = {
@@ -37,14 +38,13 @@ export function toIncident(row: IncidentRow, evidenceEventIds: string[]): Incide
 }
 
 /** Puts each changed incident, as it now stands, into the outbox: relayed to hub.incidents.v1 after commit. */
-export class IncidentPublisher {
+export class IncidentPublisher implements IncidentChanges<PoolClient> {
   constructor(private readonly deps: { incidents: IncidentRepository; outbox: OutboxRepository }) {}
 
   async publish(client: PoolClient, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    const result = await client.query<IncidentRow>("SELECT * FROM incidents WHERE id = ANY($1::uuid[])", [ids]);
     const messages = [];
-    for (const row of result.rows) {
+    for (const row of await this.deps.incidents.getMany(client, ids)) {
       const incident = toIncident(row, await this.deps.incidents.evidenceIds(client, row.id));
       messages.push({
         topic: topics.incidents.name,

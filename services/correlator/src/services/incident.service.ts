@@ -1,13 +1,7 @@
-import {
-  ConflictError,
-  NotFoundError,
-  type Pool,
-  PreconditionError,
-  ValidationError,
-  withTransaction,
-} from "@hub/common";
+import { ConflictError, NotFoundError, PreconditionError, ValidationError } from "@hub/common";
 import type { GetIncidentResponse, Incident } from "@hub/proto";
 import type { IncidentRepository } from "../repositories/incident.repository.js";
+import type { TransactionRepository } from "../repositories/transaction.repository.js";
 import { type IncidentPublisher, toIncident } from "./incident-publisher.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -20,21 +14,32 @@ const ALLOWED_FROM = { acknowledged: ["open"], resolved: ["open", "acknowledged"
  * when, bumps the version, and is published through the outbox in the same transaction.
  */
 export class IncidentService {
-  constructor(private readonly deps: { pool: Pool; incidents: IncidentRepository; publisher: IncidentPublisher }) {}
+  constructor(
+    private readonly deps: {
+      transactions: TransactionRepository;
+      incidents: IncidentRepository;
+      publisher: IncidentPublisher;
+    },
+  ) {}
+
+  /** The handle for reads outside a transaction, passed to the repository. */
+  private get pool() {
+    return this.deps.transactions.pool;
+  }
 
   async list(limit: number, resolvedSince: Date | undefined): Promise<Incident[]> {
     if (limit < 0 || limit > 500) throw new ValidationError("limit", "must be within 1..500");
-    const rows = await this.deps.incidents.list(this.deps.pool, limit || 100, resolvedSince);
+    const rows = await this.deps.incidents.list(this.pool, limit || 100, resolvedSince);
     return Promise.all(
-      rows.map(async (row) => toIncident(row, await this.deps.incidents.evidenceIds(this.deps.pool, row.id))),
+      rows.map(async (row) => toIncident(row, await this.deps.incidents.evidenceIds(this.pool, row.id))),
     );
   }
 
   async get(id: string): Promise<GetIncidentResponse> {
     checkId(id);
-    const row = await this.deps.incidents.get(this.deps.pool, id);
+    const row = await this.deps.incidents.get(this.pool, id);
     if (!row) throw new NotFoundError("id", `incident ${id} does not exist`);
-    const evidence = await this.deps.incidents.evidence(this.deps.pool, id);
+    const evidence = await this.deps.incidents.evidence(this.pool, id);
     return {
       incident: toIncident(
         row,
@@ -72,7 +77,7 @@ export class IncidentService {
     checkId(id);
     if (!actor.trim()) throw new ValidationError("actor", "is required: who is doing this");
     if (actor.length > 128) throw new ValidationError("actor", "must be at most 128 characters");
-    return withTransaction(this.deps.pool, async (client) => {
+    return this.deps.transactions.run(async (client) => {
       const current = await this.deps.incidents.get(client, id, true);
       if (!current) throw new NotFoundError("id", `incident ${id} does not exist`);
       if (expectedVersion && current.version !== expectedVersion) {

@@ -12,6 +12,11 @@ import type { EventRow } from "./records.js";
 const severity = z.enum(["minor", "moderate", "severe", "extreme"]);
 export type Severity = z.infer<typeof severity>;
 
+const SEVERITY_ORDER: Severity[] = ["minor", "moderate", "severe", "extreme"];
+/** The graver of two severities: an incident's severity only ever escalates. */
+export const maxSeverity = (a: Severity, b: Severity): Severity =>
+  SEVERITY_ORDER.indexOf(a) >= SEVERITY_ORDER.indexOf(b) ? a : b;
+
 const matcher = z
   .object({
     source: z.enum(["detection", "sensor_reading", "camera_status"]),

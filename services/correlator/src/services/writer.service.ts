@@ -1,8 +1,9 @@
-import { headers, type Logger, type Pool, topics, withTransaction } from "@hub/common";
+import { headers, type Logger, topics } from "@hub/common";
 import type { KafkaMessage } from "kafkajs";
 import type { EventStoreRepository } from "../repositories/event-store.repository.js";
 import type { OffsetsRepository } from "../repositories/offsets.repository.js";
 import type { OutboxMessage, OutboxRepository } from "../repositories/outbox.repository.js";
+import type { TransactionRepository } from "../repositories/transaction.repository.js";
 import type { CorrelationService } from "./correlation.service.js";
 import { DecodeFailure, decodeRecord, type EventRow } from "./records.js";
 
@@ -29,7 +30,7 @@ export interface WriterObserver {
 export class WriterService {
   constructor(
     private readonly deps: {
-      pool: Pool;
+      transactions: TransactionRepository;
       store: EventStoreRepository;
       offsets: OffsetsRepository;
       outbox: OutboxRepository;
@@ -56,7 +57,7 @@ export class WriterService {
     const last = messages.at(-1);
     if (!last) throw new Error("write called without messages");
     const nextOffset = (BigInt(last.offset) + 1n).toString();
-    const stored = await withTransaction(this.deps.pool, async (client) => {
+    const stored = await this.deps.transactions.run(async (client) => {
       const inserted = await this.deps.store.insert(client, rows);
       this.deps.crashAt?.("after-rows");
       // Only rows stored for the first time are correlated: a redelivered event changes nothing.

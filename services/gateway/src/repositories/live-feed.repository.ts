@@ -9,13 +9,13 @@ export type FeedHandler = (topic: string, message: KafkaMessage) => void;
  * and at the beginning of the compacted alerts topic (the current alerts are its whole content). Nothing is
  * committed: the gateway keeps no durable state, it only shows.
  */
-export class LiveFeed {
+export class LiveFeedRepository {
   private constructor(private readonly consumer: Consumer) {}
 
   static async start(
     kafka: Kafka,
     options: { groupId: string; logger: Logger; handle: FeedHandler },
-  ): Promise<LiveFeed> {
+  ): Promise<LiveFeedRepository> {
     const consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: 10_000,
@@ -49,7 +49,7 @@ export class LiveFeed {
     // Ready once the group has its partitions: events produced from then on are seen.
     await joined;
     options.logger.info({ groupId: options.groupId }, "live feed joined its consumer group");
-    return new LiveFeed(consumer);
+    return new LiveFeedRepository(consumer);
   }
 
   async stop(): Promise<void> {

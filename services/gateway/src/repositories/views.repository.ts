@@ -1,7 +1,5 @@
 import type { Pool } from "@hub/common";
 import {
-  CAMERA_STATES,
-  type CameraState,
   type CameraStatusChange,
   type CameraView,
   type CoverageCamera,
@@ -12,6 +10,7 @@ import {
   MAP_SENSOR_KINDS,
   type SensorReadingView,
 } from "../contract.js";
+import { cameraState } from "../services/camera-state.js";
 
 const CAMERA_COLUMNS =
   "id, name, district, phase, lat, lon, bearing_deg, fov_angle_deg, range_m, state, last_status_at";
@@ -167,10 +166,6 @@ export class ViewsRepository {
     const result = await this.pool.query("SELECT id, name, district FROM sensors");
     return new Map(result.rows.map((row) => [row.id, { name: row.name, district: row.district }]));
   }
-}
-
-export function cameraState(value: string): CameraState {
-  return (CAMERA_STATES as readonly string[]).includes(value) ? (value as CameraState) : "unknown";
 }
 
 function cameraView(row: Record<string, unknown>): CameraView {

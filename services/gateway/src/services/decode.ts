@@ -28,7 +28,7 @@ import {
   type SensorReadingView,
   type Severity,
 } from "../contract.js";
-import { cameraState } from "../repositories/views.repository.js";
+import { cameraState } from "./camera-state.js";
 
 /** Thrown for a record the gateway cannot show; the correlator dead-letters the same record, so it is only counted. */
 export class UndecodableRecord extends Error {}

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import {
   H3_PARTITION_RESOLUTION,
   h3Cell,
@@ -18,6 +17,7 @@ import {
 } from "@hub/proto";
 import { cellToParent } from "h3-js";
 import type { QueryResultRow } from "pg";
+import { hashToken } from "../services/credentials.js";
 
 /** Where a device is, as the ingest service needs it on every event. */
 export interface DevicePlacement {
@@ -72,10 +72,6 @@ interface SensorRow {
   district: string;
   updated_at: Date;
   datastreams: { id: string; kind: string; unit: string }[] | null;
-}
-
-export function hashToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
 }
 
 function placement(row: {
