@@ -1,4 +1,13 @@
 export { type EmbeddedDbOptions, type RunningDb, startEmbeddedDatabase } from "./database.js";
 export { verifyStandardWebhook } from "./dev-citizen-apps.js";
 export { ensureKafkaJars, type KafkaBrokerOptions, type RunningKafka, startKafka } from "./kafka.js";
-export { findRepoRoot, type ServiceProcess, startService, waitFor } from "./processes.js";
+export {
+  decideOnExit,
+  describeExit,
+  type ExitDecision,
+  findRepoRoot,
+  type ProcessExit,
+  type ServiceProcess,
+  startService,
+  waitFor,
+} from "./processes.js";

@@ -3,13 +3,27 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs"
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 
+/** How a process ended: its exit code, or the signal that killed it. */
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export interface ServiceProcess {
   name: string;
   child: ChildProcess;
   logFile: string;
-  /** Resolves with the exit code when the process ends. */
-  exited: Promise<number | null>;
+  /** Resolves when the process has ended and its output is read to the end. */
+  exited: Promise<ProcessExit>;
+  /** The last lines it printed (summarised as on the console), to show why it ended. */
+  tail(): string[];
   stop(timeoutMs?: number): Promise<void>;
+}
+
+const TAIL_LINES = 15;
+
+export function describeExit(exit: ProcessExit): string {
+  return exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code ?? "?"}`;
 }
 
 /**
@@ -36,28 +50,40 @@ export function startService(options: {
     stdio: ["pipe", "pipe", "pipe"],
     detached: true,
   });
+  const tail: string[] = [];
   const forward = (stream: NodeJS.ReadableStream | null) => {
     if (!stream) return;
     createInterface({ input: stream }).on("line", (line) => {
       log.write(`${line}\n`);
+      tail.push(summarise(line));
+      if (tail.length > TAIL_LINES) tail.shift();
       if (options.verbose || isLoud(line)) options.echo(`[${options.name}] ${summarise(line)}`);
     });
   };
   forward(child.stdout);
   forward(child.stderr);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // "close" rather than "exit": by then its last lines (often the reason it ended) have been read.
+  const exited = new Promise<ProcessExit>((resolve) =>
+    child.once("close", (code, signal) => {
+      log.end();
+      resolve({ code, signal });
+    }),
+  );
   return {
     name: options.name,
     child,
     logFile,
     exited,
+    tail: () => [...tail],
     async stop(timeoutMs = 20_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) {
+        await exited;
+        return;
+      }
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
       await exited;
       clearTimeout(timer);
-      log.end();
     },
   };
 }
@@ -122,4 +148,21 @@ export function findRepoRoot(from: string): string {
     if (parent === dir) throw new Error(`no workspace root above ${from}`);
     dir = parent;
   }
+}
+
+/**
+ * What the launcher does when a part of the hub ends on its own. An optional part (the simulator) is restarted
+ * after a back-off that doubles with each quick failure (1 s up to 60 s) and starts over once it has run for a
+ * minute. A core part stops the hub: a hub without its ingest, correlator, alerts service or gateway only looks
+ * alive, and restarting a crashing service in a loop would hide the crash in a log nobody reads. In production the
+ * orchestrator (Kubernetes) restarts pods; `npm start` is for a person at a terminal, who is better told.
+ */
+export type ExitDecision = { action: "restart"; delayMs: number; attempt: number } | { action: "stop-hub" };
+
+export const RESTART_RESET_AFTER_MS = 60_000;
+
+export function decideOnExit(part: { optional: boolean; quickFailures: number; ranForMs: number }): ExitDecision {
+  if (!part.optional) return { action: "stop-hub" };
+  const attempt = part.ranForMs >= RESTART_RESET_AFTER_MS ? 1 : part.quickFailures + 1;
+  return { action: "restart", attempt, delayMs: Math.min(60_000, 1000 * 2 ** (attempt - 1)) };
 }

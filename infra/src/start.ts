@@ -11,7 +11,16 @@ import { fileURLToPath } from "node:url";
 import { startEmbeddedDatabase } from "./database.js";
 import { startDevCitizenApps } from "./dev-citizen-apps.js";
 import { ensureKafkaJars, startKafka } from "./kafka.js";
-import { findRepoRoot, type ServiceProcess, startService, waitFor } from "./processes.js";
+import {
+  decideOnExit,
+  describeExit,
+  type ExitDecision,
+  findRepoRoot,
+  type ProcessExit,
+  type ServiceProcess,
+  startService,
+  waitFor,
+} from "./processes.js";
 
 const repo = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
 const env = process.env;
@@ -31,6 +40,7 @@ const ports = {
   alerts: Number(env.ALERTS_PORT ?? 8081),
   alertsOps: Number(env.ALERTS_OPS_PORT ?? 9467),
   devCitizenApps: Number(env.HUB_DEV_CITIZEN_APPS_PORT ?? 8089),
+  simulatorOps: Number(env.SIMULATOR_OPS_PORT ?? 9468),
 };
 
 const log = (message: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${message}`);
@@ -53,11 +63,64 @@ async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 
-function watch(service: ServiceProcess): void {
-  void service.exited.then((code) => {
-    if (stopping) return;
-    log(`${service.name} exited unexpectedly (code ${code}); see ${service.logFile}`);
-    void shutdown(1);
+/** Says on the console which part ended, how, its last lines, and what the launcher does about it. */
+function report(service: ServiceProcess, exit: ProcessExit, ranForMs: number, decision: ExitDecision): void {
+  log(`✗ ${service.name} stopped unexpectedly (${describeExit(exit)}) after ${Math.round(ranForMs / 1000)} s`);
+  const tail = service.tail();
+  if (tail.length > 0) {
+    console.log(`    its last lines (the whole log: ${service.logFile}):`);
+    for (const line of tail) console.log(`      ${line}`);
+  } else {
+    console.log(`    it printed nothing; see ${service.logFile}`);
+  }
+  if (decision.action === "restart") {
+    log(
+      `→ the ${service.name} is optional: restarting it in ${decision.delayMs / 1000} s (attempt ${decision.attempt}); the rest of the hub keeps running`,
+    );
+  } else {
+    log(`→ the ${service.name} is a core part of the hub: stopping the hub (exit code 1)`);
+  }
+}
+
+/**
+ * Runs a part of the hub and watches it: when it ends on its own, the console says so (report) and the launcher
+ * restarts it or stops the hub, as decideOnExit says (optional parts are restarted with back-off, core parts stop
+ * the hub).
+ */
+function supervise(name: string, optional: boolean, launch: () => ServiceProcess): void {
+  let current = launch();
+  let startedAt = Date.now();
+  let quickFailures = 0;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const watch = (service: ServiceProcess) => {
+    void service.exited.then((exit) => {
+      if (stopping || stopped) return;
+      const ranForMs = Date.now() - startedAt;
+      const decision = decideOnExit({ optional, quickFailures, ranForMs });
+      report(service, exit, ranForMs, decision);
+      if (decision.action === "stop-hub") {
+        void shutdown(1);
+        return;
+      }
+      quickFailures = decision.attempt;
+      restartTimer = setTimeout(() => {
+        if (stopping || stopped) return;
+        log(`restarting the ${name}…`);
+        startedAt = Date.now();
+        current = launch();
+        watch(current);
+      }, decision.delayMs);
+    });
+  };
+  watch(current);
+  stops.push({
+    name,
+    stop: async () => {
+      stopped = true;
+      clearTimeout(restartTimer);
+      await current.stop();
+    },
   });
 }
 
@@ -96,15 +159,15 @@ async function main(): Promise<void> {
   }
 
   const serviceEnv = { ...env, HUB_MODE: mode, KAFKA_BROKERS: brokers.join(","), DATABASE_URL: databaseUrl };
-  const ingest = startService({
-    name: "ingest",
-    script: join(repo, "services/ingest/dist/src/main.js"),
-    env: { ...serviceEnv, INGEST_PORT: String(ports.ingest), INGEST_OPS_PORT: String(ports.ingestOps) },
-    logDir,
-    echo: log,
-  });
-  stops.push({ name: "ingest", stop: () => ingest.stop() });
-  watch(ingest);
+  supervise("ingest", false, () =>
+    startService({
+      name: "ingest",
+      script: join(repo, "services/ingest/dist/src/main.js"),
+      env: { ...serviceEnv, INGEST_PORT: String(ports.ingest), INGEST_OPS_PORT: String(ports.ingestOps) },
+      logDir,
+      echo: log,
+    }),
+  );
   await waitFor(
     "the ingest service",
     async () => (await fetch(`http://127.0.0.1:${ports.ingestOps}/readyz`)).ok,
@@ -112,19 +175,19 @@ async function main(): Promise<void> {
     120_000,
   );
 
-  const correlator = startService({
-    name: "correlator",
-    script: join(repo, "services/correlator/dist/src/main.js"),
-    env: {
-      ...serviceEnv,
-      CORRELATOR_OPS_PORT: String(ports.correlatorOps),
-      CORRELATOR_GRPC_PORT: String(ports.correlatorGrpc),
-    },
-    logDir,
-    echo: log,
-  });
-  stops.push({ name: "correlator", stop: () => correlator.stop() });
-  watch(correlator);
+  supervise("correlator", false, () =>
+    startService({
+      name: "correlator",
+      script: join(repo, "services/correlator/dist/src/main.js"),
+      env: {
+        ...serviceEnv,
+        CORRELATOR_OPS_PORT: String(ports.correlatorOps),
+        CORRELATOR_GRPC_PORT: String(ports.correlatorGrpc),
+      },
+      logDir,
+      echo: log,
+    }),
+  );
   await waitFor(
     "the correlator",
     async () => (await fetch(`http://127.0.0.1:${ports.correlatorOps}/readyz`)).ok,
@@ -142,22 +205,22 @@ async function main(): Promise<void> {
     citizenApps = `\n    citizen apps (dev)   ${apps.url}/hooks/…   stand-ins that verify webhook signatures; deliveries are logged here`;
   }
 
-  const alerts = startService({
-    name: "alerts",
-    script: join(repo, "services/alerts/dist/src/main.js"),
-    env: {
-      ...serviceEnv,
-      ALERTS_HOST: "127.0.0.1",
-      ALERTS_PORT: String(ports.alerts),
-      ALERTS_OPS_PORT: String(ports.alertsOps),
-      ALERTS_PUBLIC_BASE_URL: `http://127.0.0.1:${ports.gateway}`,
-      ...alertsEnv,
-    },
-    logDir,
-    echo: log,
-  });
-  stops.push({ name: "alerts", stop: () => alerts.stop() });
-  watch(alerts);
+  supervise("alerts", false, () =>
+    startService({
+      name: "alerts",
+      script: join(repo, "services/alerts/dist/src/main.js"),
+      env: {
+        ...serviceEnv,
+        ALERTS_HOST: "127.0.0.1",
+        ALERTS_PORT: String(ports.alerts),
+        ALERTS_OPS_PORT: String(ports.alertsOps),
+        ALERTS_PUBLIC_BASE_URL: `http://127.0.0.1:${ports.gateway}`,
+        ...alertsEnv,
+      },
+      logDir,
+      echo: log,
+    }),
+  );
   await waitFor(
     "the alerts service",
     async () => (await fetch(`http://127.0.0.1:${ports.alertsOps}/readyz`)).ok,
@@ -165,21 +228,21 @@ async function main(): Promise<void> {
     120_000,
   );
 
-  const gateway = startService({
-    name: "gateway",
-    script: join(repo, "services/gateway/dist/src/main.js"),
-    env: {
-      ...serviceEnv,
-      GATEWAY_PORT: String(ports.gateway),
-      GATEWAY_OPS_PORT: String(ports.gatewayOps),
-      CORRELATOR_GRPC_ADDRESS: `127.0.0.1:${ports.correlatorGrpc}`,
-      ALERTS_URL: `http://127.0.0.1:${ports.alerts}`,
-    },
-    logDir,
-    echo: log,
-  });
-  stops.push({ name: "gateway", stop: () => gateway.stop() });
-  watch(gateway);
+  supervise("gateway", false, () =>
+    startService({
+      name: "gateway",
+      script: join(repo, "services/gateway/dist/src/main.js"),
+      env: {
+        ...serviceEnv,
+        GATEWAY_PORT: String(ports.gateway),
+        GATEWAY_OPS_PORT: String(ports.gatewayOps),
+        CORRELATOR_GRPC_ADDRESS: `127.0.0.1:${ports.correlatorGrpc}`,
+        ALERTS_URL: `http://127.0.0.1:${ports.alerts}`,
+      },
+      logDir,
+      echo: log,
+    }),
+  );
   await waitFor(
     "the gateway",
     async () => (await fetch(`http://127.0.0.1:${ports.gatewayOps}/readyz`)).ok,
@@ -187,15 +250,20 @@ async function main(): Promise<void> {
     120_000,
   );
 
-  const simulator = startService({
-    name: "simulator",
-    script: join(repo, "services/simulator/dist/src/main.js"),
-    env: { ...serviceEnv, INGEST_ADDRESS: `127.0.0.1:${ports.ingest}` },
-    logDir,
-    echo: log,
-  });
-  stops.push({ name: "simulator", stop: () => simulator.stop() });
-  watch(simulator);
+  // Optional: the hub works without simulated traffic, so a simulator that dies is restarted, not fatal.
+  supervise("simulator", true, () =>
+    startService({
+      name: "simulator",
+      script: join(repo, "services/simulator/dist/src/main.js"),
+      env: {
+        ...serviceEnv,
+        INGEST_ADDRESS: `127.0.0.1:${ports.ingest}`,
+        SIMULATOR_OPS_PORT: String(ports.simulatorOps),
+      },
+      logDir,
+      echo: log,
+    }),
+  );
 
   console.log(`
   The hub is running (${mode} mode). Ctrl-C stops everything.
@@ -213,7 +281,8 @@ async function main(): Promise<void> {
     alerts (authoring)   http://127.0.0.1:${ports.gateway}/#/alerts   (sign in as drafter, then approver)
     public alert page    http://127.0.0.1:${ports.gateway}/public/alerts   CAP feed: http://127.0.0.1:${ports.gateway}/cap/feed.atom
     alerts health        http://127.0.0.1:${ports.alertsOps}/readyz   metrics: /metrics${citizenApps}
-    simulator            1,701 cameras and their sensors, publishing through gRPC
+    simulator            ${env.SIMULATOR_CAMERAS ?? "1,701"} cameras and their sensors, publishing through gRPC
+    simulator health     http://127.0.0.1:${ports.simulatorOps}/readyz   metrics: /metrics (restarted if it stops)
     logs                 ${logDir}/*.log
 ${
   mode === "development"

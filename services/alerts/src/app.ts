@@ -1,13 +1,10 @@
 import { readFileSync } from "node:fs";
 import {
-  createKafka,
-  createPool,
-  dependencyChecks,
-  ensureTopics,
+  bootstrapService,
   type Logger,
-  migrate,
-  startOpsServer,
-  topics,
+  type RunningService,
+  type ServiceDependencies,
+  type ServiceWiring,
 } from "@hub/common";
 import Fastify from "fastify";
 import { CapFeedChannel } from "./channels/cap-feed.channel.js";
@@ -27,13 +24,11 @@ import { signCap } from "./services/cap-signature.js";
 import { Dispatcher } from "./services/dispatcher.service.js";
 import { AlertWorkflow } from "./services/workflow.service.js";
 
-export interface AlertsApp {
+export type AlertsApp = RunningService<{
   port: number;
-  opsPort: number;
   /** Channel names, in the order they were set up. */
   channels: string[];
-  stop(): Promise<void>;
-}
+}>;
 
 const senderName = {
   "zh-Hant": "民防行動中心",
@@ -41,20 +36,26 @@ const senderName = {
   en: "Civil Protection Operations Centre",
 };
 
-export async function startAlerts(
+export function startAlerts(
   config: AlertsConfig,
   logger: Logger,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<AlertsApp> {
-  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, logger.child({ ns: "db" }));
-  await migrate(pool, logger.child({ ns: "migrate" }));
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-alerts` }, logger);
-  if (config.KAFKA_CREATE_TOPICS) {
-    await ensureTopics(kafka, [topics.alerts, topics.deadLetter], {
-      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-      logger,
-    });
-  }
+  return bootstrapService({
+    name: "alerts",
+    config,
+    logger,
+    ops: { host: config.ALERTS_HOST, port: config.ALERTS_OPS_PORT },
+    wire: (dependencies) => wireAlerts(config, env, dependencies),
+  });
+}
+
+/** The alerts service's own parts: channels, dispatcher, workflow, expiry sweep and the HTTP API and feed. */
+async function wireAlerts(
+  config: AlertsConfig,
+  env: NodeJS.ProcessEnv,
+  { pool, kafka, logger }: ServiceDependencies,
+): Promise<ServiceWiring<{ port: number; channels: string[] }>> {
   const metrics = createAlertsMetrics();
   const messages = new MessagesRepository();
   const deliveries = new DeliveriesRepository(pool);
@@ -165,33 +166,18 @@ export async function startAlerts(
   await http.listen({ host: config.ALERTS_HOST, port: config.ALERTS_PORT });
   const address = http.server.address();
   const port = typeof address === "object" && address ? address.port : config.ALERTS_PORT;
-
-  const admin = kafka.admin();
-  await admin.connect();
-  const ops = await startOpsServer({
-    host: config.ALERTS_HOST,
-    port: config.ALERTS_OPS_PORT,
-    registry: metrics.registry,
-    logger,
-    checks: dependencyChecks(pool, admin),
-  });
   logger.info(
     { port, channels: channels.map((c) => c.name), capStatus: config.ALERTS_CAP_STATUS, signed: Boolean(signingKey) },
     "alerts service ready",
   );
   return {
-    port,
-    opsPort: ops.port,
-    channels: channels.map((c) => c.name),
+    exposed: { port, channels: channels.map((c) => c.name) },
+    metrics: metrics.registry,
     async stop() {
-      ops.setDraining();
       clearInterval(expiryTimer);
       await http.close();
       await dispatcher.stop();
       for (const channel of channels) await channel.close?.();
-      await admin.disconnect();
-      await pool.end();
-      await ops.close();
     },
   };
 }

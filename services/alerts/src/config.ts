@@ -1,11 +1,19 @@
 import { hostname } from "node:os";
-import { booleanFlag, commonConfigShape, DEV_ALERTS_TOKEN, loadConfig, port, positiveInt } from "@hub/common";
+import {
+  commonConfigShape,
+  DEV_ALERTS_TOKEN,
+  kafkaTopicsConfigShape,
+  loadConfig,
+  port,
+  positiveInt,
+} from "@hub/common";
 import { z } from "zod";
 import { WECHAT_TEMPLATE_FIELDS, type WeChatTemplateField } from "./channels/wechat.channel.js";
 
 const schema = z
   .object({
     ...commonConfigShape,
+    ...kafkaTopicsConfigShape,
     ALERTS_HOST: z.string().default("0.0.0.0"),
     /** Authoring API (for the gateway, with ALERTS_API_TOKEN) and the public CAP feed, on one port. */
     ALERTS_PORT: port.default(8081),
@@ -78,8 +86,6 @@ const schema = z
     ALERTS_EXPIRY_CHECK_MS: positiveInt.max(600_000).default(5000),
     /** Test mode only: SIGKILL the process after this many successful sends (crash tests). */
     ALERTS_CRASH_AFTER_SENDS: positiveInt.optional(),
-    KAFKA_REPLICATION_FACTOR: positiveInt.max(7).default(1),
-    KAFKA_CREATE_TOPICS: booleanFlag.default(true),
   })
   .transform((env, context) => {
     const production = env.HUB_MODE === "production";

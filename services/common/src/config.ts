@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import { EVENT_PARTITIONS } from "./topics.js";
 
 /**
  * Configuration is read from the environment once, at start-up, and validated with a zod schema; a service that
@@ -54,6 +55,30 @@ export const commonConfigShape = {
   KAFKA_CLIENT_ID: z.string().min(1).default("macao-event-hub"),
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_SIZE: positiveInt.max(100).default(4),
+  /** How long start-up keeps retrying a database that refuses or times out (busy, still starting) before failing. */
+  DATABASE_STARTUP_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
   /** Set by the `npm start` launcher: stop when stdin closes (the launcher died). */
   HUB_EXIT_WITH_STDIN: booleanFlag.default(false),
 };
+
+/**
+ * How the hub's topics are created, declared once: every service that talks to Kafka spreads this into its schema
+ * and its start-up (`bootstrapService`) creates the missing topics with these settings, whichever service starts
+ * first.
+ */
+export const kafkaTopicsConfigShape = {
+  /** Create missing topics at start-up; off where topics are managed by the platform (Strimzi KafkaTopic, ...). */
+  KAFKA_CREATE_TOPICS: booleanFlag.default(true),
+  KAFKA_REPLICATION_FACTOR: positiveInt.max(7).default(1),
+  /** Partitions of the three event topics (one count for all, so a place maps to the same partition number). */
+  KAFKA_EVENT_PARTITIONS: positiveInt.max(1000).default(EVENT_PARTITIONS),
+  /** min.insync.replicas of created topics (at most the replication factor). */
+  KAFKA_MIN_INSYNC_REPLICAS: positiveInt.max(7).default(1),
+};
+
+export interface KafkaTopicSettings {
+  KAFKA_CREATE_TOPICS: boolean;
+  KAFKA_REPLICATION_FACTOR: number;
+  KAFKA_EVENT_PARTITIONS: number;
+  KAFKA_MIN_INSYNC_REPLICAS: number;
+}

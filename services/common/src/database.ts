@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import type { Logger } from "./logger.js";
+import { retryWithBackoff } from "./retry.js";
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -125,4 +126,45 @@ export async function migrate(pool: pg.Pool, logger: Logger, dir: string = migra
   } finally {
     client.release();
   }
+}
+
+const TRANSIENT_NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EAI_AGAIN"]);
+/** SQLSTATEs that say "not now" rather than "never": cannot connect now, serialization failure, deadlock, lock. */
+const TRANSIENT_SQLSTATES = new Set(["57P03", "40001", "40P01", "55P03"]);
+
+/**
+ * Whether a database failure is worth retrying: the server refused or dropped the connection, the pool timed out
+ * waiting for one (the embedded database is busy replaying or checkpointing), or it is out of resources for now
+ * (SQLSTATE classes 08 and 53). A failing migration or a bad query is not.
+ */
+export function isTransientDatabaseError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string") {
+    if (TRANSIENT_NETWORK_CODES.has(code) || TRANSIENT_SQLSTATES.has(code)) return true;
+    if (/^(08|53)[0-9A-Z]{3}$/.test(code)) return true;
+  }
+  if (error instanceof AggregateError) return error.errors.some(isTransientDatabaseError);
+  // pg's own wording when a connection times out or ends before the server answers.
+  return /timeout exceeded when trying to connect|Connection terminated|connection timeout/i.test(error.message);
+}
+
+/**
+ * Migrates once the database answers, retrying transient failures with back-off (logged) for up to `waitMs`: at
+ * `npm start` the embedded database may still be replaying its data folder when the services come up.
+ */
+export async function migrateWhenReady(
+  pool: pg.Pool,
+  logger: Logger,
+  waitMs: number,
+  dir: string = migrationsDir,
+): Promise<MigrationResult> {
+  return retryWithBackoff(() => migrate(pool, logger, dir), {
+    baseMs: 250,
+    maxMs: 5000,
+    giveUpAfterMs: waitMs,
+    retriable: isTransientDatabaseError,
+    onRetry: (err, attempt, delayMs) =>
+      logger.warn({ err, attempt, retryInMs: delayMs }, "database not ready at start-up; retrying"),
+  });
 }

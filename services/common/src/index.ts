@@ -15,6 +15,8 @@ export {
   commonConfigShape,
   type HubMode,
   hubMode,
+  type KafkaTopicSettings,
+  kafkaTopicsConfigShape,
   loadConfig,
   logLevel,
   port,
@@ -23,8 +25,10 @@ export {
 } from "./config.js";
 export {
   createPool,
+  isTransientDatabaseError,
   type MigrationResult,
   migrate,
+  migrateWhenReady,
   migrationsDir,
   type Pool,
   type PoolClient,
@@ -73,6 +77,23 @@ export {
   startOpsServer,
 } from "./ops-server.js";
 export { answerWithProblems, type Problem, problemOf } from "./problem.js";
+export { type BackoffOptions, backoffDelay, type RetryOptions, retryWithBackoff } from "./retry.js";
+export {
+  bootstrapService,
+  type RunningService,
+  runService,
+  type ServiceConfig,
+  type ServiceDependencies,
+  type ServiceWiring,
+} from "./service.js";
 export { onShutdown } from "./shutdown.js";
-export { EVENT_PARTITIONS, headers, type TopicKey, type TopicSpec, topics } from "./topics.js";
+export {
+  EVENT_PARTITIONS,
+  eventTopicKeys,
+  headers,
+  type TopicKey,
+  type TopicSpec,
+  topicSpecs,
+  topics,
+} from "./topics.js";
 export { enumLabel, isUuid } from "./wire.js";

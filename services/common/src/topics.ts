@@ -68,6 +68,26 @@ export const topics = {
 
 export type TopicKey = keyof typeof topics;
 
+/** The topics keyed by the H3 cell of the event's place, which share one partition count. */
+export const eventTopicKeys = ["detections", "cameraStatus", "sensorReadings"] as const satisfies readonly TopicKey[];
+
+/**
+ * Every topic as this deployment creates it: the event topics with `eventPartitions` partitions and every topic
+ * with `minInsyncReplicas`, capped at the replication factor (one broker cannot hold more in-sync replicas).
+ */
+export function topicSpecs(settings: {
+  eventPartitions: number;
+  minInsyncReplicas: number;
+  replicationFactor: number;
+}): TopicSpec[] {
+  const minIsr = String(Math.min(settings.minInsyncReplicas, settings.replicationFactor));
+  return (Object.entries(topics) as [TopicKey, TopicSpec][]).map(([key, spec]) => ({
+    ...spec,
+    partitions: (eventTopicKeys as readonly TopicKey[]).includes(key) ? settings.eventPartitions : spec.partitions,
+    config: { ...spec.config, "min.insync.replicas": minIsr },
+  }));
+}
+
 /** Record headers the hub sets on every message it produces. */
 export const headers = {
   /** Fully-qualified protobuf message name of the value, e.g. "hub.v1.DetectionRecord". */

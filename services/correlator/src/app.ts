@@ -2,15 +2,12 @@ import { timingSafeEqual } from "node:crypto";
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import {
   AuthenticationError,
-  createKafka,
-  createPool,
-  dependencyChecks,
-  ensureTopics,
+  bootstrapService,
   type Logger,
-  migrate,
-  startOpsServer,
+  type RunningService,
+  type ServiceDependencies,
+  type ServiceWiring,
   tolerantDefinition,
-  topics,
   withTransaction,
 } from "@hub/common";
 import { CaseAssistServiceService, IncidentServiceService } from "@hub/proto";
@@ -36,15 +33,23 @@ import { eventTopics } from "./services/records.js";
 import { loadRules } from "./services/rules.js";
 import { type CrashPoint, crashPoints, WriterService } from "./services/writer.service.js";
 
-export interface CorrelatorApp {
-  opsPort: number;
-  grpcPort: number;
-  stop(): Promise<void>;
+export type CorrelatorApp = RunningService<{ grpcPort: number }>;
+
+export function startCorrelator(config: CorrelatorConfig, logger: Logger): Promise<CorrelatorApp> {
+  return bootstrapService({
+    name: "correlator",
+    config,
+    logger,
+    ops: { host: config.CORRELATOR_HOST, port: config.CORRELATOR_OPS_PORT },
+    wire: (dependencies) => wireCorrelator(config, dependencies),
+  });
 }
 
-export async function startCorrelator(config: CorrelatorConfig, logger: Logger): Promise<CorrelatorApp> {
-  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, logger.child({ ns: "db" }));
-  await migrate(pool, logger.child({ ns: "migrate" }));
+/** The correlator's own parts: retention policies, the consumer and writer, the outbox relay, the gRPC query API. */
+async function wireCorrelator(
+  config: CorrelatorConfig,
+  { pool, kafka, logger }: ServiceDependencies,
+): Promise<ServiceWiring<{ grpcPort: number }>> {
   const retention = new RetentionRepository(pool);
   const policiesChanged = await retention.apply({
     detectionsDays: config.CORRELATOR_RETENTION_DETECTIONS_DAYS,
@@ -60,13 +65,6 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
           retention.runJobsNow().catch((err: unknown) => logger.warn({ err }, "running TimescaleDB jobs failed"));
         }, 60_000)
       : undefined;
-  const kafka = createKafka(
-    { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-correlator` },
-    logger,
-  );
-  if (config.KAFKA_CREATE_TOPICS) {
-    await ensureTopics(kafka, Object.values(topics), { replicationFactor: config.KAFKA_REPLICATION_FACTOR, logger });
-  }
   const metrics = createCorrelatorMetrics();
   const offsets = new OffsetsRepository(pool, config.CORRELATOR_GROUP_ID);
   const outbox = new OutboxRepository();
@@ -144,15 +142,6 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
     );
   }, config.CORRELATOR_SILENCE_CHECK_MS);
   silenceTimer.unref();
-  const admin = kafka.admin();
-  await admin.connect();
-  const ops = await startOpsServer({
-    host: config.CORRELATOR_HOST,
-    port: config.CORRELATOR_OPS_PORT,
-    registry: metrics.registry,
-    logger,
-    checks: dependencyChecks(pool, admin),
-  });
   logger.info(
     {
       group: config.CORRELATOR_GROUP_ID,
@@ -163,19 +152,15 @@ export async function startCorrelator(config: CorrelatorConfig, logger: Logger):
     "correlator consuming",
   );
   return {
-    opsPort: ops.port,
-    grpcPort,
+    exposed: { grpcPort },
+    metrics: metrics.registry,
     async stop() {
-      ops.setDraining();
       health.setStatus("", "NOT_SERVING");
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       clearInterval(silenceTimer);
       clearInterval(jobsTimer);
       await source.stop();
       await relay.stop();
-      await admin.disconnect();
-      await pool.end();
-      await ops.close();
     },
   };
 }

@@ -1,10 +1,18 @@
-import { booleanFlag, commonConfigShape, DEV_CORRELATOR_TOKEN, loadConfig, port, positiveInt } from "@hub/common";
+import {
+  commonConfigShape,
+  DEV_CORRELATOR_TOKEN,
+  kafkaTopicsConfigShape,
+  loadConfig,
+  port,
+  positiveInt,
+} from "@hub/common";
 import { z } from "zod";
 import { crashPoints } from "./services/writer.service.js";
 
 const schema = z
   .object({
     ...commonConfigShape,
+    ...kafkaTopicsConfigShape,
     /** gRPC query API (IncidentService, CaseAssistService) for the gateway. */
     CORRELATOR_GRPC_PORT: port.default(50052),
     /** Bearer token the gateway presents; required outside development and test mode. */
@@ -31,8 +39,6 @@ const schema = z
     CORRELATOR_SILENCE_CHECK_MS: positiveInt.default(15_000),
     OUTBOX_RELAY_INTERVAL_MS: positiveInt.default(200),
     OUTBOX_RELAY_BATCH: positiveInt.max(10_000).default(500),
-    KAFKA_REPLICATION_FACTOR: positiveInt.max(7).default(1),
-    KAFKA_CREATE_TOPICS: booleanFlag.default(true),
   })
   .transform((env, context) => {
     if (env.CORRELATOR_CRASH_POINT && env.HUB_MODE !== "test") {

@@ -1,11 +1,9 @@
 import {
-  createKafka,
-  createPool,
-  dependencyChecks,
-  ensureTopics,
+  bootstrapService,
   type Logger,
-  migrate,
-  startOpsServer,
+  type RunningService,
+  type ServiceDependencies,
+  type ServiceWiring,
   topics,
 } from "@hub/common";
 import Fastify from "fastify";
@@ -39,17 +37,25 @@ import { ExportService, loadSigningKey } from "./services/export.service.js";
 import { type HubServer, LiveHub } from "./services/live.service.js";
 import { PublicAlerts } from "./services/public-alerts.service.js";
 
-export interface GatewayApp {
-  port: number;
-  opsPort: number;
-  stop(): Promise<void>;
-}
+export type GatewayApp = RunningService<{ port: number }>;
 
 const REGISTRY_REFRESH_MS = 60_000;
 
-export async function startGateway(config: GatewayConfig, logger: Logger): Promise<GatewayApp> {
-  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, logger.child({ ns: "db" }));
-  await migrate(pool, logger.child({ ns: "migrate" }));
+export function startGateway(config: GatewayConfig, logger: Logger): Promise<GatewayApp> {
+  return bootstrapService({
+    name: "gateway",
+    config,
+    logger,
+    ops: { host: config.GATEWAY_HOST, port: config.GATEWAY_OPS_PORT },
+    wire: (dependencies) => wireGateway(config, dependencies),
+  });
+}
+
+/** The gateway's own parts: sign-in, the REST API and dashboard, Socket.IO and the live feed from Kafka. */
+async function wireGateway(
+  config: GatewayConfig,
+  { pool, kafka, logger }: ServiceDependencies,
+): Promise<ServiceWiring<{ port: number }>> {
   const metrics = createGatewayMetrics();
   const users = new UsersRepository(pool);
   const audit = new AuditRepository(pool);
@@ -150,8 +156,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   io.engine.on("connection", () => metrics.clients.set(io.engine.clientsCount));
   io.on("connection", (socket) => socket.on("disconnect", () => metrics.clients.set(io.engine.clientsCount)));
 
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-gateway` }, logger);
-  await ensureTopics(kafka, [topics.alerts], { replicationFactor: 1, logger });
   const sensorNames = await views.sensorIndex();
   const handlers: Record<string, (value: Buffer | null) => void> = {
     [topics.detections.name]: (value) => live.detection(detectionOf(value)),
@@ -183,21 +187,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   await app.listen({ host: config.GATEWAY_HOST, port: config.GATEWAY_PORT });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.GATEWAY_PORT;
-  const admin = kafka.admin();
-  await admin.connect();
-  const ops = await startOpsServer({
-    host: config.GATEWAY_HOST,
-    port: config.GATEWAY_OPS_PORT,
-    registry: metrics.registry,
-    logger,
-    checks: dependencyChecks(pool, admin),
-  });
   logger.info({ port, epoch: live.epoch, instance: config.GATEWAY_INSTANCE_ID }, "gateway listening");
   return {
-    port,
-    opsPort: ops.port,
+    exposed: { port },
+    metrics: metrics.registry,
     async stop() {
-      ops.setDraining();
       clearInterval(registryTimer);
       clearTimeout(refreshSoon);
       live.stop();
@@ -207,9 +201,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       await app.close();
       await feed.stop();
       correlator.close();
-      await admin.disconnect();
-      await pool.end();
-      await ops.close();
     },
   };
 }

@@ -5,6 +5,7 @@ import {
   commonConfigShape,
   DEV_ALERTS_TOKEN,
   DEV_CORRELATOR_TOKEN,
+  kafkaTopicsConfigShape,
   loadConfig,
   macaoLandPath,
   port,
@@ -21,6 +22,7 @@ const defaultWebDir = fileURLToPath(new URL("../../../web/dist", import.meta.url
 const schema = z
   .object({
     ...commonConfigShape,
+    ...kafkaTopicsConfigShape,
     GATEWAY_HOST: z.string().default("0.0.0.0"),
     /** REST API, Socket.IO and the dashboard, on one port. */
     GATEWAY_PORT: port.default(8080),

@@ -3,21 +3,17 @@ import { Server, ServerCredentials } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import {
-  createKafka,
-  createPool,
+  bootstrapService,
   DEV_CREDENTIAL_PREFIX,
-  dependencyChecks,
   devDeviceToken,
   devSites,
-  ensureTopics,
   type Logger,
   macaoLandPath,
-  migrate,
-  type OpsServer,
   Region,
-  startOpsServer,
+  type RunningService,
+  type ServiceDependencies,
+  type ServiceWiring,
   tolerantDefinition,
-  topics,
 } from "@hub/common";
 import { CameraIngestServiceService, protoRoot, SensorIngestServiceService } from "@hub/proto";
 import { HealthImplementation } from "grpc-health-check";
@@ -31,11 +27,7 @@ import { RegistryRepository } from "./repositories/registry.repository.js";
 import { IngestService } from "./services/ingest.service.js";
 import { RecentEvents } from "./services/recent-events.js";
 
-export interface IngestApp {
-  grpcPort: number;
-  opsPort: number;
-  stop(): Promise<void>;
-}
+export type IngestApp = RunningService<{ grpcPort: number }>;
 
 const SERVICE_NAMES = ["hub.v1.CameraIngestService", "hub.v1.SensorIngestService"];
 
@@ -50,12 +42,7 @@ function serverCredentials(config: IngestConfig): ServerCredentials {
 }
 
 /** Development credentials exist only in development mode; any left in the database are revoked otherwise. */
-async function prepareCredentials(
-  config: IngestConfig,
-  registry: RegistryRepository,
-  pool: ReturnType<typeof createPool>,
-  logger: Logger,
-) {
+async function prepareCredentials(config: IngestConfig, registry: RegistryRepository, logger: Logger) {
   if (config.HUB_MODE === "development") {
     for (const site of devSites) {
       await registry.addCredential({
@@ -68,22 +55,26 @@ async function prepareCredentials(
     }
     logger.warn({ sites: devSites.map((site) => site.id) }, "development device credentials seeded");
   } else {
-    const revoked = await pool.query(
-      "UPDATE device_credentials SET revoked_at = now() WHERE id LIKE $1 AND revoked_at IS NULL",
-      [`${DEV_CREDENTIAL_PREFIX}%`],
-    );
-    if (revoked.rowCount) logger.warn({ revoked: revoked.rowCount }, "revoked development credentials");
+    const revoked = await registry.revokeCredentialsWithPrefix(DEV_CREDENTIAL_PREFIX);
+    if (revoked > 0) logger.warn({ revoked }, "revoked development credentials");
   }
 }
 
-export async function startIngest(config: IngestConfig, logger: Logger): Promise<IngestApp> {
-  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, logger.child({ ns: "db" }));
-  await migrate(pool, logger.child({ ns: "migrate" }));
+export function startIngest(config: IngestConfig, logger: Logger): Promise<IngestApp> {
+  return bootstrapService({
+    name: "ingest",
+    config,
+    logger,
+    ops: { host: config.INGEST_HOST, port: config.INGEST_OPS_PORT },
+    wire: (dependencies) => wireIngest(config, dependencies),
+  });
+}
 
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-ingest` }, logger);
-  if (config.KAFKA_CREATE_TOPICS) {
-    await ensureTopics(kafka, Object.values(topics), { replicationFactor: config.KAFKA_REPLICATION_FACTOR, logger });
-  }
+/** The ingest service's own parts: the Kafka producers, the device registry, and the gRPC server. */
+async function wireIngest(
+  config: IngestConfig,
+  { pool, kafka, logger }: ServiceDependencies,
+): Promise<ServiceWiring<{ grpcPort: number }>> {
   const metrics = createIngestMetrics();
   const eventBus = await EventBusRepository.connect(kafka, {
     lanes: config.KAFKA_PRODUCER_LANES,
@@ -94,11 +85,9 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
     logger: logger.child({ ns: "producer" }),
     onBatch: metrics.onKafkaBatch,
   });
-  const admin = kafka.admin();
-  await admin.connect();
 
   const registry = new RegistryRepository(pool, logger.child({ ns: "registry" }));
-  await prepareCredentials(config, registry, pool, logger);
+  await prepareCredentials(config, registry, logger);
   await registry.refresh();
   const refreshTimer = setInterval(() => {
     registry.refresh().catch((err: unknown) => logger.warn({ err }, "registry refresh failed"));
@@ -157,22 +146,13 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
   });
   logger.info({ port: grpcPort, tls: Boolean(config.INGEST_TLS_CERT_FILE) }, "gRPC ingest listening");
 
-  const ops: OpsServer = await startOpsServer({
-    host: config.INGEST_HOST,
-    port: config.INGEST_OPS_PORT,
-    registry: metrics.registry,
-    logger,
-    checks: dependencyChecks(pool, admin),
-  });
-
   return {
-    grpcPort,
-    opsPort: ops.port,
+    exposed: { grpcPort },
+    metrics: metrics.registry,
     async stop() {
       // Stop taking work, let in-flight calls finish (their events reach Kafka before they are acknowledged),
-      // then flush and close the dependencies.
+      // then flush; the bootstrap closes Kafka and the database after.
       for (const name of ["", ...SERVICE_NAMES]) health.setStatus(name, "NOT_SERVING");
-      ops.setDraining();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           server.forceShutdown();
@@ -185,9 +165,6 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
       });
       clearInterval(refreshTimer);
       await eventBus.close();
-      await admin.disconnect();
-      await pool.end();
-      await ops.close();
     },
   };
 }

@@ -1,9 +1,10 @@
-import { booleanFlag, commonConfigShape, loadConfig, port, positiveInt } from "@hub/common";
+import { commonConfigShape, kafkaTopicsConfigShape, loadConfig, port, positiveInt } from "@hub/common";
 import { z } from "zod";
 
 const schema = z
   .object({
     ...commonConfigShape,
+    ...kafkaTopicsConfigShape,
     INGEST_HOST: z.string().default("0.0.0.0"),
     INGEST_PORT: port.default(50051),
     INGEST_OPS_PORT: port.default(9464),
@@ -30,8 +31,6 @@ const schema = z
     KAFKA_MAX_BATCH_MESSAGES: positiveInt.default(1000),
     KAFKA_SEND_TIMEOUT_MS: positiveInt.default(10_000),
     KAFKA_MAX_QUEUED_MESSAGES: positiveInt.default(100_000),
-    KAFKA_REPLICATION_FACTOR: positiveInt.max(7).default(1),
-    KAFKA_CREATE_TOPICS: booleanFlag.default(true),
     REGISTRY_REFRESH_MS: positiveInt.default(30_000),
   })
   .refine((env) => Boolean(env.INGEST_TLS_CERT_FILE) === Boolean(env.INGEST_TLS_KEY_FILE), {

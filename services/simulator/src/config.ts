@@ -1,4 +1,4 @@
-import { booleanFlag, devDeviceToken, devSites, hubMode, loadConfig, logLevel, positiveInt } from "@hub/common";
+import { booleanFlag, devDeviceToken, devSites, hubMode, loadConfig, logLevel, port, positiveInt } from "@hub/common";
 import { z } from "zod";
 
 const schema = z
@@ -24,6 +24,10 @@ const schema = z
     /** "site=token,site=token"; defaults to the development tokens in development mode only. */
     SIMULATOR_DEVICE_TOKENS: z.string().optional(),
     HUB_REGION_FILE: z.string().optional(),
+    SIMULATOR_HOST: z.string().default("0.0.0.0"),
+    /** /healthz, /readyz (ready once every device is registered) and /metrics. */
+    SIMULATOR_OPS_PORT: port.default(9468),
+    /** Set by the `npm start` launcher: stop when stdin closes (the launcher died). */
     HUB_EXIT_WITH_STDIN: booleanFlag.default(false),
   })
   .transform((env, context) => {

@@ -1,6 +1,14 @@
-export { IngestGateway, type IngestGatewayOptions } from "./gateways/ingest.gateway.js";
+export { type SimulatorApp, startSimulator } from "./app.js";
+export { readConfig, type SimulatorConfig } from "./config.js";
+export { IngestGateway, type IngestGatewayOptions, isTransientIngestError } from "./gateways/ingest.gateway.js";
 export { effectsAt, loadScenario, noEffects, type Scenario, scenarioSchema } from "./services/scenario.js";
-export { type SimulatorOptions, SimulatorService } from "./services/simulator.service.js";
+export {
+  type IngestCalls,
+  type SimulatorObserver,
+  type SimulatorOptions,
+  type SimulatorRetry,
+  SimulatorService,
+} from "./services/simulator.service.js";
 export { Traffic } from "./services/traffic.js";
 export {
   buildCameras,

@@ -333,4 +333,14 @@ export class RegistryRepository {
     this.credentials.clear();
     return (result.rowCount ?? 0) > 0;
   }
+
+  /** Revokes every credential whose id starts with `prefix` (the development ones); returns how many. */
+  async revokeCredentialsWithPrefix(prefix: string): Promise<number> {
+    const result = await this.pool.query(
+      "UPDATE device_credentials SET revoked_at = now() WHERE starts_with(id, $1) AND revoked_at IS NULL",
+      [prefix],
+    );
+    this.credentials.clear();
+    return result.rowCount ?? 0;
+  }
 }

@@ -1,4 +1,4 @@
-import { type CallOptions, ChannelCredentials, Metadata, type ServiceError } from "@grpc/grpc-js";
+import { type CallOptions, ChannelCredentials, Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import {
   type Camera,
   CameraIngestServiceClient,
@@ -118,6 +118,18 @@ export class IngestGateway {
 }
 
 export type { ServiceError };
+
+/**
+ * Whether a failed call is worth repeating, as a real edge device would: the service is down or restarting
+ * (UNAVAILABLE, which is also how grpc-js reports a refused connection) or did not answer in time
+ * (DEADLINE_EXCEEDED). A refusal (bad token, invalid event) is not.
+ */
+export function isTransientIngestError(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (code === status.UNAVAILABLE || code === status.DEADLINE_EXCEEDED) return true;
+  return code === "ECONNREFUSED" || (typeof message === "string" && message.includes("ECONNREFUSED"));
+}
 
 function auth(token: string): Metadata {
   const metadata = new Metadata();
