@@ -20,7 +20,7 @@ import type {
   NewMessage,
   TransactionRunner,
 } from "../../services/alerts/src/services/workflow.ports.js";
-import type { Actor, WorkflowDeps } from "../../services/alerts/src/services/workflow.service.js";
+import type { Actor, WorkflowOptions } from "../../services/alerts/src/services/workflow.service.js";
 
 /**
  * In-memory stand-ins for the alert workflow's repositories (see workflow.ports.ts), for unit tests: what the
@@ -366,7 +366,7 @@ export function newAudience(name: string, subscribers: string[], kind: ChannelKi
   return audience;
 }
 
-export const TEST_OPTIONS: WorkflowDeps<MemoryTx>["options"] = {
+export const TEST_OPTIONS: WorkflowOptions = {
   sender: "cpc.gov.mo",
   identifierPrefix: "MO-CPC",
   capStatus: "Exercise",
