@@ -16,10 +16,12 @@ import type { AlertsConfig } from "./config.js";
 import { PUBLIC_ALERTS } from "./contract.js";
 import { registerHttp } from "./controllers/http.controller.js";
 import { createAlertsMetrics } from "./metrics.js";
+import { AuditRepository } from "./repositories/audit.repository.js";
 import { DeliveriesRepository } from "./repositories/deliveries.repository.js";
 import { IncidentsRepository } from "./repositories/incidents.repository.js";
 import { MessagesRepository } from "./repositories/messages.repository.js";
 import { RecipientsRepository } from "./repositories/recipients.repository.js";
+import { PoolTransactions } from "./repositories/transactions.repository.js";
 import { signCap } from "./services/cap-signature.js";
 import { Dispatcher } from "./services/dispatcher.service.js";
 import { AlertWorkflow } from "./services/workflow.service.js";
@@ -115,10 +117,11 @@ async function wireAlerts(
       : {}),
   });
   workflow = new AlertWorkflow({
-    pool,
+    transactions: new PoolTransactions(pool),
     messages,
     deliveries,
     incidents: new IncidentsRepository(pool),
+    audit: new AuditRepository(),
     channels,
     options: {
       sender: config.ALERTS_CAP_SENDER,

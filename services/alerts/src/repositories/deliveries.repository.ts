@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from "@hub/common";
 import type { ChannelDeliverySummary, ChannelKind, DeliveryState, DeliveryView } from "../contract.js";
+import type { DeliveryOutbox } from "../services/workflow.ports.js";
 
 type Queryable = Pick<PoolClient, "query">;
 
@@ -33,7 +34,7 @@ const keyOf = (delivery: ClaimedDelivery) =>
   `${delivery.messageId}\u0000${delivery.channel}\u0000${delivery.subscriber}\u0000${delivery.attempts}`;
 
 /** The outbox of deliveries (alert_deliveries, migration 0008). */
-export class DeliveriesRepository {
+export class DeliveriesRepository implements DeliveryOutbox<Queryable> {
   /** Outcomes waiting to be written, and whether a write is under way. */
   private pending: PendingOutcome[] = [];
   private flushing = false;

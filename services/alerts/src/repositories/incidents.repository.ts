@@ -1,4 +1,5 @@
 import type { Pool } from "@hub/common";
+import type { IncidentLookup } from "../services/workflow.ports.js";
 
 export interface IncidentBrief {
   id: string;
@@ -13,7 +14,7 @@ export interface IncidentBrief {
 }
 
 /** Reads the correlator's incidents (same database) to prefill an alert drafted from one. */
-export class IncidentsRepository {
+export class IncidentsRepository implements IncidentLookup {
   constructor(private readonly pool: Pool) {}
 
   async find(id: string): Promise<IncidentBrief | undefined> {

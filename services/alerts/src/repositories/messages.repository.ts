@@ -8,6 +8,7 @@ import type {
   MessageStep,
   MessageView,
 } from "../contract.js";
+import type { MessageStore, NewMessage } from "../services/workflow.ports.js";
 
 type Queryable = Pick<PoolClient, "query">;
 
@@ -97,36 +98,32 @@ function alert(row: AlertRow): StoredAlert {
 }
 
 /** Alerts, their CAP messages and the steps each message went through (migration 0008). */
-export class MessagesRepository {
+export class MessagesRepository implements MessageStore<Queryable> {
   async insertAlert(db: Queryable, id: string, createdBy: string): Promise<void> {
     await db.query("INSERT INTO alerts (id, state, created_by) VALUES ($1, 'draft', $2)", [id, createdBy]);
   }
 
-  async insertMessage(
-    db: Queryable,
-    draft: {
-      id: string;
-      alertId: string;
-      msgType: CapMessageType;
-      identifier: string;
-      references: string | null;
-      content: AlertContent;
-      draftedBy: string;
-    },
-  ): Promise<void> {
-    await db.query(
-      `INSERT INTO alert_messages (id, alert_id, msg_type, status, identifier, refs, content, drafted_by)
-       VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7)`,
-      [
-        draft.id,
-        draft.alertId,
-        draft.msgType,
-        draft.identifier,
-        draft.references,
-        JSON.stringify(draft.content),
-        draft.draftedBy,
-      ],
-    );
+  async insertMessage(db: Queryable, draft: NewMessage): Promise<boolean> {
+    try {
+      await db.query(
+        `INSERT INTO alert_messages (id, alert_id, msg_type, status, identifier, refs, content, drafted_by)
+         VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7)`,
+        [
+          draft.id,
+          draft.alertId,
+          draft.msgType,
+          draft.identifier,
+          draft.references,
+          JSON.stringify(draft.content),
+          draft.draftedBy,
+        ],
+      );
+      return true;
+    } catch (err) {
+      // A unique violation: alert_messages_one_open_idx allows one draft or pending message per alert.
+      if ((err as { code?: string }).code === "23505") return false;
+      throw err;
+    }
   }
 
   async addStep(db: Queryable, messageId: string, step: Omit<MessageStep, "at">): Promise<void> {

@@ -1,17 +1,6 @@
 import { randomUUID } from "node:crypto";
-import {
-  appendAuditIn,
-  ConflictError,
-  isUuid,
-  NotFoundError,
-  PermissionError,
-  type Pool,
-  type PoolClient,
-  PreconditionError,
-  ValidationError,
-  withTransaction,
-} from "@hub/common";
-import type { Channel, OutboundMessage } from "../channels/channel.js";
+import { ConflictError, isUuid, NotFoundError, PermissionError, PreconditionError, ValidationError } from "@hub/common";
+import type { OutboundMessage } from "../channels/channel.js";
 import {
   type AlertContent,
   type AlertSummary,
@@ -26,14 +15,21 @@ import {
   type MessageView,
   PUBLIC_ALERTS,
 } from "../contract.js";
-import type { DeliveriesRepository } from "../repositories/deliveries.repository.js";
-import type { IncidentBrief, IncidentsRepository } from "../repositories/incidents.repository.js";
-import type { MessagesRepository, StoredMessage } from "../repositories/messages.repository.js";
+import type { IncidentBrief } from "../repositories/incidents.repository.js";
+import type { StoredMessage } from "../repositories/messages.repository.js";
 import { DISTRICTS } from "../templates/districts.js";
 import { contentFromTemplate, TEMPLATES, templateForIncidentKind } from "../templates/templates.js";
 import { buildCapXml, capReference } from "./cap.js";
 import { parseAlertContent } from "./content-schema.js";
 import type { PublicAlertSource } from "./public-record.js";
+import type {
+  Audience,
+  AuditTrail,
+  DeliveryOutbox,
+  IncidentLookup,
+  MessageStore,
+  TransactionRunner,
+} from "./workflow.ports.js";
 
 /** Who is asking, as the gateway authenticated them. */
 export interface Actor {
@@ -56,12 +52,14 @@ export interface WorkflowOptions {
   sign?: (xml: string) => string;
 }
 
-export interface WorkflowDeps {
-  pool: Pool;
-  messages: MessagesRepository;
-  deliveries: DeliveriesRepository;
-  incidents: IncidentsRepository;
-  channels: readonly Channel[];
+/** `Tx` is the repositories' database handle, opaque here (see workflow.ports.ts). */
+export interface WorkflowDeps<Tx> {
+  transactions: TransactionRunner<Tx>;
+  messages: MessageStore<Tx>;
+  deliveries: DeliveryOutbox<Tx>;
+  incidents: IncidentLookup;
+  audit: AuditTrail<Tx>;
+  channels: readonly Audience[];
   options: WorkflowOptions;
   /** Called after a publication commits: wakes the dispatcher. */
   published: () => void;
@@ -87,11 +85,11 @@ const cancelText = {
  * rejected / withdrawn. Publication is one transaction: the CAP document, the alert's new state, the audit entry
  * and one delivery row per channel and subscriber commit together or not at all.
  */
-export class AlertWorkflow {
+export class AlertWorkflow<Tx = unknown> {
   private readonly now: () => Date;
   private readonly outboundCache = new Map<string, OutboundMessage>();
 
-  constructor(private readonly deps: WorkflowDeps) {
+  constructor(private readonly deps: WorkflowDeps<Tx>) {
     this.now = deps.now ?? (() => new Date());
   }
 
@@ -155,7 +153,7 @@ export class AlertWorkflow {
       throw new ValidationError("body.msgType", "must be Alert, Update or Cancel");
     const id = randomUUID();
     const identifier = `${this.deps.options.identifierPrefix}-${id}`;
-    const view = await withTransaction(this.deps.pool, async (db) => {
+    const view = await this.deps.transactions.run(async (db) => {
       let alertId: string;
       let references: string | null = null;
       let content: AlertContent;
@@ -182,24 +180,20 @@ export class AlertWorkflow {
             ? cancellationOf(current.content, this.now())
             : validContent(request.content);
       }
-      try {
-        await this.deps.messages.insertMessage(db, {
-          id,
-          alertId,
-          msgType,
-          identifier,
-          references,
-          content,
-          draftedBy: actor.username,
-        });
-      } catch (err) {
-        if ((err as { code?: string }).code === "23505")
-          throw new ConflictError(
-            "body.alertId",
-            "this alert already has a message in progress: finish or withdraw it first",
-          );
-        throw err;
-      }
+      const inserted = await this.deps.messages.insertMessage(db, {
+        id,
+        alertId,
+        msgType,
+        identifier,
+        references,
+        content,
+        draftedBy: actor.username,
+      });
+      if (!inserted)
+        throw new ConflictError(
+          "body.alertId",
+          "this alert already has a message in progress: finish or withdraw it first",
+        );
       await this.step(db, actor, id, "drafted", null, { alertId, msgType });
       await this.deps.messages.touchAlert(db, alertId);
       return this.viewIn(db, id);
@@ -211,7 +205,7 @@ export class AlertWorkflow {
     requireRole(actor, [DRAFTER]);
     const request = objectOf(body, "body");
     const content = validContent(request.content);
-    return withTransaction(this.deps.pool, async (db) => {
+    return this.deps.transactions.run(async (db) => {
       const message = await this.locked(db, id, request.revision);
       if (message.draftedBy !== actor.username)
         throw new PermissionError("only the drafter edits a draft; start your own message instead");
@@ -229,7 +223,7 @@ export class AlertWorkflow {
   async submit(actor: Actor, id: string, body: unknown): Promise<MessageView> {
     requireRole(actor, [DRAFTER]);
     const request = objectOf(body, "body");
-    return withTransaction(this.deps.pool, async (db) => {
+    return this.deps.transactions.run(async (db) => {
       const message = await this.locked(db, id, request.revision);
       if (message.draftedBy !== actor.username) throw new PermissionError("only the drafter submits a draft");
       if (message.status !== "draft")
@@ -245,7 +239,7 @@ export class AlertWorkflow {
     requireRole(actor, [DRAFTER, APPROVER]);
     const request = objectOf(body, "body");
     const note = optionalNote(request.note);
-    return withTransaction(this.deps.pool, async (db) => {
+    return this.deps.transactions.run(async (db) => {
       const message = await this.locked(db, id, request.revision);
       if (message.draftedBy !== actor.username && !actor.roles.includes(APPROVER))
         throw new PermissionError("only the drafter or an approver withdraws a message");
@@ -262,7 +256,7 @@ export class AlertWorkflow {
     const request = objectOf(body, "body");
     const note = optionalNote(request.note);
     if (!note) throw new ValidationError("body.note", "say why the message is rejected");
-    return withTransaction(this.deps.pool, async (db) => {
+    return this.deps.transactions.run(async (db) => {
       const message = await this.locked(db, id, request.revision);
       if (message.draftedBy === actor.username)
         throw new PermissionError("the drafter cannot decide on their own message (two-person rule)");
@@ -283,7 +277,7 @@ export class AlertWorkflow {
     const subscribers = await Promise.all(
       this.deps.channels.map(async (channel) => ({ channel: channel.name, list: await channel.subscribers() })),
     );
-    const view = await withTransaction(this.deps.pool, async (db) => {
+    const view = await this.deps.transactions.run(async (db) => {
       const message = await this.locked(db, id, request.revision);
       if (message.draftedBy === actor.username)
         throw new PermissionError("the drafter cannot approve their own message (two-person rule)");
@@ -331,23 +325,23 @@ export class AlertWorkflow {
     const limit = query.limit === undefined ? 100 : Number(query.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 500)
       throw new ValidationError("query.limit", "must be 1..500");
-    return this.deps.messages.list(this.deps.pool, status as MessageStatus | undefined, limit);
+    return this.deps.messages.list(this.deps.transactions.outside, status as MessageStatus | undefined, limit);
   }
 
   async get(actor: Actor, id: string): Promise<MessageView> {
     requireRole(actor, READERS);
-    return this.viewIn(this.deps.pool, checkId(id));
+    return this.viewIn(this.deps.transactions.outside, checkId(id));
   }
 
   async alerts(actor: Actor): Promise<AlertSummary[]> {
     requireRole(actor, READERS);
-    return this.deps.messages.summaries(this.deps.pool, 200);
+    return this.deps.messages.summaries(this.deps.transactions.outside, 200);
   }
 
   /** The published CAP document, or a preview of a draft (with the time of the preview as its `sent`). */
   async capXml(actor: Actor, id: string): Promise<string> {
     requireRole(actor, READERS);
-    const message = await this.deps.messages.message(this.deps.pool, checkId(id));
+    const message = await this.deps.messages.message(this.deps.transactions.outside, checkId(id));
     if (!message) throw new NotFoundError("id", `no message ${id}`);
     if (message.capXml) return message.capXml;
     return this.capOf(message, this.capNow());
@@ -386,7 +380,7 @@ export class AlertWorkflow {
   async outbound(messageId: string): Promise<OutboundMessage> {
     const cached = this.outboundCache.get(messageId);
     if (cached) return cached;
-    const message = await this.deps.messages.message(this.deps.pool, messageId);
+    const message = await this.deps.messages.message(this.deps.transactions.outside, messageId);
     if (message?.status !== "published" || !message.sent || !message.capXml || message.version === null)
       throw new PreconditionError("messageId", `message ${messageId} is not published`);
     const outbound: OutboundMessage = {
@@ -409,9 +403,9 @@ export class AlertWorkflow {
 
   /** The alert as it stands now, for the public page (undefined while nothing is published). */
   async current(alertId: string): Promise<PublicAlertSource | undefined> {
-    const alert = await this.deps.messages.alert(this.deps.pool, alertId);
+    const alert = await this.deps.messages.alert(this.deps.transactions.outside, alertId);
     if (!alert || alert.state === "draft" || !alert.currentMessageId) return undefined;
-    const message = await this.deps.messages.message(this.deps.pool, alert.currentMessageId);
+    const message = await this.deps.messages.message(this.deps.transactions.outside, alert.currentMessageId);
     if (!message?.sent) return undefined;
     return {
       alertId,
@@ -431,10 +425,10 @@ export class AlertWorkflow {
    */
   async expireDue(publish: (source: PublicAlertSource) => Promise<boolean>): Promise<number> {
     let expired = 0;
-    for (const alert of await this.deps.messages.expiredActive(this.deps.pool, this.now(), 100)) {
+    for (const alert of await this.deps.messages.expiredActive(this.deps.transactions.outside, this.now(), 100)) {
       const current = await this.current(alert.id);
       if (current && !(await publish({ ...current, state: "expired", revision: alert.revision + 1 }))) continue;
-      if (await this.deps.messages.markExpired(this.deps.pool, alert.id, alert.revision)) expired += 1;
+      if (await this.deps.messages.markExpired(this.deps.transactions.outside, alert.id, alert.revision)) expired += 1;
     }
     return expired;
   }
@@ -451,7 +445,7 @@ export class AlertWorkflow {
       throw new ValidationError("content.expires", "is in the past (or within a minute): edit the draft");
   }
 
-  private async locked(db: PoolClient, id: string, revision: unknown): Promise<StoredMessage> {
+  private async locked(db: Tx, id: string, revision: unknown): Promise<StoredMessage> {
     const message = await this.deps.messages.message(db, checkId(id), true);
     if (!message) throw new NotFoundError("id", `no message ${id}`);
     if (typeof revision !== "number" || !Number.isInteger(revision))
@@ -465,7 +459,7 @@ export class AlertWorkflow {
   }
 
   private async step(
-    db: PoolClient,
+    db: Tx,
     actor: Actor,
     messageId: string,
     action: MessageStep["action"],
@@ -473,7 +467,7 @@ export class AlertWorkflow {
     detail: Record<string, unknown> = {},
   ): Promise<void> {
     await this.deps.messages.addStep(db, messageId, { action, by: actor.username, note });
-    await appendAuditIn(db, {
+    await this.deps.audit.append(db, {
       actor: actor.username,
       action: `alert.${action}`,
       subject: messageId,
@@ -482,7 +476,7 @@ export class AlertWorkflow {
     });
   }
 
-  private async viewIn(db: Pick<PoolClient, "query">, id: string): Promise<MessageView> {
+  private async viewIn(db: Tx, id: string): Promise<MessageView> {
     const view = await this.deps.messages.view(db, id);
     if (!view) throw new NotFoundError("id", `no message ${id}`);
     return view;

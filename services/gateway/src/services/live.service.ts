@@ -27,6 +27,23 @@ export interface SocketData {
 export type HubServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
+/**
+ * What the hub uses of Socket.IO: who is in which room, and a broadcast to a room (less the members of another).
+ * A HubServer is one; unit tests pass an in-memory stand-in that records what each client would receive.
+ */
+export interface LiveRooms {
+  readonly sockets: { readonly adapter: { readonly rooms: ReadonlyMap<string, ReadonlySet<string>> } };
+  to(room: string): LiveBroadcast;
+}
+
+export interface LiveBroadcast {
+  emit<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): boolean;
+  except(room: string): LiveBroadcast;
+}
+
+/** What the hub uses of a client's socket when it subscribes. */
+export type LiveSocket = Pick<HubSocket, "id" | "rooms" | "join" | "leave" | "data">;
+
 export interface LiveObserver {
   emitted(event: keyof ServerToClientEvents, rooms: number): void;
 }
@@ -60,7 +77,7 @@ export class LiveHub {
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
-    private readonly io: HubServer,
+    private readonly io: LiveRooms,
     private readonly options: {
       emitIntervalMs: number;
       observer?: LiveObserver;
@@ -192,7 +209,7 @@ export class LiveHub {
 
   // ---- Subscriptions ----
 
-  subscribe(socket: HubSocket, request: unknown, districts: ReadonlySet<string>): SubscribeResponse {
+  subscribe(socket: LiveSocket, request: unknown, districts: ReadonlySet<string>): SubscribeResponse {
     const problem = (status: number, title: string, detail: string, field?: string): SubscribeResponse => ({
       ok: false,
       error: { type: "about:blank", title, status, detail, ...(field ? { field } : {}) },
