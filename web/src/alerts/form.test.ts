@@ -10,6 +10,7 @@ import {
   formOfContent,
   formOfTemplate,
   isoToWallTime,
+  toggled,
   wallTimeToIso,
 } from "./form";
 
@@ -166,5 +167,16 @@ describe("fieldOfProblem", () => {
     expect(fieldOfProblem("revision")).toBeNull();
     expect(fieldOfProblem("body.alertId")).toBeNull();
     expect(fieldOfProblem("content.headlines")).toBeNull();
+  });
+});
+
+describe("toggled", () => {
+  const ORDER = ["Geo", "Met", "Safety", "Fire"] as const;
+
+  it("adds and removes a value, keeping the given order and no duplicates", () => {
+    expect(toggled(["Fire"], "Met", true, ORDER)).toEqual(["Met", "Fire"]);
+    expect(toggled(["Met", "Fire"], "Met", true, ORDER)).toEqual(["Met", "Fire"]);
+    expect(toggled(["Geo", "Met", "Fire"], "Met", false, ORDER)).toEqual(["Geo", "Fire"]);
+    expect(toggled([], "Safety", false, ORDER)).toEqual([]);
   });
 });

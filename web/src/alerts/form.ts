@@ -274,3 +274,11 @@ export function fieldOfProblem(field: string | undefined): FieldKey | null {
   if (top === "areas") return "areas";
   return top && TOP_LEVEL.has(top) ? top : null;
 }
+
+/** `list` with `item` on or off, in the order of `order` (CAP lists categories and response types in its order). */
+export function toggled<T extends string>(list: readonly T[], item: T, on: boolean, order: readonly T[]): T[] {
+  const chosen = new Set(list);
+  if (on) chosen.add(item);
+  else chosen.delete(item);
+  return order.filter((value) => chosen.has(value));
+}

@@ -6,8 +6,8 @@ import type { DrawAction, DrawState } from "../cases/draw";
 import { useI18n } from "../i18n/I18nProvider";
 import type { AlertMapController } from "../map/alert-controller";
 import { areaPositions, areaShapeFeatures, districtFeatures } from "../map/alert-features";
-import { ALERT_COLOURS } from "../map/alert-layers";
 import { areaFeatures, boundsOf } from "../map/case-features";
+import { ALERT_COLOURS } from "../map/draw-layers";
 import { useDrawMap } from "./useDrawMap";
 
 interface AlertAreaMapProps {

@@ -39,6 +39,7 @@ import { useI18n } from "../i18n/I18nProvider";
 import type { CaseMapController } from "../map/case-controller";
 import { CaseMap } from "./CaseMap";
 import { CaseResults } from "./CaseResults";
+import { CheckGroup } from "./CheckGroup";
 import { DrawControls } from "./DrawControls";
 import { useLive } from "./LiveContext";
 
@@ -383,42 +384,34 @@ function CaseLookup({ config, headingRef }: { config: ClientConfig; headingRef: 
 
           <fieldset className="case-fieldset">
             <legend>{t("caseFilters")}</legend>
-            <fieldset className="case-fieldset nested">
-              <legend>{t("caseObjectClasses")}</legend>
-              <div className="checks">
-                {OBJECT_CLASSES.map((name: ObjectClass, index) => (
-                  <label key={name} className="check">
-                    <input
-                      type="checkbox"
-                      id={`${ids.objectClasses}-${index}`}
-                      data-testid={`class-${name}`}
-                      checked={form.objectClasses.includes(name)}
-                      onChange={(event) => set("objectClasses", toggle(form.objectClasses, name, event.target.checked))}
-                    />
-                    {t(`class_${name}`)}
-                  </label>
-                ))}
-              </div>
+            <CheckGroup
+              nested
+              legend={t("caseObjectClasses")}
+              options={OBJECT_CLASSES.map((name: ObjectClass, index) => ({
+                value: name,
+                label: t(`class_${name}`),
+                testId: `class-${name}`,
+                id: `${ids.objectClasses}-${index}`,
+              }))}
+              checked={form.objectClasses}
+              onToggle={(name, on) => set("objectClasses", toggle(form.objectClasses, name, on))}
+            >
               {problemAt("objectClasses")}
-            </fieldset>
-            <fieldset className="case-fieldset nested">
-              <legend>{t("caseRuleTypes")}</legend>
-              <div className="checks">
-                {RULE_TYPES.map((name: RuleType, index) => (
-                  <label key={name} className="check">
-                    <input
-                      type="checkbox"
-                      id={`${ids.ruleTypes}-${index}`}
-                      data-testid={`rule-${name}`}
-                      checked={form.ruleTypes.includes(name)}
-                      onChange={(event) => set("ruleTypes", toggle(form.ruleTypes, name, event.target.checked))}
-                    />
-                    {t(`rule_${name}`)}
-                  </label>
-                ))}
-              </div>
+            </CheckGroup>
+            <CheckGroup
+              nested
+              legend={t("caseRuleTypes")}
+              options={RULE_TYPES.map((name: RuleType, index) => ({
+                value: name,
+                label: t(`rule_${name}`),
+                testId: `rule-${name}`,
+                id: `${ids.ruleTypes}-${index}`,
+              }))}
+              checked={form.ruleTypes}
+              onToggle={(name, on) => set("ruleTypes", toggle(form.ruleTypes, name, on))}
+            >
               {problemAt("ruleTypes")}
-            </fieldset>
+            </CheckGroup>
             <div className="field">
               <label htmlFor={ids.plate}>{t("casePlate")}</label>
               <input

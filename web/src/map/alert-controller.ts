@@ -1,4 +1,4 @@
-import { ALERT_LAYERS, ALERT_SOURCES, type AlertSource, alertLayers, alertSources } from "./alert-layers";
+import { ALERT_LAYERS, ALERT_SOURCES, type AlertSource, alertLayers, alertSources } from "./draw-layers";
 import { DrawMapController, type DrawMapEvents, type DrawMapOptions } from "./draw-map";
 
 /** Drawing input (a click's `hitId` is a district code under it), and map errors. */

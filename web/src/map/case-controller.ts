@@ -1,4 +1,4 @@
-import { CASE_LAYERS, CASE_SOURCES, type CaseSource, caseLayers, caseSources } from "./case-layers";
+import { CASE_LAYERS, CASE_SOURCES, type CaseSource, caseLayers, caseSources } from "./draw-layers";
 import { DrawMapController, type DrawMapEvents, type DrawMapOptions } from "./draw-map";
 
 /** Drawing input (a click's `hitId` is a camera under it), and map errors. */

@@ -9,7 +9,6 @@ import {
   circleRing,
   resultPositions,
 } from "./case-features";
-import { CASE_SOURCES, caseLayers, caseSources } from "./case-layers";
 import { distanceM, type Position } from "./geo";
 
 const SENADO: Position = [113.5399, 22.1937];
@@ -100,13 +99,5 @@ describe("cameras", () => {
     expect(bounds?.[1][0]).toBeGreaterThan(113.56);
     expect(bounds?.[1][1]).toBeGreaterThanOrEqual(22.2);
     expect(boundsOf([])).toBeNull();
-  });
-});
-
-describe("case layers", () => {
-  it("every layer uses one of the case sources", () => {
-    const sources = new Set<string>(Object.values(CASE_SOURCES));
-    for (const layer of caseLayers()) expect(sources.has((layer as { source: string }).source)).toBe(true);
-    expect(Object.keys(caseSources()).sort()).toEqual(Object.keys(CASE_SOURCES).sort());
   });
 });

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ensureKafkaJars } from "./kafka.js";
+import { ensureKafkaJars } from "./jars.js";
 
 describe("ensureKafkaJars", () => {
   const saved = process.env.JAVA_HOME;

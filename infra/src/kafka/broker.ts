@@ -1,0 +1,359 @@
+/**
+ * A real single-node Apache Kafka broker (KRaft, combined broker + controller)
+ * for development and tests, run from the official jars that Maven fetches
+ * from Maven Central (see infra/kafka/pom.xml and infra/kafka/README.md):
+ * its ports, its config files, the storage format, the readiness probe.
+ *
+ * Nothing global is registered here (no signal or exit handlers): the caller
+ * owns the broker's lifetime through RunningKafka.stop() / kill().
+ */
+import type { ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { appendFile, mkdir, rm, writeFile } from "node:fs/promises";
+import net from "node:net";
+import path from "node:path";
+import { Kafka, logLevel } from "kafkajs";
+import { ensureKafkaJars } from "./jars.js";
+import {
+  type BrokerFiles,
+  brokerFiles,
+  defaultLog,
+  hasExited,
+  javaArgs,
+  javaBinary,
+  lastLines,
+  launchBroker,
+  readTextOrNull,
+  runCommand,
+  sleep,
+  stopJvm,
+  stopLeftoverBroker,
+  tailFile,
+} from "./process.js";
+
+export interface KafkaBrokerOptions {
+  /** Holds server.properties, the Kafka logs (dataDir/logs) and the broker's own log files. */
+  dataDir: string;
+  /** PLAINTEXT port; 0 or unset = reuse the previous run's port if free, else pick a free one. */
+  port?: number;
+  /** KRaft controller port; same rules as port. */
+  controllerPort?: number;
+  /** Where the jars go; default <repo>/.cache/kafka. */
+  cacheDir?: string;
+  log?: (msg: string) => void;
+  /** JVM max heap in MB; default 512. */
+  heapMb?: number;
+}
+
+export interface RunningKafka {
+  brokers: string[];
+  /** SIGTERM (controlled shutdown), SIGKILL after 30 s; resolves once the JVM has exited. */
+  stop(): Promise<void>;
+  /** SIGKILL, for crash tests. Does not wait; a following startKafka on the same dataDir waits for the old JVM. */
+  kill(): void;
+  pid: number;
+}
+
+const HOST = "127.0.0.1";
+const READY_TIMEOUT_MS = 90_000;
+const READY_LOG_EVERY_MS = 5_000;
+
+// ---------------------------------------------------------------------------
+// Ports
+// ---------------------------------------------------------------------------
+
+function listenOnce(port: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(null));
+    server.listen({ port, host: HOST, exclusive: true }, () => {
+      const address = server.address();
+      const bound = typeof address === "object" && address ? address.port : null;
+      server.close(() => resolve(bound));
+    });
+  });
+}
+
+async function pickFreePort(): Promise<number> {
+  const port = await listenOnce(0);
+  if (port === null) throw new Error(`cannot bind a free port on ${HOST}`);
+  return port;
+}
+
+interface BrokerPorts {
+  port: number;
+  controllerPort: number;
+}
+
+function isPort(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value > 0 && value < 65536;
+}
+
+async function readPreviousPorts(file: string): Promise<Partial<BrokerPorts>> {
+  const text = await readTextOrNull(file);
+  if (!text) return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== "object" || parsed === null) return {};
+    const { port, controllerPort } = parsed as Record<string, unknown>;
+    return {
+      port: isPort(port) ? port : undefined,
+      controllerPort: isPort(controllerPort) ? controllerPort : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * An explicit port wins. Otherwise a restart reuses the previous run's port when it
+ * is still free, so clients that keep the old bootstrap address reconnect after a
+ * crash test; failing that, any free port.
+ */
+async function choosePort(requested: number | undefined, previous: number | undefined): Promise<number> {
+  if (requested) return requested;
+  if (previous !== undefined && (await listenOnce(previous)) !== null) return previous;
+  return pickFreePort();
+}
+
+async function resolvePorts(dataDir: string, opts: KafkaBrokerOptions): Promise<BrokerPorts> {
+  const file = path.join(dataDir, "ports.json");
+  const previous = await readPreviousPorts(file);
+  const port = await choosePort(opts.port, previous.port);
+  let controllerPort = await choosePort(opts.controllerPort, previous.controllerPort);
+  while (controllerPort === port) controllerPort = await pickFreePort();
+  await writeFile(file, `${JSON.stringify({ port, controllerPort })}\n`);
+  return { port, controllerPort };
+}
+
+// ---------------------------------------------------------------------------
+// Config files
+// ---------------------------------------------------------------------------
+
+/** Backslashes are escapes in .properties values (matters only for Windows-style paths). */
+const propValue = (value: string): string => value.replace(/\\/g, "\\\\");
+
+function serverProperties(files: BrokerFiles, ports: BrokerPorts): string {
+  const props: Record<string, string | number> = {
+    "node.id": 1,
+    "process.roles": "broker,controller",
+    listeners: `PLAINTEXT://${HOST}:${ports.port},CONTROLLER://${HOST}:${ports.controllerPort}`,
+    "advertised.listeners": `PLAINTEXT://${HOST}:${ports.port}`,
+    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    "inter.broker.listener.name": "PLAINTEXT",
+    "controller.listener.names": "CONTROLLER",
+    // A static voter set, not a dynamic quorum (--standalone): the controller address
+    // then lives only in this file, so a restart on different ports just works.
+    "controller.quorum.voters": `1@${HOST}:${ports.controllerPort}`,
+    "log.dirs": propValue(files.logDir),
+    "num.partitions": 1,
+    "auto.create.topics.enable": "false",
+    "offsets.topic.replication.factor": 1,
+    "transaction.state.log.replication.factor": 1,
+    "transaction.state.log.min.isr": 1,
+    "share.coordinator.state.topic.replication.factor": 1,
+    "share.coordinator.state.topic.min.isr": 1,
+    // 50 partitions each by default: needless work for one node on 2 cores,
+    // slowing the first group join and every restart's coordinator load.
+    "offsets.topic.num.partitions": 10,
+    "transaction.state.log.num.partitions": 10,
+    // Tests start consumers one after the other; do not hold the first rebalance back.
+    "group.initial.rebalance.delay.ms": 0,
+    // After a kill the restarted broker cannot register until the dead incarnation's
+    // session expires (default 9 s, in practice ~13 s to ready); 4 s still leaves
+    // ample room for GC or CPU stalls on a loaded 2-core machine.
+    "broker.heartbeat.interval.ms": 1_000,
+    "broker.session.timeout.ms": 4_000,
+  };
+  const lines = Object.entries(props).map(([key, value]) => `${key}=${value}`);
+  return `# Written by infra/src/kafka/broker.ts on every start; edits are overwritten.\n${lines.join("\n")}\n`;
+}
+
+/** Everything (INFO) to a size-capped kafka.log; only WARN+ to stdout, i.e. kafka.out. */
+function log4jProperties(files: BrokerFiles): string {
+  const logFile = propValue(files.kafkaLog);
+  return `# Written by infra/src/kafka/broker.ts on every start.
+status = warn
+# Lines are flushed as written; Log4j's own shutdown hook only added a WARN to every stop.
+shutdownHook = disable
+appender.file.type = RollingFile
+appender.file.name = FILE
+appender.file.fileName = ${logFile}
+appender.file.filePattern = ${logFile}.%i
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+appender.file.policies.type = Policies
+appender.file.policies.size.type = SizeBasedTriggeringPolicy
+appender.file.policies.size.size = 20MB
+appender.file.strategy.type = DefaultRolloverStrategy
+appender.file.strategy.max = 2
+appender.stdout.type = Console
+appender.stdout.name = STDOUT
+appender.stdout.layout.type = PatternLayout
+appender.stdout.layout.pattern = [%d] %p %m (%c)%n
+appender.stdout.filter.threshold.type = ThresholdFilter
+appender.stdout.filter.threshold.level = warn
+rootLogger.level = info
+rootLogger.appenderRef.file.ref = FILE
+rootLogger.appenderRef.stdout.ref = STDOUT
+`;
+}
+
+// ---------------------------------------------------------------------------
+// Storage
+// ---------------------------------------------------------------------------
+
+/** Same shape as Kafka's Uuid.randomUuid(): 16 random bytes, base64url, no padding. */
+function randomClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString("base64url");
+    // Kafka never hands out ids starting with "-": CLI parsers take them for flags.
+    if (!id.startsWith("-")) return id;
+  }
+}
+
+async function formatStorageIfNeeded(libsDir: string, files: BrokerFiles, log: (m: string) => void): Promise<void> {
+  if ((await readTextOrNull(path.join(files.logDir, "meta.properties"))) !== null) return;
+  const clusterId = randomClusterId();
+  log(`formatting ${files.logDir} (cluster id ${clusterId})`);
+  const args = [
+    ...javaArgs(libsDir, files),
+    "kafka.tools.StorageTool",
+    "format",
+    "--cluster-id",
+    clusterId,
+    "--config",
+    files.serverProperties,
+    "--ignore-formatted",
+  ];
+  const result = await runCommand(javaBinary(), args);
+  if (result?.code !== 0) {
+    throw new Error(
+      `Kafka storage format failed (exit ${result?.code ?? "?"}):\n${lastLines(result?.output ?? "", 30)}`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Readiness
+// ---------------------------------------------------------------------------
+
+/**
+ * Ready means usable through kafkajs, the client our services use: metadata answers, and
+ * the coordinators are up. Without the last two, every first consumer or idempotent
+ * producer after a start logs "coordinator is loading / not available" errors and retries.
+ */
+async function probeBroker(broker: string): Promise<void> {
+  const kafka = new Kafka({
+    clientId: "kafka-ready-probe",
+    brokers: [broker],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1_000,
+    requestTimeout: 5_000,
+    retry: { retries: 0 },
+  });
+  const admin = kafka.admin();
+  // kafkajs refuses an idempotent producer without retries.
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    retry: { retries: 3, initialRetryTime: 100 },
+  });
+  try {
+    await admin.connect();
+    await admin.listTopics();
+    // Creates __consumer_offsets on a fresh broker; waits for it to load after a restart.
+    await admin.describeGroups(["kafka-ready-probe"]);
+    // The first producer id request only makes the broker fetch a block of ids from the controller.
+    await producer.connect();
+  } finally {
+    await Promise.allSettled([admin.disconnect(), producer.disconnect()]);
+  }
+}
+
+async function waitUntilReady(
+  child: ChildProcess,
+  broker: string,
+  files: BrokerFiles,
+  log: (m: string) => void,
+): Promise<void> {
+  const started = Date.now();
+  let lastReport = started;
+  let spawnError: Error | null = null;
+  let probeError = "";
+  child.once("error", (err) => {
+    spawnError = err;
+  });
+  for (;;) {
+    if (spawnError || hasExited(child)) {
+      const why = spawnError ? String(spawnError) : `exit code ${child.exitCode ?? child.signalCode}`;
+      throw new Error(
+        `Kafka broker exited during start-up (${why}); see ${files.kafkaLog}\n${await tailFile(files.kafkaOut, 20)}`,
+      );
+    }
+    try {
+      await probeBroker(broker);
+      return;
+    } catch (err) {
+      probeError = String(err); // usually just "not up yet"; reported if it never is
+    }
+    const now = Date.now();
+    if (now - started > READY_TIMEOUT_MS) {
+      child.kill("SIGKILL");
+      throw new Error(
+        `Kafka broker not ready on ${broker} after ${READY_TIMEOUT_MS / 1000}s (last probe: ${probeError}); ` +
+          `see ${files.kafkaLog}\n${await tailFile(files.kafkaOut, 20)}`,
+      );
+    }
+    if (now - lastReport >= READY_LOG_EVERY_MS) {
+      lastReport = now;
+      log(`waiting for Kafka on ${broker} (${Math.round((now - started) / 1000)}s)`);
+    }
+    await sleep(250);
+  }
+}
+
+function runningKafka(child: ChildProcess, broker: string, files: BrokerFiles): RunningKafka {
+  const pid = child.pid;
+  if (pid === undefined) throw new Error("Kafka broker process has no pid");
+  return {
+    brokers: [broker],
+    pid,
+    kill: () => {
+      child.kill("SIGKILL");
+    },
+    stop: async () => {
+      await stopJvm(child);
+      await rm(files.pidFile, { force: true });
+    },
+  };
+}
+
+export async function startKafka(opts: KafkaBrokerOptions): Promise<RunningKafka> {
+  const log = opts.log ?? defaultLog;
+  const files = brokerFiles(path.resolve(opts.dataDir));
+  const libsDir = await ensureKafkaJars({ cacheDir: opts.cacheDir, log });
+  await mkdir(files.dataDir, { recursive: true });
+  await stopLeftoverBroker(files, log);
+
+  const ports = await resolvePorts(files.dataDir, opts);
+  await writeFile(files.serverProperties, serverProperties(files, ports));
+  await writeFile(files.log4jConfig, log4jProperties(files));
+  await formatStorageIfNeeded(libsDir, files, log);
+
+  const broker = `${HOST}:${ports.port}`;
+  await appendFile(files.kafkaOut, `\n=== ${new Date().toISOString()} starting Kafka on ${broker}\n`);
+  const started = Date.now();
+  const child = launchBroker(libsDir, files, opts.heapMb ?? 512);
+  if (child.pid !== undefined) await writeFile(files.pidFile, `${child.pid}\n`);
+  try {
+    await waitUntilReady(child, broker, files, log);
+  } catch (err) {
+    child.kill("SIGKILL");
+    throw err;
+  }
+  log(
+    `Kafka ready on ${broker} in ${((Date.now() - started) / 1000).toFixed(1)}s (pid ${child.pid}, data ${files.dataDir})`,
+  );
+  return runningKafka(child, broker, files);
+}
