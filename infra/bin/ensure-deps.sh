@@ -5,7 +5,7 @@
 # With --browser (npm test) it also makes sure the browser tests can run: Debian's chromium, which playwright-core
 # drives (it never downloads a browser of its own), and a CJK font so that Traditional Chinese renders in
 # screenshots instead of tofu boxes. Installed with apt-get as root, or through `sudo -n`; otherwise it stops and
-# says what to install. `npm start` and the benches don't pass --browser and never touch apt.
+# says what to install. `npm start` and the benches without a browser don't pass --browser and never touch apt.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

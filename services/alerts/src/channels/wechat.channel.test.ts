@@ -350,18 +350,16 @@ describe("WeChatChannel", () => {
     const message = newMessage();
     await channel.send(message, "oWarmUp", 1, never);
 
+    // The error says which of the two ended the call (the signal at 100 ms, or the channel's 300 ms timeout); no
+    // wall-clock assertion, which a busy machine could fail.
     standIn.failNext("hang");
-    let started = Date.now();
     expect(await channel.send(message, "oA", 1, AbortSignal.timeout(100))).toEqual({
       outcome: "retry",
       error: "aborted",
     });
-    expect(Date.now() - started).toBeLessThan(290);
 
     standIn.failNext("hang");
-    started = Date.now();
     expect(await channel.send(message, "oA", 2, never)).toEqual({ outcome: "retry", error: "timeout after 300 ms" });
-    expect(Date.now() - started).toBeLessThan(2000);
 
     expect(await channel.send(message, "oA", 3, never)).toMatchObject({ outcome: "sent" });
     expect(channel.stats().errorsByCode).toEqual({ timeout: 2 });

@@ -67,7 +67,9 @@ function validates(xml: string): boolean {
   return run.status === 0 && run.stderr.includes(`${file} validates`);
 }
 
-describe("signCap / verifyCap", () => {
+// RSA-2048 key generation, openssl and xmllint processes: a second or more on a busy machine, so these state their
+// own budget instead of relying on the default 5 s.
+describe("signCap / verifyCap", { timeout: 30_000 }, () => {
   const signed = signCap(unsigned, signer.key, null);
 
   it("appends an RSA-SHA256 enveloped signature over the whole document as the last child of <alert>", () => {

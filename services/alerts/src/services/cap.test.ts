@@ -90,7 +90,9 @@ const el = (name: string) => `*[local-name()='${name}']`;
 
 // ---- Schema validity ---------------------------------------------------------------------------------------------
 
-describe("buildCapXml against the CAP 1.2 schema (xmllint)", () => {
+// Each test starts xmllint, which loads and compiles the CAP schema: a second or more on a busy machine, so these
+// state their own budget instead of relying on the default 5 s.
+describe("buildCapXml against the CAP 1.2 schema (xmllint)", { timeout: 30_000 }, () => {
   it("every template, as an Alert, an Update and a Cancel, validates", () => {
     const files: string[] = [];
     const msgTypes: CapMessageType[] = ["Alert", "Update", "Cancel"];

@@ -60,7 +60,7 @@ type MArea = { kind: "circle"; x: number; y: number; r: number } | { kind: "poly
 function mInSector(c: MCamera, px: number, py: number): boolean {
   const dx = px - c.x;
   const dy = py - c.y;
-  if (Math.hypot(dx, dy) > c.range) return false;
+  if (dx * dx + dy * dy > c.range * c.range) return false;
   if (c.angle >= 360 || (dx === 0 && dy === 0)) return true;
   const bearing = (Math.atan2(dx, dy) * 180) / Math.PI;
   const diff = Math.abs(((((bearing - c.bearing) % 360) + 540) % 360) - 180);
@@ -79,35 +79,56 @@ function mInArea(a: MArea, px: number, py: number): boolean {
   return inside;
 }
 
-/** Dense sampling of the sector (polar grid and its boundary) and of the area (grid, edges, vertices). */
+/**
+ * Dense sampling of the sector (polar grid and its boundary) and of the area (grid, edges, vertices). The loops run
+ * bearing-major so each bearing's sine and cosine is computed once, and samples outside the area's bounding box skip
+ * the polygon test: the same samples as a plain double loop, at a fraction of the CPU (this oracle runs 1,200 times).
+ */
 function bruteForceOverlap(c: MCamera, a: MArea, n = 120): boolean {
+  const [minX, maxX, minY, maxY] =
+    a.kind === "circle"
+      ? [a.x - a.r, a.x + a.r, a.y - a.r, a.y + a.r]
+      : [
+          Math.min(...a.ring.map((p) => p[0])),
+          Math.max(...a.ring.map((p) => p[0])),
+          Math.min(...a.ring.map((p) => p[1])),
+          Math.max(...a.ring.map((p) => p[1])),
+        ];
+  // Exact shortcut: when the area's bounding box is out of the camera's range, no sample can be in both.
+  const nearestX = Math.min(Math.max(c.x, minX), maxX);
+  const nearestY = Math.min(Math.max(c.y, minY), maxY);
+  if (Math.hypot(nearestX - c.x, nearestY - c.y) > c.range) return false;
   const angle = Math.min(c.angle, 360);
-  for (let i = 0; i <= n; i += 1) {
-    const r = (c.range * i) / n;
-    for (let j = 0; j <= n; j += 1) {
-      const b = ((c.bearing - angle / 2 + (angle * j) / n) * Math.PI) / 180;
-      if (mInArea(a, c.x + r * Math.sin(b), c.y + r * Math.cos(b))) return true;
+  for (let j = 0; j <= n; j += 1) {
+    const b = ((c.bearing - angle / 2 + (angle * j) / n) * Math.PI) / 180;
+    const sin = Math.sin(b);
+    const cos = Math.cos(b);
+    for (let i = 0; i <= n; i += 1) {
+      const r = (c.range * i) / n;
+      const px = c.x + r * sin;
+      const py = c.y + r * cos;
+      if (px < minX || px > maxX || py < minY || py > maxY) continue;
+      if (mInArea(a, px, py)) return true;
     }
   }
   if (a.kind === "circle") {
-    for (let i = 0; i <= n; i += 1) {
-      const r = (a.r * i) / n;
-      for (let j = 0; j < n; j += 1) {
-        const t = (2 * Math.PI * j) / n;
-        if (mInSector(c, a.x + r * Math.cos(t), a.y + r * Math.sin(t))) return true;
+    for (let j = 0; j < n; j += 1) {
+      const t = (2 * Math.PI * j) / n;
+      const cos = Math.cos(t);
+      const sin = Math.sin(t);
+      for (let i = 0; i <= n; i += 1) {
+        const r = (a.r * i) / n;
+        if (mInSector(c, a.x + r * cos, a.y + r * sin)) return true;
       }
     }
     return false;
   }
   const ring = a.ring;
-  const xs = ring.map((p) => p[0]);
-  const ys = ring.map((p) => p[1]);
-  const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   for (let i = 0; i <= n; i += 1) {
     for (let j = 0; j <= n; j += 1) {
       const px = minX + ((maxX - minX) * i) / n;
       const py = minY + ((maxY - minY) * j) / n;
-      if (mInArea(a, px, py) && mInSector(c, px, py)) return true;
+      if (mInSector(c, px, py) && mInArea(a, px, py)) return true;
     }
   }
   for (let i = 0, k = ring.length - 1; i < ring.length; k = i, i += 1) {
@@ -150,7 +171,9 @@ const toView = (c: MCamera): CameraView => camera(c.x, c.y, c.bearing, c.angle, 
 const toArea = (a: MArea): Area => (a.kind === "circle" ? circle(a.x, a.y, a.r) : polygon(a.ring));
 
 describe("viewCoversArea against brute-force sampling", () => {
-  it("agrees on hundreds of random cameras and areas away from the threshold", () => {
+  // CPU-bound: 1,200 brute-force samplings. About 0.4 s of CPU, but several seconds of wall time when the machine
+  // is busy, so it states its own budget instead of relying on the default 5 s.
+  it("agrees on hundreds of random cameras and areas away from the threshold", { timeout: 30_000 }, () => {
     const random = prng(20240611);
     let compared = 0;
     let ambiguous = 0;

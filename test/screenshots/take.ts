@@ -1,0 +1,288 @@
+/**
+ * npm run screenshots — the pictures in README.md, taken from a running hub (`npm start`, or HUB_URL) with Debian's
+ * chromium through playwright-core, exactly as the browser tests drive it (test/support/browser.ts).
+ *
+ * It signs in with the development users (password `development`, or DEV_USER_PASSWORD) and captures, into
+ * docs/screenshots/:
+ *   live-map.png             the command-centre live map with the simulator's cameras and incidents;
+ *   incident-detail.png      an incident's detail panel (evidence, covering cameras);
+ *   case-lookup.png          a case lookup with results, as the investigator (the search is made here, through the
+ *                            page, around a camera the simulator drives, over the last half hour);
+ *   alert-authoring.png      alert authoring from a template, saved as a draft: the phone previews;
+ *   alert-cap-preview.png    the same draft's CAP 1.2 document as the service would publish it;
+ *   public-alerts-phone-dark.png / -light.png
+ *                            the public alert page on a phone (390 × 844), with an alert this script publishes
+ *                            through the API (drafter drafts, approver approves) and cancels again at the end.
+ * Desktop pictures are 1280 × 800 CSS pixels; all are PNG, kept under ~250 KB each.
+ *
+ * Give the simulator a minute after `npm start` so that there are incidents on the map.
+ */
+import { mkdir, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser, Page } from "playwright-core";
+import { launchBrowser } from "../support/browser.js";
+
+const hubUrl = (process.env.HUB_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
+const password = process.env.DEV_USER_PASSWORD ?? "development";
+const outDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "docs", "screenshots");
+const desktop = { width: 1280, height: 800 };
+const phone = { width: 390, height: 844 };
+const log = (message: string) => console.error(`› ${message}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function main() {
+  try {
+    const ready = await fetch(`${hubUrl}/api/v1/auth/login`, { method: "OPTIONS" });
+    await ready.arrayBuffer();
+  } catch {
+    console.error(
+      `No hub answers at ${hubUrl}. Start it first with \`npm start\` (and give the simulator a minute to make ` +
+        "incidents), or set HUB_URL to a running gateway.",
+    );
+    process.exit(2);
+  }
+  await mkdir(outDir, { recursive: true });
+  const browser = await launchBrowser();
+  let published: { alertId: string } | undefined;
+  try {
+    await liveMapAndIncident(browser);
+    await caseLookup(browser);
+    await alertAuthoring(browser);
+    published = await publishAlert();
+    await publicPage(browser, published.alertId);
+  } finally {
+    if (published) await cancelAlert(published.alertId).catch((error: unknown) => log(`cancel: ${String(error)}`));
+    await browser.close();
+  }
+}
+
+async function signedIn(browser: Browser, username: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: desktop, locale: "en" });
+  const page = await context.newPage();
+  await page.goto(hubUrl);
+  await page.getByTestId("login-username").fill(username);
+  await page.getByTestId("login-password").fill(password);
+  await page.getByTestId("login-submit").click();
+  await page.getByTestId("connection-status").and(page.locator('[data-state="live"]')).waitFor({ timeout: 30_000 });
+  // The README is in English; the dashboard starts in Traditional Chinese.
+  await page.getByTestId("language-select").selectOption("en");
+  return page;
+}
+
+async function save(page: Page, name: string): Promise<void> {
+  const path = join(outDir, `${name}.png`);
+  await page.screenshot({ path });
+  const { size } = await stat(path);
+  log(`${path} (${Math.round(size / 1024)} KB)`);
+}
+
+async function liveMapAndIncident(browser: Browser): Promise<void> {
+  log("the live map, as the operator…");
+  const page = await signedIn(browser, "operator");
+  await page.getByTestId("map-stats").and(page.locator('[data-map-loaded="true"]')).waitFor({ timeout: 30_000 });
+  await page.waitForFunction(
+    `Number(document.querySelector('[data-testid="map-stats"]')?.getAttribute("data-cameras")) > 0`,
+    undefined,
+    { timeout: 30_000 },
+  );
+  const incidents = page.getByTestId("incident-item");
+  try {
+    await incidents.first().waitFor({ timeout: 120_000 });
+  } catch {
+    throw new Error("no incident on the map after 2 minutes: is the simulator running (npm start starts it)?");
+  }
+  // Let the map finish drawing (tiles of the land outline, clusters, the incident markers' fade-in).
+  await sleep(3000);
+  await save(page, "live-map");
+
+  log("an incident's detail panel…");
+  await incidents.first().click();
+  await page.getByTestId("incident-detail").waitFor();
+  await sleep(2500);
+  await save(page, "incident-detail");
+  await page.context().close();
+}
+
+interface CameraView {
+  id: string;
+  lat: number;
+  lon: number;
+  state?: string;
+}
+
+async function caseLookup(browser: Browser): Promise<void> {
+  log("a case lookup with results, as the investigator…");
+  const token = await signIn("investigator");
+  const snapshot = await api<{ cameras: CameraView[] }>(token, "GET", "/api/v1/snapshot?area=city");
+  // A camera in the old town, where the simulator's cameras are dense.
+  const senado = { lat: 22.1935, lon: 113.5405 };
+  const online = snapshot.cameras.filter((camera) => camera.state === "online");
+  const camera = (online.length > 0 ? online : snapshot.cameras).sort(
+    (a, b) => Math.hypot(a.lat - senado.lat, a.lon - senado.lon) - Math.hypot(b.lat - senado.lat, b.lon - senado.lon),
+  )[0];
+  if (!camera) throw new Error("the hub has no cameras: is the simulator running?");
+  const end = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000);
+  const start = new Date(end.getTime() - 30 * 60_000);
+  /** A datetime-local value in Macao time (UTC+8, no daylight saving). */
+  const macao = (date: Date) => new Date(date.getTime() + 8 * 3600_000).toISOString().slice(0, 16);
+
+  const page = await signedIn(browser, "investigator");
+  await page.getByTestId("nav-cases").click();
+  await page.getByTestId("case-form").waitFor();
+  await page.getByTestId("case-reference").fill("PJ-2026-0412");
+  await page.getByTestId("case-purpose").fill("Bag snatching reported near the Senado square, checking the cameras");
+  await page.getByTestId("window-from").fill(macao(start));
+  await page.getByTestId("window-to").fill(macao(end));
+  await page.getByTestId("area-mode-circle").check();
+  await page.getByTestId("circle-lat").fill(camera.lat.toFixed(5));
+  await page.getByTestId("circle-lon").fill(camera.lon.toFixed(5));
+  await page.getByTestId("circle-radius").fill("150");
+  await page.getByTestId("search-button").click();
+  await page.getByTestId("case-results").waitFor({ timeout: 30_000 });
+  // The form from its top (case reference and purpose), beside the map and the results.
+  await scrollTo(page, '[data-testid="case-reference"]', "center");
+  await sleep(2500);
+  await save(page, "case-lookup");
+  await page.context().close();
+}
+
+async function alertAuthoring(browser: Browser): Promise<void> {
+  log("alert authoring with its previews, as the drafter…");
+  const page = await signedIn(browser, "drafter");
+  await page.getByTestId("nav-alerts").click();
+  await page.locator("#alerts-view").waitFor();
+  await page.getByTestId("template-select").selectOption("rainstorm-yellow");
+  await page.getByTestId("new-alert-start").click();
+  await page.getByTestId("alert-editor").waitFor();
+  await page.locator('[data-testid="alert-map-stats"][data-map-loaded="true"]').waitFor({ timeout: 30_000 });
+  // A click event rather than check(): the box sits in a panel that scrolls, which check() waits on in vain.
+  const district = page.getByTestId("area-0-district-MO-INNER-HARBOUR");
+  if (!(await district.isChecked())) await district.dispatchEvent("click");
+  await page.getByTestId("phone-card").first().waitFor();
+  // Saved as a draft, so that the CAP document the service would publish is shown too.
+  await page.getByTestId("save-draft").click();
+  await page.getByTestId("cap-xml").waitFor({ timeout: 30_000 });
+  await scrollTo(page, '[data-testid="phone-card"]', "center");
+  await sleep(2000);
+  await save(page, "alert-authoring");
+  await scrollTo(page, '[data-testid="cap-xml"]', "start");
+  await sleep(1000);
+  await save(page, "alert-cap-preview");
+  await page.context().close();
+}
+
+/** Scrolls the first element matching `selector` into view (a string expression: see browser.ts on keepNames). */
+async function scrollTo(page: Page, selector: string, block: "start" | "center"): Promise<void> {
+  await page.evaluate(`document.querySelector(${JSON.stringify(selector)})?.scrollIntoView({ block: "${block}" })`);
+}
+
+async function publicPage(browser: Browser, alertId: string): Promise<void> {
+  // Dark in Traditional Chinese, light in English: both schemes and two of the three languages.
+  for (const [colorScheme, language] of [
+    ["dark", "zh-Hant"],
+    ["light", "en"],
+  ] as const) {
+    log(`the public alert page on a phone, ${colorScheme}…`);
+    const context = await browser.newContext({
+      viewport: phone,
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 1,
+      colorScheme,
+      locale: "zh-Hant",
+    });
+    const page = await context.newPage();
+    await page.goto(`${hubUrl}/public/alerts`);
+    await page.locator(`[data-testid="public-alert"][data-alert-id="${alertId}"]`).waitFor({ timeout: 30_000 });
+    await page.getByTestId(`lang-${language}`).click();
+    await sleep(1000);
+    await save(page, `public-alerts-phone-${colorScheme}`);
+    await context.close();
+  }
+}
+
+// ---- The public API, for the alert the public page shows ----
+
+async function signIn(username: string): Promise<string> {
+  const response = await fetch(`${hubUrl}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!response.ok) throw new Error(`sign-in ${username}: ${response.status} (DEV_USER_PASSWORD?)`);
+  return ((await response.json()) as { token: string }).token;
+}
+
+async function api<T>(token: string, method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${hubUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+interface Message {
+  id: string;
+  alertId: string;
+  revision: number;
+}
+
+/** A yellow rainstorm warning for the Inner Harbour from the template: drafted, submitted, approved by another. */
+async function publishAlert(): Promise<{ alertId: string }> {
+  log("publishing a rainstorm warning through the API (drafter, then approver)…");
+  const [drafter, approver] = await Promise.all([signIn("drafter"), signIn("approver")]);
+  const content = await api<Record<string, unknown>>(
+    drafter,
+    "GET",
+    "/api/v1/alerting/prefill?templateId=rainstorm-yellow",
+  );
+  const areas = (content.areas as { districts?: string[] }[] | undefined) ?? [];
+  const draft = await api<Message>(drafter, "POST", "/api/v1/alerting/messages", {
+    msgType: "Alert",
+    content: {
+      ...content,
+      expires: content.expires ?? new Date(Date.now() + 3 * 3600_000).toISOString(),
+      areas:
+        areas.length > 0 && areas.some((area) => (area.districts ?? []).length > 0)
+          ? areas
+          : [
+              {
+                description: { "zh-Hant": "內港", pt: "Porto Interior", en: "Inner Harbour" },
+                polygons: [],
+                circles: [],
+                districts: ["MO-INNER-HARBOUR"],
+              },
+            ],
+    },
+  });
+  const submitted = await api<Message>(drafter, "POST", `/api/v1/alerting/messages/${draft.id}/submit`, {
+    revision: draft.revision,
+  });
+  await api<Message>(approver, "POST", `/api/v1/alerting/messages/${draft.id}/approve`, {
+    revision: submitted.revision,
+  });
+  return { alertId: draft.alertId };
+}
+
+async function cancelAlert(alertId: string): Promise<void> {
+  const [drafter, approver] = await Promise.all([signIn("drafter"), signIn("approver")]);
+  const draft = await api<Message>(drafter, "POST", "/api/v1/alerting/messages", { msgType: "Cancel", alertId });
+  const submitted = await api<Message>(drafter, "POST", `/api/v1/alerting/messages/${draft.id}/submit`, {
+    revision: draft.revision,
+  });
+  await api<Message>(approver, "POST", `/api/v1/alerting/messages/${draft.id}/approve`, {
+    revision: submitted.revision,
+  });
+  log("the warning is cancelled again");
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
