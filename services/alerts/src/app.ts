@@ -9,6 +9,7 @@ import {
   startOpsServer,
   topics,
 } from "@hub/common";
+import { PUBLIC_ALERTS } from "@hub/contracts";
 import Fastify from "fastify";
 import { CapFeedChannel } from "./channels/cap-feed.channel.js";
 import type { Channel } from "./channels/channel.js";
@@ -16,7 +17,6 @@ import { PublicPageChannel } from "./channels/public-page.channel.js";
 import { loadWebhookApps, WebhookChannel } from "./channels/webhook.channel.js";
 import { WeChatChannel } from "./channels/wechat.channel.js";
 import type { AlertsConfig } from "./config.js";
-import { PUBLIC_ALERTS } from "./contract.js";
 import { registerHttp } from "./controllers/http.controller.js";
 import { createAlertsMetrics } from "./metrics.js";
 import { DeliveriesRepository } from "./repositories/deliveries.repository.js";

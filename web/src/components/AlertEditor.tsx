@@ -1,3 +1,4 @@
+import type { ClientConfig } from "@hub/contracts";
 import {
   type AlertSummary,
   CAP_CATEGORIES,
@@ -11,8 +12,7 @@ import {
   type DistrictCode,
   LANGUAGES,
   type MessageView,
-} from "@hub/alerts/contract";
-import type { ClientConfig } from "@hub/gateway/contract";
+} from "@hub/contracts";
 import { type ReactNode, useCallback, useEffect, useId, useMemo, useReducer, useRef, useState } from "react";
 import { type ActionBlock, type ActionState, alertActions, isEditable, messageActions } from "../alerts/actions";
 import { addShape, removeShape, shapeOfDrawing, toggleDistrict } from "../alerts/areas";

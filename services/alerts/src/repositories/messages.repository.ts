@@ -7,7 +7,7 @@ import type {
   MessageStatus,
   MessageStep,
   MessageView,
-} from "../contract.js";
+} from "@hub/contracts";
 
 type Queryable = Pick<PoolClient, "query">;
 

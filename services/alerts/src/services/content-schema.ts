@@ -1,4 +1,3 @@
-import { z } from "zod";
 import {
   type AlertContent,
   CAP_CATEGORIES,
@@ -7,7 +6,8 @@ import {
   CAP_SEVERITIES,
   CAP_URGENCIES,
   DISTRICT_CODES,
-} from "../contract.js";
+} from "@hub/contracts";
+import { z } from "zod";
 
 /**
  * `AlertContent` as received over HTTP: strict (unknown keys are rejected), with a precise path for every problem.

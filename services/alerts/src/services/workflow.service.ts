@@ -11,7 +11,6 @@ import {
   ValidationError,
   withTransaction,
 } from "@hub/common";
-import type { Channel, OutboundMessage } from "../channels/channel.js";
 import {
   type AlertContent,
   type AlertSummary,
@@ -25,7 +24,8 @@ import {
   type MessageStep,
   type MessageView,
   PUBLIC_ALERTS,
-} from "../contract.js";
+} from "@hub/contracts";
+import type { Channel, OutboundMessage } from "../channels/channel.js";
 import type { DeliveriesRepository } from "../repositories/deliveries.repository.js";
 import type { IncidentBrief, IncidentsRepository } from "../repositories/incidents.repository.js";
 import type { MessagesRepository, StoredMessage } from "../repositories/messages.repository.js";

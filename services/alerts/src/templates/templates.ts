@@ -5,7 +5,7 @@ import {
   DISTRICT_CODES,
   type DistrictCode,
   type LocalizedText,
-} from "../contract.js";
+} from "@hub/contracts";
 
 /**
  * Starting points for the drafter, modelled on the warnings Macao's Meteorological and Geophysical Bureau (SMG) and

@@ -1,7 +1,12 @@
-import { PUBLIC_ALERTS } from "@hub/alerts/contract";
 import { answerWithProblems, type Logger, ValidationError } from "@hub/common";
+import {
+  API,
+  buildOpenApiDocument,
+  type ClientConfig,
+  type IncidentActionResponse,
+  PUBLIC_ALERTS,
+} from "@hub/contracts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { API, type ClientConfig, type IncidentActionResponse } from "../contract.js";
 import type { AlertsGateway } from "../gateways/alerts.gateway.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import { AuthService, type Principal } from "../services/auth.service.js";
@@ -9,7 +14,6 @@ import type { CaseService } from "../services/case.service.js";
 import type { DashboardService } from "../services/dashboard.service.js";
 import type { ExportService } from "../services/export.service.js";
 import type { PublicAlerts } from "../services/public-alerts.service.js";
-import { openApiDocument } from "./openapi.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -44,6 +48,7 @@ export function registerApi(
   const noStore = (reply: FastifyReply) => reply.header("cache-control", "no-store");
 
   app.get(API.config, async () => deps.clientConfig);
+  const openApiDocument = buildOpenApiDocument();
   app.get(API.openapi, async () => openApiDocument);
   app.post(API.login, async (request, reply) => {
     const body = (request.body ?? {}) as { username?: unknown; password?: unknown };

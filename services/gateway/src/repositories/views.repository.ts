@@ -11,7 +11,7 @@ import {
   type IncidentView,
   MAP_SENSOR_KINDS,
   type SensorReadingView,
-} from "../contract.js";
+} from "@hub/contracts";
 
 const CAMERA_COLUMNS =
   "id, name, district, phase, lat, lon, bearing_deg, fov_angle_deg, range_m, state, last_status_at";

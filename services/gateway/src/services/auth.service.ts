@@ -1,6 +1,6 @@
 import { AuthenticationError, HubError, type Logger, PermissionError, ValidationError } from "@hub/common";
+import { type LoginResponse, ROLES, type Role, type UserView } from "@hub/contracts";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
-import { type LoginResponse, ROLES, type Role, type UserView } from "../contract.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import type { UsersRepository } from "../repositories/users.repository.js";
 import { hashPassword, verifyPassword } from "./passwords.js";

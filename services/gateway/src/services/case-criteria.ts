@@ -6,7 +6,7 @@ import {
   type ObjectClass,
   RULE_TYPES,
   type RuleType,
-} from "../contract.js";
+} from "@hub/contracts";
 
 const CASE_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9./_-]{2,63}$/;
 const PLATE_PATTERN = /^[A-Za-z0-9*?-]{1,16}$/;

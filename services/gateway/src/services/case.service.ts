@@ -1,5 +1,5 @@
 import { isUuid, NotFoundError, ValidationError } from "@hub/common";
-import type { CaseArea, CaseSearchResult } from "../contract.js";
+import type { CaseArea, CaseSearchResult } from "@hub/contracts";
 import type { CorrelatorGateway } from "../gateways/correlator.gateway.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import type {

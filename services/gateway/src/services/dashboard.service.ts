@@ -7,7 +7,7 @@ import {
   type IncidentDetail,
   type IncidentView,
   type Snapshot,
-} from "../contract.js";
+} from "@hub/contracts";
 import type { CorrelatorGateway } from "../gateways/correlator.gateway.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import type { ViewsRepository } from "../repositories/views.repository.js";

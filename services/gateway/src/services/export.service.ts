@@ -9,8 +9,8 @@ import {
 } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { canonicalJson, type Logger, NotFoundError } from "@hub/common";
+import type { CaseDetection, ExportJob } from "@hub/contracts";
 import { strToU8, zipSync } from "fflate";
-import type { CaseDetection, ExportJob } from "../contract.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import type { CasesRepository, DetectionFilter, StoredLookup } from "../repositories/cases.repository.js";
 import { AuthService, type Principal } from "./auth.service.js";
