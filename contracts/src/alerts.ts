@@ -111,14 +111,19 @@ export type AlertSummary = z.infer<typeof alertSummarySchema>;
 
 // ---- Requests ----------------------------------------------------------------------------------------------------
 
-const alertId = z
+export const messageTypeSchema = z.enum(CAP_MESSAGE_TYPES, { error: "must be Alert, Update or Cancel" });
+export const alertIdSchema = z
   .string({ error: "must be the uuid of a published alert" })
   .regex(UUID_PATTERN, "must be the uuid of a published alert")
   .meta({ format: "uuid" });
-const revision = z
+export const revisionSchema = z
   .number({ error: "must be the revision you saw" })
   .int("must be the revision you saw")
   .meta({ description: "The message's revision the caller saw; another one is refused with 409" });
+export const noteSchema = z
+  .string({ error: "must be text of at most 1000 characters" })
+  .max(1000, "must be text of at most 1000 characters")
+  .nullish();
 
 export const createMessageRequestSchema = z
   .discriminatedUnion(
@@ -126,9 +131,9 @@ export const createMessageRequestSchema = z
     [
       z.object({ msgType: z.literal("Alert"), content: alertContentSchema }),
       /** A new version of a published, active alert. */
-      z.object({ msgType: z.literal("Update"), alertId, content: alertContentSchema }),
+      z.object({ msgType: z.literal("Update"), alertId: alertIdSchema, content: alertContentSchema }),
       /** Retracts the alert on every channel; `content` (optional) carries the cancellation text. */
-      z.object({ msgType: z.literal("Cancel"), alertId, content: alertContentSchema.optional() }),
+      z.object({ msgType: z.literal("Cancel"), alertId: alertIdSchema, content: alertContentSchema.optional() }),
     ],
     { error: "must be Alert, Update or Cancel" },
   )
@@ -136,18 +141,15 @@ export const createMessageRequestSchema = z
 export type CreateMessageRequest = z.infer<typeof createMessageRequestSchema>;
 
 export const editMessageRequestSchema = z
-  .object({ revision, content: alertContentSchema })
+  .object({ revision: revisionSchema, content: alertContentSchema })
   .meta({ id: "EditMessageRequest" });
 export type EditMessageRequest = z.infer<typeof editMessageRequestSchema>;
 
 export const decisionRequestSchema = z
   .object({
-    revision,
+    revision: revisionSchema,
     /** Required for reject and withdraw. */
-    note: z
-      .string({ error: "must be text of at most 1000 characters" })
-      .max(1000, "must be text of at most 1000 characters")
-      .nullish(),
+    note: noteSchema,
   })
   .meta({ id: "DecisionRequest" });
 export type DecisionRequest = z.infer<typeof decisionRequestSchema>;

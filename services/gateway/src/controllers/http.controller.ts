@@ -1,9 +1,12 @@
-import { answerWithProblems, type Logger, ValidationError } from "@hub/common";
+import { answerWithProblems, type Logger, parseInput } from "@hub/common";
 import {
   API,
+  type AuditQuery,
+  auditQuerySchema,
   buildOpenApiDocument,
   type ClientConfig,
   type IncidentActionResponse,
+  loginRequestSchema,
   PUBLIC_ALERTS,
 } from "@hub/contracts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -51,9 +54,8 @@ export function registerApi(
   const openApiDocument = buildOpenApiDocument();
   app.get(API.openapi, async () => openApiDocument);
   app.post(API.login, async (request, reply) => {
-    const body = (request.body ?? {}) as { username?: unknown; password?: unknown };
     noStore(reply);
-    return auth.login(body.username, body.password, request.ip);
+    return auth.login(parseInput(loginRequestSchema, request.body ?? {}, "body"), request.ip);
   });
   app.get(API.me, { onRequest: signedIn }, async (request) => user(request));
   app.get(API.snapshot, { onRequest: signedIn }, async (request, reply) => {
@@ -136,18 +138,13 @@ export function registerApi(
   // The audit trail: supervisors and administrators read it; nobody changes it (reading it is recorded too).
   app.get(API.audit, { onRequest: signedIn }, async (request, reply) => {
     AuthService.require(user(request), "supervisor", "administrator");
-    const query = request.query as { limit?: string; before?: string; caseReference?: string };
-    const limit = query.limit === undefined ? 100 : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-      throw new ValidationError("query.limit", "must be an integer in 1..1000");
-    const before = query.before === undefined ? undefined : Number(query.before);
-    if (before !== undefined && (!Number.isInteger(before) || before < 1))
-      throw new ValidationError("query.before", "must be an entry id");
+    const query = request.query as AuditQuery;
+    const { limit, before, caseReference } = parseInput(auditQuerySchema, query, "query");
     noStore(reply);
     const entries = await deps.audit.list({
       limit,
       ...(before ? { before } : {}),
-      ...(query.caseReference ? { caseReference: query.caseReference } : {}),
+      ...(caseReference ? { caseReference } : {}),
     });
     await deps.audit.record({
       actor: user(request).username,
