@@ -2,6 +2,7 @@
  * Authoring a civil-protection alert: the CAP `<info>` a drafter writes, as received over HTTP. The schema is strict
  * (unknown keys are rejected) and names every problem precisely; the type `AlertContent` is derived from it.
  */
+
 import { z } from "zod";
 import {
   CAP_CATEGORIES,
@@ -10,7 +11,7 @@ import {
   CAP_SEVERITIES,
   CAP_URGENCIES,
   DISTRICT_CODES,
-} from "./cap.js";
+} from "./vocabulary.js";
 
 /**
  * Whether `expires` lies in the future is not checked here: that depends on when the message is approved.

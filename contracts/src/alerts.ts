@@ -2,10 +2,18 @@
  * The alerts service's authoring API (proxied by the gateway under `/api/v1/alerting`): templates, messages and
  * their steps, deliveries, and the requests a drafter or approver sends.
  */
+
 import { z } from "zod";
 import { alertContentFields, alertContentSchema } from "./alert-content.js";
-import { CAP_MESSAGE_TYPES, CAP_SEVERITIES } from "./cap.js";
 import { localizedTextSchema, queryInteger, timeSchema, UUID_PATTERN } from "./common.js";
+import {
+  ALERT_STATES,
+  CAP_MESSAGE_TYPES,
+  CAP_SEVERITIES,
+  CHANNEL_KINDS,
+  DELIVERY_STATES,
+  MESSAGE_STATUSES,
+} from "./vocabulary.js";
 
 export const alertTemplateSchema = z
   .object({
@@ -20,13 +28,6 @@ export const alertTemplateSchema = z
   .meta({ id: "AlertTemplate" });
 export type AlertTemplate = z.infer<typeof alertTemplateSchema>;
 
-export const MESSAGE_STATUSES = ["draft", "pending", "published", "rejected", "withdrawn"] as const;
-export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
-
-export const ALERT_STATES = ["draft", "active", "cancelled", "expired"] as const;
-/** "draft": nothing published yet. */
-export type AlertState = (typeof ALERT_STATES)[number];
-
 export const messageStepSchema = z.object({
   action: z.enum(["drafted", "edited", "submitted", "approved", "rejected", "withdrawn"]),
   by: z.string(),
@@ -34,13 +35,6 @@ export const messageStepSchema = z.object({
   note: z.string().nullable(),
 });
 export type MessageStep = z.infer<typeof messageStepSchema>;
-
-export const CHANNEL_KINDS = ["webhook", "wechat", "cap-feed", "public-page"] as const;
-export type ChannelKind = (typeof CHANNEL_KINDS)[number];
-
-export const DELIVERY_STATES = ["pending", "sending", "sent", "failed", "dead"] as const;
-/** "failed": the last attempt failed and another is scheduled; "dead": no more attempts. */
-export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 export const deliveryViewSchema = z.object({
   channel: z.string(),

@@ -1,17 +1,6 @@
 import { z } from "zod";
 import { timeSchema } from "./common.js";
-
-export const ROLES = [
-  "operator",
-  "investigator",
-  "supervisor",
-  "alert_drafter",
-  "alert_approver",
-  "administrator",
-] as const;
-export type Role = (typeof ROLES)[number];
-/** Roles that may stream individual detections (`SubscribeRequest.detections`). */
-export const DETECTION_ROLES: readonly Role[] = ["operator", "investigator", "administrator"];
+import { ROLES } from "./vocabulary.js";
 
 export const loginRequestSchema = z
   .object({

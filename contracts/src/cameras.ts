@@ -1,8 +1,6 @@
 import { z } from "zod";
 import { timeSchema } from "./common.js";
-
-export const CAMERA_STATES = ["online", "degraded", "offline", "unknown"] as const;
-export type CameraState = (typeof CAMERA_STATES)[number];
+import { CAMERA_STATES } from "./vocabulary.js";
 
 export const cameraViewSchema = z
   .object({

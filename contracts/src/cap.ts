@@ -6,59 +6,10 @@
  * `references`. A message is drafted, submitted, then approved by a second person; only then is it published and
  * delivered.
  */
+
 import { z } from "zod";
 import { localizedTextSchema, positionSchema } from "./common.js";
-
-export const CAP_CATEGORIES = [
-  "Geo",
-  "Met",
-  "Safety",
-  "Security",
-  "Rescue",
-  "Fire",
-  "Health",
-  "Env",
-  "Transport",
-  "Infra",
-  "CBRNE",
-  "Other",
-] as const;
-export type CapCategory = (typeof CAP_CATEGORIES)[number];
-export const CAP_URGENCIES = ["Immediate", "Expected", "Future", "Past", "Unknown"] as const;
-export type CapUrgency = (typeof CAP_URGENCIES)[number];
-export const CAP_SEVERITIES = ["Extreme", "Severe", "Moderate", "Minor", "Unknown"] as const;
-export type CapSeverity = (typeof CAP_SEVERITIES)[number];
-export const CAP_CERTAINTIES = ["Observed", "Likely", "Possible", "Unlikely", "Unknown"] as const;
-export type CapCertainty = (typeof CAP_CERTAINTIES)[number];
-export const CAP_RESPONSE_TYPES = [
-  "Shelter",
-  "Evacuate",
-  "Prepare",
-  "Execute",
-  "Avoid",
-  "Monitor",
-  "Assess",
-  "AllClear",
-  "None",
-] as const;
-export type CapResponseType = (typeof CAP_RESPONSE_TYPES)[number];
-export const CAP_MESSAGE_TYPES = ["Alert", "Update", "Cancel"] as const;
-export type CapMessageType = (typeof CAP_MESSAGE_TYPES)[number];
-
-/** Macao's parishes and zones, used as CAP `<geocode>` values (valueName {@link DISTRICT_GEOCODE_NAME}). */
-export const DISTRICT_CODES = [
-  "MO-NSF",
-  "MO-STA",
-  "MO-SLZ",
-  "MO-SE",
-  "MO-SLR",
-  "MO-TAI",
-  "MO-COT",
-  "MO-COL",
-  "MO-INNER-HARBOUR",
-] as const;
-export type DistrictCode = (typeof DISTRICT_CODES)[number];
-export const DISTRICT_GEOCODE_NAME = "MO-district";
+import { DISTRICT_CODES } from "./vocabulary.js";
 
 export const districtSchema = z
   .object({

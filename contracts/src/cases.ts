@@ -5,36 +5,10 @@
  * The request schemas check the shape; the gateway adds the checks that need its configuration or geometry (the
  * window's maximum length, a polygon that closes and does not cross itself, an area or an incident).
  */
+
 import { z } from "zod";
 import { queryInteger, timeSchema, UUID_PATTERN } from "./common.js";
-
-export const OBJECT_CLASSES = [
-  "person",
-  "vehicle",
-  "bicycle",
-  "motorcycle",
-  "license_plate",
-  "face",
-  "fire",
-  "smoke",
-  "crowd",
-  "animal",
-  "bag",
-  "water",
-] as const;
-export type ObjectClass = (typeof OBJECT_CLASSES)[number];
-export const RULE_TYPES = [
-  "line_crossed",
-  "field_intrusion",
-  "loitering",
-  "object_abandoned",
-  "object_removed",
-  "crowd_count",
-  "stopped_vehicle",
-  "wrong_way",
-  "collision",
-] as const;
-export type RuleType = (typeof RULE_TYPES)[number];
+import { OBJECT_CLASSES, RULE_TYPES } from "./vocabulary.js";
 
 export const MAX_POLYGON_POINTS = 201;
 

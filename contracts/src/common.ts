@@ -1,8 +1,5 @@
 import { z } from "zod";
-
-/** The dashboard's and the alerts' languages: Traditional Chinese, Portuguese and English (Macao's three). */
-export const LANGUAGES = ["zh-Hant", "pt", "en"] as const;
-export type Language = (typeof LANGUAGES)[number];
+import { LANGUAGES, type Language } from "./vocabulary.js";
 
 /** A text in each of the {@link LANGUAGES}, as the services answer it (authoring input is checked stricter). */
 export const localizedTextSchema = z.object({ "zh-Hant": z.string(), pt: z.string(), en: z.string() });

@@ -1,10 +1,6 @@
 import { z } from "zod";
 import { timeSchema } from "./common.js";
-
-export const SEVERITIES = ["minor", "moderate", "severe", "extreme"] as const;
-export type Severity = (typeof SEVERITIES)[number];
-export const INCIDENT_STATUSES = ["open", "acknowledged", "resolved"] as const;
-export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+import { INCIDENT_STATUSES, SEVERITIES } from "./vocabulary.js";
 
 export const incidentViewSchema = z
   .object({

@@ -19,3 +19,4 @@ export * from "./paths.js";
 export * from "./problem.js";
 export * from "./public-alerts.js";
 export * from "./routes.js";
+export * from "./vocabulary.js";

@@ -4,14 +4,13 @@
  * Every piece of state that changes carries a `version` that only grows, so a client that sees the same thing twice
  * (snapshot and live event, or a redelivery) keeps the newer one.
  */
+
 import { z } from "zod";
 import { type CameraStatusChange, cameraViewSchema, type DetectionBrief } from "./cameras.js";
 import { localizedTextSchema, positionSchema, timeSchema } from "./common.js";
-import { type IncidentView, incidentViewSchema, SEVERITIES } from "./incidents.js";
+import { type IncidentView, incidentViewSchema } from "./incidents.js";
 import type { Problem } from "./problem.js";
-
-export const MAP_SENSOR_KINDS = ["water_level", "rainfall"] as const;
-export type MapSensorKind = (typeof MAP_SENSOR_KINDS)[number];
+import { type AreaName, CITY, MAP_SENSOR_KINDS, SEVERITIES } from "./vocabulary.js";
 
 export const sensorReadingViewSchema = z
   .object({
@@ -75,10 +74,6 @@ export const countersSchema = z
 export type Counters = z.infer<typeof countersSchema>;
 
 // ---- Snapshot and live stream ------------------------------------------------------------------------------------
-
-/** "city" or one district (the cameras' `district`, e.g. "Sé"). */
-export type AreaName = string;
-export const CITY: AreaName = "city";
 
 export const snapshotQuerySchema = z.object({ area: z.string().default(CITY) });
 

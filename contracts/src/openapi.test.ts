@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { buildOpenApiDocument } from "./openapi.js";
-import { ALERTING_API, API } from "./paths.js";
-import { PUBLIC_ALERTS } from "./public-alerts.js";
+import { ALERTING_API, API, PUBLIC_ALERTS } from "./paths.js";
 import { ROUTES, type Route } from "./routes.js";
 
 const openApiDocument = buildOpenApiDocument();

@@ -46,3 +46,16 @@ export const ALERTING_API = {
   /** GET → AlertSummary[] (newest first) */
   alerts: "/api/v1/alerting/alerts",
 } as const;
+
+/** Public, unauthenticated. */
+export const PUBLIC_ALERTS = {
+  /** Atom feed of active alerts, each entry linking its CAP XML. */
+  feed: "/cap/feed.atom",
+  cap: (identifier: string) => `/cap/messages/${encodeURIComponent(identifier)}.xml`,
+  /** The public alert page. */
+  page: "/public/alerts",
+  /** JSON: active alerts (PublicAlertView[]). */
+  json: "/api/v1/public/alerts",
+  /** Socket.IO namespace of the public page. */
+  socketNamespace: "/public",
+} as const;

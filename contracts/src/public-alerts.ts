@@ -1,20 +1,8 @@
 /** The public face of the alerts: no sign-in, for citizens, aggregators and the public page. */
-import { z } from "zod";
-import { CAP_CERTAINTIES, CAP_MESSAGE_TYPES, CAP_SEVERITIES, CAP_URGENCIES } from "./cap.js";
-import { localizedTextSchema, positionSchema, timeSchema } from "./common.js";
 
-/** Public, unauthenticated. */
-export const PUBLIC_ALERTS = {
-  /** Atom feed of active alerts, each entry linking its CAP XML. */
-  feed: "/cap/feed.atom",
-  cap: (identifier: string) => `/cap/messages/${encodeURIComponent(identifier)}.xml`,
-  /** The public alert page. */
-  page: "/public/alerts",
-  /** JSON: active alerts (PublicAlertView[]). */
-  json: "/api/v1/public/alerts",
-  /** Socket.IO namespace of the public page. */
-  socketNamespace: "/public",
-} as const;
+import { z } from "zod";
+import { localizedTextSchema, positionSchema, timeSchema } from "./common.js";
+import { CAP_CERTAINTIES, CAP_MESSAGE_TYPES, CAP_SEVERITIES, CAP_URGENCIES } from "./vocabulary.js";
 
 /** What the public page and public JSON show of an active alert. */
 export const publicAlertViewSchema = z

@@ -3,6 +3,7 @@
  * what goes in and comes out. The OpenAPI document is generated from it (./openapi.ts); a test checks that every
  * path of {@link API}, {@link ALERTING_API} and {@link PUBLIC_ALERTS} is in it.
  */
+
 import { z } from "zod";
 import { alertContentSchema } from "./alert-content.js";
 import {
@@ -16,7 +17,7 @@ import {
   messageViewSchema,
   prefillQuerySchema,
 } from "./alerts.js";
-import { clientConfigSchema, loginRequestSchema, loginResponseSchema, type Role, userViewSchema } from "./auth.js";
+import { clientConfigSchema, loginRequestSchema, loginResponseSchema, userViewSchema } from "./auth.js";
 import { cameraDetailSchema, cameraViewSchema } from "./cameras.js";
 import { districtSchema } from "./cap.js";
 import {
@@ -36,6 +37,7 @@ import {
 } from "./incidents.js";
 import { alertViewSchema, snapshotQuerySchema, snapshotSchema } from "./live.js";
 import { publicAlertViewSchema } from "./public-alerts.js";
+import type { Role } from "./vocabulary.js";
 
 export interface RouteResponse {
   status: number;
