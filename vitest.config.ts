@@ -18,6 +18,7 @@ export default defineConfig({
           include: [
             "services/*/src/**/*.test.ts",
             "proto/src/**/*.test.ts",
+            "contracts/src/**/*.test.ts",
             "infra/src/**/*.test.ts",
             "web/src/**/*.test.ts",
           ],

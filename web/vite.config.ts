@@ -7,7 +7,7 @@ const here = (path: string) => decodeURIComponent(new URL(path, import.meta.url)
 
 export default defineConfig({
   plugins: [react()],
-  // "source" first: "@hub/gateway/contract" resolves to the gateway's TypeScript, so no gateway build is needed.
+  // "source" first: "@hub/contracts" resolves to its TypeScript, so no build of the contracts is needed.
   resolve: { conditions: ["source", ...defaultClientConditions] },
   build: {
     outDir: "dist",

@@ -16,6 +16,7 @@ bash infra/bin/ensure-deps.sh --browser
 bash infra/bin/gen-check.sh
 echo "› lint (biome) and type check (tsc)…"
 npx --no-install biome check --error-on-warnings .
+node --import tsx infra/src/boundaries.ts
 npx --no-install tsc -b
 npx --no-install tsc -p test/tsconfig.json
 npx --no-install tsc -p web/tsconfig.json --noEmit

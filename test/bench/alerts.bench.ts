@@ -18,9 +18,9 @@
  * raises the open-file limit (5,000 clients need ~5,300 descriptors in the gateway and the swarm's workers).
  */
 import { createHmac, randomUUID } from "node:crypto";
-import { ALERTING_API, type MessageView, PUBLIC_ALERTS, type PublicAlertView } from "@hub/alerts/contract";
 import { createLogger } from "@hub/common";
-import type { LoginResponse } from "@hub/gateway/contract";
+import type { LoginResponse } from "@hub/contracts";
+import { ALERTING_API, type MessageView, PUBLIC_ALERTS, type PublicAlertView } from "@hub/contracts";
 import { testContent, WebhookReceivers, webhookSecret, webhooksFile } from "../support/alerts.js";
 import { launchBrowser } from "../support/browser.js";
 import { checkOpenFileLimit, nowMs, startBareServer, startClientSwarm, summarizeLatencies } from "./fanout-support.js";

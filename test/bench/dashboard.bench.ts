@@ -18,7 +18,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createLogger, H3_PARTITION_RESOLUTION, h3Cell, topics } from "@hub/common";
-import type { LoginResponse } from "@hub/gateway/contract";
+import type { LoginResponse } from "@hub/contracts";
 import { DetectionRecord, SensorReadingRecord } from "@hub/proto";
 import { cellToParent } from "h3-js";
 import { Partitioners } from "kafkajs";

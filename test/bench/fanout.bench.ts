@@ -12,7 +12,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createLogger, macaoLandPath, Region, topics } from "@hub/common";
-import type { Counters, DetectionBrief, LoginResponse } from "@hub/gateway/contract";
+import type { Counters, DetectionBrief, LoginResponse } from "@hub/contracts";
 import { type Incident, IncidentRecord, IncidentSeverity, IncidentStatus } from "@hub/proto";
 import { buildCameras, IngestGateway, noEffects, Traffic } from "@hub/simulator";
 import { Partitioners } from "kafkajs";

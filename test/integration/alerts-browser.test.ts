@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { AlertsApp } from "@hub/alerts";
-import { LANGUAGES, type MessageView, PUBLIC_ALERTS } from "@hub/alerts/contract";
+import { LANGUAGES, type MessageView, PUBLIC_ALERTS } from "@hub/contracts";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alertUsers, publish, startTestAlerts, testContent } from "../support/alerts.js";

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { ALERTING_API, type MessageView } from "@hub/alerts/contract";
 import { DEV_ALERTS_TOKEN, type Pool } from "@hub/common";
+import { ALERTING_API, type MessageView } from "@hub/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeliveriesRepository } from "../../services/alerts/src/repositories/deliveries.repository.js";
 import { startTestAlerts, testContent, WebhookReceivers, webhookSecret, webhooksFile } from "../support/alerts.js";

@@ -4,6 +4,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AlertsApp } from "@hub/alerts";
+import type { Pool } from "@hub/common";
+import type { Problem } from "@hub/contracts";
 import {
   ALERTING_API,
   type AlertContent,
@@ -13,10 +15,8 @@ import {
   PUBLIC_ALERTS,
   type PublicAlertView,
   type PublicServerToClientEvents,
-} from "@hub/alerts/contract";
-import type { Pool } from "@hub/common";
+} from "@hub/contracts";
 import { hashPassword } from "@hub/gateway";
-import type { Problem } from "@hub/gateway/contract";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {

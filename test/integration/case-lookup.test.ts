@@ -5,7 +5,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { h3Cell, type Pool } from "@hub/common";
-import { insertDetections } from "@hub/correlator";
 import type {
   AuditEntryView,
   CaseDetection,
@@ -13,7 +12,8 @@ import type {
   CaseSearchResult,
   ExportJob,
   Problem,
-} from "@hub/gateway/contract";
+} from "@hub/contracts";
+import { insertDetections } from "@hub/correlator";
 import { strToU8, unzipSync, zipSync } from "fflate";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -12,7 +12,7 @@ import type {
   Problem,
   Snapshot,
   SubscribeResponse,
-} from "@hub/gateway/contract";
+} from "@hub/contracts";
 import { AlertSeverity, AlertState, CameraState, PublicAlertRecord } from "@hub/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fireEvidence, newStatus } from "../support/factories.js";

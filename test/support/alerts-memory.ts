@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { AuditEntry } from "@hub/common";
 import type {
   AlertContent,
   AlertSummary,
@@ -7,8 +8,7 @@ import type {
   MessageStatus,
   MessageStep,
   MessageView,
-} from "@hub/alerts/contract";
-import type { AuditEntry } from "@hub/common";
+} from "@hub/contracts";
 import type { IncidentBrief } from "../../services/alerts/src/repositories/incidents.repository.js";
 import type { StoredAlert, StoredMessage } from "../../services/alerts/src/repositories/messages.repository.js";
 import type {

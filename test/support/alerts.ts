@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AlertsApp, readConfig as alertsConfig, startAlerts } from "@hub/alerts";
-import { ALERTING_API, type AlertContent, type MessageView } from "@hub/alerts/contract";
+import { ALERTING_API, type AlertContent, type MessageView } from "@hub/contracts";
 import { verifyStandardWebhook } from "@hub/infra";
 import { api, login } from "./gateway.js";
 import { infra, testLogger } from "./hub.js";

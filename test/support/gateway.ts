@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { h3Cell, type Pool } from "@hub/common";
+import type { ClientToServerEvents, LoginResponse, ServerToClientEvents } from "@hub/contracts";
 import type { CorrelatorApp } from "@hub/correlator";
 import { type GatewayApp, readConfig as gatewayConfig, startGateway } from "@hub/gateway";
-import type { ClientToServerEvents, LoginResponse, ServerToClientEvents } from "@hub/gateway/contract";
 import { io, type Socket } from "socket.io-client";
 import { infra, startTestCorrelator, testLogger } from "./hub.js";
 

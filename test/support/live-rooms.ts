@@ -7,7 +7,7 @@ import type {
   Role,
   SensorReadingView,
   ServerToClientEvents,
-} from "@hub/gateway/contract";
+} from "@hub/contracts";
 import type { Placed } from "../../services/gateway/src/services/decode.js";
 import type { LiveBroadcast, LiveRooms, LiveSocket } from "../../services/gateway/src/services/live.service.js";
 

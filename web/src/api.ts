@@ -10,9 +10,9 @@ import type {
   MessageStatus,
   MessageView,
   PrefillQuery,
-} from "@hub/alerts/contract";
-import { ALERTING_API } from "@hub/alerts/contract";
+} from "@hub/contracts";
 import {
+  ALERTING_API,
   API,
   type AreaName,
   type AuditEntryView,
@@ -29,7 +29,7 @@ import {
   type LoginResponse,
   type Problem,
   type Snapshot,
-} from "@hub/gateway/contract";
+} from "@hub/contracts";
 
 /** A failed REST call, with the gateway's problem document (or one made up from the response). */
 export class ApiError extends Error {

@@ -1,4 +1,4 @@
-import type { LoginResponse } from "@hub/gateway/contract";
+import type { LoginResponse } from "@hub/contracts";
 
 const KEY = "hub.session";
 

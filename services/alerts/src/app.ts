@@ -6,6 +6,7 @@ import {
   type ServiceDependencies,
   type ServiceWiring,
 } from "@hub/common";
+import { PUBLIC_ALERTS } from "@hub/contracts";
 import Fastify from "fastify";
 import { CapFeedChannel } from "./channels/cap-feed.channel.js";
 import type { Channel } from "./channels/channel.js";
@@ -13,7 +14,6 @@ import { PublicPageChannel } from "./channels/public-page.channel.js";
 import { loadWebhookApps, WebhookChannel } from "./channels/webhook.channel.js";
 import { WeChatChannel } from "./channels/wechat.channel.js";
 import type { AlertsConfig } from "./config.js";
-import { PUBLIC_ALERTS } from "./contract.js";
 import { registerHttp } from "./controllers/http.controller.js";
 import { createAlertsMetrics } from "./metrics.js";
 import { AuditRepository } from "./repositories/audit.repository.js";

@@ -67,6 +67,7 @@ export {
   toServiceError,
   unary,
 } from "./grpc.js";
+export { firstProblem, type IndexStyle, parseInput } from "./input.js";
 export { createKafka, ensureTopics, type KafkaConnection } from "./kafka.js";
 export { createLogger, type Logger } from "./logger.js";
 export {

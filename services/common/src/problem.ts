@@ -1,16 +1,10 @@
+import type { Problem } from "@hub/contracts";
 import type { FastifyInstance } from "fastify";
 import { type ErrorCode, isHubError } from "./errors.js";
 import type { Logger } from "./logger.js";
 
-/** RFC 9457 problem details: the body of every HTTP 4xx/5xx the hub answers. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  /** The offending field, e.g. "body.password", when there is one. */
-  field?: string;
-}
+/** RFC 9457 problem details (declared in @hub/contracts): the body of every HTTP 4xx/5xx the hub answers. */
+export type { Problem };
 
 const httpStatus: Record<ErrorCode, number> = {
   INVALID_ARGUMENT: 400,

@@ -6,10 +6,10 @@ import {
   type ServiceWiring,
   topics,
 } from "@hub/common";
+import type { ClientConfig } from "@hub/contracts";
 import Fastify from "fastify";
 import { Server } from "socket.io";
 import type { GatewayConfig } from "./config.js";
-import type { ClientConfig } from "./contract.js";
 import { registerApi } from "./controllers/http.controller.js";
 import { registerSockets } from "./controllers/socket.controller.js";
 import { registerStatic } from "./controllers/static.controller.js";

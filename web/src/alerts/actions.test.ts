@@ -1,4 +1,4 @@
-import type { Role } from "@hub/gateway/contract";
+import type { Role } from "@hub/contracts";
 import { describe, expect, it } from "vitest";
 import { newAlertSummary, newMessage } from "../testing/alert-factories";
 import { alertActions, canOpenAlerts, isEditable, messageActions } from "./actions";

@@ -1,5 +1,4 @@
-import type { AlertSummary, MessageView } from "@hub/alerts/contract";
-import type { Role, UserView } from "@hub/gateway/contract";
+import type { AlertSummary, MessageView, Role, UserView } from "@hub/contracts";
 
 /** Who may open the alerts view: authors, approvers, and supervisors and administrators (read only). */
 export const ALERT_ROLES: readonly Role[] = ["alert_drafter", "alert_approver", "supervisor", "administrator"];

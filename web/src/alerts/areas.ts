@@ -1,4 +1,4 @@
-import type { AlertCircle, AlertTemplate, DistrictCode } from "@hub/alerts/contract";
+import type { AlertCircle, AlertTemplate, DistrictCode } from "@hub/contracts";
 import type { AreaResult } from "../cases/draw";
 import type { AreaForm } from "./form";
 

@@ -1,9 +1,4 @@
-import {
-  type ChannelDeliverySummary,
-  DELIVERY_STATES,
-  type DeliveryState,
-  type MessageView,
-} from "@hub/alerts/contract";
+import { type ChannelDeliverySummary, DELIVERY_STATES, type DeliveryState, type MessageView } from "@hub/contracts";
 
 export const DELIVERY_POLL_MS = 2000;
 /** Right after publication the deliveries may not exist yet: an empty list is awaited this long. */

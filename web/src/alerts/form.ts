@@ -11,7 +11,7 @@ import {
   LANGUAGES,
   type Language,
   type LocalizedText,
-} from "@hub/alerts/contract";
+} from "@hub/contracts";
 import { epochToWallTime, wallTimeToEpoch } from "../cases/wall-time";
 import { TIME_ZONE } from "../i18n/i18n";
 

@@ -1,4 +1,4 @@
-import type { AlertContent, Language } from "@hub/alerts/contract";
+import type { AlertContent, Language } from "@hub/contracts";
 
 /** Characters of the body a phone's notification shows before it cuts the text (a common lock-screen length). */
 export const PHONE_BODY_MAX = 180;

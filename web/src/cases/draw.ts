@@ -1,4 +1,4 @@
-import type { CaseArea } from "@hub/gateway/contract";
+import type { CaseArea } from "@hub/contracts";
 import { distanceM, type Position } from "../map/geo";
 
 /**

@@ -1,4 +1,4 @@
-import type { ExportJob } from "@hub/gateway/contract";
+import type { ExportJob } from "@hub/contracts";
 import { describe, expect, it } from "vitest";
 import { newExportJob } from "../testing/factories";
 import { FakeScheduler } from "../testing/fake-scheduler";

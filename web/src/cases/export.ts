@@ -1,4 +1,4 @@
-import type { ExportJob } from "@hub/gateway/contract";
+import type { ExportJob } from "@hub/contracts";
 import type { Scheduler } from "../live/batcher";
 
 export const EXPORT_POLL_MS = 500;

@@ -1,10 +1,4 @@
-import {
-  type CaseSearchRequest,
-  OBJECT_CLASSES,
-  type ObjectClass,
-  RULE_TYPES,
-  type RuleType,
-} from "@hub/gateway/contract";
+import { type CaseSearchRequest, OBJECT_CLASSES, type ObjectClass, RULE_TYPES, type RuleType } from "@hub/contracts";
 import { TIME_ZONE } from "../i18n/i18n";
 import type { AreaProblem, AreaResult } from "./draw";
 import { epochToWallTime, wallTimeToEpoch } from "./wall-time";

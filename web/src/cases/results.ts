@@ -1,4 +1,4 @@
-import type { CaseSearchResult } from "@hub/gateway/contract";
+import type { CaseSearchResult } from "@hub/contracts";
 
 /**
  * The lookup with the next page added: the detections so far followed by the page's new ones (a detection already

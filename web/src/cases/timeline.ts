@@ -1,4 +1,4 @@
-import type { CaseDetection } from "@hub/gateway/contract";
+import type { CaseDetection } from "@hub/contracts";
 
 /** Bucket widths a person reads easily, in minutes. */
 const NICE_MINUTES = [1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 360, 720, 1440];

@@ -1,5 +1,4 @@
-import type { District, DistrictCode } from "@hub/alerts/contract";
-import type { ClientConfig } from "@hub/gateway/contract";
+import type { ClientConfig, District, DistrictCode } from "@hub/contracts";
 import { type Dispatch, memo, type RefObject, useEffect, useId, useMemo, useRef } from "react";
 import type { AreaForm } from "../alerts/form";
 import type { DrawAction, DrawState } from "../cases/draw";

@@ -1,4 +1,4 @@
-import type { AlertState, CapSeverity, MessageStatus } from "@hub/alerts/contract";
+import type { AlertState, CapSeverity, MessageStatus } from "@hub/contracts";
 import { useI18n } from "../i18n/I18nProvider";
 
 /** CAP severity, in words (the colour only repeats them). */

@@ -1,4 +1,4 @@
-import { type ChannelDeliverySummary, DELIVERY_STATES, type MessageView } from "@hub/alerts/contract";
+import { type ChannelDeliverySummary, DELIVERY_STATES, type MessageView } from "@hub/contracts";
 import { useEffect, useId, useState } from "react";
 import { DELIVERY_POLL_MS, deliveryTotals, shouldPollDeliveries } from "../alerts/delivery";
 import { describeError } from "../api";

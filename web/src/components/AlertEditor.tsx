@@ -1,5 +1,4 @@
-import type { AlertSummary, District, MessageView } from "@hub/alerts/contract";
-import type { ClientConfig } from "@hub/gateway/contract";
+import type { AlertSummary, ClientConfig, District, MessageView } from "@hub/contracts";
 import { type AlertForm, LOCALIZED_FIELDS } from "../alerts/form";
 import { useI18n } from "../i18n/I18nProvider";
 import { AlertAreaMap } from "./AlertAreaMap";

@@ -1,4 +1,4 @@
-import { LANGUAGES } from "@hub/alerts/contract";
+import { LANGUAGES } from "@hub/contracts";
 import { useEffect, useId, useState } from "react";
 import type { AlertForm } from "../alerts/form";
 import { phoneCard } from "../alerts/phone";

@@ -1,5 +1,4 @@
-import type { AlertSummary, AlertTemplate, District, MessageView } from "@hub/alerts/contract";
-import type { ClientConfig } from "@hub/gateway/contract";
+import type { AlertSummary, AlertTemplate, ClientConfig, District, MessageView } from "@hub/contracts";
 import { type FormEvent, type Ref, useCallback, useEffect, useId, useMemo, useState } from "react";
 import { canDraft, canOpenAlerts } from "../alerts/actions";
 import { groupTemplates } from "../alerts/areas";

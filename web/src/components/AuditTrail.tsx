@@ -1,4 +1,4 @@
-import type { AuditEntryView } from "@hub/gateway/contract";
+import type { AuditEntryView } from "@hub/contracts";
 import { type Ref, useCallback, useEffect, useState } from "react";
 import { describeError } from "../api";
 import { useI18n } from "../i18n/I18nProvider";

@@ -1,4 +1,4 @@
-import type { CameraState, IncidentStatus, Severity } from "@hub/gateway/contract";
+import type { CameraState, IncidentStatus, Severity } from "@hub/contracts";
 import { useI18n } from "../i18n/I18nProvider";
 
 export function SeverityBadge({ severity }: { severity: Severity }) {

@@ -1,4 +1,4 @@
-import { CAMERA_STATES, type CameraView } from "@hub/gateway/contract";
+import { CAMERA_STATES, type CameraView } from "@hub/contracts";
 import { useMemo } from "react";
 import { useI18n } from "../i18n/I18nProvider";
 import { countCameraStates } from "../map/features";

@@ -1,4 +1,4 @@
-import type { CameraDetail as CameraDetailData, DetectionBrief } from "@hub/gateway/contract";
+import type { CameraDetail as CameraDetailData, DetectionBrief } from "@hub/contracts";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { describeError } from "../api";
 import { useI18n } from "../i18n/I18nProvider";

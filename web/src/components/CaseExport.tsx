@@ -1,4 +1,4 @@
-import type { ExportJob } from "@hub/gateway/contract";
+import type { ExportJob } from "@hub/contracts";
 import { useEffect, useId, useRef, useState } from "react";
 import { describeError } from "../api";
 import { type ExportWatch, watchExport } from "../cases/export";

@@ -5,7 +5,7 @@ import {
   type ObjectClass,
   RULE_TYPES,
   type RuleType,
-} from "@hub/gateway/contract";
+} from "@hub/contracts";
 import {
   type FormEvent,
   type ReactNode,

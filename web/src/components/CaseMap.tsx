@@ -1,4 +1,4 @@
-import type { CaseCamera, ClientConfig } from "@hub/gateway/contract";
+import type { CaseCamera, ClientConfig } from "@hub/contracts";
 import { type Dispatch, memo, type RefObject, useEffect, useId, useMemo, useRef } from "react";
 import type { DrawAction, DrawState } from "../cases/draw";
 import { useI18n } from "../i18n/I18nProvider";

@@ -1,4 +1,4 @@
-import type { CaseCamera, CaseSearchResult } from "@hub/gateway/contract";
+import type { CaseCamera, CaseSearchResult } from "@hub/contracts";
 import { memo, useId, useMemo, useRef, useState } from "react";
 import { describeError } from "../api";
 import { appendPage, summarize } from "../cases/results";

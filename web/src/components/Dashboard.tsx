@@ -1,4 +1,4 @@
-import { type ClientConfig, DETECTION_ROLES } from "@hub/gateway/contract";
+import { type ClientConfig, DETECTION_ROLES } from "@hub/contracts";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { createApi } from "../api";
 import { useI18n } from "../i18n/I18nProvider";

@@ -1,4 +1,4 @@
-import type { IncidentDetail as IncidentDetailData, IncidentView } from "@hub/gateway/contract";
+import type { IncidentDetail as IncidentDetailData, IncidentView } from "@hub/contracts";
 import { useEffect, useId, useState } from "react";
 import { canDraft } from "../alerts/actions";
 import { ApiError, describeError } from "../api";

@@ -1,4 +1,4 @@
-import type { IncidentView } from "@hub/gateway/contract";
+import type { IncidentView } from "@hub/contracts";
 import { memo } from "react";
 import { useI18n } from "../i18n/I18nProvider";
 import { NewBadge, SeverityBadge, StatusBadge } from "./Badges";

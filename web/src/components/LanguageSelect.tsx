@@ -1,4 +1,4 @@
-import { LANGUAGES } from "@hub/gateway/contract";
+import { LANGUAGES } from "@hub/contracts";
 import { useId } from "react";
 import { useI18n } from "../i18n/I18nProvider";
 import { isLanguage, LANGUAGE_NAMES } from "../i18n/i18n";

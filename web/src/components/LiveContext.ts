@@ -1,4 +1,4 @@
-import type { UserView } from "@hub/gateway/contract";
+import type { UserView } from "@hub/contracts";
 import { createContext, useContext } from "react";
 import type { ApiClient } from "../api";
 import type { LiveConnection } from "../live/connection";

@@ -1,4 +1,4 @@
-import type { ClientConfig } from "@hub/gateway/contract";
+import type { ClientConfig } from "@hub/contracts";
 import { memo, type RefObject, useEffect, useId, useMemo, useRef, useState } from "react";
 import { describeError } from "../api";
 import { useI18n } from "../i18n/I18nProvider";

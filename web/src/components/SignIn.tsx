@@ -1,4 +1,4 @@
-import type { ClientConfig } from "@hub/gateway/contract";
+import type { ClientConfig } from "@hub/contracts";
 import { type FormEvent, useId, useState } from "react";
 import { createApi, describeError } from "../api";
 import { useI18n } from "../i18n/I18nProvider";

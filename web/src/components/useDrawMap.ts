@@ -1,4 +1,4 @@
-import type { ClientConfig } from "@hub/gateway/contract";
+import type { ClientConfig } from "@hub/contracts";
 import { type Dispatch, type RefObject, useEffect, useMemo, useRef, useState } from "react";
 import { describeError } from "../api";
 import type { DrawAction, DrawState } from "../cases/draw";

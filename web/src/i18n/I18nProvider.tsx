@@ -1,4 +1,4 @@
-import type { Language } from "@hub/gateway/contract";
+import type { Language } from "@hub/contracts";
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import {
   createFormatters,

@@ -1,4 +1,4 @@
-import { LANGUAGES } from "@hub/gateway/contract";
+import { LANGUAGES } from "@hub/contracts";
 import { describe, expect, it } from "vitest";
 import { en } from "./en";
 import { createFormatters, DICTIONARIES, loadLanguage, saveLanguage, translate, translateOr } from "./i18n";

@@ -1,4 +1,4 @@
-import { LANGUAGES, type Language } from "@hub/gateway/contract";
+import { LANGUAGES, type Language } from "@hub/contracts";
 import { en, type MessageKey, type Messages } from "./en";
 import { pt } from "./pt";
 import { zhHant } from "./zh-Hant";

@@ -1,4 +1,4 @@
-import type { AlertView, CameraStatusChange, Counters, IncidentView, SensorReadingView } from "@hub/gateway/contract";
+import type { AlertView, CameraStatusChange, Counters, IncidentView, SensorReadingView } from "@hub/contracts";
 
 /** One piece of live state, as the store applies it: what the Socket.IO events carry, one entity at a time. */
 export type LiveChange =

@@ -4,7 +4,7 @@ import type {
   Envelope,
   ServerToClientEvents,
   SubscribeResponse,
-} from "@hub/gateway/contract";
+} from "@hub/contracts";
 import { io, type Socket } from "socket.io-client";
 import type { ApiClient } from "../api";
 import type { LiveChange } from "./changes";

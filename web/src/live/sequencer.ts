@@ -1,4 +1,4 @@
-import type { Envelope } from "@hub/gateway/contract";
+import type { Envelope } from "@hub/contracts";
 
 /**
  * Where the stream is in the reconnect protocol:

@@ -7,7 +7,7 @@ import {
   type SensorReadingView,
   type Severity,
   type Snapshot,
-} from "@hub/gateway/contract";
+} from "@hub/contracts";
 import { type LiveChange, sensorKey } from "./changes";
 
 /** How long an incident counts as new (highlighted on the map and in the list). */

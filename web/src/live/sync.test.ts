@@ -1,4 +1,4 @@
-import type { Envelope, Snapshot, SubscribeRequest, SubscribeResponse } from "@hub/gateway/contract";
+import type { Envelope, Snapshot, SubscribeRequest, SubscribeResponse } from "@hub/contracts";
 import { describe, expect, it } from "vitest";
 import { newCamera, newIncident, newSnapshot, newStatusChange } from "../testing/factories";
 import { FakeScheduler } from "../testing/fake-scheduler";

@@ -1,4 +1,4 @@
-import type { AreaName, Envelope, Problem, Snapshot, SubscribeRequest, SubscribeResponse } from "@hub/gateway/contract";
+import type { AreaName, Envelope, Problem, Snapshot, SubscribeRequest, SubscribeResponse } from "@hub/contracts";
 import { browserScheduler, KeyedBatcher, type Scheduler } from "./batcher";
 import { changeKey, type LiveChange, supersedes } from "./changes";
 import { StreamSequencer } from "./sequencer";

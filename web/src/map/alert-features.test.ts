@@ -1,4 +1,4 @@
-import type { District } from "@hub/alerts/contract";
+import type { District } from "@hub/contracts";
 import { describe, expect, it } from "vitest";
 import { text } from "../testing/alert-factories";
 import { areaPositions, areaShapeFeatures, districtFeatures } from "./alert-features";

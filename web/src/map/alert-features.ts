@@ -1,4 +1,4 @@
-import type { AlertAreaInput, District, DistrictCode } from "@hub/alerts/contract";
+import type { AlertAreaInput, District, DistrictCode } from "@hub/contracts";
 import { circleRing } from "./case-features";
 import type { Position } from "./geo";
 

@@ -1,4 +1,4 @@
-import { API, type ClientConfig } from "@hub/gateway/contract";
+import { API, type ClientConfig } from "@hub/contracts";
 import { Map as MapLibreMap, NavigationControl, setWorkerUrl } from "maplibre-gl";
 // Bundled as a worker chunk (.js), so any static server sends it with a JavaScript type.
 import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url";

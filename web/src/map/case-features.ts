@@ -1,4 +1,4 @@
-import type { CaseCamera } from "@hub/gateway/contract";
+import type { CaseCamera } from "@hub/contracts";
 import { circleToShow, closedRing, type DrawState } from "../cases/draw";
 import { destination, fovSector, type Position } from "./geo";
 

@@ -1,4 +1,4 @@
-import type { ClientConfig } from "@hub/gateway/contract";
+import type { ClientConfig } from "@hub/contracts";
 import type { GeoJSONSource, MapLayerMouseEvent, Map as MapLibreMap, NavigationControl } from "maplibre-gl";
 import { createThrottle, type Throttle } from "../live/batcher";
 import type { LiveStore, StoreRevisions } from "../live/store";

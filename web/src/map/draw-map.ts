@@ -1,4 +1,4 @@
-import type { ClientConfig } from "@hub/gateway/contract";
+import type { ClientConfig } from "@hub/contracts";
 import type {
   AddLayerObject,
   GeoJSONSource,

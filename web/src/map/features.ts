@@ -6,7 +6,7 @@ import type {
   MapSensorKind,
   SensorReadingView,
   Severity,
-} from "@hub/gateway/contract";
+} from "@hub/contracts";
 import { sensorKey } from "../live/changes";
 import { severityRank } from "../live/store";
 import { fovSector } from "./geo";

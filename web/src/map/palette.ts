@@ -1,4 +1,4 @@
-import type { CameraState, Severity } from "@hub/gateway/contract";
+import type { CameraState, Severity } from "@hub/contracts";
 
 /** Map colours, chosen to read on the dark sea and land of the offline base map (and on a video wall). */
 export const MAP_COLOURS = {

@@ -1,4 +1,4 @@
-import { LANGUAGES, type Language, type PublicAlertView } from "@hub/alerts/contract";
+import { LANGUAGES, type Language, type PublicAlertView } from "@hub/contracts";
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import type { ConnectionState, PublicConnection } from "./connection";
 import { type Params, type PublicMessageKey, translate, translateOr } from "./messages";

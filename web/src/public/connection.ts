@@ -3,7 +3,7 @@ import {
   type PublicAlertView,
   type PublicClientToServerEvents,
   type PublicServerToClientEvents,
-} from "@hub/alerts/contract";
+} from "@hub/contracts";
 import { io, type Socket } from "socket.io-client";
 import type { PublicAlertStore } from "./store";
 

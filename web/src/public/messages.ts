@@ -1,4 +1,4 @@
-import type { Language } from "@hub/alerts/contract";
+import type { Language } from "@hub/contracts";
 
 /**
  * The public page's own texts (kept apart from the dashboard's dictionaries so the page stays small). English is the

@@ -1,4 +1,4 @@
-import type { CapSeverity, PublicAlertView } from "@hub/alerts/contract";
+import type { CapSeverity, PublicAlertView } from "@hub/contracts";
 
 /** Most severe first: the order the page lists warnings in (then the newest first). */
 export const SEVERITY_RANK: Record<CapSeverity, number> = {

@@ -1,4 +1,4 @@
-import { LANGUAGES } from "@hub/alerts/contract";
+import { LANGUAGES } from "@hub/contracts";
 import { describe, expect, it } from "vitest";
 import { PUBLIC_DICTIONARIES, translate, translateOr } from "./messages";
 import { LANGUAGE_KEY, languageOfNavigator, loadLanguage, loadTheme, THEME_KEY } from "./preferences";

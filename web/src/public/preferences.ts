@@ -1,4 +1,4 @@
-import { LANGUAGES, type Language } from "@hub/alerts/contract";
+import { LANGUAGES, type Language } from "@hub/contracts";
 
 /** The public page's choices, remembered in localStorage: the language and the colour scheme. */
 

@@ -1,4 +1,4 @@
-import type { PublicAlertView } from "@hub/alerts/contract";
+import type { PublicAlertView } from "@hub/contracts";
 import { sortAlerts } from "./order";
 
 /** Wall-clock time and timers (epoch milliseconds: expiries are instants), injectable for tests. */

@@ -7,7 +7,7 @@ import type {
   LocalizedText,
   MessageView,
   PublicAlertView,
-} from "@hub/alerts/contract";
+} from "@hub/contracts";
 import { iso, T0 } from "./factories";
 
 /** Test data builders for civil-protection alerts: sensible defaults, override what the test is about. */

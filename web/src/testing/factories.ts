@@ -10,7 +10,7 @@ import type {
   IncidentView,
   SensorReadingView,
   Snapshot,
-} from "@hub/gateway/contract";
+} from "@hub/contracts";
 
 /** Test data builders: sensible defaults, override what the test is about. */
 let counter = 0;

@@ -1,4 +1,4 @@
-import type { AlertContent, CapMessageType, ChannelKind } from "../contract.js";
+import type { AlertContent, CapMessageType, ChannelKind } from "@hub/contracts";
 
 /**
  * One published CAP message as every channel receives it. `deliveryKey(message)` is stable across

@@ -1,8 +1,8 @@
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { ConfigError, type Logger } from "@hub/common";
+import type { LocalizedText } from "@hub/contracts";
 import { z } from "zod";
-import type { LocalizedText } from "../contract.js";
 import { type Channel, type ChannelLimits, deliveryKey, type OutboundMessage, type SendResult } from "./channel.js";
 
 /**

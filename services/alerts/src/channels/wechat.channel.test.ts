@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
+import type { AlertContent, LocalizedText } from "@hub/contracts";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -7,7 +8,6 @@ import {
   type WeChatStandIn,
   type WeChatStandInOptions,
 } from "../../../../test/support/wechat-standin.js";
-import type { AlertContent, LocalizedText } from "../contract.js";
 import type { OutboundMessage, SendResult } from "./channel.js";
 import { nextQuotaResetMs, WeChatChannel, type WeChatChannelOptions } from "./wechat.channel.js";
 

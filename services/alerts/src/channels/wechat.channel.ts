@@ -1,5 +1,5 @@
 import type { Logger } from "@hub/common";
-import type { CapMessageType, Language, LocalizedText } from "../contract.js";
+import type { CapMessageType, Language, LocalizedText } from "@hub/contracts";
 import type { Channel, ChannelLimits, OutboundMessage, SendResult } from "./channel.js";
 
 /**

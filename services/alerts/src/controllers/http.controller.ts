@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { AuthenticationError, answerWithProblems, type Logger, type Problem } from "@hub/common";
+import { ALERTING_API, type LocalizedText, PUBLIC_ALERTS } from "@hub/contracts";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { ALERTING_API, type LocalizedText, PUBLIC_ALERTS } from "../contract.js";
 import type { MessagesRepository } from "../repositories/messages.repository.js";
 import { atomFeed } from "../services/feed.js";
 import type { Actor, AlertWorkflow } from "../services/workflow.service.js";

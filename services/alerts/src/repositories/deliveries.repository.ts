@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from "@hub/common";
-import type { ChannelDeliverySummary, ChannelKind, DeliveryState, DeliveryView } from "../contract.js";
+import type { ChannelDeliverySummary, ChannelKind, DeliveryState, DeliveryView } from "@hub/contracts";
 import type { DeliveryOutbox } from "../services/workflow.ports.js";
 
 type Queryable = Pick<PoolClient, "query">;

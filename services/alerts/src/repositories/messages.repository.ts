@@ -7,7 +7,7 @@ import type {
   MessageStatus,
   MessageStep,
   MessageView,
-} from "../contract.js";
+} from "@hub/contracts";
 import type { MessageStore, NewMessage } from "../services/workflow.ports.js";
 
 type Queryable = Pick<PoolClient, "query">;

@@ -8,7 +8,7 @@ import {
   LANGUAGES,
   type Language,
   type LocalizedText,
-} from "../contract.js";
+} from "@hub/contracts";
 import { districtByCode } from "../templates/districts.js";
 
 /**

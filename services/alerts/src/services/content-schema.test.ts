@@ -1,5 +1,5 @@
+import type { AlertContent } from "@hub/contracts";
 import { describe, expect, it } from "vitest";
-import type { AlertContent } from "../contract.js";
 import { parseAlertContent, ringProblem } from "./content-schema.js";
 
 type Ring = [number, number][];

@@ -1,4 +1,4 @@
-import type { AlertContent, CapMessageType, LocalizedText } from "../contract.js";
+import type { AlertContent, CapMessageType, LocalizedText } from "@hub/contracts";
 
 export interface FeedEntry {
   identifier: string;

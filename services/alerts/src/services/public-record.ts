@@ -1,5 +1,5 @@
+import type { AlertContent, CapMessageType, CapSeverity, LocalizedText, AlertState as State } from "@hub/contracts";
 import { AlertSeverity, AlertState, type PublicAlert } from "@hub/proto";
-import type { AlertContent, CapMessageType, CapSeverity, LocalizedText, AlertState as State } from "../contract.js";
 import { districtByCode } from "../templates/districts.js";
 import { circleToPolygon } from "./cap.js";
 

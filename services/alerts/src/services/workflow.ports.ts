@@ -1,5 +1,4 @@
 import type { AuditEntry } from "@hub/common";
-import type { Channel } from "../channels/channel.js";
 import type {
   AlertContent,
   AlertState,
@@ -10,7 +9,8 @@ import type {
   MessageStatus,
   MessageStep,
   MessageView,
-} from "../contract.js";
+} from "@hub/contracts";
+import type { Channel } from "../channels/channel.js";
 import type { IncidentBrief } from "../repositories/incidents.repository.js";
 import type { StoredAlert, StoredMessage } from "../repositories/messages.repository.js";
 

@@ -7,6 +7,7 @@ import {
   PreconditionError,
   ValidationError,
 } from "@hub/common";
+import type { AlertContent, MessageView } from "@hub/contracts";
 import { describe, expect, it } from "vitest";
 import {
   MemoryAlertsDatabase,
@@ -17,7 +18,6 @@ import {
   newIncident,
   TEST_OPTIONS,
 } from "../../../../test/support/alerts-memory.js";
-import type { AlertContent, MessageView } from "../contract.js";
 import type { PublicAlertSource } from "./public-record.js";
 import { type Actor, AlertWorkflow, type WorkflowOptions } from "./workflow.service.js";
 

@@ -1,26 +1,38 @@
 import { randomUUID } from "node:crypto";
-import { ConflictError, isUuid, NotFoundError, PermissionError, PreconditionError, ValidationError } from "@hub/common";
-import type { OutboundMessage } from "../channels/channel.js";
+import {
+  ConflictError,
+  isUuid,
+  NotFoundError,
+  PermissionError,
+  PreconditionError,
+  parseInput,
+  ValidationError,
+} from "@hub/common";
 import {
   type AlertContent,
   type AlertSummary,
   type AlertTemplate,
+  alertContentSchema,
+  alertIdSchema,
   type ChannelDeliverySummary,
   type ChannelKind,
   type District,
   type LocalizedText,
-  MESSAGE_STATUSES,
-  type MessageStatus,
   type MessageStep,
   type MessageView,
+  messagesQuerySchema,
+  messageTypeSchema,
+  noteSchema,
   PUBLIC_ALERTS,
-} from "../contract.js";
+  prefillQuerySchema,
+  revisionSchema,
+} from "@hub/contracts";
+import type { OutboundMessage } from "../channels/channel.js";
 import type { IncidentBrief } from "../repositories/incidents.repository.js";
 import type { StoredMessage } from "../repositories/messages.repository.js";
 import { DISTRICTS } from "../templates/districts.js";
 import { contentFromTemplate, TEMPLATES, templateForIncidentKind } from "../templates/templates.js";
 import { buildCapXml, capReference } from "./cap.js";
-import { parseAlertContent } from "./content-schema.js";
 import type { PublicAlertSource } from "./public-record.js";
 import type {
   Audience,
@@ -109,10 +121,9 @@ export class AlertWorkflow<Tx = unknown> {
     const now = this.now();
     let incident: IncidentBrief | undefined;
     if (query.incidentId !== undefined && query.incidentId !== "") {
-      if (typeof query.incidentId !== "string" || !isUuid(query.incidentId))
-        throw new ValidationError("query.incidentId", "must be a uuid");
-      incident = await this.deps.incidents.find(query.incidentId);
-      if (!incident) throw new NotFoundError("query.incidentId", `no incident ${query.incidentId}`);
+      const incidentId = parseInput(prefillQuerySchema.shape.incidentId, query.incidentId, "query.incidentId");
+      incident = await this.deps.incidents.find(incidentId as string);
+      if (!incident) throw new NotFoundError("query.incidentId", `no incident ${incidentId}`);
     }
     let content: AlertContent;
     if (query.templateId !== undefined && query.templateId !== "") {
@@ -148,9 +159,7 @@ export class AlertWorkflow<Tx = unknown> {
   async create(actor: Actor, body: unknown): Promise<MessageView> {
     requireRole(actor, [DRAFTER]);
     const request = objectOf(body, "body");
-    const msgType = request.msgType;
-    if (msgType !== "Alert" && msgType !== "Update" && msgType !== "Cancel")
-      throw new ValidationError("body.msgType", "must be Alert, Update or Cancel");
+    const msgType = parseInput(messageTypeSchema, request.msgType, "body.msgType");
     const id = randomUUID();
     const identifier = `${this.deps.options.identifierPrefix}-${id}`;
     const view = await this.deps.transactions.run(async (db) => {
@@ -162,9 +171,7 @@ export class AlertWorkflow<Tx = unknown> {
         alertId = randomUUID();
         await this.deps.messages.insertAlert(db, alertId, actor.username);
       } else {
-        if (typeof request.alertId !== "string" || !isUuid(request.alertId))
-          throw new ValidationError("body.alertId", "must be the uuid of a published alert");
-        alertId = request.alertId;
+        alertId = parseInput(alertIdSchema, request.alertId, "body.alertId");
         const alert = await this.deps.messages.alert(db, alertId, true);
         if (!alert) throw new NotFoundError("body.alertId", `no alert ${alertId}`);
         if (alert.state !== "active" || !alert.currentMessageId)
@@ -319,13 +326,12 @@ export class AlertWorkflow<Tx = unknown> {
 
   async list(actor: Actor, query: { status?: unknown; limit?: unknown }): Promise<MessageView[]> {
     requireRole(actor, READERS);
-    const status = query.status === undefined || query.status === "" ? undefined : query.status;
-    if (status !== undefined && !MESSAGE_STATUSES.includes(status as MessageStatus))
-      throw new ValidationError("query.status", `must be one of ${MESSAGE_STATUSES.join(", ")}`);
-    const limit = query.limit === undefined ? 100 : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
-      throw new ValidationError("query.limit", "must be 1..500");
-    return this.deps.messages.list(this.deps.transactions.outside, status as MessageStatus | undefined, limit);
+    const { status, limit = 100 } = parseInput(
+      messagesQuerySchema,
+      { status: query.status === "" ? undefined : query.status, limit: query.limit },
+      "query",
+    );
+    return this.deps.messages.list(this.deps.transactions.outside, status, limit);
   }
 
   async get(actor: Actor, id: string): Promise<MessageView> {
@@ -448,9 +454,7 @@ export class AlertWorkflow<Tx = unknown> {
   private async locked(db: Tx, id: string, revision: unknown): Promise<StoredMessage> {
     const message = await this.deps.messages.message(db, checkId(id), true);
     if (!message) throw new NotFoundError("id", `no message ${id}`);
-    if (typeof revision !== "number" || !Number.isInteger(revision))
-      throw new ValidationError("body.revision", "must be the revision you saw");
-    if (revision !== message.revision)
+    if (parseInput(revisionSchema, revision, "body.revision") !== message.revision)
       throw new ConflictError(
         "body.revision",
         `the message changed since you saw it (revision ${message.revision} now): reload it`,
@@ -495,16 +499,11 @@ function objectOf(body: unknown, path: string): Record<string, unknown> {
 }
 
 function validContent(input: unknown): AlertContent {
-  const parsed = parseAlertContent(input);
-  if (!parsed.ok) throw new ValidationError(`body.${parsed.field}`, parsed.message);
-  return parsed.value;
+  return parseInput(alertContentSchema, input, "body.content", "dots");
 }
 
 function optionalNote(note: unknown): string | null {
-  if (note === undefined || note === null) return null;
-  if (typeof note !== "string" || note.length > 1000)
-    throw new ValidationError("body.note", "must be text of at most 1000 characters");
-  return note.trim() || null;
+  return parseInput(noteSchema, note, "body.note")?.trim() || null;
 }
 
 function checkId(id: string): string {

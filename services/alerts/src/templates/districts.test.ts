@@ -1,6 +1,6 @@
 import { macaoLandPath, Region } from "@hub/common";
+import { DISTRICT_CODES, type DistrictCode, LANGUAGES } from "@hub/contracts";
 import { describe, expect, it } from "vitest";
-import { DISTRICT_CODES, type DistrictCode, LANGUAGES } from "../contract.js";
 import { parseAlertContent, REGION_BOUNDS, ringProblem } from "../services/content-schema.js";
 import { DISTRICTS, districtByCode } from "./districts.js";
 

@@ -1,4 +1,4 @@
-import type { District } from "../contract.js";
+import type { District } from "@hub/contracts";
 
 /**
  * Macao's parishes and zones with approximate outlines ([lon, lat], closed rings), for display on the map and as the

@@ -1,5 +1,5 @@
+import type { AlertTemplate } from "@hub/contracts";
 import { z } from "zod";
-import type { AlertTemplate } from "../contract.js";
 import { alertContentSchema } from "../services/content-schema.js";
 
 /**

@@ -1,4 +1,3 @@
-import { describe, expect, it } from "vitest";
 import {
   type AlertContent,
   type AlertTemplate,
@@ -7,7 +6,8 @@ import {
   CAP_URGENCIES,
   DISTRICT_CODES,
   LANGUAGES,
-} from "../contract.js";
+} from "@hub/contracts";
+import { describe, expect, it } from "vitest";
 import { parseAlertContent } from "../services/content-schema.js";
 import { contentFromTemplate, TEMPLATES, templateForIncidentKind } from "./templates.js";
 

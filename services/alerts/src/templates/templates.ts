@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AlertContent, AlertTemplate } from "../contract.js";
+import type { AlertContent, AlertTemplate } from "@hub/contracts";
 import { parseTemplateFiles } from "./template-schema.js";
 
 /**

@@ -11,8 +11,8 @@
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { createLogger, createPool, loadConfig, migrate, postgresUrl } from "@hub/common";
+import { ROLES, type Role } from "@hub/contracts";
 import { z } from "zod";
-import { ROLES, type Role } from "../contract.js";
 import { UsersRepository } from "../repositories/users.repository.js";
 import { hashPassword } from "../services/passwords.js";
 

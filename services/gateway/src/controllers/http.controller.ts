@@ -1,7 +1,15 @@
-import { PUBLIC_ALERTS } from "@hub/alerts/contract";
-import { answerWithProblems, type Logger, ValidationError } from "@hub/common";
+import { answerWithProblems, type Logger, parseInput } from "@hub/common";
+import {
+  API,
+  type AuditQuery,
+  auditQuerySchema,
+  buildOpenApiDocument,
+  type ClientConfig,
+  type IncidentActionResponse,
+  loginRequestSchema,
+  PUBLIC_ALERTS,
+} from "@hub/contracts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { API, type ClientConfig, type IncidentActionResponse } from "../contract.js";
 import type { AlertsGateway } from "../gateways/alerts.gateway.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import { AuthService, type Principal } from "../services/auth.service.js";
@@ -9,7 +17,6 @@ import type { CaseService } from "../services/case.service.js";
 import type { DashboardService } from "../services/dashboard.service.js";
 import type { ExportService } from "../services/export.service.js";
 import type { PublicAlerts } from "../services/public-alerts.service.js";
-import { openApiDocument } from "./openapi.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -44,11 +51,11 @@ export function registerApi(
   const noStore = (reply: FastifyReply) => reply.header("cache-control", "no-store");
 
   app.get(API.config, async () => deps.clientConfig);
+  const openApiDocument = buildOpenApiDocument();
   app.get(API.openapi, async () => openApiDocument);
   app.post(API.login, async (request, reply) => {
-    const body = (request.body ?? {}) as { username?: unknown; password?: unknown };
     noStore(reply);
-    return auth.login(body.username, body.password, request.ip);
+    return auth.login(parseInput(loginRequestSchema, request.body ?? {}, "body"), request.ip);
   });
   app.get(API.me, { onRequest: signedIn }, async (request) => user(request));
   app.get(API.snapshot, { onRequest: signedIn }, async (request, reply) => {
@@ -131,18 +138,13 @@ export function registerApi(
   // The audit trail: supervisors and administrators read it; nobody changes it (reading it is recorded too).
   app.get(API.audit, { onRequest: signedIn }, async (request, reply) => {
     AuthService.require(user(request), "supervisor", "administrator");
-    const query = request.query as { limit?: string; before?: string; caseReference?: string };
-    const limit = query.limit === undefined ? 100 : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-      throw new ValidationError("query.limit", "must be an integer in 1..1000");
-    const before = query.before === undefined ? undefined : Number(query.before);
-    if (before !== undefined && (!Number.isInteger(before) || before < 1))
-      throw new ValidationError("query.before", "must be an entry id");
+    const query = request.query as AuditQuery;
+    const { limit, before, caseReference } = parseInput(auditQuerySchema, query, "query");
     noStore(reply);
     const entries = await deps.audit.list({
       limit,
       ...(before ? { before } : {}),
-      ...(query.caseReference ? { caseReference: query.caseReference } : {}),
+      ...(caseReference ? { caseReference } : {}),
     });
     await deps.audit.record({
       actor: user(request).username,

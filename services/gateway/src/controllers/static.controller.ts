@@ -2,10 +2,9 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { extname, join, relative } from "node:path";
-import { PUBLIC_ALERTS } from "@hub/alerts/contract";
 import type { Logger } from "@hub/common";
+import { API, PUBLIC_ALERTS } from "@hub/contracts";
 import type { FastifyInstance } from "fastify";
-import { API } from "../contract.js";
 
 const types: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

@@ -1,7 +1,7 @@
 import { type CallOptions, ChannelCredentials, Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import { type ErrorCode, FIELD_PATH_METADATA, HubError } from "@hub/common";
+import type { CaseArea } from "@hub/contracts";
 import { type Area, CaseAssistServiceClient, IncidentServiceClient } from "@hub/proto";
-import type { CaseArea } from "../contract.js";
 
 const codes: Partial<Record<number, ErrorCode>> = {
   [status.INVALID_ARGUMENT]: "INVALID_ARGUMENT",

@@ -1,5 +1,5 @@
 import { type AuditEntry, appendAudit, type Pool } from "@hub/common";
-import type { AuditEntryView } from "../contract.js";
+import type { AuditEntryView } from "@hub/contracts";
 
 export type { AuditEntry };
 

@@ -6,7 +6,7 @@ import type {
   CasePlate,
   CaseSearchRequest,
   ClipReference,
-} from "../contract.js";
+} from "@hub/contracts";
 import { plateLike } from "../services/case-criteria.js";
 
 /** Which detections a lookup matches: the covering cameras over the window, narrowed by the filters. */

@@ -1,5 +1,5 @@
 import type { Pool } from "@hub/common";
-import type { Role } from "../contract.js";
+import type { Role } from "@hub/contracts";
 
 export interface UserRow {
   username: string;

@@ -9,7 +9,7 @@ import {
   type IncidentView,
   MAP_SENSOR_KINDS,
   type SensorReadingView,
-} from "../contract.js";
+} from "@hub/contracts";
 import { cameraState } from "../services/camera-state.js";
 
 const CAMERA_COLUMNS =

@@ -1,6 +1,6 @@
-import { AuthenticationError, HubError, type Logger, PermissionError, ValidationError } from "@hub/common";
+import { AuthenticationError, HubError, type Logger, PermissionError } from "@hub/common";
+import { type LoginRequest, type LoginResponse, ROLES, type Role, type UserView } from "@hub/contracts";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
-import { type LoginResponse, ROLES, type Role, type UserView } from "../contract.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import type { UsersRepository } from "../repositories/users.repository.js";
 import { hashPassword, verifyPassword } from "./passwords.js";
@@ -40,11 +40,8 @@ export class AuthService {
     this.key = new TextEncoder().encode(deps.secret);
   }
 
-  async login(username: unknown, password: unknown, sourceIp?: string): Promise<LoginResponse> {
-    if (typeof username !== "string" || username.length === 0 || username.length > 64)
-      throw new ValidationError("body.username", "must be a string of 1..64 characters");
-    if (typeof password !== "string" || password.length === 0 || password.length > 256)
-      throw new ValidationError("body.password", "must be a string of 1..256 characters");
+  /** Signs in with credentials already checked against the contract's `LoginRequest` at the HTTP edge. */
+  async login({ username, password }: LoginRequest, sourceIp?: string): Promise<LoginResponse> {
     const name = username.toLowerCase();
     const failed = this.failures.get(name);
     if (failed && failed.count >= MAX_FAILURES && failed.until > Date.now())

@@ -1,4 +1,4 @@
-import { CAMERA_STATES, type CameraState } from "../contract.js";
+import { CAMERA_STATES, type CameraState } from "@hub/contracts";
 
 /** A stored or decoded camera state as the dashboard knows it; a state it does not know shows as "unknown". */
 export function cameraState(value: string): CameraState {

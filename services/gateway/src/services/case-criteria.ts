@@ -1,16 +1,5 @@
-import { isUuid, ValidationError } from "@hub/common";
-import {
-  type CaseArea,
-  type CaseSearchRequest,
-  OBJECT_CLASSES,
-  type ObjectClass,
-  RULE_TYPES,
-  type RuleType,
-} from "../contract.js";
-
-const CASE_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9./_-]{2,63}$/;
-const PLATE_PATTERN = /^[A-Za-z0-9*?-]{1,16}$/;
-const MAX_POLYGON_POINTS = 201;
+import { parseInput, ValidationError } from "@hub/common";
+import { type CaseArea, type CaseSearchRequest, caseSearchRequestSchema } from "@hub/contracts";
 
 /** A validated lookup: the request as given (normalized), and the window as dates. */
 export interface CaseCriteria {
@@ -21,44 +10,6 @@ export interface CaseCriteria {
 
 function fail(field: string, message: string): never {
   throw new ValidationError(field, message);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function text(value: unknown, field: string, min: number, max: number): string {
-  if (typeof value !== "string") fail(field, "is required (a string)");
-  const trimmed = value.trim();
-  if (trimmed.length < min || trimmed.length > max) fail(field, `must be ${min}..${max} characters`);
-  return trimmed;
-}
-
-function time(value: unknown, field: string): Date {
-  if (typeof value !== "string" || Number.isNaN(Date.parse(value)) || !/^\d{4}-\d{2}-\d{2}T/.test(value))
-    fail(field, "must be an ISO-8601 date-time");
-  return new Date(value);
-}
-
-function finite(value: unknown, field: string, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max)
-    fail(field, `must be a number in ${min}..${max}`);
-  return value;
-}
-
-function list<T extends string>(value: unknown, field: string, allowed: readonly T[] | RegExp, max: number): T[] {
-  if (!Array.isArray(value) || value.length === 0 || value.length > max)
-    fail(field, `must be a list of 1..${max} values`);
-  return value.map((item, index) => {
-    const ok =
-      typeof item === "string" && (allowed instanceof RegExp ? allowed.test(item) : allowed.includes(item as T));
-    if (!ok)
-      fail(
-        `${field}[${index}]`,
-        allowed instanceof RegExp ? "is not a valid id" : `must be one of ${(allowed as readonly string[]).join(", ")}`,
-      );
-    return item as T;
-  });
 }
 
 /** Segments (a, b) and (c, d) cross or touch, other than at a shared endpoint of neighbours. */
@@ -86,30 +37,8 @@ function segmentsIntersect(a: number[], b: number[], c: number[], d: number[]): 
   );
 }
 
-function area(value: unknown): CaseArea {
-  if (!isObject(value)) fail("body.area", "must be { circle } or { polygon }");
-  if ("circle" in value && "polygon" in value) fail("body.area", "must be either a circle or a polygon, not both");
-  if (isObject(value.circle)) {
-    const circle = value.circle;
-    return {
-      circle: {
-        lat: finite(circle.lat, "body.area.circle.lat", -90, 90),
-        lon: finite(circle.lon, "body.area.circle.lon", -180, 180),
-        radiusM: finite(circle.radiusM, "body.area.circle.radiusM", 1, 5000),
-      },
-    };
-  }
-  if (!Array.isArray(value.polygon)) fail("body.area", "must be { circle } or { polygon }");
-  const ring = value.polygon as unknown[];
-  if (ring.length < 4 || ring.length > MAX_POLYGON_POINTS)
-    fail("body.area.polygon", `must have 4..${MAX_POLYGON_POINTS} points (3 corners and the first again)`);
-  const points = ring.map((point, index): [number, number] => {
-    if (!Array.isArray(point) || point.length !== 2) fail(`body.area.polygon[${index}]`, "must be [lon, lat]");
-    return [
-      finite(point[0], `body.area.polygon[${index}][0]`, -180, 180),
-      finite(point[1], `body.area.polygon[${index}][1]`, -90, 90),
-    ];
-  });
+/** What the contract's shape cannot say of a polygon: it closes, does not cross itself, and encloses an area. */
+function checkRing(points: [number, number][]): void {
   const first = points[0] as [number, number];
   const last = points.at(-1) as [number, number];
   if (first[0] !== last[0] || first[1] !== last[1])
@@ -138,67 +67,23 @@ function area(value: unknown): CaseArea {
     twiceArea += x1 * y2 - x2 * y1;
   }
   if (Math.abs(twiceArea) < 1e-12) fail("body.area.polygon", "encloses no area");
-  return { polygon: points };
 }
 
-/** Validates a lookup request; a ValidationError names the first bad field (body.…). */
+/**
+ * Validates a lookup request: its shape by the contract's schema, then what needs the gateway's configuration or
+ * geometry. A ValidationError names the first bad field (body.…).
+ */
 export function validateCaseSearch(body: unknown, maxWindowHours: number): CaseCriteria {
-  if (!isObject(body)) fail("body", "must be a JSON object");
-  const caseReference = text(body.caseReference, "body.caseReference", 3, 64);
-  if (!CASE_REFERENCE.test(caseReference))
-    fail("body.caseReference", "must be 3..64 characters of A-Z, a-z, 0-9, '.', '/', '-', '_'");
-  const purpose = text(body.purpose, "body.purpose", 10, 500);
-  if (!isObject(body.window)) fail("body.window", "is required: { from, to }");
-  const from = time(body.window.from, "body.window.from");
-  const to = time(body.window.to, "body.window.to");
+  const request = parseInput(caseSearchRequestSchema, body, "body");
+  const from = new Date(request.window.from);
+  const to = new Date(request.window.to);
   if (to.getTime() <= from.getTime()) fail("body.window.to", "must be after window.from");
   if (to.getTime() - from.getTime() > maxWindowHours * 3600_000)
     fail("body.window", `must be at most ${maxWindowHours} hours long`);
-  const request: CaseSearchRequest = {
-    caseReference,
-    purpose,
-    window: { from: from.toISOString(), to: to.toISOString() },
-  };
-  if (body.area !== undefined) request.area = area(body.area);
-  if (body.incidentId !== undefined) {
-    if (typeof body.incidentId !== "string" || !isUuid(body.incidentId))
-      fail("body.incidentId", "must be an incident id (UUID)");
-    request.incidentId = body.incidentId.toLowerCase();
-  }
+  request.window = { from: from.toISOString(), to: to.toISOString() };
+  const area: CaseArea | undefined = request.area;
+  if (area && "polygon" in area) checkRing(area.polygon);
   if (!request.area && !request.incidentId) fail("body.area", "is required (or an incidentId)");
-  if (body.cameraIds !== undefined)
-    request.cameraIds = list(body.cameraIds, "body.cameraIds", /^[A-Za-z0-9._:-]{1,64}$/, 500);
-  if (body.objectClasses !== undefined)
-    request.objectClasses = list<ObjectClass>(
-      body.objectClasses,
-      "body.objectClasses",
-      OBJECT_CLASSES,
-      OBJECT_CLASSES.length,
-    );
-  if (body.ruleTypes !== undefined)
-    request.ruleTypes = list<RuleType>(body.ruleTypes, "body.ruleTypes", RULE_TYPES, RULE_TYPES.length);
-  if (body.plate !== undefined) {
-    if (typeof body.plate !== "string" || !PLATE_PATTERN.test(body.plate))
-      fail("body.plate", "must be 1..16 characters of A-Z, 0-9, '-', and the wildcards '*' and '?'");
-    if (body.plate.replace(/[*?]/g, "").length < 2)
-      fail("body.plate", "must have at least 2 characters besides wildcards");
-    request.plate = body.plate.toUpperCase();
-  }
-  if (body.limit !== undefined) request.limit = finite(body.limit, "body.limit", 1, 500);
-  if (request.limit !== undefined && !Number.isInteger(request.limit)) fail("body.limit", "must be an integer");
-  const known = new Set([
-    "caseReference",
-    "purpose",
-    "window",
-    "area",
-    "incidentId",
-    "cameraIds",
-    "objectClasses",
-    "ruleTypes",
-    "plate",
-    "limit",
-  ]);
-  for (const key of Object.keys(body)) if (!known.has(key)) fail(`body.${key}`, "is not a search criterion");
   return { request, from, to };
 }
 

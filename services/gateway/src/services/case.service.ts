@@ -1,5 +1,5 @@
-import { isUuid, NotFoundError, ValidationError } from "@hub/common";
-import type { CaseArea, CaseSearchResult } from "../contract.js";
+import { isUuid, NotFoundError, parseInput, ValidationError } from "@hub/common";
+import { type CaseArea, type CaseSearchResult, caseRecordQuerySchema, purposeSchema } from "@hub/contracts";
 import type { CorrelatorGateway } from "../gateways/correlator.gateway.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import type {
@@ -31,9 +31,7 @@ export function decodeCursor(value: unknown): DetectionCursor | undefined {
 }
 
 export function purposeOf(value: unknown, field: string): string {
-  if (typeof value !== "string" || value.trim().length < 10 || value.trim().length > 500)
-    throw new ValidationError(field, "a purpose of 10..500 characters is required for every look at case data");
-  return value.trim();
+  return parseInput(purposeSchema, value, field);
 }
 
 /**
@@ -104,9 +102,7 @@ export class CaseService {
     if (!isUuid(id)) throw new ValidationError("params.id", "must be a lookup id (UUID)");
     const purpose = purposeOf(query.purpose, "query.purpose");
     const cursor = decodeCursor(query.cursor);
-    const limit = query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
-      throw new ValidationError("query.limit", "must be an integer in 1..500");
+    const limit = parseInput(caseRecordQuerySchema.shape.limit, query.limit, "query.limit") ?? DEFAULT_LIMIT;
     const lookup = await this.deps.cases.lookup(id);
     if (!lookup) throw new NotFoundError("params.id", `no case lookup ${id}`);
     const result = await this.page(lookup, limit, cursor);

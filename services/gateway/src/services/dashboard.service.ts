@@ -1,4 +1,4 @@
-import { isUuid, type Logger, NotFoundError, ValidationError } from "@hub/common";
+import { isUuid, type Logger, NotFoundError, parseInput, ValidationError } from "@hub/common";
 import {
   type AlertView,
   type AreaName,
@@ -6,8 +6,9 @@ import {
   CITY,
   type IncidentDetail,
   type IncidentView,
+  incidentActionRequestSchema,
   type Snapshot,
-} from "../contract.js";
+} from "@hub/contracts";
 import type { CorrelatorGateway } from "../gateways/correlator.gateway.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import type { ViewsRepository } from "../repositories/views.repository.js";
@@ -122,10 +123,7 @@ export class DashboardService {
   async act(user: Principal, action: "acknowledge" | "resolve", id: string, body: unknown): Promise<IncidentView> {
     AuthService.require(user, "operator");
     if (!isUuid(id)) throw new ValidationError("params.id", "must be an incident id (UUID)");
-    const expected = (body as { expectedVersion?: unknown } | null)?.expectedVersion;
-    if (expected !== undefined && (!Number.isInteger(expected) || (expected as number) < 1))
-      throw new ValidationError("body.expectedVersion", "must be a positive integer");
-    const version = expected as number | undefined;
+    const version = parseInput(incidentActionRequestSchema, body ?? {}, "body").expectedVersion;
     if (action === "acknowledge") await this.deps.correlator.acknowledge(id, user.username, version);
     else await this.deps.correlator.resolve(id, user.username, version);
     await this.deps.audit.record({ actor: user.username, action: `incident.${action}`, subject: id });

@@ -1,5 +1,18 @@
-import { CAP_MESSAGE_TYPES, type PublicAlertView } from "@hub/alerts/contract";
 import { enumLabel } from "@hub/common";
+import {
+  type AlertView,
+  CAP_MESSAGE_TYPES,
+  type CameraStatusChange,
+  type DetectionBrief,
+  type IncidentView,
+  LANGUAGES,
+  type LocalizedText,
+  MAP_SENSOR_KINDS,
+  type MapSensorKind,
+  type PublicAlertView,
+  type SensorReadingView,
+  type Severity,
+} from "@hub/contracts";
 import {
   AlertSeverity,
   AlertState,
@@ -16,18 +29,6 @@ import {
   SensorReadingRecord,
   sensorKindToJSON,
 } from "@hub/proto";
-import {
-  type AlertView,
-  type CameraStatusChange,
-  type DetectionBrief,
-  type IncidentView,
-  LANGUAGES,
-  type LocalizedText,
-  MAP_SENSOR_KINDS,
-  type MapSensorKind,
-  type SensorReadingView,
-  type Severity,
-} from "../contract.js";
 import { cameraState } from "./camera-state.js";
 
 /** Thrown for a record the gateway cannot show; the correlator dead-letters the same record, so it is only counted. */

@@ -8,14 +8,14 @@ import {
   sign,
 } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { canonicalJson, type Logger, NotFoundError } from "@hub/common";
+import { canonicalJson, type Logger, NotFoundError, parseInput } from "@hub/common";
+import { type CaseDetection, type ExportJob, exportRequestSchema } from "@hub/contracts";
 import { strToU8, zipSync } from "fflate";
-import type { CaseDetection, ExportJob } from "../contract.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import type { CasesRepository, DetectionFilter, StoredLookup } from "../repositories/cases.repository.js";
 import { AuthService, type Principal } from "./auth.service.js";
 import type { CaseService } from "./case.service.js";
-import { purposeOf, recordView } from "./case.service.js";
+import { recordView } from "./case.service.js";
 
 const PAGE = 5000;
 /** Ready exports are kept this long in memory, then dropped (export again if needed). */
@@ -77,7 +77,7 @@ export class ExportService {
 
   async start(user: Principal, recordId: string, body: unknown, sourceIp?: string): Promise<ExportJob> {
     AuthService.require(user, "investigator");
-    const purpose = purposeOf((body as { purpose?: unknown } | null)?.purpose, "body.purpose");
+    const { purpose } = parseInput(exportRequestSchema, body ?? {}, "body");
     const { lookup, filter } = await this.deps.cases.lookup(recordId);
     const total = filter.cameraIds.length > 0 ? await this.deps.repository.count(filter) : 0;
     const job: Job = {

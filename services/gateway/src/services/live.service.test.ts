@@ -1,3 +1,4 @@
+import type { Role, ServerToClientEvents } from "@hub/contracts";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   FakeRooms,
@@ -9,7 +10,6 @@ import {
   newStatus,
   PLACES,
 } from "../../../../test/support/live-rooms.js";
-import type { Role, ServerToClientEvents } from "../contract.js";
 import { LiveHub } from "./live.service.js";
 
 const EMIT_INTERVAL_MS = 250;

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { distanceMetres } from "@hub/common";
-import type { Server, Socket } from "socket.io";
 import {
   type AlertView,
   type AreaName,
@@ -17,7 +16,8 @@ import {
   type ServerToClientEvents,
   type SubscribeRequest,
   type SubscribeResponse,
-} from "../contract.js";
+} from "@hub/contracts";
+import type { Server, Socket } from "socket.io";
 import type { Principal } from "./auth.service.js";
 import type { Placed } from "./decode.js";
 

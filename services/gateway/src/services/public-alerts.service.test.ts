@@ -1,4 +1,4 @@
-import type { PublicAlertView } from "@hub/alerts/contract";
+import type { PublicAlertView } from "@hub/contracts";
 import type { Server } from "socket.io";
 import { describe, expect, it } from "vitest";
 import { PublicAlerts } from "./public-alerts.service.js";

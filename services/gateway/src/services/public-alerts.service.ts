@@ -1,7 +1,7 @@
-import { PUBLIC_ALERTS, type PublicAlertView } from "@hub/alerts/contract";
+import { PUBLIC_ALERTS, type PublicAlertView } from "@hub/contracts";
 import type { Namespace, Server } from "socket.io";
 
-type PublicEvents = import("@hub/alerts/contract").PublicServerToClientEvents;
+type PublicEvents = import("@hub/contracts").PublicServerToClientEvents;
 
 /**
  * The public alert page's live picture: active alerts from hub.alerts.v1, pushed to anyone connected to the

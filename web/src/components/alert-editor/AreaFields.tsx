@@ -1,4 +1,4 @@
-import { type District, type DistrictCode, LANGUAGES } from "@hub/alerts/contract";
+import { type District, type DistrictCode, LANGUAGES } from "@hub/contracts";
 import { removeShape, toggleDistrict } from "../../alerts/areas";
 import type { AreaForm, FieldKey } from "../../alerts/form";
 import { useI18n } from "../../i18n/I18nProvider";

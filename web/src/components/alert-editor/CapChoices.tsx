@@ -1,4 +1,4 @@
-import { CAP_CATEGORIES, CAP_RESPONSE_TYPES, type CapCategory, type CapResponseType } from "@hub/alerts/contract";
+import { CAP_CATEGORIES, CAP_RESPONSE_TYPES, type CapCategory, type CapResponseType } from "@hub/contracts";
 import { type AlertForm, toggled } from "../../alerts/form";
 import { useI18n } from "../../i18n/I18nProvider";
 import { CheckGroup } from "../CheckGroup";

@@ -1,4 +1,4 @@
-import { CAP_CERTAINTIES, CAP_SEVERITIES, CAP_URGENCIES } from "@hub/alerts/contract";
+import { CAP_CERTAINTIES, CAP_SEVERITIES, CAP_URGENCIES } from "@hub/contracts";
 import type { AlertForm } from "../../alerts/form";
 import { useI18n } from "../../i18n/I18nProvider";
 import type { FieldHelpers } from "./types";

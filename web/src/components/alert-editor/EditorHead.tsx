@@ -1,4 +1,4 @@
-import type { AlertSummary, CapMessageType, CapSeverity, MessageView } from "@hub/alerts/contract";
+import type { AlertSummary, CapMessageType, CapSeverity, MessageView } from "@hub/contracts";
 import { useI18n } from "../../i18n/I18nProvider";
 import { AlertStateBadge, CapSeverityBadge, MessageStatusBadge } from "../AlertBadges";
 

@@ -1,4 +1,4 @@
-import { LANGUAGES } from "@hub/alerts/contract";
+import { LANGUAGES } from "@hub/contracts";
 import type { AlertForm, LocalizedField } from "../../alerts/form";
 import { useI18n } from "../../i18n/I18nProvider";
 import { LANGUAGE_NAMES } from "../../i18n/i18n";

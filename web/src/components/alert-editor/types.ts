@@ -1,4 +1,4 @@
-import type { CapMessageType } from "@hub/alerts/contract";
+import type { CapMessageType } from "@hub/contracts";
 import type { ReactNode } from "react";
 import type { AlertForm, FieldKey } from "../../alerts/form";
 import type { MessageDecision } from "../../api";

@@ -1,4 +1,4 @@
-import type { AlertSummary, CreateMessageRequest, District, MessageView } from "@hub/alerts/contract";
+import type { AlertSummary, CreateMessageRequest, District, MessageView } from "@hub/contracts";
 import { useCallback, useEffect, useId, useMemo, useReducer, useRef, useState } from "react";
 import { alertActions, isEditable, messageActions } from "../../alerts/actions";
 import { addShape, shapeOfDrawing, toggleDistrict } from "../../alerts/areas";

@@ -1,0 +1,61 @@
+/** Paths of the REST API, relative to the gateway's origin. */
+export const API = {
+  login: "/api/v1/auth/login",
+  me: "/api/v1/auth/me",
+  snapshot: "/api/v1/snapshot",
+  cameras: "/api/v1/cameras",
+  camera: (id: string) => `/api/v1/cameras/${encodeURIComponent(id)}`,
+  incidents: "/api/v1/incidents",
+  incident: (id: string) => `/api/v1/incidents/${encodeURIComponent(id)}`,
+  acknowledge: (id: string) => `/api/v1/incidents/${encodeURIComponent(id)}/acknowledge`,
+  resolve: (id: string) => `/api/v1/incidents/${encodeURIComponent(id)}/resolve`,
+  alerts: "/api/v1/alerts",
+  districts: "/api/v1/districts",
+  config: "/api/v1/config",
+  openapi: "/api/v1/openapi.json",
+  caseSearch: "/api/v1/cases/search",
+  /** GET ?purpose=…&cursor=…: a page of a stored lookup. */
+  caseRecord: (id: string) => `/api/v1/cases/records/${encodeURIComponent(id)}`,
+  /** POST ExportRequest → ExportJob */
+  caseExports: (id: string) => `/api/v1/cases/records/${encodeURIComponent(id)}/exports`,
+  exportJob: (id: string) => `/api/v1/exports/${encodeURIComponent(id)}`,
+  exportDownload: (id: string) => `/api/v1/exports/${encodeURIComponent(id)}/download`,
+  /** PEM of the key export manifests are signed with. */
+  exportKey: "/api/v1/exports/public-key",
+  /** GET ?limit=&before= (supervisor, administrator). */
+  audit: "/api/v1/audit",
+  landOutline: "/basemap/macau-land.geojson",
+} as const;
+
+/** Paths of the authoring API, relative to the gateway's origin (the gateway authenticates and forwards). */
+export const ALERTING_API = {
+  templates: "/api/v1/alerting/templates",
+  districts: "/api/v1/alerting/districts",
+  /** GET ?templateId=&incidentId= → AlertContent */
+  prefill: "/api/v1/alerting/prefill",
+  /** GET ?status=pending|… → MessageView[]; POST CreateMessageRequest → MessageView */
+  messages: "/api/v1/alerting/messages",
+  message: (id: string) => `/api/v1/alerting/messages/${encodeURIComponent(id)}`,
+  submit: (id: string) => `/api/v1/alerting/messages/${encodeURIComponent(id)}/submit`,
+  approve: (id: string) => `/api/v1/alerting/messages/${encodeURIComponent(id)}/approve`,
+  reject: (id: string) => `/api/v1/alerting/messages/${encodeURIComponent(id)}/reject`,
+  withdraw: (id: string) => `/api/v1/alerting/messages/${encodeURIComponent(id)}/withdraw`,
+  /** The CAP XML: the published document, or a preview of a draft. */
+  messageCap: (id: string) => `/api/v1/alerting/messages/${encodeURIComponent(id)}/cap.xml`,
+  deliveries: (id: string) => `/api/v1/alerting/messages/${encodeURIComponent(id)}/deliveries`,
+  /** GET → AlertSummary[] (newest first) */
+  alerts: "/api/v1/alerting/alerts",
+} as const;
+
+/** Public, unauthenticated. */
+export const PUBLIC_ALERTS = {
+  /** Atom feed of active alerts, each entry linking its CAP XML. */
+  feed: "/cap/feed.atom",
+  cap: (identifier: string) => `/cap/messages/${encodeURIComponent(identifier)}.xml`,
+  /** The public alert page. */
+  page: "/public/alerts",
+  /** JSON: active alerts (PublicAlertView[]). */
+  json: "/api/v1/public/alerts",
+  /** Socket.IO namespace of the public page. */
+  socketNamespace: "/public",
+} as const;

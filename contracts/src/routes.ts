@@ -1,0 +1,335 @@
+/**
+ * The HTTP routes of the hub as one table: method, path (OpenAPI form, "{id}"), who may call it, and the schemas of
+ * what goes in and comes out. The OpenAPI document is generated from it (./openapi.ts); a test checks that every
+ * path of {@link API}, {@link ALERTING_API} and {@link PUBLIC_ALERTS} is in it.
+ */
+
+import { z } from "zod";
+import { alertContentSchema } from "./alert-content.js";
+import {
+  alertSummarySchema,
+  alertTemplateSchema,
+  channelDeliverySummarySchema,
+  createMessageRequestSchema,
+  decisionRequestSchema,
+  editMessageRequestSchema,
+  messagesQuerySchema,
+  messageViewSchema,
+  prefillQuerySchema,
+} from "./alerts.js";
+import { clientConfigSchema, loginRequestSchema, loginResponseSchema, userViewSchema } from "./auth.js";
+import { cameraDetailSchema, cameraViewSchema } from "./cameras.js";
+import { districtSchema } from "./cap.js";
+import {
+  auditEntryViewSchema,
+  auditQuerySchema,
+  caseRecordQuerySchema,
+  caseSearchRequestSchema,
+  caseSearchResultSchema,
+  exportJobSchema,
+  exportRequestSchema,
+} from "./cases.js";
+import {
+  incidentActionRequestSchema,
+  incidentActionResponseSchema,
+  incidentDetailSchema,
+  incidentViewSchema,
+} from "./incidents.js";
+import { alertViewSchema, snapshotQuerySchema, snapshotSchema } from "./live.js";
+import { publicAlertViewSchema } from "./public-alerts.js";
+import type { Role } from "./vocabulary.js";
+
+export interface RouteResponse {
+  status: number;
+  description: string;
+  /** A JSON body; or, for other media types, `contentType` alone. */
+  schema?: z.ZodType;
+  contentType?: string;
+}
+
+export interface Route {
+  method: "get" | "post" | "put";
+  path: string;
+  summary: string;
+  /** "public": no sign-in; otherwise a bearer token, and one of `roles` when given (none: any signed-in user). */
+  access: "public" | "signed-in";
+  roles?: readonly Role[];
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  response: RouteResponse;
+}
+
+const ALERT_READERS: readonly Role[] = ["alert_drafter", "alert_approver", "supervisor", "administrator"];
+const ok = (schema: z.ZodType, description: string, status = 200): RouteResponse => ({ status, description, schema });
+const media = (contentType: string, description: string): RouteResponse => ({ status: 200, description, contentType });
+
+const decision = (action: string, summary: string, roles: readonly Role[]): Route => ({
+  method: "post",
+  path: `/api/v1/alerting/messages/{id}/${action}`,
+  summary,
+  access: "signed-in",
+  roles,
+  body: decisionRequestSchema,
+  response: ok(messageViewSchema, "The message"),
+});
+
+export const ROUTES: readonly Route[] = [
+  {
+    method: "get",
+    path: "/api/v1/config",
+    summary: "Public dashboard settings",
+    access: "public",
+    response: ok(clientConfigSchema, "Settings"),
+  },
+  {
+    method: "post",
+    path: "/api/v1/auth/login",
+    summary: "Sign in",
+    access: "public",
+    body: loginRequestSchema,
+    response: ok(loginResponseSchema, "Signed in"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/auth/me",
+    summary: "The signed-in user",
+    access: "signed-in",
+    response: ok(userViewSchema, "The signed-in user"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/snapshot",
+    summary: "Everything the live map shows, for an area",
+    access: "signed-in",
+    query: snapshotQuerySchema,
+    response: ok(snapshotSchema, "Snapshot"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/districts",
+    summary: "District names",
+    access: "signed-in",
+    response: ok(z.array(z.string()), "District names"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/cameras",
+    summary: "All cameras",
+    access: "signed-in",
+    response: ok(z.array(cameraViewSchema), "Cameras"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/cameras/{id}",
+    summary: "A camera with its status history and detection counts",
+    access: "signed-in",
+    response: ok(cameraDetailSchema, "Camera"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/incidents",
+    summary: "Open and acknowledged incidents",
+    access: "signed-in",
+    response: ok(z.array(incidentViewSchema), "Incidents"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/incidents/{id}",
+    summary: "An incident with its evidence timeline, who acted, and the cameras of its case-assist record",
+    access: "signed-in",
+    response: ok(incidentDetailSchema, "Incident"),
+  },
+  ...(["acknowledge", "resolve"] as const).map(
+    (action): Route => ({
+      method: "post",
+      path: `/api/v1/incidents/{id}/${action}`,
+      summary: action === "acknowledge" ? "open → acknowledged" : "open or acknowledged → resolved",
+      access: "signed-in",
+      roles: ["operator"],
+      body: incidentActionRequestSchema,
+      response: ok(incidentActionResponseSchema, "The incident"),
+    }),
+  ),
+  {
+    method: "get",
+    path: "/api/v1/alerts",
+    summary: "Alerts in force, as the live map shows them",
+    access: "signed-in",
+    response: ok(z.array(alertViewSchema), "Alerts"),
+  },
+  {
+    method: "post",
+    path: "/api/v1/cases/search",
+    summary: "Police case lookup (case reference and purpose required; audited)",
+    access: "signed-in",
+    roles: ["investigator"],
+    body: caseSearchRequestSchema,
+    response: ok(caseSearchResultSchema, "First page; the lookup is stored"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/cases/records/{id}",
+    summary: "A page of a stored lookup (audited)",
+    access: "signed-in",
+    roles: ["investigator"],
+    query: caseRecordQuerySchema,
+    response: ok(caseSearchResultSchema, "Page"),
+  },
+  {
+    method: "post",
+    path: "/api/v1/cases/records/{id}/exports",
+    summary: "Start a signed evidence export (audited)",
+    access: "signed-in",
+    roles: ["investigator"],
+    body: exportRequestSchema,
+    response: ok(exportJobSchema, "Started", 202),
+  },
+  {
+    method: "get",
+    path: "/api/v1/exports/{id}",
+    summary: "Progress of an export",
+    access: "signed-in",
+    roles: ["investigator"],
+    response: ok(exportJobSchema, "Progress"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/exports/{id}/download",
+    summary: "The export's zip",
+    access: "signed-in",
+    roles: ["investigator"],
+    response: media("application/zip", "record.json, CSVs, manifest.json, manifest.sig"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/exports/public-key",
+    summary: "The Ed25519 key export manifests are signed with (PEM)",
+    access: "public",
+    response: media("application/x-pem-file", "PEM"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/audit",
+    summary: "The audit trail, newest first",
+    access: "signed-in",
+    roles: ["supervisor", "administrator"],
+    query: auditQuerySchema,
+    response: ok(z.array(auditEntryViewSchema), "Entries"),
+  },
+
+  // Civil-protection alerting, forwarded by the gateway to the alerts service with the signed-in user.
+  {
+    method: "get",
+    path: "/api/v1/alerting/templates",
+    summary: "Alert templates",
+    access: "signed-in",
+    roles: ALERT_READERS,
+    response: ok(z.array(alertTemplateSchema), "Templates"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/alerting/districts",
+    summary: "Districts an area can name (CAP geocode MO-district), with outlines",
+    access: "signed-in",
+    roles: ALERT_READERS,
+    response: ok(z.array(districtSchema), "Districts"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/alerting/prefill",
+    summary: "Content to start a draft from: a template, an incident, or both",
+    access: "signed-in",
+    roles: ["alert_drafter"],
+    query: prefillQuerySchema,
+    response: ok(alertContentSchema, "Content"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/alerting/messages",
+    summary: "CAP messages, newest first",
+    access: "signed-in",
+    roles: ALERT_READERS,
+    query: messagesQuerySchema,
+    response: ok(z.array(messageViewSchema), "Messages"),
+  },
+  {
+    method: "post",
+    path: "/api/v1/alerting/messages",
+    summary: "Draft an Alert, or an Update or Cancel of an alert",
+    access: "signed-in",
+    roles: ["alert_drafter"],
+    body: createMessageRequestSchema,
+    response: ok(messageViewSchema, "The draft", 201),
+  },
+  {
+    method: "get",
+    path: "/api/v1/alerting/messages/{id}",
+    summary: "A message",
+    access: "signed-in",
+    roles: ALERT_READERS,
+    response: ok(messageViewSchema, "The message"),
+  },
+  {
+    method: "put",
+    path: "/api/v1/alerting/messages/{id}",
+    summary: "Edit a draft (its drafter)",
+    access: "signed-in",
+    roles: ["alert_drafter"],
+    body: editMessageRequestSchema,
+    response: ok(messageViewSchema, "The message"),
+  },
+  decision("submit", "draft → pending (its drafter)", ["alert_drafter"]),
+  decision("approve", "pending → published (not the drafter): CAP issued, deliveries queued", ["alert_approver"]),
+  decision("reject", "pending → rejected (not the drafter; note required)", ["alert_approver"]),
+  decision("withdraw", "draft or pending → withdrawn (its drafter or an approver)", [
+    "alert_drafter",
+    "alert_approver",
+  ]),
+  {
+    method: "get",
+    path: "/api/v1/alerting/messages/{id}/cap.xml",
+    summary: "The CAP 1.2 document: as published, or a preview of a draft",
+    access: "signed-in",
+    roles: ALERT_READERS,
+    response: media("application/cap+xml", "CAP 1.2"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/alerting/messages/{id}/deliveries",
+    summary: "Delivery state per channel, with the problems (failed, dead) per subscriber",
+    access: "signed-in",
+    roles: ALERT_READERS,
+    response: ok(z.array(channelDeliverySummarySchema), "Per channel"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/alerting/alerts",
+    summary: "Alerts and their state",
+    access: "signed-in",
+    roles: ALERT_READERS,
+    response: ok(z.array(alertSummarySchema), "Alerts"),
+  },
+
+  // Public, no sign-in.
+  {
+    method: "get",
+    path: "/api/v1/public/alerts",
+    summary: "Alerts in force; live on the Socket.IO namespace /public",
+    access: "public",
+    response: ok(z.array(publicAlertViewSchema), "Alerts in force"),
+  },
+  {
+    method: "get",
+    path: "/cap/feed.atom",
+    summary: "Atom feed of the alerts in force",
+    access: "public",
+    response: media("application/atom+xml", "Atom feed"),
+  },
+  {
+    method: "get",
+    path: "/cap/messages/{identifier}.xml",
+    summary: "A published CAP 1.2 document",
+    access: "public",
+    response: media("application/cap+xml", "CAP 1.2"),
+  },
+];
