@@ -102,7 +102,8 @@ async function main() {
     log("chromium: the dashboard, signed in as the operator…");
     const browser = await launchBrowser();
     cleanups.unshift(() => browser.close());
-    const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    // bypassCSP: the dashboard's CSP forbids eval, which waitForFunction's string predicate needs.
+    const page = await browser.newPage({ viewport: { width: 1600, height: 900 }, bypassCSP: true });
     await page.goto(gatewayUrl);
     await page.getByTestId("login-username").fill("operator");
     await page.getByTestId("login-password").fill(PASSWORD);

@@ -44,7 +44,9 @@ async function signIn(context: BrowserContext, username: string): Promise<Page> 
   return page;
 }
 
-describe("the public alert page", () => {
+// A real browser on a busy machine: page loads, the map's first render and axe-core's runs take tens of seconds when
+// the CPU is shared, so these tests state a budget above the integration project's 60 s.
+describe("the public alert page", { timeout: 240_000 }, () => {
   // The 2 s goal from approval to the public page is measured by `npm run bench:alerts`, not asserted here: a
   // busy machine must not fail the suite. The test waits for the outcome with a generous timeout.
   it("shows an approved alert in all three languages, and removes it when cancelled", async () => {
@@ -58,7 +60,7 @@ describe("the public alert page", () => {
     });
     const page = await context.newPage();
     await page.goto(`${stack.url}${PUBLIC_ALERTS.page}`);
-    await page.locator('[data-testid="connection-state"][data-state="live"]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid="connection-state"][data-state="live"]').waitFor({ timeout: 60_000 });
 
     const content = testContent();
     const message = await publish(stack.url, tokens, { msgType: "Alert", content });
@@ -106,7 +108,7 @@ describe("the public alert page", () => {
   });
 });
 
-describe("alert authoring in the dashboard", () => {
+describe("alert authoring in the dashboard", { timeout: 240_000 }, () => {
   it("a drafter drafts from a template for a district and a polygon drawn on the map, cannot approve it, a different approver publishes it, and a Cancel drafted in the dashboard retracts it", async () => {
     const drafterContext = await browser.newContext({ viewport: { width: 1600, height: 1000 }, bypassCSP: true });
     const drafter = await signIn(drafterContext, "drafter");
@@ -120,7 +122,7 @@ describe("alert authoring in the dashboard", () => {
     await drafter.getByTestId("area-0-district-MO-INNER-HARBOUR").check();
     // And a polygon drawn on the map: three clicks around its centre, closed, added to the area.
     const mapStats = drafter.locator('[data-testid="alert-map-stats"][data-map-loaded="true"]');
-    await mapStats.waitFor({ timeout: 15_000 });
+    await mapStats.waitFor({ timeout: 60_000 });
     expect(await mapStats.getAttribute("data-districts")).toBe("9");
     await drafter.getByTestId("draw-toggle").click();
     const canvas = drafter.locator(".case-map-wrap .map canvas");
@@ -162,11 +164,11 @@ describe("alert authoring in the dashboard", () => {
     const approverContext = await browser.newContext({ viewport: { width: 1600, height: 1000 }, bypassCSP: true });
     const approver = await signIn(approverContext, "approver");
     const queued = approver.locator(`[data-testid="queue-item"][data-message-id="${messageId}"]`);
-    await queued.waitFor({ timeout: 10_000 });
+    await queued.waitFor({ timeout: 60_000 });
     await queued.getByTestId("queue-open").click();
     await approver.getByTestId("decision-note").fill("Checked against the SMG bulletin.");
     await approver.getByTestId("approve-button").click();
-    await approver.locator('[data-testid="alert-editor"][data-status="published"]').waitFor({ timeout: 10_000 });
+    await approver.locator('[data-testid="alert-editor"][data-status="published"]').waitFor({ timeout: 60_000 });
     const steps = await approver
       .getByTestId("message-step")
       .evaluateAll((items) =>
@@ -175,7 +177,7 @@ describe("alert authoring in the dashboard", () => {
     expect(steps).toEqual(["drafted:drafter", "submitted:drafter", "approved:approver"]);
     // Delivery status per channel: the public page and the feed are sent once published.
     const deliveries = approver.getByTestId("deliveries");
-    await deliveries.waitFor({ timeout: 10_000 });
+    await deliveries.waitFor({ timeout: 60_000 });
     await expect
       .poll(
         () =>
@@ -211,7 +213,7 @@ describe("alert authoring in the dashboard", () => {
     // The drafter cancels it from the alert list: a Cancel draft starts from the alert's content, is submitted, and
     // the approver publishes it; the alert is then cancelled everywhere (which also keeps later tests' pages clean).
     const row = drafter.locator(`[data-testid="alert-row"][data-alert-id="${published.alertId}"]`);
-    await row.waitFor({ timeout: 10_000 });
+    await row.waitFor({ timeout: 60_000 });
     await row.getByTestId("alert-open-current").click();
     await drafter.locator(`[data-testid="alert-editor"][data-message-id="${messageId}"]`).waitFor();
     await drafter.getByTestId("cancel-alert-button").click();
@@ -223,16 +225,16 @@ describe("alert authoring in the dashboard", () => {
     await drafter.locator('[data-testid="alert-editor"][data-msg-type="Cancel"][data-status="pending"]').waitFor();
     const cancelId = (await cancelEditor.getAttribute("data-message-id")) as string;
     const cancelQueued = approver.locator(`[data-testid="queue-item"][data-message-id="${cancelId}"]`);
-    await cancelQueued.waitFor({ timeout: 10_000 });
+    await cancelQueued.waitFor({ timeout: 60_000 });
     expect(await cancelQueued.getAttribute("data-msg-type")).toBe("Cancel");
     await cancelQueued.getByTestId("queue-open").click();
     await approver.getByTestId("approve-button").click();
     await approver
       .locator(`[data-testid="alert-editor"][data-message-id="${cancelId}"][data-status="published"]`)
-      .waitFor({ timeout: 10_000 });
+      .waitFor({ timeout: 60_000 });
     await approver
       .locator(`[data-testid="alert-row"][data-alert-id="${published.alertId}"][data-state="cancelled"]`)
-      .waitFor({ timeout: 10_000 });
+      .waitFor({ timeout: 60_000 });
     const cancelled = (await (
       await fetch(`${stack.url}/api/v1/alerting/messages/${cancelId}`, {
         headers: { authorization: `Bearer ${tokens.approver}` },
