@@ -24,13 +24,13 @@ import { OffsetsRepository } from "./repositories/offsets.repository.js";
 import { OutboxRepository } from "./repositories/outbox.repository.js";
 import { OutboxRelayRepository } from "./repositories/outbox-relay.repository.js";
 import { RetentionRepository } from "./repositories/retention.repository.js";
+import { loadRules } from "./repositories/rules-file.repository.js";
 import { TransactionRepository } from "./repositories/transaction.repository.js";
 import { CaseAssistService } from "./services/case-assist.service.js";
 import { CorrelationService } from "./services/correlation.service.js";
 import { IncidentService } from "./services/incident.service.js";
 import { IncidentPublisher } from "./services/incident-publisher.js";
 import { eventTopics } from "./services/records.js";
-import { loadRules } from "./services/rules.js";
 import { type CrashPoint, crashPoints, WriterService } from "./services/writer.service.js";
 
 export type CorrelatorApp = RunningService<{ grpcPort: number }>;

@@ -19,6 +19,7 @@ import { createGatewayMetrics } from "./metrics.js";
 import { AuditRepository } from "./repositories/audit.repository.js";
 import { CasesRepository } from "./repositories/cases.repository.js";
 import { LiveFeedRepository } from "./repositories/live-feed.repository.js";
+import { loadSigningKey } from "./repositories/signing-key.repository.js";
 import { UsersRepository } from "./repositories/users.repository.js";
 import { ViewsRepository } from "./repositories/views.repository.js";
 import { AuthService, devUsers } from "./services/auth.service.js";
@@ -33,7 +34,7 @@ import {
   sensorReadingOf,
   UndecodableRecord,
 } from "./services/decode.js";
-import { ExportService, loadSigningKey } from "./services/export.service.js";
+import { ExportService } from "./services/export.service.js";
 import { type HubServer, LiveHub } from "./services/live.service.js";
 import { PublicAlerts } from "./services/public-alerts.service.js";
 

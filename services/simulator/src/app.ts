@@ -3,7 +3,7 @@ import { type Logger, macaoLandPath, Region, startOpsServer } from "@hub/common"
 import type { SimulatorConfig } from "./config.js";
 import { IngestGateway } from "./gateways/ingest.gateway.js";
 import { createSimulatorMetrics } from "./metrics.js";
-import { loadScenario } from "./services/scenario.js";
+import { loadScenario } from "./repositories/scenario-file.repository.js";
 import { SimulatorService } from "./services/simulator.service.js";
 import { buildWorld } from "./services/world.js";
 

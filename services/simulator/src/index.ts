@@ -1,7 +1,8 @@
 export { type SimulatorApp, startSimulator } from "./app.js";
 export { readConfig, type SimulatorConfig } from "./config.js";
 export { IngestGateway, type IngestGatewayOptions, isTransientIngestError } from "./gateways/ingest.gateway.js";
-export { effectsAt, loadScenario, noEffects, type Scenario, scenarioSchema } from "./services/scenario.js";
+export { loadScenario } from "./repositories/scenario-file.repository.js";
+export { effectsAt, noEffects, parseScenario, type Scenario, scenarioSchema } from "./services/scenario.js";
 export {
   type IngestCalls,
   type SimulatorObserver,

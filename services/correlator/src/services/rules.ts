@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { EventRow } from "./records.js";
 
@@ -85,21 +84,17 @@ export const rulesFileSchema = z.object({
 });
 export type RuleSet = z.infer<typeof rulesFileSchema>;
 
-export const defaultRulesPath: string = new URL("../../rules/rules.v1.json", import.meta.url).pathname.replace(
-  /\/dist\/rules\//,
-  "/rules/",
-);
-
-export function loadRules(path: string = defaultRulesPath): RuleSet {
-  const parsed = rulesFileSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
+/** Checks a rules document (already parsed JSON); `source` names it in the error. */
+export function parseRules(document: unknown, source: string): RuleSet {
+  const parsed = rulesFileSchema.safeParse(document);
   if (!parsed.success) {
     throw new Error(
-      `invalid rules file ${path}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+      `invalid rules file ${source}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
     );
   }
   const ids = new Set<string>();
   for (const candidate of parsed.data.rules) {
-    if (ids.has(candidate.id)) throw new Error(`invalid rules file ${path}: duplicate rule id ${candidate.id}`);
+    if (ids.has(candidate.id)) throw new Error(`invalid rules file ${source}: duplicate rule id ${candidate.id}`);
     ids.add(candidate.id);
   }
   return parsed.data;

@@ -1,13 +1,4 @@
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  type KeyObject,
-  randomUUID,
-  sign,
-} from "node:crypto";
-import { readFileSync } from "node:fs";
+import { createHash, type KeyObject, randomUUID, sign } from "node:crypto";
 import { canonicalJson, type Logger, NotFoundError, parseInput } from "@hub/common";
 import { type CaseDetection, type ExportJob, exportRequestSchema } from "@hub/contracts";
 import { strToU8, zipSync } from "fflate";
@@ -26,19 +17,6 @@ const MAX_DETECTIONS = 1_000_000;
 interface Job extends ExportJob {
   owner: string;
   zip?: Uint8Array;
-}
-
-/** The hub's export signing key: Ed25519, from a PEM file in production, made up per process otherwise. */
-export function loadSigningKey(
-  file: string | undefined,
-  logger: Logger,
-): { privateKey: KeyObject; publicKeyPem: string } {
-  const privateKey = file ? createPrivateKey(readFileSync(file)) : generateKeyPairSync("ed25519").privateKey;
-  if (privateKey.asymmetricKeyType !== "ed25519")
-    throw new Error("GATEWAY_EXPORT_KEY_FILE must hold an Ed25519 private key");
-  if (!file) logger.warn("export signing key generated for this process (set GATEWAY_EXPORT_KEY_FILE to keep one)");
-  const publicKeyPem = createPublicKey(privateKey).export({ type: "spki", format: "pem" }).toString();
-  return { privateKey, publicKeyPem };
 }
 
 function csv(rows: (string | number | null)[][]): string {

@@ -2,7 +2,8 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { effectsAt, loadScenario, type Scenario, scenarioSchema } from "./scenario.js";
+import { loadScenario } from "../repositories/scenario-file.repository.js";
+import { effectsAt, type Scenario, scenarioSchema } from "./scenario.js";
 
 const scenariosDir = fileURLToPath(new URL("../../scenarios", import.meta.url));
 const near = { lat: 22.1935, lon: 113.5405 };

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { Traffic } from "./traffic.js";
 
@@ -61,11 +60,12 @@ export const scenarioSchema = z.object({
 export type Scenario = z.infer<typeof scenarioSchema>;
 type Step = Scenario["steps"][number];
 
-export function loadScenario(path: string): Scenario {
-  const parsed = scenarioSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
+/** Checks a scenario document (already parsed JSON); `source` names it in the error. */
+export function parseScenario(document: unknown, source: string): Scenario {
+  const parsed = scenarioSchema.safeParse(document);
   if (!parsed.success) {
     throw new Error(
-      `invalid scenario ${path}: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`,
+      `invalid scenario ${source}: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`,
     );
   }
   return parsed.data;
