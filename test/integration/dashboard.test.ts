@@ -90,6 +90,12 @@ describe("command-centre dashboard in a browser", { timeout: 240_000 }, () => {
     expect(registered).toBeGreaterThanOrEqual(cameraIds.length);
     expect(await axeViolations(dashboard, { impacts: ["serious", "critical"] })).toEqual([]);
     await screenshot(dashboard, "dashboard");
+
+    // The desk operator's light theme, chosen in the top bar as a user does: the same check on the same page.
+    await dashboard.getByTestId("theme-select").selectOption("light");
+    await dashboard.locator('html[data-theme="light"]').waitFor({ state: "attached" });
+    expect(await axeViolations(dashboard, { impacts: ["serious", "critical"] })).toEqual([]);
+    await screenshot(dashboard, "dashboard-light");
   });
 
   // The 2 s goal from the correlator to the map is measured by `npm run bench:dashboard`, not asserted here: a busy

@@ -5,6 +5,7 @@
  * It signs in with the development users (password `development`, or DEV_USER_PASSWORD) and captures, into
  * docs/screenshots/:
  *   live-map.png             the command-centre live map with the simulator's cameras and incidents;
+ *   live-map-light.png       the same map in the light theme, chosen in the top bar as a desk operator does;
  *   incident-detail.png      an incident's detail panel (evidence, covering cameras);
  *   case-lookup.png          a case lookup with results, as the investigator (the search is made here, through the
  *                            page, around a camera the simulator drives, over the last half hour);
@@ -95,6 +96,16 @@ async function liveMapAndIncident(browser: Browser): Promise<void> {
   // Let the map finish drawing (tiles of the land outline, clusters, the incident markers' fade-in).
   await sleep(3000);
   await save(page, "live-map");
+
+  log("the live map in the light theme…");
+  await page.getByTestId("theme-select").selectOption("light");
+  await page.locator('html[data-theme="light"]').waitFor({ state: "attached" });
+  // The base map's colours change with the next frame; give it the same settling time.
+  await sleep(2000);
+  await save(page, "live-map-light");
+  await page.getByTestId("theme-select").selectOption("dark");
+  await page.locator("html:not([data-theme])").waitFor({ state: "attached" });
+  await sleep(1000);
 
   log("an incident's detail panel…");
   await incidents.first().click();

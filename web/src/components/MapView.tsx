@@ -4,7 +4,8 @@ import { describeError } from "../api";
 import { useI18n } from "../i18n/I18nProvider";
 import type { MapController, MapLabels, MapSelection } from "../map/controller";
 import { countCameraStates } from "../map/features";
-import { CAMERA_COLOURS, LEVEL_COLOURS, MAP_COLOURS, SEVERITY_COLOURS } from "../map/palette";
+import { BASE_COLOURS, CAMERA_COLOURS, LEVEL_COLOURS, MAP_COLOURS, SEVERITY_COLOURS } from "../map/palette";
+import { useTheme } from "../theme/useTheme";
 import { useLive } from "./LiveContext";
 
 interface MapViewProps {
@@ -37,6 +38,9 @@ export const MapView = memo(function MapView({
   );
   const labelsRef = useRef(labels);
   labelsRef.current = labels;
+  const [theme] = useTheme();
+  const themeRef = useRef(theme);
+  themeRef.current = theme;
 
   const { cameraId, incidentId } = selection;
   const selectionRef = useRef(selection);
@@ -58,6 +62,7 @@ export const MapView = memo(function MapView({
           config,
           store,
           labels: labelsRef.current,
+          theme: themeRef.current,
           onSelectCamera: (id) => callbacks.current.onSelectCamera(id),
           onSelectIncident: (id) => callbacks.current.onSelectIncident(id),
           onError: (error) => console.warn("map:", error),
@@ -81,6 +86,10 @@ export const MapView = memo(function MapView({
   useEffect(() => {
     controllerRef.current?.setLabels(labels);
   }, [labels, controllerRef]);
+
+  useEffect(() => {
+    controllerRef.current?.setTheme(theme);
+  }, [theme, controllerRef]);
 
   useEffect(() => {
     controllerRef.current?.setSelection({ cameraId, incidentId });
@@ -115,11 +124,12 @@ export const MapView = memo(function MapView({
 });
 
 function Swatch({ colour, ring = false }: { colour: string; ring?: boolean }) {
+  const [theme] = useTheme();
   return (
     <span
       className="swatch"
       aria-hidden="true"
-      style={ring ? { border: `3px solid ${colour}`, background: MAP_COLOURS.sea } : { background: colour }}
+      style={ring ? { border: `3px solid ${colour}`, background: BASE_COLOURS[theme].sea } : { background: colour }}
     />
   );
 }

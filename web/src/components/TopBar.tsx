@@ -7,6 +7,7 @@ import { AUDIT_ROLES } from "./AuditTrail";
 import { useStoreRevision, useSyncStatus } from "./hooks";
 import { LanguageSelect } from "./LanguageSelect";
 import { useLive } from "./LiveContext";
+import { ThemeSelect } from "./ThemeSelect";
 
 export function TopBar({ view, onSignOut }: { view: View; onSignOut(): void }) {
   const { t } = useI18n();
@@ -57,6 +58,7 @@ export function TopBar({ view, onSignOut }: { view: View; onSignOut(): void }) {
       </section>
       <ConnectionStatus />
       <LanguageSelect />
+      <ThemeSelect />
       <div className="user">
         <span>{t("signedInAs", { name: user.displayName || user.username })}</span>
         <button type="button" className="button" onClick={onSignOut}>

@@ -18,6 +18,9 @@ export const en = {
   developmentUsersHint: "Choose one to fill in the form.",
   useDevelopmentUser: "Use {username} ({roles})",
   language: "Language",
+  theme: "Theme",
+  theme_dark: "Dark",
+  theme_light: "Light",
 
   counters: "Live counters",
   eventsPerSecond: "Events/s",

@@ -20,6 +20,9 @@ export const pt: Messages = {
   developmentUsersHint: "Escolha uma para preencher o formulário.",
   useDevelopmentUser: "Usar {username} ({roles})",
   language: "Idioma",
+  theme: "Tema",
+  theme_dark: "Escuro",
+  theme_light: "Claro",
 
   counters: "Contadores em direto",
   eventsPerSecond: "Eventos/s",

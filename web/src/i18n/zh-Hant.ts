@@ -20,6 +20,9 @@ export const zhHant: Messages = {
   developmentUsersHint: "選擇一個帳戶以填入表格。",
   useDevelopmentUser: "使用 {username}（{roles}）",
   language: "語言",
+  theme: "主題",
+  theme_dark: "深色",
+  theme_light: "淺色",
 
   counters: "即時計數",
   eventsPerSecond: "事件/秒",

@@ -2,6 +2,7 @@ import { API, type ClientConfig } from "@hub/contracts";
 import { Map as MapLibreMap, NavigationControl, setWorkerUrl } from "maplibre-gl";
 // Bundled as a worker chunk (.js), so any static server sends it with a JavaScript type.
 import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url";
+import { type Theme, themeOf } from "../theme/theme";
 import { offlineStyle } from "./layers";
 
 setWorkerUrl(new URL(workerUrl, globalThis.location.href).href);
@@ -21,12 +22,17 @@ export function prefersReducedMotion(): boolean {
 
 /**
  * A north-up map of Macao: the configured style, or without one the offline base map drawn from the land outline
- * the gateway serves. No rotation or pitch to get lost in.
+ * the gateway serves, in the page's theme. No rotation or pitch to get lost in.
  */
-export function createBaseMap(container: HTMLElement, config: ClientConfig, labels: MapLabels): MapLibreMap {
+export function createBaseMap(
+  container: HTMLElement,
+  config: ClientConfig,
+  labels: MapLabels,
+  theme: Theme = themeOf(document.documentElement),
+): MapLibreMap {
   const map = new MapLibreMap({
     container,
-    style: config.mapStyleUrl ?? offlineStyle(new URL(API.landOutline, globalThis.location.href).href),
+    style: config.mapStyleUrl ?? offlineStyle(new URL(API.landOutline, globalThis.location.href).href, theme),
     center: config.center,
     zoom: config.zoom,
     minZoom: 9,

@@ -2,9 +2,10 @@ import type { ClientConfig } from "@hub/contracts";
 import type { GeoJSONSource, MapLayerMouseEvent, Map as MapLibreMap, NavigationControl } from "maplibre-gl";
 import { createThrottle, type Throttle } from "../live/batcher";
 import type { LiveStore, StoreRevisions } from "../live/store";
+import type { Theme } from "../theme/theme";
 import { createBaseMap, createNavigation, type MapLabels, prefersReducedMotion, relabel } from "./base";
 import { alertFeatures, cameraFeatures, fovFeatures, incidentFeatures, sensorFeatures } from "./features";
-import { type HubSource, hubLayers, hubSources, LAYERS, SOURCES } from "./layers";
+import { type HubSource, hubLayers, hubSources, LAYERS, SOURCES, themePaint } from "./layers";
 
 export type { MapLabels };
 
@@ -27,6 +28,7 @@ export interface MapControllerOptions {
   /** The test hook: its data-* attributes count the features last given to each source. */
   stats: HTMLElement;
   labels: MapLabels;
+  theme: Theme;
   onSelectCamera(id: string): void;
   onSelectIncident(id: string): void;
   onError(error: unknown): void;
@@ -45,6 +47,7 @@ export class MapController {
   readonly #throttle: Throttle;
   readonly #reducedMotion: boolean;
   #navigation: NavigationControl;
+  #theme: Theme;
   #loaded = false;
   #seen: StoreRevisions | null = null;
   #dirty: Dirty = { cameras: true, fov: true, incidents: true, sensors: true, alerts: true };
@@ -59,8 +62,9 @@ export class MapController {
     this.#options = options;
     const { config, container, labels } = options;
     this.#reducedMotion = prefersReducedMotion();
+    this.#theme = options.theme;
     // A wall map stays north-up: no rotation or pitch to get lost in.
-    this.#map = createBaseMap(container, config, labels);
+    this.#map = createBaseMap(container, config, labels, options.theme);
     this.#navigation = createNavigation(this.#map);
     this.#map.on("load", () => this.#onLoad());
     this.#map.on("error", (event) => options.onError(event.error));
@@ -99,6 +103,18 @@ export class MapController {
     this.#navigation = relabel(this.#map, labels, this.#navigation);
   }
 
+  /**
+   * The theme changed: the base map's and the rings' colours follow through setPaintProperty, so the sources and
+   * their data stay (setStyle would drop them). Before load, the layers are made in the new colours.
+   */
+  setTheme(theme: Theme): void {
+    if (theme === this.#theme) return;
+    this.#theme = theme;
+    if (!this.#loaded) return;
+    for (const { layer, property, value } of themePaint(theme))
+      if (this.#map.getLayer(layer)) this.#map.setPaintProperty(layer, property, value);
+  }
+
   resize(): void {
     this.#map.resize();
   }
@@ -116,7 +132,7 @@ export class MapController {
     const map = this.#map;
     const sources = hubSources();
     for (const name of Object.keys(SOURCES) as HubSource[]) map.addSource(SOURCES[name], sources[name]);
-    for (const layer of hubLayers()) map.addLayer(layer);
+    for (const layer of hubLayers(this.#theme)) map.addLayer(layer);
     this.#loaded = true;
     this.#applySelectionFilters();
     this.#bindPointer();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { hubLayers, hubSources, offlineStyle, SOURCES } from "./layers";
+import { THEMES } from "../theme/theme";
+import { hubLayers, hubSources, offlineStyle, SOURCES, themePaint } from "./layers";
 
 describe("offlineStyle", () => {
   it("needs nothing but the land outline: no glyphs, no sprite, no symbol layers", () => {
@@ -30,5 +31,22 @@ describe("hub layers", () => {
   it("have unique ids", () => {
     const ids = hubLayers().map((layer) => layer.id);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe("the theme's colours on the map", () => {
+  it("are what a theme change sets with setPaintProperty, on layers that exist, and differ between themes", () => {
+    for (const theme of THEMES) {
+      const layers = [...offlineStyle("http://hub.local/land.geojson", theme).layers, ...hubLayers(theme)];
+      for (const { layer, property, value } of themePaint(theme)) {
+        const found = layers.find((candidate) => candidate.id === layer) as { paint?: Record<string, unknown> };
+        expect(found, layer).toBeDefined();
+        expect(found.paint?.[property], `${layer} ${property}`).toEqual(value);
+      }
+    }
+    const dark = themePaint("dark");
+    const light = themePaint("light");
+    expect(light.map((entry) => entry.layer)).toEqual(dark.map((entry) => entry.layer));
+    expect(light[0]?.value).not.toEqual(dark[0]?.value);
   });
 });

@@ -1,5 +1,6 @@
-import type { AddLayerObject, MapOptions } from "maplibre-gl";
-import { CAMERA_COLOURS, LEVEL_COLOURS, MAP_COLOURS, SEVERITY_COLOURS } from "./palette";
+import type { AddLayerObject, Map as MapLibreMap, MapOptions } from "maplibre-gl";
+import type { Theme } from "../theme/theme";
+import { BASE_COLOURS, CAMERA_COLOURS, LEVEL_COLOURS, MAP_COLOURS, SEVERITY_COLOURS } from "./palette";
 
 /** The style types, taken from MapLibre's own signatures rather than its style-spec package. */
 export type StyleSpecification = Exclude<MapOptions["style"], string | undefined>;
@@ -74,7 +75,8 @@ const severityColour: ColourValue = [
 ];
 
 /** Circles, fills and lines only: the offline style has no glyphs or sprites, so no symbol layers. */
-export function hubLayers(): AddLayerObject[] {
+export function hubLayers(theme: Theme = "dark"): AddLayerObject[] {
+  const base = BASE_COLOURS[theme];
   return [
     {
       id: LAYERS.alertFill,
@@ -113,7 +115,7 @@ export function hubLayers(): AddLayerObject[] {
         "circle-color": [
           "case",
           ["==", ["get", "kind"], "rainfall"],
-          MAP_COLOURS.sea,
+          base.sea,
           ["match", ["get", "level"], 2, LEVEL_COLOURS[2], 1, LEVEL_COLOURS[1], LEVEL_COLOURS[0]],
         ],
         "circle-stroke-color": ["match", ["get", "level"], 2, LEVEL_COLOURS[2], 1, LEVEL_COLOURS[1], LEVEL_COLOURS[0]],
@@ -130,7 +132,7 @@ export function hubLayers(): AddLayerObject[] {
         "circle-opacity": 0.85,
         // The count is in the size (no text without glyphs); the panel lists the numbers.
         "circle-radius": ["step", ["get", "point_count"], 9, 10, 13, 50, 17, 200, 22, 500, 28],
-        "circle-stroke-color": MAP_COLOURS.clusterStroke,
+        "circle-stroke-color": base.clusterStroke,
         "circle-stroke-width": ["case", [">", ["get", "degraded"], 0], 3, 1.5],
       },
     },
@@ -152,7 +154,7 @@ export function hubLayers(): AddLayerObject[] {
           CAMERA_COLOURS.unknown,
         ],
         "circle-radius": ["interpolate", ["linear"], ["zoom"], 14, 4, 18, 8],
-        "circle-stroke-color": MAP_COLOURS.sea,
+        "circle-stroke-color": base.markerEdge,
         "circle-stroke-width": 1,
       },
     },
@@ -164,7 +166,7 @@ export function hubLayers(): AddLayerObject[] {
       paint: {
         "circle-color": "rgba(0,0,0,0)",
         "circle-radius": ["interpolate", ["linear"], ["zoom"], 14, 9, 18, 14],
-        "circle-stroke-color": MAP_COLOURS.selection,
+        "circle-stroke-color": base.selection,
         "circle-stroke-width": 3,
       },
     },
@@ -202,7 +204,7 @@ export function hubLayers(): AddLayerObject[] {
       paint: {
         "circle-color": "rgba(0,0,0,0)",
         "circle-radius": ["+", 12, ["*", 3, ["get", "rank"]]],
-        "circle-stroke-color": MAP_COLOURS.selection,
+        "circle-stroke-color": base.selection,
         "circle-stroke-width": 3,
       },
     },
@@ -210,23 +212,60 @@ export function hubLayers(): AddLayerObject[] {
 }
 
 /**
- * The base map without a network: dark sea, Macao's land outline as fill and line. `landUrl` must be absolute
- * (the worker fetches it).
+ * The base map without a network: sea, Macao's land outline as fill and line, in the theme's colours. `landUrl`
+ * must be absolute (the worker fetches it).
  */
-export function offlineStyle(landUrl: string): StyleSpecification {
+export function offlineStyle(landUrl: string, theme: Theme = "dark"): StyleSpecification {
+  const base = BASE_COLOURS[theme];
   return {
     version: 8,
     name: "Macao offline",
     sources: { land: { type: "geojson", data: landUrl } },
     layers: [
-      { id: "background", type: "background", paint: { "background-color": MAP_COLOURS.sea } },
-      { id: "land-fill", type: "fill", source: "land", paint: { "fill-color": MAP_COLOURS.land } },
+      { id: BASE_LAYERS.background, type: "background", paint: { "background-color": base.sea } },
+      { id: BASE_LAYERS.landFill, type: "fill", source: "land", paint: { "fill-color": base.land } },
       {
-        id: "land-line",
+        id: BASE_LAYERS.landLine,
         type: "line",
         source: "land",
-        paint: { "line-color": MAP_COLOURS.landOutline, "line-width": 1 },
+        paint: { "line-color": base.landOutline, "line-width": 1 },
       },
     ],
   };
+}
+
+/** The offline base map's layers (a configured style has its own, which the theme leaves alone). */
+export const BASE_LAYERS = { background: "background", landFill: "land-fill", landLine: "land-line" } as const;
+
+export interface ThemePaint {
+  layer: string;
+  property: Parameters<MapLibreMap["setPaintProperty"]>[1];
+  value: Parameters<MapLibreMap["setPaintProperty"]>[2];
+}
+
+/**
+ * Every paint property that hubLayers and offlineStyle take from the theme, so that a theme change is a few
+ * setPaintProperty calls: the sources and their data stay (a new style would drop them).
+ */
+export function themePaint(theme: Theme): ThemePaint[] {
+  const base = BASE_COLOURS[theme];
+  return [
+    { layer: BASE_LAYERS.background, property: "background-color", value: base.sea },
+    { layer: BASE_LAYERS.landFill, property: "fill-color", value: base.land },
+    { layer: BASE_LAYERS.landLine, property: "line-color", value: base.landOutline },
+    {
+      layer: LAYERS.sensors,
+      property: "circle-color",
+      value: [
+        "case",
+        ["==", ["get", "kind"], "rainfall"],
+        base.sea,
+        ["match", ["get", "level"], 2, LEVEL_COLOURS[2], 1, LEVEL_COLOURS[1], LEVEL_COLOURS[0]],
+      ],
+    },
+    { layer: LAYERS.clusters, property: "circle-stroke-color", value: base.clusterStroke },
+    { layer: LAYERS.cameras, property: "circle-stroke-color", value: base.markerEdge },
+    { layer: LAYERS.cameraSelected, property: "circle-stroke-color", value: base.selection },
+    { layer: LAYERS.incidentSelected, property: "circle-stroke-color", value: base.selection },
+  ];
 }

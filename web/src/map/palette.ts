@@ -1,4 +1,5 @@
 import type { CameraState, Severity } from "@hub/contracts";
+import type { Theme } from "../theme/theme";
 
 /** Map colours, chosen to read on the dark sea and land of the offline base map (and on a video wall). */
 export const MAP_COLOURS = {
@@ -31,3 +32,30 @@ export const SEVERITY_COLOURS: Record<Severity, string> = {
 
 /** Sensor reading levels: normal, watch, danger. */
 export const LEVEL_COLOURS = ["#56d4dd", "#e3b341", "#ff4d4f"] as const;
+
+/**
+ * The colours that depend on the background, per theme: the offline base map, the rings drawn around clusters and
+ * selections, and the edge of a camera dot. The light base is a pale sea and land with a darker outline; the rings
+ * turn dark so that they still stand out. Dark is MAP_COLOURS' own.
+ */
+export const BASE_COLOURS: Record<
+  Theme,
+  { sea: string; land: string; landOutline: string; clusterStroke: string; selection: string; markerEdge: string }
+> = {
+  dark: {
+    sea: MAP_COLOURS.sea,
+    land: MAP_COLOURS.land,
+    landOutline: MAP_COLOURS.landOutline,
+    clusterStroke: MAP_COLOURS.clusterStroke,
+    selection: MAP_COLOURS.selection,
+    markerEdge: MAP_COLOURS.sea,
+  },
+  light: {
+    sea: "#c9dcec",
+    land: "#f4f1ea",
+    landOutline: "#6b7f93",
+    clusterStroke: "#1f2a36",
+    selection: "#0b0f14",
+    markerEdge: "#1f2a36",
+  },
+};
