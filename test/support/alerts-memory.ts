@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { AuditEntry } from "@hub/common";
 import type {
-  AlertContent,
   AlertSummary,
   ChannelDeliverySummary,
   ChannelKind,
@@ -21,6 +20,7 @@ import type {
   TransactionRunner,
 } from "../../services/alerts/src/services/workflow.ports.js";
 import type { Actor, WorkflowOptions } from "../../services/alerts/src/services/workflow.service.js";
+import { alertContent } from "./alert-content.js";
 
 /**
  * In-memory stand-ins for the alert workflow's repositories (see workflow.ports.ts), for unit tests: what the
@@ -308,34 +308,7 @@ export function newCast() {
 }
 
 /** Valid alert content expiring `hours` after `now`; each test overrides only what it is about. */
-export function newContent(now: Date, overrides: Partial<AlertContent> = {}, hours = 6): AlertContent {
-  const tag = randomUUID().slice(0, 8);
-  return {
-    templateId: null,
-    incidentId: null,
-    categories: ["Met"],
-    responseTypes: ["Prepare"],
-    urgency: "Expected",
-    severity: "Severe",
-    certainty: "Likely",
-    event: { "zh-Hant": `測試警告 ${tag}`, pt: `Aviso de teste ${tag}`, en: `Test warning ${tag}` },
-    headline: { "zh-Hant": `測試標題 ${tag}`, pt: `Título de teste ${tag}`, en: `Test headline ${tag}` },
-    description: { "zh-Hant": "測試描述。", pt: "Descrição de teste.", en: "Test description." },
-    instruction: { "zh-Hant": "請留意。", pt: "Esteja atento.", en: "Stay alert." },
-    eventCodes: [],
-    onset: null,
-    expires: new Date(now.getTime() + hours * 3600_000).toISOString(),
-    areas: [
-      {
-        description: { "zh-Hant": "澳門半島", pt: "Península de Macau", en: "Macao Peninsula" },
-        polygons: [],
-        circles: [{ center: [113.54, 22.195], radiusKm: 1.5 }],
-        districts: ["MO-SE"],
-      },
-    ],
-    ...overrides,
-  };
-}
+export const newContent = alertContent;
 
 export function newIncident(overrides: Partial<IncidentBrief> = {}): IncidentBrief {
   return {
