@@ -4,12 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { distanceMetres, ValidationError } from "@hub/common";
-import { type AlertContent, type CapMessageType, LANGUAGES } from "@hub/contracts";
+import { type AlertContent, type CapMessageType, LANGUAGES, ringProblem } from "@hub/contracts";
 import { afterAll, describe, expect, it } from "vitest";
 import { districtByCode } from "../templates/districts.js";
 import { contentFromTemplate, TEMPLATES } from "../templates/templates.js";
 import { buildCapXml, CAP_NAMESPACE, type CapMessageInput, capDateTime, capReference, circleToPolygon } from "./cap.js";
-import { ringProblem } from "./content-schema.js";
 
 const XSD = fileURLToPath(new URL("../../schema/cap1.2.xsd", import.meta.url));
 const SENDER = "cpoc.gov.mo";

@@ -1,6 +1,7 @@
 import type { AlertContent } from "@hub/contracts";
+import { ringProblem } from "@hub/contracts";
 import { describe, expect, it } from "vitest";
-import { parseAlertContent, ringProblem } from "./content-schema.js";
+import { parseAlertContent } from "./content-schema.js";
 
 type Ring = [number, number][];
 // biome-ignore lint/suspicious/noExplicitAny: the cases break arbitrary parts of plain JSON, as a client could.

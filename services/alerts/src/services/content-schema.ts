@@ -2,11 +2,9 @@ import { firstProblem } from "@hub/common";
 import { type AlertContent, alertContentSchema } from "@hub/contracts";
 
 /**
- * `AlertContent` as received over HTTP. The schema is the contract's (@hub/contracts); whether `expires` lies in the
- * future is not checked here: that depends on when the message is approved.
+ * `AlertContent` as received over HTTP, checked with the contract's schema (@hub/contracts); whether `expires` lies
+ * in the future is not checked here: that depends on when the message is approved.
  */
-export { alertContentSchema, REGION_BOUNDS, ringProblem, TEXT_LIMITS } from "@hub/contracts";
-
 export type AlertContentParseResult = { ok: true; value: AlertContent } | { ok: false; field: string; message: string };
 
 /** Validates content received over HTTP; on failure, the first problem with its dotted path ("content.areas.0…"). */

@@ -1,7 +1,7 @@
 import { macaoLandPath, Region } from "@hub/common";
-import { DISTRICT_CODES, type DistrictCode, LANGUAGES } from "@hub/contracts";
+import { DISTRICT_CODES, type DistrictCode, LANGUAGES, REGION_BOUNDS, ringProblem } from "@hub/contracts";
 import { describe, expect, it } from "vitest";
-import { parseAlertContent, REGION_BOUNDS, ringProblem } from "../services/content-schema.js";
+import { parseAlertContent } from "../services/content-schema.js";
 import { DISTRICTS, districtByCode } from "./districts.js";
 
 type Position = [number, number];

@@ -1,6 +1,6 @@
 import type { AlertTemplate } from "@hub/contracts";
+import { alertContentSchema } from "@hub/contracts";
 import { z } from "zod";
-import { alertContentSchema } from "../services/content-schema.js";
 
 /**
  * The schema of the template data files (services/alerts/templates/*.json): each a JSON array of templates. A
