@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
+import { backoffDelay } from "@hub/common";
 
 /** How a process ended: its exit code, or the signal that killed it. */
 export interface ProcessExit {
@@ -164,5 +165,7 @@ export const RESTART_RESET_AFTER_MS = 60_000;
 export function decideOnExit(part: { optional: boolean; quickFailures: number; ranForMs: number }): ExitDecision {
   if (!part.optional) return { action: "stop-hub" };
   const attempt = part.ranForMs >= RESTART_RESET_AFTER_MS ? 1 : part.quickFailures + 1;
-  return { action: "restart", attempt, delayMs: Math.min(60_000, 1000 * 2 ** (attempt - 1)) };
+  // The shared back-off without its jitter: one process restarting, nobody to spread out from.
+  const delayMs = backoffDelay(attempt - 1, { baseMs: 1000, maxMs: 60_000, random: () => 1 });
+  return { action: "restart", attempt, delayMs };
 }

@@ -5,7 +5,7 @@
 export interface BackoffOptions {
   baseMs: number;
   maxMs: number;
-  /** 0 <= random() < 1; injectable so tests are deterministic. */
+  /** 0 <= random() <= 1; injectable so tests are deterministic (`() => 1` waits the whole ceiling: no jitter). */
   random?: () => number;
 }
 
