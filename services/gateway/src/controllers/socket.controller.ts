@@ -9,7 +9,15 @@ import type { HubServer, LiveHub } from "../services/live.service.js";
  */
 export function registerSockets(
   io: HubServer,
-  deps: { auth: AuthService; live: LiveHub; dashboard: DashboardService; maxClients: number; logger: Logger },
+  deps: {
+    auth: AuthService;
+    live: LiveHub;
+    dashboard: DashboardService;
+    maxClients: number;
+    /** The client's address by the gateway's one rule (X-Forwarded-For only from a trusted proxy). */
+    clientAddress: (peer: string, forwardedFor: string | string[] | undefined) => string;
+    logger: Logger;
+  },
 ): void {
   io.use((socket, next) => {
     if (io.engine.clientsCount > deps.maxClients) {
@@ -21,6 +29,10 @@ export function registerSockets(
       .verify(typeof token === "string" ? token : undefined)
       .then((user) => {
         socket.data.user = user;
+        socket.data.sourceIp = deps.clientAddress(
+          socket.handshake.address,
+          socket.handshake.headers["x-forwarded-for"],
+        );
         next();
       })
       .catch((error: Error) => next(Object.assign(new Error(error.message), { data: { status: 401 } })));

@@ -23,6 +23,11 @@ import type { Placed } from "./decode.js";
 
 export interface SocketData {
   user: Principal;
+  /**
+   * The client's address for the audit trail (the peer, or X-Forwarded-For from a trusted proxy), set at the
+   * handshake (socket.controller.ts); never socket.handshake.address directly, which ignores a trusted proxy.
+   */
+  sourceIp?: string;
 }
 export type HubServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
