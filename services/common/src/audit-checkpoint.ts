@@ -58,7 +58,13 @@ export function signAuditCheckpoint(head: AuditHead, privateKey: KeyObject, at =
   return { ...unsigned, signature: sign(null, signedContent(unsigned), privateKey).toString("base64") };
 }
 
-export type CheckpointTrust = { ok: true; checkpoint: AuditCheckpoint } | { ok: false; reason: string };
+/**
+ * `untrusted`: well-formed and claiming a key the verifier does not trust (an old key after a rotation, another
+ * deployment's): not evidence either way. Any other refusal claims a trusted key it cannot prove: a forgery.
+ */
+export type CheckpointTrust =
+  | { ok: true; checkpoint: AuditCheckpoint }
+  | { ok: false; reason: string; untrusted?: true };
 
 /**
  * Whether a checkpoint (as read from a file or a topic: anything) is well-formed, signed by a key the verifier
@@ -77,7 +83,8 @@ export function checkAuditCheckpoint(value: unknown, trustedFingerprints: Readon
   )
     return { ok: false, reason: "not a well-formed audit checkpoint" };
   const cp = checkpoint as AuditCheckpoint;
-  if (!trustedFingerprints.has(cp.keyId)) return { ok: false, reason: `signed by an untrusted key ${cp.keyId}` };
+  if (!trustedFingerprints.has(cp.keyId))
+    return { ok: false, untrusted: true, reason: `signed by a key that is not trusted (${cp.keyId})` };
   let publicKey: KeyObject;
   try {
     publicKey = createPublicKey({ key: Buffer.from(cp.publicKey, "base64"), format: "der", type: "spki" });

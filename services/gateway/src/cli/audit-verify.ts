@@ -121,9 +121,11 @@ async function checkCheckpoints(entries: number, lastHash: string): Promise<numb
   }
   const problems: string[] = [];
   const good = new Map<string, AuditCheckpoint>();
+  let ignored = 0;
   for (const { where, value } of found) {
     const trust = checkAuditCheckpoint(value, trusted);
-    if (!trust.ok) problems.push(`checkpoint REFUSED (${where}): ${trust.reason}`);
+    if (!trust.ok && trust.untrusted) ignored += 1;
+    else if (!trust.ok) problems.push(`checkpoint REFUSED (${where}): ${trust.reason}`);
     else if (!good.has(`${trust.checkpoint.seq}/${trust.checkpoint.hash}`))
       good.set(`${trust.checkpoint.seq}/${trust.checkpoint.hash}`, trust.checkpoint);
   }
@@ -148,6 +150,7 @@ async function checkCheckpoints(entries: number, lastHash: string): Promise<numb
   // At most a few lines per kind: a rewrite makes every later checkpoint disagree.
   for (const problem of problems.slice(0, 20)) say(problem);
   if (problems.length > 20) say(`… and ${problems.length - 20} more`);
+  if (ignored > 0) say(`${ignored} checkpoint(s) signed by keys not trusted here were ignored`);
   if (problems.length > 0) return 1;
   say(`audit trail intact: ${entries} entries, last hash ${lastHash}`);
   say(
