@@ -86,7 +86,6 @@ async function wireGateway(
     if (disabled > 0) logger.warn({ disabled }, "development users disabled (production mode)");
   }
 
-  const checkpointer = await startCheckpoints(config, { pool, kafka, logger });
   // X-Forwarded-For only from the configured proxies: the address ends up in the audit trail.
   const proxies = proxyTrust(config.GATEWAY_TRUSTED_PROXIES);
   const app = Fastify({
@@ -208,6 +207,9 @@ async function wireGateway(
     },
   });
   live.start();
+  const checkpointer = await startCheckpoints(config, { pool, kafka, logger }, (destination, outcome) =>
+    metrics.checkpoints.inc({ destination, outcome }),
+  );
 
   await app.listen({ host: config.GATEWAY_HOST, port: config.GATEWAY_PORT });
   const address = app.server.address();
@@ -239,6 +241,7 @@ async function wireGateway(
 async function startCheckpoints(
   config: GatewayConfig,
   { pool, kafka, logger }: ServiceDependencies,
+  observe: (destination: string, outcome: "published" | "failed") => void,
 ): Promise<{ stop(): Promise<void> } | undefined> {
   if (!config.AUDIT_CHECKPOINT_KEY_FILE) {
     logger.warn("audit checkpoints off: no AUDIT_CHECKPOINT_KEY_FILE (a database owner could rewrite the audit trail)");
@@ -254,6 +257,7 @@ async function startCheckpoints(
     destinations: sinks,
     intervalMs: config.AUDIT_CHECKPOINT_INTERVAL_MS,
     logger: logger.child({ ns: "audit-checkpoint" }),
+    observe,
   });
   checkpointer.start();
   return {

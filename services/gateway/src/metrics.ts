@@ -7,6 +7,7 @@ export function createGatewayMetrics(): {
   live: LiveObserver;
   consumed: Counter<"topic" | "outcome">;
   clients: Gauge;
+  checkpoints: Counter<"destination" | "outcome">;
 } {
   const registry = createMetricsRegistry("gateway");
   const emitted = new Counter({
@@ -26,5 +27,17 @@ export function createGatewayMetrics(): {
     help: "Connected Socket.IO clients",
     registers: [registry],
   });
-  return { registry, consumed, clients, live: { emitted: (event, rooms) => emitted.inc({ event }, rooms) } };
+  const checkpoints = new Counter({
+    name: "hub_gateway_audit_checkpoints_total",
+    help: "Signed audit-chain checkpoints, by destination (kafka, file) and outcome (published, failed)",
+    labelNames: ["destination", "outcome"],
+    registers: [registry],
+  });
+  return {
+    registry,
+    consumed,
+    clients,
+    checkpoints,
+    live: { emitted: (event, rooms) => emitted.inc({ event }, rooms) },
+  };
 }

@@ -5,6 +5,7 @@ import { AuditCheckpointer } from "./audit-checkpoint.service.js";
 function harness(failing = new Set<string>()) {
   let head: AuditHead | null = null;
   const published: Record<string, string[]> = { kafka: [], file: [] };
+  const outcomes: string[] = [];
   const checkpointer = new AuditCheckpointer({
     head: async () => head,
     sign: (h) => ({ seq: h.seq, hash: h.hash }) as AuditCheckpoint,
@@ -17,10 +18,12 @@ function harness(failing = new Set<string>()) {
     })),
     intervalMs: 60_000,
     logger: createLogger("test", "silent"),
+    observe: (destination, outcome) => outcomes.push(`${destination} ${outcome}`),
   });
   return {
     checkpointer,
     published,
+    outcomes,
     move: (seq: number) => {
       head = { seq: String(seq), hash: String(seq).padStart(64, "0"), rows: String(seq) };
     },
@@ -42,11 +45,12 @@ describe("AuditCheckpointer", () => {
 
   it("retries a destination that failed without repeating the others", async () => {
     const failing = new Set(["kafka"]);
-    const { checkpointer, published, move } = harness(failing);
+    const { checkpointer, published, outcomes, move } = harness(failing);
     move(7);
     await checkpointer.checkpoint();
     failing.clear();
     await checkpointer.checkpoint();
     expect(published).toEqual({ kafka: ["7"], file: ["7"] });
+    expect(outcomes).toEqual(["kafka failed", "file published", "kafka published"]);
   });
 });

@@ -23,6 +23,7 @@ export class AuditCheckpointer {
       destinations: readonly CheckpointDestination[];
       intervalMs: number;
       logger: Logger;
+      observe?(destination: string, outcome: "published" | "failed"): void;
     },
   ) {}
 
@@ -58,7 +59,9 @@ export class AuditCheckpointer {
       try {
         await destination.publish(checkpoint);
         this.published.set(destination.name, head.hash);
+        this.deps.observe?.(destination.name, "published");
       } catch (err) {
+        this.deps.observe?.(destination.name, "failed");
         this.deps.logger.error({ err, destination: destination.name, seq: head.seq }, "audit checkpoint not published");
       }
     }
