@@ -186,6 +186,12 @@ export const caseIncidentSchema = z.object({
   lon: z.number(),
   firstEventAt: timeSchema,
   lastEventAt: timeSchema,
+  /**
+   * Plates read in the incident's evidence (for a watch-list incident: the wanted plate). Incidents elsewhere name a
+   * watch-listed plate only by its reference; its text is shown here, to an investigator, with the lookup's case
+   * reference and purpose, and the look is audited.
+   */
+  plates: z.array(z.string()),
 });
 export type CaseIncident = z.infer<typeof caseIncidentSchema>;
 
