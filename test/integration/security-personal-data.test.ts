@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { type Pool, topics } from "@hub/common";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { migrationsDir, type Pool, topics, withTransaction } from "@hub/common";
 import { API, type CaseSearchResult, type IncidentView, type Problem, type SubscribeResponse } from "@hub/contracts";
 import { IncidentRecord, ObjectClass, PublishOutcome } from "@hub/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -343,5 +345,83 @@ describe("live detections are personal data", () => {
       ]);
       expect(of("operator", "live.detections.unsubscribe")).toHaveLength(1);
     }, 30_000);
+  });
+});
+
+describe("incidents stored with a plate before the fix", () => {
+  /** Migration 0014's redaction, run again over rows written the old way (it leaves reference-keyed rows alone). */
+  async function redact(): Promise<void> {
+    const sql = await readFile(join(migrationsDir, "0014_watch_list_references.sql"), "utf8");
+    const redaction = sql.slice(sql.indexOf("CREATE TEMPORARY TABLE redacted_incidents"));
+    await withTransaction(pool, (client) => client.query(redaction));
+  }
+
+  async function oldIncident(oldPlate: string): Promise<string> {
+    const id = randomUUID();
+    await pool.query(
+      `INSERT INTO incidents (id, rule_id, rule_version, correlation_key, kind, severity, title, lat, lon, h3_cell,
+         first_event_at, last_event_at)
+       VALUES ($1, 'watch-list', 1, $2, 'watch_list', 'severe', $3, 22.19, 113.54, '89411c0a2a3ffff', now(), now())`,
+      [id, `${oldPlate}@${Math.floor(Date.now() / 600_000)}`, `Watch-list plate seen: ${oldPlate}`],
+    );
+    await pool.query(
+      `INSERT INTO incident_evidence (incident_id, event_id, event_kind, observed_at, source_id, event)
+       VALUES ($1, $2, 'detection', now(), $3, $4)`,
+      [id, `evt-${randomUUID()}`, camera.id, JSON.stringify({ cameraId: camera.id, plate: { text: oldPlate } })],
+    );
+    await pool.query(
+      `INSERT INTO case_assist_records (id, incident_id, requested_by, window_start, window_end, area, inputs, result)
+       VALUES ($1, $2, 'operator', now() - interval '5 minutes', now(), '{}', '{}', $3)`,
+      [
+        randomUUID(),
+        id,
+        JSON.stringify({ cameras: [], clips: [], incidents: [{ id, title: `Watch-list plate seen: ${oldPlate}` }] }),
+      ],
+    );
+    return id;
+  }
+
+  it("redacts their titles, keys and case-assist copies, with the entry's reference or a new one", async () => {
+    const listed = `WO-${digits()}-${digits()}`;
+    const delisted = `WD-${digits()}-${digits()}`;
+    await pool.query(
+      "INSERT INTO plate_watch_list (plate_text, reason, added_by) VALUES ($1, 'stolen vehicle', 'inv-1')",
+      [listed],
+    );
+    const reference = (await pool.query("SELECT reference FROM plate_watch_list WHERE plate_text = $1", [listed]))
+      .rows[0].reference as string;
+    const ids = [await oldIncident(listed), await oldIncident(delisted)];
+    await redact();
+
+    const rows = (
+      await pool.query("SELECT id, title, correlation_key FROM incidents WHERE id = ANY($1::uuid[])", [ids])
+    ).rows;
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    expect(byId.get(ids[0])).toMatchObject({
+      title: `Watch-list vehicle seen by camera ${camera.id} (${reference})`,
+      correlation_key: `${reference}@redacted:${ids[0]}`,
+    });
+    expect(byId.get(ids[1])?.title).toMatch(
+      new RegExp(`^Watch-list vehicle seen by camera ${camera.id} \\(WL-[0-9A-F]{12}\\)$`),
+    );
+    const copies = await pool.query("SELECT result FROM case_assist_records WHERE incident_id = ANY($1::uuid[])", [
+      ids,
+    ]);
+    expect(copies.rowCount).toBe(2);
+    const stored = JSON.stringify([...rows, ...copies.rows]);
+    expect(stored).not.toContain(listed);
+    expect(stored).not.toContain(delisted);
+
+    const { token } = await login(stack.url, "operator");
+    const incidents = await api<IncidentView[]>(stack.url, token, API.incidents);
+    expect(incidents.body.filter((incident) => ids.includes(incident.id))).toHaveLength(2);
+    expect(JSON.stringify(incidents.body)).not.toMatch(new RegExp(`${listed}|${delisted}`));
+    // Run again: nothing changes (the first incident keeps its reference and key).
+    await redact();
+    const again = await pool.query("SELECT title, correlation_key FROM incidents WHERE id = $1", [ids[0]]);
+    expect(again.rows[0]).toEqual({
+      title: byId.get(ids[0])?.title,
+      correlation_key: byId.get(ids[0])?.correlation_key,
+    });
   });
 });

@@ -9,6 +9,8 @@ ALTER TABLE plate_watch_list
   ADD COLUMN reference text NOT NULL DEFAULT ('WL-' || upper(substr(replace(gen_random_uuid()::text, '-', ''), 1, 12)));
 ALTER TABLE plate_watch_list ADD CONSTRAINT plate_watch_list_reference_key UNIQUE (reference);
 
+-- (Idempotent from here on: rows already keyed by a reference are left alone, so the statements can be run again, e.g.
+-- after restoring an older backup.)
 -- Incidents already stored with a plate: those of a rule that follows watch-listed plates (the shipped
 -- "watch-list", or any rule whose key starts with a plate read in its evidence). The new key keeps the reference
 -- as its prefix (an open incident still gathers the plate's next sightings) and ends in the incident's id, so it can
@@ -24,6 +26,7 @@ SELECT i.id,
          LIMIT 1) AS camera_id
   FROM incidents i
  WHERE i.correlation_key NOT LIKE '%@redacted:%'
+   AND NOT EXISTS (SELECT 1 FROM plate_watch_list w WHERE w.reference = split_part(i.correlation_key, '@', 1))
    AND (i.rule_id = 'watch-list' OR i.kind = 'watch_list'
         OR EXISTS (SELECT 1 FROM incident_evidence e
                     WHERE e.incident_id = i.id AND e.event_kind = 'detection'
