@@ -46,6 +46,7 @@ import {
 } from "./services/decode.js";
 import { ExportService } from "./services/export.service.js";
 import { type HubServer, LiveHub } from "./services/live.service.js";
+import { AuditedWatchLog } from "./services/live-audit.js";
 import { PublicAlerts } from "./services/public-alerts.service.js";
 
 export type GatewayApp = RunningService<{ port: number }>;
@@ -105,6 +106,9 @@ async function wireGateway(
   let refreshSoon: NodeJS.Timeout | undefined;
   const live = new LiveHub(io, {
     emitIntervalMs: config.GATEWAY_EMIT_INTERVAL_MS,
+    watchLog: new AuditedWatchLog(audit),
+    onWatchLogError: (err, watch) =>
+      logger.error({ err, user: watch.user.username, cameras: watch.cameras }, "end of a detection watch not audited"),
     observer: metrics.live,
     // A camera registered since the last refresh: reload the registry shortly (at most once a second).
     onUnknownCamera: () => {
@@ -223,6 +227,8 @@ async function wireGateway(
       clearTimeout(refreshSoon);
       live.stop();
       publicAlerts.stop();
+      // Every open detection watch gets its end (and duration) in the audit trail while the database is there.
+      await live.closeWatches();
       // Clients reconnect elsewhere (or here, after a restart) and resync from a snapshot.
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close();

@@ -40,7 +40,17 @@ export function registerSockets(
   io.on("connection", (socket) => {
     socket.on("view:subscribe", (request, ack) => {
       if (typeof ack !== "function") return;
-      ack(deps.live.subscribe(socket, request, deps.dashboard.knownDistricts()));
+      deps.live
+        .subscribe(socket, request, deps.dashboard.knownDistricts())
+        .then(ack)
+        .catch((err: unknown) => {
+          deps.logger.error({ err }, "subscribe failed");
+          ack({ ok: false, error: { type: "about:blank", title: "Internal error", status: 500, detail: "try again" } });
+        });
+    });
+    // A watch of live detections ends with the connection (signed out, revoked, network): recorded with its duration.
+    socket.on("disconnect", () => {
+      void deps.live.unsubscribe(socket, "disconnected");
     });
   });
 }
