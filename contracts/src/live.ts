@@ -6,6 +6,7 @@
  */
 
 import { z } from "zod";
+import type { SessionEndReason } from "./auth.js";
 import { type CameraStatusChange, cameraViewSchema, type DetectionBrief } from "./cameras.js";
 import { localizedTextSchema, positionSchema, timeSchema } from "./common.js";
 import { type IncidentView, incidentViewSchema } from "./incidents.js";
@@ -125,6 +126,11 @@ export interface ServerToClientEvents {
   "counters:tick": (message: Envelope<Counters>) => void;
   /** Detections of the cameras subscribed to, in small batches (not state: no envelope, a gap is harmless). */
   "detections:batch": (detections: DetectionBrief[]) => void;
+  /**
+   * The server ended this socket's session (signed out, account disabled, roles changed, expired); the socket is
+   * disconnected right after. Sign in again (a role change takes effect with the new sign-in).
+   */
+  "session:ended": (message: { reason: SessionEndReason }) => void;
 }
 
 export interface ClientToServerEvents {

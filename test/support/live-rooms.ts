@@ -38,7 +38,7 @@ export class FakeRooms implements LiveRooms {
     const socket: LiveSocket = {
       id,
       rooms,
-      data: { user: { username: `user-${this.connected}`, displayName: "Test user", roles } },
+      data: { user: { username: `user-${this.connected}`, displayName: "Test user", roles }, sessionId: "" },
       join: (room) => {
         for (const name of typeof room === "string" ? [room] : room) {
           rooms.add(name);

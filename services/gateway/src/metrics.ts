@@ -7,6 +7,7 @@ export function createGatewayMetrics(): {
   live: LiveObserver;
   consumed: Counter<"topic" | "outcome">;
   clients: Gauge;
+  sessionDisconnects: Counter;
 } {
   const registry = createMetricsRegistry("gateway");
   const emitted = new Counter({
@@ -26,5 +27,16 @@ export function createGatewayMetrics(): {
     help: "Connected Socket.IO clients",
     registers: [registry],
   });
-  return { registry, consumed, clients, live: { emitted: (event, rooms) => emitted.inc({ event }, rooms) } };
+  const sessionDisconnects = new Counter({
+    name: "hub_gateway_session_disconnects_total",
+    help: "Sockets disconnected because their session ended (signed out, user disabled, roles changed, expired)",
+    registers: [registry],
+  });
+  return {
+    registry,
+    consumed,
+    clients,
+    sessionDisconnects,
+    live: { emitted: (event, rooms) => emitted.inc({ event }, rooms) },
+  };
 }

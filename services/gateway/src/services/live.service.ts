@@ -23,6 +23,8 @@ import type { Placed } from "./decode.js";
 
 export interface SocketData {
   user: Principal;
+  /** The session of the access token the socket connected with (the session sweep checks it). */
+  sessionId: string;
 }
 export type HubServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
