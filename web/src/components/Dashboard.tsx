@@ -66,7 +66,7 @@ export function Dashboard({ config, session, storage, onSignOut }: DashboardProp
       refresh: () => tokens.refresh(),
       store,
       api,
-      onUnauthorized: revoked,
+      onUnauthorized: (reason) => leave(reason === "expired" ? "expired" : "revoked"),
     });
     tokens.start();
     const signOut = () => {
