@@ -23,13 +23,83 @@ export type UserView = z.infer<typeof userViewSchema>;
 
 export const loginResponseSchema = z
   .object({
-    /** Bearer token (JWT) for REST (`authorization: Bearer …`) and the Socket.IO handshake (`auth: { token }`). */
+    /**
+     * Short-lived bearer token (JWT) for REST (`authorization: Bearer …`) and the Socket.IO handshake
+     * (`auth: { token }`); it names a server-side session, so signing out, a disabled account or changed roles end it
+     * at once. Get a new one before `expiresAt` from the refresh endpoint.
+     */
     token: z.string(),
+    /** When `token` stops working (minutes away). */
     expiresAt: timeSchema,
+    /**
+     * Single use: the refresh endpoint answers with a new one. Presenting a used one again (a stolen copy, replayed)
+     * ends the session.
+     */
+    refreshToken: z.string(),
+    /** When the sign-in itself ends (a shift); refreshing cannot go past it. */
+    sessionExpiresAt: timeSchema,
     user: userViewSchema,
   })
   .meta({ id: "LoginResponse" });
 export type LoginResponse = z.infer<typeof loginResponseSchema>;
+
+export const refreshRequestSchema = z
+  .object({
+    refreshToken: z
+      .string({ error: "must be a string of 1..512 characters" })
+      .min(1, "must be a string of 1..512 characters")
+      .max(512, "must be a string of 1..512 characters"),
+  })
+  .meta({ id: "RefreshRequest" });
+export type RefreshRequest = z.infer<typeof refreshRequestSchema>;
+
+/** Why the server ended a session (sent to its open sockets before they are disconnected). */
+export const SESSION_END_REASONS = [
+  "signed_out",
+  "user_disabled",
+  "roles_changed",
+  "refresh_token_reuse",
+  "expired",
+  "revoked",
+] as const;
+export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
+
+/** A dashboard account as an administrator sees it (never the password hash). */
+export const userAccountViewSchema = z
+  .object({
+    username: z.string(),
+    displayName: z.string(),
+    roles: z.array(z.enum(ROLES)),
+    disabledAt: timeSchema.nullable(),
+  })
+  .meta({ id: "UserAccountView" });
+export type UserAccountView = z.infer<typeof userAccountViewSchema>;
+
+const reasonSchema = z
+  .string({ error: "must be a string of 1..500 characters" })
+  .trim()
+  .min(1, "must be a string of 1..500 characters")
+  .max(500, "must be a string of 1..500 characters");
+
+export const userRolesRequestSchema = z
+  .strictObject({
+    roles: z
+      .array(z.enum(ROLES))
+      .min(1, "must list at least one role")
+      .refine((roles) => new Set(roles).size === roles.length, "must not repeat a role"),
+    /** Recorded in the audit trail. */
+    reason: reasonSchema,
+  })
+  .meta({ id: "UserRolesRequest" });
+export type UserRolesRequest = z.infer<typeof userRolesRequestSchema>;
+
+export const userStatusRequestSchema = z
+  .strictObject({
+    /** Recorded in the audit trail. */
+    reason: reasonSchema,
+  })
+  .meta({ id: "UserStatusRequest" });
+export type UserStatusRequest = z.infer<typeof userStatusRequestSchema>;
 
 /** Public, unauthenticated: what the dashboard needs before sign-in. */
 export const clientConfigSchema = z

@@ -6,6 +6,7 @@
  */
 
 import { z } from "zod";
+import type { SessionEndReason } from "./auth.js";
 import { type CameraStatusChange, cameraViewSchema, type DetectionBrief, type PersonalDetection } from "./cameras.js";
 import { caseReferenceSchema, purposeSchema } from "./cases.js";
 import { localizedTextSchema, positionSchema, timeSchema } from "./common.js";
@@ -137,6 +138,11 @@ export interface ServerToClientEvents {
   "detections:batch": (detections: DetectionBrief[]) => void;
   /** The same with plates and attributes, to a subscription with `personalData` only. */
   "detections:personal": (detections: PersonalDetection[]) => void;
+  /**
+   * The server ended this socket's session (signed out, account disabled, roles changed, expired); the socket is
+   * disconnected right after. Sign in again (a role change takes effect with the new sign-in).
+   */
+  "session:ended": (message: { reason: SessionEndReason }) => void;
 }
 
 export interface ClientToServerEvents {

@@ -49,6 +49,7 @@ function operation(route: Route, components: Record<string, Json>): Json {
   if (route.roles) problems.push(403);
   if (pathParameters.length > 0) problems.push(404);
   if (route.access === "signed-in" && route.method !== "get") problems.push(409);
+  if (route.path === "/api/v1/auth/refresh") problems.push(401);
   if (route.path === "/api/v1/auth/login") problems.push(429);
   if (route.access === "signed-in") problems.push(503);
   const roles = route.roles ? ` Roles: ${route.roles.join(", ")}.` : "";
@@ -65,9 +66,13 @@ function operation(route: Route, components: Record<string, Json>): Json {
     responses: {
       [response.status]: {
         description: response.description,
-        content: response.schema
-          ? { "application/json": { schema: toJson(response.schema, components) } }
-          : { [response.contentType ?? "application/octet-stream"]: {} },
+        ...(response.status === 204
+          ? {}
+          : {
+              content: response.schema
+                ? { "application/json": { schema: toJson(response.schema, components) } }
+                : { [response.contentType ?? "application/octet-stream"]: {} },
+            }),
       },
       ...Object.fromEntries(problems.map((status) => [status, problem])),
     },

@@ -2,6 +2,18 @@
 export const API = {
   login: "/api/v1/auth/login",
   me: "/api/v1/auth/me",
+  /** POST RefreshRequest → LoginResponse (a new access token and a new refresh token). */
+  refresh: "/api/v1/auth/refresh",
+  /** POST: ends the session of the bearer token (every socket of it is disconnected). */
+  logout: "/api/v1/auth/logout",
+  /** GET → UserAccountView[] (supervisor, administrator). */
+  users: "/api/v1/users",
+  /** PUT UserRolesRequest (administrator): ends the user's sessions. */
+  userRoles: (username: string) => `/api/v1/users/${encodeURIComponent(username)}/roles`,
+  /** POST UserStatusRequest (supervisor, administrator): ends the user's sessions. */
+  userDisable: (username: string) => `/api/v1/users/${encodeURIComponent(username)}/disable`,
+  /** POST UserStatusRequest (administrator). */
+  userEnable: (username: string) => `/api/v1/users/${encodeURIComponent(username)}/enable`,
   snapshot: "/api/v1/snapshot",
   cameras: "/api/v1/cameras",
   camera: (id: string) => `/api/v1/cameras/${encodeURIComponent(id)}`,

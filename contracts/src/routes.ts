@@ -17,7 +17,16 @@ import {
   messageViewSchema,
   prefillQuerySchema,
 } from "./alerts.js";
-import { clientConfigSchema, loginRequestSchema, loginResponseSchema, userViewSchema } from "./auth.js";
+import {
+  clientConfigSchema,
+  loginRequestSchema,
+  loginResponseSchema,
+  refreshRequestSchema,
+  userAccountViewSchema,
+  userRolesRequestSchema,
+  userStatusRequestSchema,
+  userViewSchema,
+} from "./auth.js";
 import { cameraDetailSchema, cameraViewSchema } from "./cameras.js";
 import { districtSchema } from "./cap.js";
 import {
@@ -88,6 +97,56 @@ export const ROUTES: readonly Route[] = [
     access: "public",
     body: loginRequestSchema,
     response: ok(loginResponseSchema, "Signed in"),
+  },
+  {
+    method: "post",
+    path: "/api/v1/auth/refresh",
+    summary: "A new access token for a refresh token (single use: a replayed one ends the session)",
+    access: "public",
+    body: refreshRequestSchema,
+    response: ok(loginResponseSchema, "Refreshed"),
+  },
+  {
+    method: "post",
+    path: "/api/v1/auth/logout",
+    summary: "Sign out: ends the session of the bearer token and disconnects its sockets",
+    access: "signed-in",
+    response: { status: 204, description: "Signed out" },
+  },
+  {
+    method: "get",
+    path: "/api/v1/users",
+    summary: "Dashboard accounts",
+    access: "signed-in",
+    roles: ["supervisor", "administrator"],
+    response: ok(z.array(userAccountViewSchema), "Accounts"),
+  },
+  {
+    method: "put",
+    path: "/api/v1/users/{id}/roles",
+    summary: "Change an account's roles (audited); its sessions end",
+    access: "signed-in",
+    roles: ["administrator"],
+    body: userRolesRequestSchema,
+    response: ok(userAccountViewSchema, "The account"),
+  },
+  {
+    method: "post",
+    path: "/api/v1/users/{id}/disable",
+    summary: "Disable an account (audited); its sessions end and its sockets are disconnected",
+    access: "signed-in",
+    roles: ["supervisor", "administrator"],
+    body: userStatusRequestSchema,
+    response: ok(userAccountViewSchema, "The account"),
+  },
+  {
+    method: "post",
+    path: "/api/v1/users/{id}/enable",
+    summary: "Enable a disabled account (audited)",
+    access: "signed-in",
+    roles: ["administrator"],
+    body: userStatusRequestSchema,
+    response: ok(userAccountViewSchema, "The account"),
   },
   {
     method: "get",

@@ -39,7 +39,7 @@ export class FakeRooms implements LiveRooms {
       id,
       rooms,
       handshake: { address: "192.0.2.10" },
-      data: { user: { username: `user-${this.connected}`, displayName: "Test user", roles } },
+      data: { user: { username: `user-${this.connected}`, displayName: "Test user", roles }, sessionId: "" },
       join: (room) => {
         for (const name of typeof room === "string" ? [room] : room) {
           rooms.add(name);

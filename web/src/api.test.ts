@@ -44,6 +44,40 @@ describe("createApi", () => {
     expect(unauthorized).toBe(1);
   });
 
+  it("after a 401, refreshes the access token once and sends the call again with the new one", async () => {
+    const calls: string[] = [];
+    let token = "old";
+    let unauthorized = 0;
+    const fetch = (async (_input: RequestInfo | URL, init?: RequestInit) => {
+      const sent = new Headers(init?.headers).get("authorization") ?? "";
+      calls.push(sent);
+      return sent === "Bearer new"
+        ? new Response(JSON.stringify([]), { status: 200 })
+        : new Response(JSON.stringify({ status: 401, title: "Unauthorized", detail: "token expired" }), {
+            status: 401,
+          });
+    }) as typeof globalThis.fetch;
+    const refresh = async () => {
+      token = "new";
+      return "refreshed" as const;
+    };
+    const api = createApi({ token: () => token, refresh, fetch, onUnauthorized: () => unauthorized++ });
+    await expect(api.audit()).resolves.toEqual([]);
+    expect(calls).toEqual(["Bearer old", "Bearer new"]);
+    expect(unauthorized).toBe(0);
+
+    // A session the server ended: the refresh says so, the call fails, and nothing is sent again.
+    token = "ended";
+    const ended = createApi({
+      token: () => token,
+      refresh: async () => "ended",
+      fetch,
+      onUnauthorized: () => unauthorized++,
+    });
+    await expect(ended.audit()).rejects.toBeInstanceOf(ApiError);
+    expect(calls.slice(2)).toEqual(["Bearer ended"]);
+  });
+
   it("does not sign out on a failed sign-in, and sends no token with it", async () => {
     let unauthorized = 0;
     const { calls, fetch } = fakeFetch(401, { title: "Unauthorized", status: 401, detail: "bad password" });

@@ -30,6 +30,7 @@ import {
   type Problem,
   type Snapshot,
 } from "@hub/contracts";
+import type { RefreshOutcome } from "./tokens";
 
 /** A failed REST call, with the gateway's problem document (or one made up from the response). */
 export class ApiError extends Error {
@@ -54,6 +55,10 @@ export function describeError(error: unknown): { title: string; detail: string }
 export interface ApiClient {
   config(): Promise<ClientConfig>;
   login(request: LoginRequest): Promise<LoginResponse>;
+  /** New tokens for a (single-use) refresh token; a 401 means the session is over. */
+  refresh(refreshToken: string): Promise<LoginResponse>;
+  /** Ends the session on the server (every socket of it is disconnected). */
+  logout(): Promise<void>;
   snapshot(area: AreaName): Promise<Snapshot>;
   camera(id: string): Promise<CameraDetail>;
   incident(id: string): Promise<IncidentDetail>;
@@ -123,9 +128,14 @@ function query(params: Record<string, string | number | null | undefined>): stri
 }
 
 export interface ApiOptions {
-  /** The bearer token for signed-in calls. */
-  token?: string | null;
-  /** Called on a 401 from a signed-in call: the token is no longer good. */
+  /** The bearer token for signed-in calls, or where to read the current one (it is replaced every few minutes). */
+  token?: string | null | (() => string | null);
+  /**
+   * Gets a new access token after a 401 (the call is then sent once more); "ended" when the session is over (the
+   * refresher has then signed out already), "failed" when the gateway could not be asked.
+   */
+  refresh?: () => Promise<RefreshOutcome>;
+  /** Called on a 401 from a signed-in call that a refresh does not cure: the session is no longer good. */
   onUnauthorized?: () => void;
   fetch?: typeof fetch;
 }
@@ -166,12 +176,19 @@ export function createApi(options: ApiOptions = {}): ApiClient {
     const headers: Record<string, string> = { accept: init.accept ?? "application/json" };
     if (init.body !== undefined) headers["content-type"] = "application/json";
     const signedIn = init.signedIn ?? true;
-    if (signedIn && options.token) headers.authorization = `Bearer ${options.token}`;
-    const response = await doFetch(path, {
-      method: init.method ?? "GET",
-      headers,
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
+    const body = init.body === undefined ? undefined : JSON.stringify(init.body);
+    const attempt = () => {
+      const token = typeof options.token === "function" ? options.token() : options.token;
+      if (signedIn && token) headers.authorization = `Bearer ${token}`;
+      return doFetch(path, { method: init.method ?? "GET", headers, body });
+    };
+    let response = await attempt();
+    if (response.status === 401 && signedIn && options.refresh) {
+      // Most likely the access token just expired: refresh it and send the call once more.
+      const outcome = await options.refresh();
+      if (outcome === "refreshed") response = await attempt();
+      else throw new ApiError(await problemOf(response));
+    }
     if (!response.ok) {
       const problem = await problemOf(response);
       if (response.status === 401 && signedIn) options.onUnauthorized?.();
@@ -217,6 +234,11 @@ export function createApi(options: ApiOptions = {}): ApiClient {
   return {
     config: () => call<ClientConfig>(API.config, { signedIn: false }),
     login: (request) => call<LoginResponse>(API.login, { method: "POST", body: request, signedIn: false }),
+    refresh: (refreshToken) =>
+      call<LoginResponse>(API.refresh, { method: "POST", body: { refreshToken }, signedIn: false }),
+    logout: async () => {
+      await send(API.logout, { method: "POST" });
+    },
     snapshot: (area) => call<Snapshot>(`${API.snapshot}?area=${encodeURIComponent(area)}`),
     camera: (id) => call<CameraDetail>(API.camera(id)),
     incident: (id) => call<IncidentDetail>(API.incident(id)),

@@ -12,15 +12,17 @@ function memoryStorage() {
 
 const session = {
   token: "jwt",
-  expiresAt: "2030-01-01T00:00:00.000Z",
+  expiresAt: "2029-01-01T00:05:00.000Z",
+  refreshToken: "r1.x.0.mac",
+  sessionExpiresAt: "2030-01-01T00:00:00.000Z",
   user: { username: "op", displayName: "Operator", roles: ["operator" as const] },
 };
 
 describe("session storage", () => {
-  it("round-trips a session until it expires, and clears it", () => {
+  it("round-trips a session until the session (not its short access token) expires, and clears it", () => {
     const storage = memoryStorage();
     saveSession(storage, session);
-    expect(loadSession(storage, Date.parse("2029-01-01"))).toEqual(session);
+    expect(loadSession(storage, Date.parse("2029-06-01"))).toEqual(session);
     expect(loadSession(storage, Date.parse("2030-01-01"))).toBeNull();
     clearSession(storage);
     expect(loadSession(storage, 0)).toBeNull();
@@ -32,5 +34,9 @@ describe("session storage", () => {
     expect(loadSession(storage)).toBeNull();
     storage.setItem("hub.session", JSON.stringify({ token: 1 }));
     expect(loadSession(storage)).toBeNull();
+    // A session stored before refresh tokens existed: sign in again.
+    const { refreshToken: _refresh, ...old } = session;
+    storage.setItem("hub.session", JSON.stringify(old));
+    expect(loadSession(storage, 0)).toBeNull();
   });
 });

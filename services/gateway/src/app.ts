@@ -14,7 +14,7 @@ import { Server } from "socket.io";
 import type { GatewayConfig } from "./config.js";
 import { clientAddress, proxyTrust } from "./controllers/client-address.js";
 import { registerApi } from "./controllers/http.controller.js";
-import { registerSockets } from "./controllers/socket.controller.js";
+import { registerSockets, startSessionSweep } from "./controllers/socket.controller.js";
 import { registerStatic } from "./controllers/static.controller.js";
 import { AlertsGateway } from "./gateways/alerts.gateway.js";
 import { CorrelatorGateway } from "./gateways/correlator.gateway.js";
@@ -28,6 +28,7 @@ import {
 } from "./repositories/audit-checkpoint.repository.js";
 import { CasesRepository } from "./repositories/cases.repository.js";
 import { LiveFeedRepository } from "./repositories/live-feed.repository.js";
+import { SessionsRepository } from "./repositories/sessions.repository.js";
 import { loadSigningKey } from "./repositories/signing-key.repository.js";
 import { UsersRepository } from "./repositories/users.repository.js";
 import { ViewsRepository } from "./repositories/views.repository.js";
@@ -48,10 +49,15 @@ import { ExportService } from "./services/export.service.js";
 import { type HubServer, LiveHub } from "./services/live.service.js";
 import { AuditedWatchLog } from "./services/live-audit.js";
 import { PublicAlerts } from "./services/public-alerts.service.js";
+import { SessionService } from "./services/sessions.service.js";
+import { UserAdminService } from "./services/user-admin.service.js";
 
 export type GatewayApp = RunningService<{ port: number }>;
 
 const REGISTRY_REFRESH_MS = 60_000;
+/** Ended sessions are kept this long (who was signed in when, for an investigation), then deleted hourly. */
+const SESSION_KEEP_DAYS = 30;
+const SESSION_PRUNE_MS = 3600_000;
 
 export function startGateway(config: GatewayConfig, logger: Logger): Promise<GatewayApp> {
   return bootstrapService({
@@ -71,13 +77,19 @@ async function wireGateway(
   const metrics = createGatewayMetrics();
   const users = new UsersRepository(pool);
   const audit = new AuditRepository(pool);
-  const auth = new AuthService({
-    users,
+  const sessionStore = new SessionsRepository(pool);
+  const sessions = new SessionService({
+    store: sessionStore,
     audit,
-    secret: config.GATEWAY_JWT_SECRET,
-    ttlS: config.GATEWAY_TOKEN_TTL_S,
-    logger: logger.child({ ns: "auth" }),
+    settings: {
+      secret: config.GATEWAY_JWT_SECRET,
+      accessTtlS: config.GATEWAY_ACCESS_TOKEN_TTL_S,
+      sessionTtlS: config.GATEWAY_TOKEN_TTL_S,
+      checkCacheMs: config.GATEWAY_SESSION_CHECK_CACHE_MS,
+    },
+    logger: logger.child({ ns: "sessions" }),
   });
+  const auth = new AuthService({ users, audit, sessions, logger: logger.child({ ns: "auth" }) });
   const development = config.HUB_MODE !== "production";
   if (development) {
     await auth.seedDevelopmentUsers(config.DEV_USER_PASSWORD);
@@ -159,6 +171,8 @@ async function wireGateway(
   const publicAlerts = new PublicAlerts(io, { maxClients: config.GATEWAY_MAX_CLIENTS });
   registerApi(app, {
     auth,
+    sessions,
+    userAdmin: new UserAdminService({ accounts: users }),
     dashboard,
     cases: caseService,
     exports,
@@ -174,13 +188,25 @@ async function wireGateway(
     logger,
   });
   registerSockets(io, {
-    auth,
+    sessions,
     live,
     dashboard,
     maxClients: config.GATEWAY_MAX_CLIENTS,
     clientAddress: (peer, forwardedFor) => clientAddress(peer, forwardedFor, proxies),
     logger,
   });
+  const stopSessionSweep = startSessionSweep(io, {
+    sessions,
+    intervalMs: config.GATEWAY_SESSION_SWEEP_MS,
+    logger: logger.child({ ns: "sessions" }),
+    onDisconnected: (count) => metrics.sessionDisconnects.inc(count),
+  });
+  const pruneTimer = setInterval(() => {
+    sessionStore
+      .prune(SESSION_KEEP_DAYS)
+      .catch((err: unknown) => logger.warn({ err }, "pruning ended sessions failed"));
+  }, SESSION_PRUNE_MS);
+  pruneTimer.unref();
   io.engine.on("connection", () => metrics.clients.set(io.engine.clientsCount));
   io.on("connection", (socket) => socket.on("disconnect", () => metrics.clients.set(io.engine.clientsCount)));
 
@@ -224,6 +250,8 @@ async function wireGateway(
     metrics: metrics.registry,
     async stop() {
       clearInterval(registryTimer);
+      clearInterval(pruneTimer);
+      stopSessionSweep();
       clearTimeout(refreshSoon);
       live.stop();
       publicAlerts.stop();

@@ -31,8 +31,14 @@ const schema = z
     GATEWAY_OPS_PORT: port.default(9466),
     /** HMAC key for the sign-in tokens (JWT, HS256); at least 32 characters; required outside development/test. */
     GATEWAY_JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
-    /** How long a sign-in lasts (a command-centre shift). */
+    /** How long a sign-in (its server-side session) lasts: a command-centre shift; refreshing never goes past it. */
     GATEWAY_TOKEN_TTL_S: positiveInt.max(7 * 24 * 3600).default(12 * 3600),
+    /** How long one access token lasts; the dashboard refreshes it before then with its single-use refresh token. */
+    GATEWAY_ACCESS_TOKEN_TTL_S: positiveInt.min(30).max(3600).default(300),
+    /** How long an instance trusts its last "this session is live" answer for REST calls (0: ask every time). */
+    GATEWAY_SESSION_CHECK_CACHE_MS: z.coerce.number().int().min(0).max(30_000).default(2000),
+    /** How often an instance checks the sessions of its open sockets and disconnects those that ended. */
+    GATEWAY_SESSION_SWEEP_MS: positiveInt.min(100).max(60_000).default(2000),
     /** The built dashboard (vite build output). */
     GATEWAY_WEB_DIR: z.string().default(defaultWebDir),
     /** GeoJSON land outline for the offline base map. */

@@ -8,6 +8,7 @@ export function createGatewayMetrics(): {
   consumed: Counter<"topic" | "outcome">;
   clients: Gauge;
   checkpoints: Counter<"destination" | "outcome">;
+  sessionDisconnects: Counter;
 } {
   const registry = createMetricsRegistry("gateway");
   const emitted = new Counter({
@@ -33,11 +34,17 @@ export function createGatewayMetrics(): {
     labelNames: ["destination", "outcome"],
     registers: [registry],
   });
+  const sessionDisconnects = new Counter({
+    name: "hub_gateway_session_disconnects_total",
+    help: "Sockets disconnected because their session ended (signed out, user disabled, roles changed, expired)",
+    registers: [registry],
+  });
   return {
     registry,
     consumed,
     clients,
     checkpoints,
+    sessionDisconnects,
     live: { emitted: (event, rooms) => emitted.inc({ event }, rooms) },
   };
 }

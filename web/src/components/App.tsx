@@ -3,7 +3,7 @@ import { useCallback, useEffect, useState } from "react";
 import { createApi, describeError } from "../api";
 import { useI18n } from "../i18n/I18nProvider";
 import { clearSession, loadSession, type Session, saveSession } from "../session";
-import { Dashboard } from "./Dashboard";
+import { Dashboard, type SignOutReason } from "./Dashboard";
 import type { Loadable } from "./hooks";
 import { SignIn } from "./SignIn";
 
@@ -20,7 +20,7 @@ export function App() {
   const { t } = useI18n();
   const [config, setConfig] = useState<Loadable<ClientConfig>>({ state: "loading" });
   const [session, setSession] = useState<Session | null>(() => loadSession(sessionStore()));
-  const [sessionEnded, setSessionEnded] = useState(false);
+  const [sessionEnded, setSessionEnded] = useState<Exclude<SignOutReason, "user"> | null>(null);
   const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
@@ -42,13 +42,13 @@ export function App() {
 
   const signedIn = useCallback((next: Session) => {
     saveSession(sessionStore(), next);
-    setSessionEnded(false);
+    setSessionEnded(null);
     setSession(next);
   }, []);
 
-  const signOut = useCallback((expired: boolean) => {
+  const signOut = useCallback((reason: SignOutReason) => {
     clearSession(sessionStore());
-    setSessionEnded(expired);
+    setSessionEnded(reason === "user" ? null : reason);
     setSession(null);
   }, []);
 
@@ -68,5 +68,5 @@ export function App() {
       </main>
     );
   if (!session) return <SignIn config={config.value} sessionEnded={sessionEnded} onSignedIn={signedIn} />;
-  return <Dashboard config={config.value} session={session} onSignOut={signOut} />;
+  return <Dashboard config={config.value} session={session} storage={sessionStore()} onSignOut={signOut} />;
 }

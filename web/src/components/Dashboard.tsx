@@ -6,7 +6,8 @@ import { openLiveConnection } from "../live/connection";
 import { LiveStore } from "../live/store";
 import type { MapController } from "../map/controller";
 import type { View } from "../route";
-import type { Session } from "../session";
+import { type Session, saveSession } from "../session";
+import { TokenKeeper } from "../tokens";
 import { AlertList } from "./AlertList";
 import { AlertsPage } from "./AlertsPage";
 import { AuditTrail } from "./AuditTrail";
@@ -20,16 +21,24 @@ import { LiveContext, type LiveContextValue, useLive } from "./LiveContext";
 import { MapView } from "./MapView";
 import { TopBar } from "./TopBar";
 
+/** Why the dashboard closes: the user signed out, the session expired, or the server ended it. */
+export type SignOutReason = "user" | "expired" | "revoked";
+
 interface DashboardProps {
   config: ClientConfig;
   session: Session;
-  onSignOut(expired: boolean): void;
+  /** Where the newest tokens are kept (sessionStorage), so a reload carries on with them. */
+  storage: Pick<Storage, "setItem"> | undefined;
+  onSignOut(reason: SignOutReason): void;
 }
 
 export type Selection = { kind: "incident"; id: string } | { kind: "camera"; id: string } | null;
 
-/** The signed-in dashboard: opens the live connection for the session's token and closes it on sign-out. */
-export function Dashboard({ config, session, onSignOut }: DashboardProps) {
+/**
+ * The signed-in dashboard: keeps the session's access token fresh, opens the live connection with it and closes it
+ * on sign-out, or when the server ends the session (signed out elsewhere, account disabled, roles changed).
+ */
+export function Dashboard({ config, session, storage, onSignOut }: DashboardProps) {
   const [live, setLive] = useState<LiveContextValue | null>(null);
   const [announcement, setAnnouncement] = useState({ text: "", n: 0 });
   const signOutRef = useRef(onSignOut);
@@ -38,28 +47,54 @@ export function Dashboard({ config, session, onSignOut }: DashboardProps) {
   const announce = useCallback((text: string) => setAnnouncement((previous) => ({ text, n: previous.n + 1 })), []);
 
   useEffect(() => {
-    const expired = () => signOutRef.current(true);
+    let closed = false;
+    const leave = (reason: SignOutReason) => {
+      if (closed) return;
+      closed = true;
+      signOutRef.current(reason);
+    };
+    const revoked = () => leave("revoked");
     const store = new LiveStore();
-    const api = createApi({ token: session.token, onUnauthorized: expired });
-    const connection = openLiveConnection({ token: session.token, store, api, onUnauthorized: expired });
-    setLive({ api, store, connection, user: session.user, announce });
-    // The token stops working at expiresAt: go back to sign-in then rather than on the first refused call.
-    const expiresIn = Date.parse(session.expiresAt) - Date.now();
+    const tokens = new TokenKeeper(session, {
+      refresh: (refreshToken) => createApi().refresh(refreshToken),
+      save: (next) => saveSession(storage, next),
+      onEnded: revoked,
+    });
+    const api = createApi({ token: () => tokens.token, refresh: () => tokens.refresh(), onUnauthorized: revoked });
+    const connection = openLiveConnection({
+      token: () => tokens.token,
+      refresh: () => tokens.refresh(),
+      store,
+      api,
+      onUnauthorized: (reason) => leave(reason === "expired" ? "expired" : "revoked"),
+    });
+    tokens.start();
+    const signOut = () => {
+      if (closed) return;
+      tokens.stop();
+      // Ends the session on the server too (its other sockets, any copy of its tokens); sign-in shows at once.
+      void api.logout().catch(() => undefined);
+      leave("user");
+    };
+    setLive({ api, store, connection, user: session.user, announce, signOut });
+    // The session ends at sessionExpiresAt (a shift): go back to sign-in then rather than on the first refused call.
+    const expiresIn = Date.parse(session.sessionExpiresAt) - Date.now();
     const expiry = Number.isFinite(expiresIn)
-      ? setTimeout(expired, Math.min(Math.max(0, expiresIn), 2 ** 31 - 1))
+      ? setTimeout(() => leave("expired"), Math.min(Math.max(0, expiresIn), 2 ** 31 - 1))
       : null;
     return () => {
       if (expiry) clearTimeout(expiry);
+      tokens.stop();
       connection.close();
       setLive(null);
     };
-  }, [session, announce]);
+  }, [session, storage, announce]);
 
   return (
     <>
       {live && (
         <LiveContext.Provider value={live}>
-          <DashboardView config={config} onSignOut={() => onSignOut(false)} />
+          <DashboardView config={config} onSignOut={live.signOut} />
         </LiveContext.Provider>
       )}
       {/* Polite: new incidents and action results, read out without moving focus. */}

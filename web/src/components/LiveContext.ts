@@ -11,6 +11,8 @@ export interface LiveContextValue {
   connection: LiveConnection;
   user: UserView;
   announce(message: string): void;
+  /** Signs out here and on the server. */
+  signOut(): void;
 }
 
 export const LiveContext = createContext<LiveContextValue | null>(null);

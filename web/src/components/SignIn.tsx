@@ -7,7 +7,8 @@ import { LanguageSelect } from "./LanguageSelect";
 
 interface SignInProps {
   config: ClientConfig;
-  sessionEnded: boolean;
+  /** Why the last session ended, when it was not the user signing out. */
+  sessionEnded: "expired" | "revoked" | null;
   onSignedIn(session: Session): void;
 }
 
@@ -44,7 +45,11 @@ export function SignIn({ config, sessionEnded, onSignedIn }: SignInProps) {
       <main className="sign-in-main">
         <form className="card sign-in-form" data-testid="login-form" onSubmit={submit} aria-labelledby="sign-in-title">
           <h2 id="sign-in-title">{t("signInTitle")}</h2>
-          {sessionEnded && <p className="notice">{t("sessionEnded")}</p>}
+          {sessionEnded && (
+            <p className="notice" role="status" data-testid="session-ended">
+              {t(sessionEnded === "revoked" ? "sessionRevoked" : "sessionEnded")}
+            </p>
+          )}
           <div className="field">
             <label htmlFor={usernameId}>{t("username")}</label>
             <input

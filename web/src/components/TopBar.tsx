@@ -61,7 +61,7 @@ export function TopBar({ view, onSignOut }: { view: View; onSignOut(): void }) {
       <ThemeSelect />
       <div className="user">
         <span>{t("signedInAs", { name: user.displayName || user.username })}</span>
-        <button type="button" className="button" onClick={onSignOut}>
+        <button type="button" className="button" data-testid="sign-out" onClick={onSignOut}>
           {t("signOut")}
         </button>
       </div>

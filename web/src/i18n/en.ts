@@ -14,6 +14,8 @@ export const en = {
   signingIn: "Signing in…",
   signInFailed: "Sign-in failed: {detail}",
   sessionEnded: "Your session ended. Please sign in again.",
+  sessionRevoked:
+    "You were signed out by the server: the session was ended, the account disabled or its roles changed. Please sign in again.",
   developmentUsers: "Development sign-ins",
   developmentUsersHint: "Choose one to fill in the form.",
   useDevelopmentUser: "Use {username} ({roles})",

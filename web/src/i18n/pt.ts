@@ -16,6 +16,8 @@ export const pt: Messages = {
   signingIn: "A entrar…",
   signInFailed: "Falha ao iniciar sessão: {detail}",
   sessionEnded: "A sua sessão terminou. Inicie sessão de novo.",
+  sessionRevoked:
+    "O servidor terminou a sua sessão: a sessão foi encerrada, a conta desativada ou as suas funções alteradas. Inicie sessão de novo.",
   developmentUsers: "Contas de desenvolvimento",
   developmentUsersHint: "Escolha uma para preencher o formulário.",
   useDevelopmentUser: "Usar {username} ({roles})",

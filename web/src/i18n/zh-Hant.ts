@@ -16,6 +16,7 @@ export const zhHant: Messages = {
   signingIn: "登入中…",
   signInFailed: "登入失敗：{detail}",
   sessionEnded: "登入階段已結束，請重新登入。",
+  sessionRevoked: "伺服器已將您登出：登入階段已被終止、帳戶已停用或角色已變更。請重新登入。",
   developmentUsers: "開發用帳戶",
   developmentUsersHint: "選擇一個帳戶以填入表格。",
   useDevelopmentUser: "使用 {username}（{roles}）",

@@ -3,10 +3,12 @@ import type {
   DetectionBrief,
   Envelope,
   ServerToClientEvents,
+  SessionEndReason,
   SubscribeResponse,
 } from "@hub/contracts";
 import { io, type Socket } from "socket.io-client";
 import type { ApiClient } from "../api";
+import type { RefreshOutcome } from "../tokens";
 import type { LiveChange } from "./changes";
 import type { LiveStore } from "./store";
 import { LiveSync } from "./sync";
@@ -25,11 +27,17 @@ export interface LiveConnection {
 }
 
 export interface ConnectionOptions {
-  token: string;
+  /** The current access token (read at every (re)connection: it is replaced every few minutes). */
+  token(): string;
+  /** A new access token after the handshake refused the current one. */
+  refresh(): Promise<RefreshOutcome>;
   store: LiveStore;
   api: ApiClient;
-  /** The handshake was refused for the token: back to sign-in. */
-  onUnauthorized(): void;
+  /**
+   * The session is over: the server ended it (`reason`: signed out, account disabled, roles changed…) or refused
+   * the token and a refresh did not help. Back to sign-in.
+   */
+  onUnauthorized(reason?: SessionEndReason): void;
   onError?(error: unknown): void;
 }
 
@@ -39,7 +47,7 @@ export interface ConnectionOptions {
  */
 export function openLiveConnection(options: ConnectionOptions): LiveConnection {
   const { store, api } = options;
-  const socket: HubSocket = io({ auth: { token: options.token }, transports: ["websocket"] });
+  const socket: HubSocket = io({ auth: (send) => send({ token: options.token() }), transports: ["websocket"] });
   const detectionListeners = new Set<(detections: DetectionBrief[]) => void>();
   let refusedTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -87,7 +95,23 @@ export function openLiveConnection(options: ConnectionOptions): LiveConnection {
     for (const listener of detectionListeners) listener(detections);
   });
 
-  socket.on("connect", () => sync.connected());
+  let ended = false;
+  const end = (reason?: SessionEndReason) => {
+    if (ended) return;
+    ended = true;
+    sync.stop();
+    socket.disconnect();
+    options.onUnauthorized(reason);
+  };
+  // The server ended the session (it disconnects the socket right after): no reconnecting.
+  socket.on("session:ended", ({ reason }) => end(reason));
+
+  // One refresh per refused handshake: a fresh token that is refused too means the session is over.
+  let refreshedOnce = false;
+  socket.on("connect", () => {
+    refreshedOnce = false;
+    sync.connected();
+  });
   socket.on("disconnect", (reason) => {
     sync.disconnected();
     // The server closed this socket on purpose: Socket.IO will not retry by itself.
@@ -95,9 +119,16 @@ export function openLiveConnection(options: ConnectionOptions): LiveConnection {
   });
   socket.on("connect_error", (error: Error & { data?: { status?: number } }) => {
     if (error.data?.status === 401) {
-      sync.stop();
-      socket.disconnect();
-      options.onUnauthorized();
+      // Most likely the access token expired while the socket was away: refresh it once, then connect again.
+      sync.connecting();
+      void options.refresh().then((outcome) => {
+        if (ended) return;
+        if (outcome === "refreshed" && !refreshedOnce) {
+          refreshedOnce = true;
+          socket.connect();
+        } else if (outcome === "failed") refusedTimer = setTimeout(() => socket.connect(), REFUSED_RETRY_MS);
+        else end();
+      });
       return;
     }
     sync.connecting();
@@ -117,6 +148,7 @@ export function openLiveConnection(options: ConnectionOptions): LiveConnection {
       return () => detectionListeners.delete(listener);
     },
     close() {
+      ended = true;
       if (refusedTimer !== null) clearTimeout(refusedTimer);
       sync.stop();
       socket.removeAllListeners();

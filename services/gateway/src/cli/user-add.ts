@@ -6,7 +6,9 @@
  *   DATABASE_URL=postgres://… npm run user:add -- --disable lei.wai
  *
  * The password is read from HUB_USER_PASSWORD, or else from the first line of standard input (so it never appears
- * in the process list or the shell history); it is stored only as a scrypt hash.
+ * in the process list or the shell history); it is stored only as a scrypt hash. Disabling an account, or saving it
+ * again (a new password, other roles), ends its sessions: its tokens stop working and its sockets are disconnected
+ * within seconds on every gateway instance.
  */
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
@@ -69,7 +71,10 @@ try {
       passwordHash: await hashPassword(password),
       roles: roles as Role[],
     });
-    console.error(`user ${username} saved with roles ${roles.join(", ")}`);
+    const ended = await users.revokeSessions(username, "revoked");
+    console.error(
+      `user ${username} saved with roles ${roles.join(", ")}${ended > 0 ? ` (${ended} sessions ended)` : ""}`,
+    );
   }
 } catch (error) {
   console.error(`user:add failed: ${error instanceof Error ? error.message : String(error)}`);

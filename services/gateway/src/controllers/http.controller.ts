@@ -8,6 +8,7 @@ import {
   type IncidentActionResponse,
   loginRequestSchema,
   PUBLIC_ALERTS,
+  refreshRequestSchema,
 } from "@hub/contracts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AlertsGateway } from "../gateways/alerts.gateway.js";
@@ -17,10 +18,13 @@ import type { CaseService } from "../services/case.service.js";
 import type { DashboardService } from "../services/dashboard.service.js";
 import type { ExportService } from "../services/export.service.js";
 import type { PublicAlerts } from "../services/public-alerts.service.js";
+import type { SessionService } from "../services/sessions.service.js";
+import type { UserAdminService } from "../services/user-admin.service.js";
 
 declare module "fastify" {
   interface FastifyRequest {
     user?: Principal;
+    sessionId?: string;
   }
 }
 
@@ -29,6 +33,8 @@ export function registerApi(
   app: FastifyInstance,
   deps: {
     auth: AuthService;
+    sessions: SessionService;
+    userAdmin: UserAdminService;
     dashboard: DashboardService;
     cases: CaseService;
     exports: ExportService;
@@ -39,13 +45,15 @@ export function registerApi(
     logger: Logger;
   },
 ): void {
-  const { auth, dashboard, cases, exports } = deps;
+  const { auth, sessions, userAdmin, dashboard, cases, exports } = deps;
   answerWithProblems(app, deps.logger);
 
   const signedIn = async (request: FastifyRequest) => {
     const header = request.headers.authorization;
     const token = header?.startsWith("Bearer ") ? header.slice("Bearer ".length) : undefined;
-    request.user = await auth.verify(token);
+    const { principal, sessionId } = await sessions.authenticate(token);
+    request.user = principal;
+    request.sessionId = sessionId;
   };
   const user = (request: FastifyRequest): Principal => request.user as Principal;
   const noStore = (reply: FastifyReply) => reply.header("cache-control", "no-store");
@@ -57,7 +65,34 @@ export function registerApi(
     noStore(reply);
     return auth.login(parseInput(loginRequestSchema, request.body ?? {}, "body"), request.ip);
   });
-  app.get(API.me, { onRequest: signedIn }, async (request) => user(request));
+  app.post(API.refresh, async (request, reply) => {
+    noStore(reply);
+    const { refreshToken } = parseInput(refreshRequestSchema, request.body ?? {}, "body");
+    return sessions.refresh(refreshToken, request.ip);
+  });
+  app.post(API.logout, { onRequest: signedIn }, async (request, reply) => {
+    await sessions.signOut(user(request), request.sessionId as string, request.ip);
+    return reply.code(204).send();
+  });
+  app.get(API.me, { onRequest: signedIn }, async (request) => {
+    const { username, displayName, roles } = user(request);
+    return { username, displayName, roles };
+  });
+  // Account administration (audited; disabling or a role change ends the account's sessions everywhere).
+  app.get(API.users, { onRequest: signedIn }, async (request, reply) => {
+    noStore(reply);
+    return userAdmin.list(user(request));
+  });
+  const username = (request: FastifyRequest) => (request.params as { username: string }).username;
+  app.put("/api/v1/users/:username/roles", { onRequest: signedIn }, async (request) =>
+    userAdmin.setRoles(user(request), username(request), request.body, request.ip),
+  );
+  app.post("/api/v1/users/:username/disable", { onRequest: signedIn }, async (request) =>
+    userAdmin.disable(user(request), username(request), request.body, request.ip),
+  );
+  app.post("/api/v1/users/:username/enable", { onRequest: signedIn }, async (request) =>
+    userAdmin.enable(user(request), username(request), request.body, request.ip),
+  );
   app.get(API.snapshot, { onRequest: signedIn }, async (request, reply) => {
     noStore(reply);
     return dashboard.snapshot((request.query as { area?: unknown }).area);

@@ -1,16 +1,16 @@
 import type { Logger } from "@hub/common";
-import type { AuthService } from "../services/auth.service.js";
 import type { DashboardService } from "../services/dashboard.service.js";
 import type { HubServer, LiveHub } from "../services/live.service.js";
+import type { SessionService } from "../services/sessions.service.js";
 
 /**
- * Socket.IO edge: the handshake must carry a valid sign-in token (`auth: { token }`); a client then picks its
- * area with "view:subscribe" and receives that room's events.
+ * Socket.IO edge: the handshake must carry a valid access token of a live session (`auth: { token }`); a client
+ * then picks its area with "view:subscribe" and receives that room's events.
  */
 export function registerSockets(
   io: HubServer,
   deps: {
-    auth: AuthService;
+    sessions: SessionService;
     live: LiveHub;
     dashboard: DashboardService;
     maxClients: number;
@@ -25,10 +25,11 @@ export function registerSockets(
       return;
     }
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-    deps.auth
-      .verify(typeof token === "string" ? token : undefined)
-      .then((user) => {
-        socket.data.user = user;
+    deps.sessions
+      .authenticate(typeof token === "string" ? token : undefined)
+      .then(({ principal, sessionId }) => {
+        socket.data.user = principal;
+        socket.data.sessionId = sessionId;
         socket.data.sourceIp = deps.clientAddress(
           socket.handshake.address,
           socket.handshake.headers["x-forwarded-for"],
@@ -53,4 +54,49 @@ export function registerSockets(
       void deps.live.unsubscribe(socket, "disconnected");
     });
   });
+}
+
+/**
+ * An open socket outlives its access token, so every `intervalMs` one query asks which of the sessions behind this
+ * instance's sockets have ended (signed out, user disabled, roles changed, expired) and those sockets are told why
+ * and disconnected. Every instance sweeps its own sockets, so a change made through any instance reaches all.
+ * Returns the function that stops the sweep.
+ */
+export function startSessionSweep(
+  io: HubServer,
+  deps: { sessions: SessionService; intervalMs: number; logger: Logger; onDisconnected?: (count: number) => void },
+): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const sweep = async () => {
+    const sockets = [...io.of("/").sockets.values()];
+    const ids = [...new Set(sockets.map((socket) => socket.data.sessionId).filter((id): id is string => !!id))];
+    if (ids.length === 0) return;
+    const dead = await deps.sessions.deadAmong(ids);
+    if (dead.size === 0) return;
+    let count = 0;
+    for (const socket of sockets) {
+      const reason = dead.get(socket.data.sessionId);
+      if (!reason) continue;
+      socket.emit("session:ended", { reason });
+      socket.disconnect(true);
+      count += 1;
+    }
+    deps.logger.info({ sockets: count, sessions: dead.size }, "disconnected the sockets of ended sessions");
+    deps.onDisconnected?.(count);
+  };
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      sweep()
+        .catch((err: unknown) => deps.logger.warn({ err }, "session sweep failed"))
+        .finally(schedule);
+    }, deps.intervalMs);
+    timer.unref();
+  };
+  schedule();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }

@@ -1,14 +1,12 @@
 import { AuthenticationError, HubError, type Logger, PermissionError } from "@hub/common";
-import { type LoginRequest, type LoginResponse, ROLES, type Role, type UserView } from "@hub/contracts";
-import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import type { LoginRequest, LoginResponse, Role } from "@hub/contracts";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import type { UsersRepository } from "../repositories/users.repository.js";
 import { hashPassword, verifyPassword } from "./passwords.js";
+import type { Principal, SessionService } from "./sessions.service.js";
 
-export interface Principal extends UserView {}
+export type { Principal };
 
-const ISSUER = "macao-event-hub";
-const AUDIENCE = "hub-gateway";
 /** Failed sign-ins per username before it is refused for a while (against password guessing). */
 const MAX_FAILURES = 5;
 const LOCKOUT_MS = 5 * 60 * 1000;
@@ -23,22 +21,18 @@ export const devUsers: readonly { username: string; displayName: string; roles: 
   { username: "admin", displayName: "Administrator (development)", roles: ["administrator"] },
 ];
 
-/** Sign-in with username and password; short-lived signed tokens (JWT, HS256) carry the user's roles. */
+/** Sign-in with username and password; the session and its tokens come from the SessionService. */
 export class AuthService {
-  private readonly key: Uint8Array;
   private readonly failures = new Map<string, { count: number; until: number }>();
 
   constructor(
     private readonly deps: {
       users: UsersRepository;
       audit: AuditRepository;
-      secret: string;
-      ttlS: number;
+      sessions: SessionService;
       logger: Logger;
     },
-  ) {
-    this.key = new TextEncoder().encode(deps.secret);
-  }
+  ) {}
 
   /** Signs in with credentials already checked against the contract's `LoginRequest` at the HTTP edge. */
   async login({ username, password }: LoginRequest, sourceIp?: string): Promise<LoginResponse> {
@@ -57,42 +51,9 @@ export class AuthService {
       throw new AuthenticationError("wrong username or password");
     }
     this.failures.delete(name);
-    const expiresAt = new Date(Date.now() + this.deps.ttlS * 1000);
-    const token = await new SignJWT({ name: user.display_name, roles: user.roles })
-      .setProtectedHeader({ alg: "HS256" })
-      .setSubject(user.username)
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-      .sign(this.key);
+    const session = await this.deps.sessions.start(user);
     await this.deps.audit.record({ actor: user.username, action: "sign_in", sourceIp });
-    return {
-      token,
-      expiresAt: expiresAt.toISOString(),
-      user: { username: user.username, displayName: user.display_name, roles: user.roles },
-    };
-  }
-
-  /** The signed-in user of a bearer token; AuthenticationError if it is missing, forged or expired. */
-  async verify(token: string | undefined): Promise<Principal> {
-    if (!token) throw new AuthenticationError("sign-in required: no bearer token");
-    try {
-      const { payload } = await jwtVerify(token, this.key, {
-        issuer: ISSUER,
-        audience: AUDIENCE,
-        algorithms: ["HS256"],
-      });
-      const roles = Array.isArray(payload.roles)
-        ? payload.roles.filter((role): role is Role => ROLES.includes(role as Role))
-        : [];
-      if (!payload.sub) throw new AuthenticationError("token has no subject");
-      return { username: payload.sub, displayName: String(payload.name ?? payload.sub), roles };
-    } catch (error) {
-      if (error instanceof HubError) throw error;
-      const reason = error instanceof joseErrors.JWTExpired ? "token expired; sign in again" : "invalid token";
-      throw new AuthenticationError(reason);
-    }
+    return session;
   }
 
   /** PermissionError unless the user has one of `roles`. */

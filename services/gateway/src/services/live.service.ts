@@ -25,6 +25,8 @@ import { briefOf, type Placed } from "./decode.js";
 
 export interface SocketData {
   user: Principal;
+  /** The session of the access token the socket connected with (the session sweep checks it). */
+  sessionId: string;
   /**
    * The client's address for the audit trail (the peer, or X-Forwarded-For from a trusted proxy), set at the
    * handshake (socket.controller.ts); never socket.handshake.address directly, which ignores a trusted proxy.
