@@ -345,7 +345,8 @@ export class LiveHub {
       next = {
         socketId: socket.id,
         user: socket.data.user,
-        sourceIp: socket.handshake.address,
+        // The trusted-proxy rule's address from the handshake (socket.controller.ts), else the peer's.
+        sourceIp: socket.data.sourceIp ?? socket.handshake.address,
         area,
         cameras,
         personalData: personal,
