@@ -19,11 +19,14 @@ import { createGatewayMetrics } from "./metrics.js";
 import { AuditRepository } from "./repositories/audit.repository.js";
 import { CasesRepository } from "./repositories/cases.repository.js";
 import { LiveFeedRepository } from "./repositories/live-feed.repository.js";
+import { SignInAttemptsRepository } from "./repositories/sign-in-attempts.repository.js";
+import { SignInAuditRepository } from "./repositories/sign-in-audit.repository.js";
 import { loadSigningKey } from "./repositories/signing-key.repository.js";
 import { UsersRepository } from "./repositories/users.repository.js";
 import { ViewsRepository } from "./repositories/views.repository.js";
 import { AuthService, devUsers } from "./services/auth.service.js";
 import { CaseService } from "./services/case.service.js";
+import { CredentialsService } from "./services/credentials.service.js";
 import { DashboardService } from "./services/dashboard.service.js";
 import {
   alertViewOf,
@@ -36,11 +39,14 @@ import {
 } from "./services/decode.js";
 import { ExportService } from "./services/export.service.js";
 import { type HubServer, LiveHub } from "./services/live.service.js";
+import { OWASP_SCRYPT, PasswordHasher } from "./services/passwords.js";
 import { PublicAlerts } from "./services/public-alerts.service.js";
+import { SignInThrottle } from "./services/sign-in-throttle.js";
 
 export type GatewayApp = RunningService<{ port: number }>;
 
 const REGISTRY_REFRESH_MS = 60_000;
+const PRUNE_SIGN_IN_MS = 5 * 60_000;
 
 export function startGateway(config: GatewayConfig, logger: Logger): Promise<GatewayApp> {
   return bootstrapService({
@@ -60,8 +66,42 @@ async function wireGateway(
   const metrics = createGatewayMetrics();
   const users = new UsersRepository(pool);
   const audit = new AuditRepository(pool);
+  const signInAttempts = new SignInAttemptsRepository(pool);
+  const signInRefusals = new SignInAuditRepository(pool, {
+    flushMs: 1000,
+    maxEntries: 1000,
+    logger: logger.child({ ns: "auth" }),
+  });
+  const credentials = new CredentialsService({
+    users,
+    hasher: new PasswordHasher({
+      params: { ...OWASP_SCRYPT, log2N: config.GATEWAY_PASSWORD_SCRYPT_LOG2N },
+      concurrency: config.GATEWAY_PASSWORD_HASH_CONCURRENCY,
+      maxWaiting: 32 * config.GATEWAY_PASSWORD_HASH_CONCURRENCY,
+      onHash: (params) => metrics.passwordHashes.inc({ log2n: String(params.log2N) }),
+    }),
+    throttle: new SignInThrottle(signInAttempts, {
+      freePerAddress: config.GATEWAY_SIGN_IN_FREE_PER_ADDRESS,
+      freePerUserAddress: config.GATEWAY_SIGN_IN_FREE_PER_USER_ADDRESS,
+      userUnderAttackAfter: config.GATEWAY_SIGN_IN_USER_UNDER_ATTACK_AFTER,
+      baseDelayMs: 1000,
+      maxDelayMs: config.GATEWAY_SIGN_IN_MAX_DELAY_S * 1000,
+      windowMs: config.GATEWAY_SIGN_IN_WINDOW_S * 1000,
+    }),
+    refusals: signInRefusals,
+    observer: { signIn: (outcome) => metrics.signIns.inc({ outcome }) },
+    logger: logger.child({ ns: "auth" }),
+  });
+  // Forgotten failure counters are deleted by whichever instance comes first; deleting twice is harmless.
+  const pruneTimer = setInterval(() => {
+    signInAttempts
+      .prune(config.GATEWAY_SIGN_IN_WINDOW_S)
+      .catch((err: unknown) => logger.warn({ err }, "pruning sign-in counters failed"));
+  }, PRUNE_SIGN_IN_MS);
+  pruneTimer.unref();
   const auth = new AuthService({
     users,
+    credentials,
     audit,
     secret: config.GATEWAY_JWT_SECRET,
     ttlS: config.GATEWAY_TOKEN_TTL_S,
@@ -84,6 +124,8 @@ async function wireGateway(
     pingInterval: 10_000,
     pingTimeout: 10_000,
     maxHttpBufferSize: 16 * 1024,
+    // A transport that has joined no namespace (neither signed in nor public) is closed soon: it counts toward no limit.
+    connectTimeout: 10_000,
     ...(config.GATEWAY_CORS_ORIGINS ? { cors: { origin: config.GATEWAY_CORS_ORIGINS.split(",") } } : {}),
   });
   let refreshSoon: NodeJS.Timeout | undefined;
@@ -136,7 +178,10 @@ async function wireGateway(
     publicKeyPem: signing.publicKeyPem,
     logger: logger.child({ ns: "export" }),
   });
-  const publicAlerts = new PublicAlerts(io, { maxClients: config.GATEWAY_MAX_CLIENTS });
+  const publicAlerts = new PublicAlerts(io, {
+    maxClients: config.GATEWAY_MAX_PUBLIC_CLIENTS,
+    maxPerAddress: config.GATEWAY_MAX_PUBLIC_CLIENTS_PER_ADDRESS,
+  });
   registerApi(app, {
     auth,
     dashboard,
@@ -194,6 +239,7 @@ async function wireGateway(
     metrics: metrics.registry,
     async stop() {
       clearInterval(registryTimer);
+      clearInterval(pruneTimer);
       clearTimeout(refreshSoon);
       live.stop();
       publicAlerts.stop();
@@ -201,6 +247,7 @@ async function wireGateway(
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close();
       await feed.stop();
+      await signInRefusals.stop();
       correlator.close();
     },
   };

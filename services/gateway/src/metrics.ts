@@ -7,6 +7,8 @@ export function createGatewayMetrics(): {
   live: LiveObserver;
   consumed: Counter<"topic" | "outcome">;
   clients: Gauge;
+  passwordHashes: Counter<"log2n">;
+  signIns: Counter<"outcome">;
 } {
   const registry = createMetricsRegistry("gateway");
   const emitted = new Counter({
@@ -26,5 +28,24 @@ export function createGatewayMetrics(): {
     help: "Connected Socket.IO clients",
     registers: [registry],
   });
-  return { registry, consumed, clients, live: { emitted: (event, rooms) => emitted.inc({ event }, rooms) } };
+  const passwordHashes = new Counter({
+    name: "hub_gateway_password_hashes_total",
+    help: "scrypt derivations (sign-ins, also of unknown users, and re-hashes), by log2 of N",
+    labelNames: ["log2n"],
+    registers: [registry],
+  });
+  const signIns = new Counter({
+    name: "hub_gateway_sign_ins_total",
+    help: "Password sign-ins, by outcome (success, failure, throttled, busy)",
+    labelNames: ["outcome"],
+    registers: [registry],
+  });
+  return {
+    registry,
+    consumed,
+    clients,
+    passwordHashes,
+    signIns,
+    live: { emitted: (event, rooms) => emitted.inc({ event }, rooms) },
+  };
 }

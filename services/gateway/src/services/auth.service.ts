@@ -3,15 +3,12 @@ import { type LoginRequest, type LoginResponse, ROLES, type Role, type UserView 
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import type { UsersRepository } from "../repositories/users.repository.js";
-import { hashPassword, verifyPassword } from "./passwords.js";
+import type { CredentialsService } from "./credentials.service.js";
 
 export interface Principal extends UserView {}
 
 const ISSUER = "macao-event-hub";
 const AUDIENCE = "hub-gateway";
-/** Failed sign-ins per username before it is refused for a while (against password guessing). */
-const MAX_FAILURES = 5;
-const LOCKOUT_MS = 5 * 60 * 1000;
 
 /** The users seeded in development mode: one per role, all with DEV_USER_PASSWORD. */
 export const devUsers: readonly { username: string; displayName: string; roles: Role[] }[] = [
@@ -26,11 +23,12 @@ export const devUsers: readonly { username: string; displayName: string; roles: 
 /** Sign-in with username and password; short-lived signed tokens (JWT, HS256) carry the user's roles. */
 export class AuthService {
   private readonly key: Uint8Array;
-  private readonly failures = new Map<string, { count: number; until: number }>();
 
   constructor(
     private readonly deps: {
       users: UsersRepository;
+      /** Password check, throttling and re-hash (credentials.service.ts). */
+      credentials: CredentialsService;
       audit: AuditRepository;
       secret: string;
       ttlS: number;
@@ -42,21 +40,7 @@ export class AuthService {
 
   /** Signs in with credentials already checked against the contract's `LoginRequest` at the HTTP edge. */
   async login({ username, password }: LoginRequest, sourceIp?: string): Promise<LoginResponse> {
-    const name = username.toLowerCase();
-    const failed = this.failures.get(name);
-    if (failed && failed.count >= MAX_FAILURES && failed.until > Date.now())
-      throw new HubError("RESOURCE_EXHAUSTED", "too many failed sign-ins; try again in a few minutes", {
-        retriable: true,
-      });
-    const user = await this.deps.users.find(name);
-    const ok = user && !user.disabled_at && (await verifyPassword(password, user.password_hash));
-    if (!user || !ok) {
-      const count = (failed && failed.until > Date.now() ? failed.count : 0) + 1;
-      this.failures.set(name, { count, until: Date.now() + LOCKOUT_MS });
-      await this.deps.audit.record({ actor: name, action: "sign_in_failed", sourceIp });
-      throw new AuthenticationError("wrong username or password");
-    }
-    this.failures.delete(name);
+    const user = await this.deps.credentials.check(username, password, sourceIp);
     const expiresAt = new Date(Date.now() + this.deps.ttlS * 1000);
     const token = await new SignJWT({ name: user.display_name, roles: user.roles })
       .setProtectedHeader({ alg: "HS256" })
@@ -103,7 +87,7 @@ export class AuthService {
 
   /** Creates or updates the development users (development and test mode only). */
   async seedDevelopmentUsers(password: string): Promise<void> {
-    const passwordHash = await hashPassword(password);
+    const passwordHash = await this.deps.credentials.hash(password);
     for (const user of devUsers) await this.deps.users.upsert({ ...user, passwordHash });
   }
 }
