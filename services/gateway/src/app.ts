@@ -84,7 +84,7 @@ async function wireGateway(
       freePerAddress: config.GATEWAY_SIGN_IN_FREE_PER_ADDRESS,
       freePerUserAddress: config.GATEWAY_SIGN_IN_FREE_PER_USER_ADDRESS,
       userUnderAttackAfter: config.GATEWAY_SIGN_IN_USER_UNDER_ATTACK_AFTER,
-      baseDelayMs: 1000,
+      baseDelayMs: config.GATEWAY_SIGN_IN_BASE_DELAY_S * 1000,
       maxDelayMs: config.GATEWAY_SIGN_IN_MAX_DELAY_S * 1000,
       windowMs: config.GATEWAY_SIGN_IN_WINDOW_S * 1000,
     }),

@@ -67,6 +67,8 @@ const schema = z
     GATEWAY_SIGN_IN_FREE_PER_USER_ADDRESS: positiveInt.default(DEFAULT_THROTTLE_POLICY.freePerUserAddress),
     /** Failed sign-ins at one username from all addresses after which each address gets one free failure for it. */
     GATEWAY_SIGN_IN_USER_UNDER_ATTACK_AFTER: positiveInt.default(DEFAULT_THROTTLE_POLICY.userUnderAttackAfter),
+    /** First delay of a throttled address (doubling with each further failure). */
+    GATEWAY_SIGN_IN_BASE_DELAY_S: positiveInt.max(3600).default(DEFAULT_THROTTLE_POLICY.baseDelayMs / 1000),
     /** Longest delay a throttled address waits between attempts. */
     GATEWAY_SIGN_IN_MAX_DELAY_S: positiveInt.max(24 * 3600).default(DEFAULT_THROTTLE_POLICY.maxDelayMs / 1000),
     /** Failure counters are forgotten this long after their last failure. */
@@ -104,6 +106,12 @@ const schema = z
         code: "custom",
         path: ["GATEWAY_PASSWORD_SCRYPT_LOG2N"],
         message: `must be at least ${OWASP_SCRYPT.log2N} in production mode (OWASP)`,
+      });
+    if (env.GATEWAY_SIGN_IN_MAX_DELAY_S < env.GATEWAY_SIGN_IN_BASE_DELAY_S)
+      context.addIssue({
+        code: "custom",
+        path: ["GATEWAY_SIGN_IN_MAX_DELAY_S"],
+        message: "must be at least GATEWAY_SIGN_IN_BASE_DELAY_S",
       });
     if (env.GATEWAY_SIGN_IN_WINDOW_S <= env.GATEWAY_SIGN_IN_MAX_DELAY_S)
       context.addIssue({

@@ -26,7 +26,10 @@ export interface ThrottlePolicy {
   freePerUserAddress: number;
   /** Failures for one username from all addresses after which every address gets only one free failure for it. */
   userUnderAttackAfter: number;
-  /** The first delay; each further failure doubles it, up to `maxDelayMs`. */
+  /**
+   * The first delay; each further failure doubles it, up to `maxDelayMs`. Counted from the START of the attempt
+   * before (attempts are counted before their password is checked), so it must be well above a scrypt's duration.
+   */
   baseDelayMs: number;
   maxDelayMs: number;
   /** A counter is forgotten this long after its last failure. */
@@ -37,7 +40,7 @@ export const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = {
   freePerAddress: 20,
   freePerUserAddress: 5,
   userUnderAttackAfter: 10,
-  baseDelayMs: 1000,
+  baseDelayMs: 30_000,
   maxDelayMs: 15 * 60_000,
   windowMs: 60 * 60_000,
 };
