@@ -1,6 +1,9 @@
 import { type Pool, withTransaction } from "@hub/common";
 import type { SignInAttemptsStore, ThrottleCounter, ThrottleKey } from "../services/sign-in-throttle.js";
 
+/** Rows deleted per statement when pruning (short statements; a flood of attempts may leave many). */
+const PRUNE_BATCH = 5000;
+
 interface CounterRow {
   scope: ThrottleKey["scope"];
   key: string;
@@ -56,27 +59,38 @@ export class SignInAttemptsRepository implements SignInAttemptsStore {
   }
 
   async release(lower: ThrottleKey[], forget: ThrottleKey[]): Promise<void> {
-    if (lower.length > 0)
+    // One short statement (and transaction) per row: never two of these rows locked at once, so a release cannot
+    // deadlock with a claim that locks the same rows in its own order.
+    for (const { scope, key } of lower)
       await this.pool.query(
-        `UPDATE sign_in_throttle AS t SET failures = greatest(t.failures - 1, 0)
-           FROM unnest($1::text[], $2::text[]) AS s(scope, key) WHERE t.scope = s.scope AND t.key = s.key`,
-        [lower.map((k) => k.scope), lower.map((k) => k.key)],
+        "UPDATE sign_in_throttle SET failures = greatest(failures - 1, 0) WHERE scope = $1 AND key = $2",
+        [scope, key],
       );
-    if (forget.length > 0)
-      await this.pool.query(
-        `DELETE FROM sign_in_throttle AS t USING unnest($1::text[], $2::text[]) AS s(scope, key)
-          WHERE t.scope = s.scope AND t.key = s.key`,
-        [forget.map((k) => k.scope), forget.map((k) => k.key)],
-      );
+    for (const { scope, key } of forget)
+      await this.pool.query("DELETE FROM sign_in_throttle WHERE scope = $1 AND key = $2", [scope, key]);
   }
 
-  /** Drops counters with nothing to remember: no failure for `windowS` seconds, or none at all for a minute. */
+  /**
+   * Drops counters with nothing to remember: no failure for `windowS` seconds, or none at all for a minute. Rows a
+   * sign-in holds are skipped (SKIP LOCKED): pruning never waits, so it cannot deadlock with a claim.
+   */
   async prune(windowS: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const deleted = await this.pruneBatch(windowS);
+      total += deleted;
+      if (deleted < PRUNE_BATCH) return total;
+    }
+  }
+
+  private async pruneBatch(windowS: number): Promise<number> {
     const result = await this.pool.query(
-      `DELETE FROM sign_in_throttle
-        WHERE last_failure_at < now() - make_interval(secs => $1)
-           OR (failures = 0 AND last_failure_at < now() - interval '1 minute')`,
-      [windowS],
+      `DELETE FROM sign_in_throttle WHERE (scope, key) IN (
+         SELECT scope, key FROM sign_in_throttle
+          WHERE last_failure_at < now() - make_interval(secs => $1)
+             OR (failures = 0 AND last_failure_at < now() - interval '1 minute')
+          LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [windowS, PRUNE_BATCH],
     );
     return result.rowCount ?? 0;
   }
