@@ -67,3 +67,17 @@ export const detectionBriefSchema = z
   })
   .meta({ id: "DetectionBrief" });
 export type DetectionBrief = z.infer<typeof detectionBriefSchema>;
+
+/**
+ * One detection with what identifies a person or vehicle: the plate, the classifier's attributes (clothing, face
+ * attributes, vehicle colour) and the tracker's id. Only for an investigator's subscription with a case reference
+ * and purpose (`SubscribeRequest.personalData`), which is audited from subscribe to unsubscribe.
+ */
+export const personalDetectionSchema = detectionBriefSchema
+  .extend({
+    trackId: z.string().nullable(),
+    attributes: z.record(z.string(), z.string()),
+    plate: z.object({ text: z.string(), region: z.string(), confidence: z.number() }).nullable(),
+  })
+  .meta({ id: "PersonalDetection" });
+export type PersonalDetection = z.infer<typeof personalDetectionSchema>;

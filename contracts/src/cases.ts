@@ -65,6 +65,14 @@ export const purposeSchema = z
   .min(10, "a purpose of 10..500 characters is required for every look at case data")
   .max(500, "a purpose of 10..500 characters is required for every look at case data");
 
+/** A police case, e.g. "PJ-2026-004512". */
+export const caseReferenceSchema = z
+  .string({ error: "is required (a string)" })
+  .trim()
+  .min(3, "must be 3..64 characters")
+  .max(64, "must be 3..64 characters")
+  .regex(/^[A-Za-z0-9][A-Za-z0-9./_-]{2,63}$/, "must be 3..64 characters of A-Z, a-z, 0-9, '.', '/', '-', '_'");
+
 const dateTime = z
   .string({ error: "must be an ISO-8601 date-time" })
   .regex(/^\d{4}-\d{2}-\d{2}T/, "must be an ISO-8601 date-time")
@@ -75,12 +83,7 @@ export const caseSearchRequestSchema = z
   .strictObject(
     {
       /** The police case, e.g. "PJ-2026-004512". */
-      caseReference: z
-        .string({ error: "is required (a string)" })
-        .trim()
-        .min(3, "must be 3..64 characters")
-        .max(64, "must be 3..64 characters")
-        .regex(/^[A-Za-z0-9][A-Za-z0-9./_-]{2,63}$/, "must be 3..64 characters of A-Z, a-z, 0-9, '.', '/', '-', '_'"),
+      caseReference: caseReferenceSchema,
       /** Why this look is needed: 10..500 characters. */
       purpose: z
         .string({ error: "is required (a string)" })
@@ -186,6 +189,12 @@ export const caseIncidentSchema = z.object({
   lon: z.number(),
   firstEventAt: timeSchema,
   lastEventAt: timeSchema,
+  /**
+   * Plates read in the incident's evidence (for a watch-list incident: the wanted plate). Incidents elsewhere name a
+   * watch-listed plate only by its reference; its text is shown here, to an investigator, with the lookup's case
+   * reference and purpose, and the look is audited.
+   */
+  plates: z.array(z.string()),
 });
 export type CaseIncident = z.infer<typeof caseIncidentSchema>;
 

@@ -6,7 +6,8 @@
  */
 
 import { z } from "zod";
-import { type CameraStatusChange, cameraViewSchema, type DetectionBrief } from "./cameras.js";
+import { type CameraStatusChange, cameraViewSchema, type DetectionBrief, type PersonalDetection } from "./cameras.js";
+import { caseReferenceSchema, purposeSchema } from "./cases.js";
 import { localizedTextSchema, positionSchema, timeSchema } from "./common.js";
 import { type IncidentView, incidentViewSchema } from "./incidents.js";
 import type { Problem } from "./problem.js";
@@ -104,10 +105,19 @@ export interface Envelope<T> {
 /** The schema of an {@link Envelope} of `data`. */
 export const envelopeSchema = <T extends z.ZodType>(data: T) => z.object({ epoch: z.string(), seq: z.number(), data });
 
+/**
+ * Live detections are personal data (Law 2/2012): every subscription to them is audited with who, which cameras,
+ * when and, once it ends, for how long. `detections:batch` carries no plate, attribute or track id.
+ */
 export const subscribeRequestSchema = z.object({
   area: z.string(),
   /** Also stream detections: of these cameras, or of all ("*", for the live counters wall and benchmarks). */
   detections: z.union([z.array(z.string()), z.literal("*")]).optional(),
+  /**
+   * Stream those detections with their plates and attributes instead (`detections:personal`): investigators only,
+   * for named cameras (not "*"), for a police case and a stated purpose.
+   */
+  personalData: z.object({ caseReference: caseReferenceSchema, purpose: purposeSchema }).optional(),
 });
 export type SubscribeRequest = z.infer<typeof subscribeRequestSchema>;
 
@@ -125,6 +135,8 @@ export interface ServerToClientEvents {
   "counters:tick": (message: Envelope<Counters>) => void;
   /** Detections of the cameras subscribed to, in small batches (not state: no envelope, a gap is harmless). */
   "detections:batch": (detections: DetectionBrief[]) => void;
+  /** The same with plates and attributes, to a subscription with `personalData` only. */
+  "detections:personal": (detections: PersonalDetection[]) => void;
 }
 
 export interface ClientToServerEvents {

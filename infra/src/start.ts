@@ -9,6 +9,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmbeddedDatabase } from "./database.js";
+import { devAuditCheckpoints } from "./dev-audit-key.js";
 import { startDevCitizenApps } from "./dev-citizen-apps.js";
 import { ensureKafkaJars, startKafka } from "./kafka.js";
 import {
@@ -228,6 +229,9 @@ async function main(): Promise<void> {
     120_000,
   );
 
+  // Development: a kept key signs the audit checkpoints, written to a file in the data folder.
+  const auditCheckpoints =
+    mode === "development" && !env.AUDIT_CHECKPOINT_KEY_FILE ? devAuditCheckpoints(dataDir) : undefined;
   supervise("gateway", false, () =>
     startService({
       name: "gateway",
@@ -238,6 +242,7 @@ async function main(): Promise<void> {
         GATEWAY_OPS_PORT: String(ports.gatewayOps),
         CORRELATOR_GRPC_ADDRESS: `127.0.0.1:${ports.correlatorGrpc}`,
         ALERTS_URL: `http://127.0.0.1:${ports.alerts}`,
+        ...auditCheckpoints?.env,
       },
       logDir,
       echo: log,
@@ -287,7 +292,14 @@ async function main(): Promise<void> {
 ${
   mode === "development"
     ? `
-    Development sign-in (password "${env.DEV_USER_PASSWORD ?? "development"}"): operator, investigator, supervisor,
+${
+  auditCheckpoints
+    ? `    Audit checkpoints    ${auditCheckpoints.env.AUDIT_CHECKPOINT_FILE} (and Kafka), key fingerprint
+                         ${auditCheckpoints.fingerprint}; check the trail against them with
+                         AUDIT_CHECKPOINT_FILE=… AUDIT_CHECKPOINT_FINGERPRINTS=… DATABASE_URL=… npm run audit:verify
+`
+    : ""
+}    Development sign-in (password "${env.DEV_USER_PASSWORD ?? "development"}"): operator, investigator, supervisor,
     drafter, approver, admin — one per role. Development device tokens are public: "insecure-development-token.<site-id>".
 `
     : ""

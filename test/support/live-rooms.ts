@@ -2,8 +2,8 @@ import type {
   AlertView,
   CameraStatusChange,
   CameraView,
-  DetectionBrief,
   IncidentView,
+  PersonalDetection,
   Role,
   SensorReadingView,
   ServerToClientEvents,
@@ -38,6 +38,7 @@ export class FakeRooms implements LiveRooms {
     const socket: LiveSocket = {
       id,
       rooms,
+      handshake: { address: "192.0.2.10" },
       data: { user: { username: `user-${this.connected}`, displayName: "Test user", roles } },
       join: (room) => {
         for (const name of typeof room === "string" ? [room] : room) {
@@ -156,7 +157,11 @@ export function newReading(
   };
 }
 
-export function newDetectionBrief(cameraId: string, overrides: Partial<DetectionBrief> = {}): Placed<DetectionBrief> {
+/** A detection as the gateway decodes it, with personal data (a plate and attributes) unless overridden. */
+export function newDetectionBrief(
+  cameraId: string,
+  overrides: Partial<PersonalDetection> = {},
+): Placed<PersonalDetection> {
   return {
     district: PLACES.se.district,
     data: {
@@ -167,6 +172,9 @@ export function newDetectionBrief(cameraId: string, overrides: Partial<Detection
       confidence: 0.9,
       observedAt: "2026-03-01T08:00:00.000Z",
       ingestedAt: "2026-03-01T08:00:00.100Z",
+      trackId: unique("track"),
+      attributes: { vehicle_color: "red" },
+      plate: { text: "MX-12-34", region: "MO", confidence: 0.93 },
       ...overrides,
     },
   };

@@ -35,7 +35,8 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
 
-interface StoredEntry {
+/** An audit_log row as stored. */
+export interface StoredAuditEntry {
   id: string;
   at: Date;
   actor: string;
@@ -52,7 +53,8 @@ interface StoredEntry {
   hash: string;
 }
 
-function entryHash(prevHash: string, row: Omit<StoredEntry, "prev_hash" | "hash">): string {
+/** The hash a row must carry, given the previous row's hash. */
+export function auditEntryHash(prevHash: string, row: Omit<StoredAuditEntry, "prev_hash" | "hash">): string {
   const content = canonicalJson({
     id: String(row.id),
     at: row.at.toISOString(),
@@ -101,7 +103,7 @@ export async function appendAuditIn(client: pg.PoolClient, entry: AuditEntry): P
     detail: JSON.parse(canonicalJson(entry.detail ?? {})),
     source_ip: entry.sourceIp ?? null,
   };
-  const hash = entryHash(prevHash, row);
+  const hash = auditEntryHash(prevHash, row);
   await client.query(
     `INSERT INTO audit_log (id, at, actor, action, subject, personal_data, case_reference, purpose, criteria,
          result_count, detail, source_ip, prev_hash, hash)
@@ -139,7 +141,7 @@ export async function verifyAuditChain(
   let expectedId = 1n;
   let checked = 0;
   for (;;) {
-    const page = await pool.query<StoredEntry>("SELECT * FROM audit_log WHERE id >= $1 ORDER BY id LIMIT 5000", [
+    const page = await pool.query<StoredAuditEntry>("SELECT * FROM audit_log WHERE id >= $1 ORDER BY id LIMIT 5000", [
       expectedId.toString(),
     ]);
     for (const row of page.rows) {
@@ -153,7 +155,7 @@ export async function verifyAuditChain(
         };
       if (row.prev_hash !== prevHash)
         return { ok: false, entries: checked, brokenAt: row.id, reason: "does not point to the previous entry's hash" };
-      if (entryHash(prevHash, row) !== row.hash)
+      if (auditEntryHash(prevHash, row) !== row.hash)
         return {
           ok: false,
           entries: checked,
@@ -167,4 +169,31 @@ export async function verifyAuditChain(
     onProgress?.(checked);
     if (page.rows.length < 5000) return { ok: true, entries: checked, lastHash: prevHash };
   }
+}
+
+/**
+ * The chain's last entry, or null while it is empty. Ids are consecutive from 1 (appendAuditIn gives them,
+ * verifyAuditChain insists on them), so the head's id is also the number of rows, without counting them.
+ */
+export async function readAuditHead(
+  db: Pick<pg.Pool, "query">,
+): Promise<{ seq: string; hash: string; rows: string } | null> {
+  const result = await db.query<{ id: string; hash: string }>(
+    "SELECT id::text AS id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
+  );
+  const head = result.rows[0];
+  return head ? { seq: head.id, hash: head.hash, rows: head.id } : null;
+}
+
+/** The hashes stored at these ids (ids with no row are absent from the map). */
+export async function auditHashesAt(db: Pick<pg.Pool, "query">, ids: readonly string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (let start = 0; start < ids.length; start += 5000) {
+    const result = await db.query<{ id: string; hash: string }>(
+      "SELECT id::text AS id, hash FROM audit_log WHERE id = ANY($1::bigint[])",
+      [ids.slice(start, start + 5000)],
+    );
+    for (const row of result.rows) found.set(row.id, row.hash);
+  }
+  return found;
 }

@@ -5,9 +5,23 @@ export {
   type AuditVerification,
   appendAudit,
   appendAuditIn,
+  auditEntryHash,
+  auditHashesAt,
   canonicalJson,
+  readAuditHead,
+  type StoredAuditEntry,
   verifyAuditChain,
 } from "./audit.js";
+export {
+  type AuditCheckpoint,
+  type AuditHead,
+  auditKeyFingerprint,
+  type CheckpointComparison,
+  type CheckpointTrust,
+  checkAuditCheckpoint,
+  compareWithCheckpoint,
+  signAuditCheckpoint,
+} from "./audit-checkpoint.js";
 export { BatchingProducer, type BatchingProducerOptions, type OutgoingMessage } from "./batching-producer.js";
 export {
   booleanFlag,

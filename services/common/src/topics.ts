@@ -64,6 +64,12 @@ export const topics = {
     config: { "retention.ms": String(30 * DAY_MS), "cleanup.policy": "delete", "min.insync.replicas": "1" },
     description: "Messages a consumer could not decode or validate, with hub-dlq-* headers saying why",
   },
+  auditCheckpoints: {
+    name: "hub.audit-checkpoints.v1",
+    partitions: 1,
+    config: { "cleanup.policy": "compact", "min.compaction.lag.ms": String(DAY_MS), "min.insync.replicas": "1" },
+    description: "Signed checkpoints of the audit chain's head (JSON AuditCheckpoint), compacted, keyed by signing key",
+  },
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicKey = keyof typeof topics;

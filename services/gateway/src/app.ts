@@ -2,14 +2,17 @@ import {
   bootstrapService,
   type Logger,
   type RunningService,
+  readAuditHead,
   type ServiceDependencies,
   type ServiceWiring,
+  signAuditCheckpoint,
   topics,
 } from "@hub/common";
 import type { ClientConfig } from "@hub/contracts";
 import Fastify from "fastify";
 import { Server } from "socket.io";
 import type { GatewayConfig } from "./config.js";
+import { clientAddress, proxyTrust } from "./controllers/client-address.js";
 import { registerApi } from "./controllers/http.controller.js";
 import { registerSockets } from "./controllers/socket.controller.js";
 import { registerStatic } from "./controllers/static.controller.js";
@@ -17,6 +20,12 @@ import { AlertsGateway } from "./gateways/alerts.gateway.js";
 import { CorrelatorGateway } from "./gateways/correlator.gateway.js";
 import { createGatewayMetrics } from "./metrics.js";
 import { AuditRepository } from "./repositories/audit.repository.js";
+import {
+  CheckpointFile,
+  type CheckpointSink,
+  CheckpointTopic,
+  loadCheckpointKey,
+} from "./repositories/audit-checkpoint.repository.js";
 import { CasesRepository } from "./repositories/cases.repository.js";
 import { LiveFeedRepository } from "./repositories/live-feed.repository.js";
 import { SignInAttemptsRepository } from "./repositories/sign-in-attempts.repository.js";
@@ -24,6 +33,7 @@ import { SignInAuditRepository } from "./repositories/sign-in-audit.repository.j
 import { loadSigningKey } from "./repositories/signing-key.repository.js";
 import { UsersRepository } from "./repositories/users.repository.js";
 import { ViewsRepository } from "./repositories/views.repository.js";
+import { AuditCheckpointer } from "./services/audit-checkpoint.service.js";
 import { AuthService, devUsers } from "./services/auth.service.js";
 import { CaseService } from "./services/case.service.js";
 import { CredentialsService } from "./services/credentials.service.js";
@@ -39,6 +49,7 @@ import {
 } from "./services/decode.js";
 import { ExportService } from "./services/export.service.js";
 import { type HubServer, LiveHub } from "./services/live.service.js";
+import { AuditedWatchLog } from "./services/live-audit.js";
 import { OWASP_SCRYPT, PasswordHasher } from "./services/passwords.js";
 import { PublicAlerts } from "./services/public-alerts.service.js";
 import { SignInThrottle } from "./services/sign-in-throttle.js";
@@ -116,7 +127,13 @@ async function wireGateway(
     if (disabled > 0) logger.warn({ disabled }, "development users disabled (production mode)");
   }
 
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, trustProxy: true });
+  // X-Forwarded-For only from the configured proxies: the address ends up in the audit trail.
+  const proxies = proxyTrust(config.GATEWAY_TRUSTED_PROXIES);
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 64 * 1024,
+    trustProxy: proxies.none ? false : (address: string) => proxies.trusts(address),
+  });
   const io: HubServer = new Server(app.server, {
     path: "/socket.io",
     serveClient: false,
@@ -131,6 +148,9 @@ async function wireGateway(
   let refreshSoon: NodeJS.Timeout | undefined;
   const live = new LiveHub(io, {
     emitIntervalMs: config.GATEWAY_EMIT_INTERVAL_MS,
+    watchLog: new AuditedWatchLog(audit),
+    onWatchLogError: (err, watch) =>
+      logger.error({ err, user: watch.user.username, cameras: watch.cameras }, "end of a detection watch not audited"),
     observer: metrics.live,
     // A camera registered since the last refresh: reload the registry shortly (at most once a second).
     onUnknownCamera: () => {
@@ -181,6 +201,7 @@ async function wireGateway(
   const publicAlerts = new PublicAlerts(io, {
     maxClients: config.GATEWAY_MAX_PUBLIC_CLIENTS,
     maxPerAddress: config.GATEWAY_MAX_PUBLIC_CLIENTS_PER_ADDRESS,
+    clientAddress: (peer, forwardedFor) => clientAddress(peer, forwardedFor, proxies),
   });
   registerApi(app, {
     auth,
@@ -198,7 +219,14 @@ async function wireGateway(
     landGeojson: config.GATEWAY_LAND_GEOJSON,
     logger,
   });
-  registerSockets(io, { auth, live, dashboard, maxClients: config.GATEWAY_MAX_CLIENTS, logger });
+  registerSockets(io, {
+    auth,
+    live,
+    dashboard,
+    maxClients: config.GATEWAY_MAX_CLIENTS,
+    clientAddress: (peer, forwardedFor) => clientAddress(peer, forwardedFor, proxies),
+    logger,
+  });
   io.engine.on("connection", () => metrics.clients.set(io.engine.clientsCount));
   io.on("connection", (socket) => socket.on("disconnect", () => metrics.clients.set(io.engine.clientsCount)));
 
@@ -229,6 +257,9 @@ async function wireGateway(
     },
   });
   live.start();
+  const checkpointer = await startCheckpoints(config, { pool, kafka, logger }, (destination, outcome) =>
+    metrics.checkpoints.inc({ destination, outcome }),
+  );
 
   await app.listen({ host: config.GATEWAY_HOST, port: config.GATEWAY_PORT });
   const address = app.server.address();
@@ -243,12 +274,50 @@ async function wireGateway(
       clearTimeout(refreshSoon);
       live.stop();
       publicAlerts.stop();
+      // Every open detection watch gets its end (and duration) in the audit trail while the database is there.
+      await live.closeWatches();
       // Clients reconnect elsewhere (or here, after a restart) and resync from a snapshot.
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close();
+      // The last word: the head after every request has been answered.
+      await checkpointer?.stop();
       await feed.stop();
       await signInRefusals.stop();
       correlator.close();
+    },
+  };
+}
+
+/**
+ * Signed checkpoints of the audit chain's head (AUDIT_CHECKPOINT_*), to the Kafka topic and/or a file; none without
+ * a key (production requires one, see config.ts).
+ */
+async function startCheckpoints(
+  config: GatewayConfig,
+  { pool, kafka, logger }: ServiceDependencies,
+  observe: (destination: string, outcome: "published" | "failed") => void,
+): Promise<{ stop(): Promise<void> } | undefined> {
+  if (!config.AUDIT_CHECKPOINT_KEY_FILE) {
+    logger.warn("audit checkpoints off: no AUDIT_CHECKPOINT_KEY_FILE (a database owner could rewrite the audit trail)");
+    return undefined;
+  }
+  const key = await loadCheckpointKey(config.AUDIT_CHECKPOINT_KEY_FILE);
+  const sinks: CheckpointSink[] = [];
+  if (config.AUDIT_CHECKPOINT_FILE) sinks.push(new CheckpointFile(config.AUDIT_CHECKPOINT_FILE));
+  if (config.AUDIT_CHECKPOINT_KAFKA) sinks.push(await CheckpointTopic.start(kafka));
+  const checkpointer = new AuditCheckpointer({
+    head: () => readAuditHead(pool),
+    sign: (head) => signAuditCheckpoint(head, key),
+    destinations: sinks,
+    intervalMs: config.AUDIT_CHECKPOINT_INTERVAL_MS,
+    logger: logger.child({ ns: "audit-checkpoint" }),
+    observe,
+  });
+  checkpointer.start();
+  return {
+    async stop() {
+      await checkpointer.stop();
+      for (const sink of sinks) await sink.stop?.();
     },
   };
 }

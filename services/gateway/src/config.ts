@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import {
+  booleanFlag,
   commonConfigShape,
   DEV_ALERTS_TOKEN,
   DEV_CORRELATOR_TOKEN,
@@ -12,6 +13,7 @@ import {
   positiveInt,
 } from "@hub/common";
 import { z } from "zod";
+import { proxyEntryProblem } from "./controllers/client-address.js";
 import { MIN_SCRYPT_LOG2N, OWASP_SCRYPT } from "./services/passwords.js";
 import { DEFAULT_THROTTLE_POLICY } from "./services/sign-in-throttle.js";
 
@@ -75,6 +77,36 @@ const schema = z
     GATEWAY_SIGN_IN_WINDOW_S: positiveInt.max(7 * 24 * 3600).default(DEFAULT_THROTTLE_POLICY.windowMs / 1000),
     /** Allowed browser origins for Socket.IO and the API (comma-separated); unset = same origin only. */
     GATEWAY_CORS_ORIGINS: z.string().optional(),
+    /**
+     * Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, CIDR ranges, or loopback /
+     * linklocal / uniquelocal); unset = none, the peer's own address is the client's (and the audited source).
+     */
+    GATEWAY_TRUSTED_PROXIES: z
+      .string()
+      .default("")
+      .transform((value) =>
+        value
+          .split(",")
+          .map((entry) => entry.trim())
+          .filter(Boolean),
+      )
+      .superRefine((entries, context) => {
+        for (const entry of entries) {
+          const problem = proxyEntryProblem(entry);
+          if (problem) context.addIssue({ code: "custom", message: problem });
+        }
+      }),
+    /** Ed25519 private key (PEM) signing the audit chain's checkpoints; required in production, none = no checkpoints. */
+    AUDIT_CHECKPOINT_KEY_FILE: z.string().optional(),
+    /** Append-only file (JSON lines) the checkpoints also go to; unset = only the Kafka topic. */
+    AUDIT_CHECKPOINT_FILE: z.string().optional(),
+    /** Publish checkpoints to the compacted topic hub.audit-checkpoints.v1. */
+    AUDIT_CHECKPOINT_KAFKA: booleanFlag.default(true),
+    /** How often the chain's head is checkpointed (when it moved); also once on shutdown. */
+    AUDIT_CHECKPOINT_INTERVAL_MS: positiveInt
+      .min(100)
+      .max(24 * 3600 * 1000)
+      .default(60_000),
     /** The correlator's IncidentService / CaseAssistService (gRPC). */
     CORRELATOR_GRPC_ADDRESS: z.string().default("127.0.0.1:50052"),
     /** The correlator's service token; required outside development/test. */
@@ -97,6 +129,7 @@ const schema = z
       "CORRELATOR_API_TOKEN",
       "ALERTS_API_TOKEN",
       "GATEWAY_EXPORT_KEY_FILE",
+      "AUDIT_CHECKPOINT_KEY_FILE",
     ] as const) {
       if (production && !env[key])
         context.addIssue({ code: "custom", path: [key], message: "is required in production mode" });
@@ -118,6 +151,13 @@ const schema = z
         code: "custom",
         path: ["GATEWAY_SIGN_IN_WINDOW_S"],
         message: "must be longer than GATEWAY_SIGN_IN_MAX_DELAY_S",
+      });
+    if (production && !env.AUDIT_CHECKPOINT_FILE && !env.AUDIT_CHECKPOINT_KAFKA)
+      context.addIssue({
+        code: "custom",
+        path: ["AUDIT_CHECKPOINT_FILE"],
+        message:
+          "audit checkpoints need a place outside the database in production (a file, or AUDIT_CHECKPOINT_KAFKA)",
       });
     if (production) {
       return {

@@ -9,6 +9,7 @@ export function createGatewayMetrics(): {
   clients: Gauge;
   passwordHashes: Counter<"log2n">;
   signIns: Counter<"outcome">;
+  checkpoints: Counter<"destination" | "outcome">;
 } {
   const registry = createMetricsRegistry("gateway");
   const emitted = new Counter({
@@ -40,12 +41,19 @@ export function createGatewayMetrics(): {
     labelNames: ["outcome"],
     registers: [registry],
   });
+  const checkpoints = new Counter({
+    name: "hub_gateway_audit_checkpoints_total",
+    help: "Signed audit-chain checkpoints, by destination (kafka, file) and outcome (published, failed)",
+    labelNames: ["destination", "outcome"],
+    registers: [registry],
+  });
   return {
     registry,
     consumed,
     clients,
     passwordHashes,
     signIns,
+    checkpoints,
     live: { emitted: (event, rooms) => emitted.inc({ event }, rooms) },
   };
 }

@@ -219,6 +219,13 @@ export const CaseResults = memo(function CaseResults({
           {result.incidents.map((incident) => (
             <li key={incident.id} data-testid="case-incident" data-incident-id={incident.id}>
               <span className="incident-title">{incident.title}</span>{" "}
+              {incident.plates.length > 0 && (
+                <>
+                  <span data-testid="case-incident-plates">
+                    {t("casePlateColumn")}: <span className="plate">{incident.plates.join(", ")}</span>
+                  </span>{" "}
+                </>
+              )}
               <span className="muted">
                 {tOr(`kind_${incident.kind}`, incident.kind)} ·{" "}
                 {tOr(`severity_${incident.severity}`, incident.severity)} ·{" "}

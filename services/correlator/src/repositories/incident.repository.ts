@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { distanceMetres, type Pool, type PoolClient } from "@hub/common";
-import type { CorrelationStore, SilentCamera } from "../services/correlation.service.js";
+import type { CorrelationStore, SilentCamera, WatchList } from "../services/correlation.service.js";
 import { type EventRow, sourceOf } from "../services/records.js";
 import type { Severity } from "../services/rules.js";
 
@@ -348,13 +348,13 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
     );
   }
 
-  async watchList(client: PoolClient, plates: string[]): Promise<Set<string>> {
-    if (plates.length === 0) return new Set();
-    const result = await client.query<{ plate_text: string }>(
-      "SELECT plate_text FROM plate_watch_list WHERE plate_text = ANY($1)",
+  async watchList(client: PoolClient, plates: string[]): Promise<WatchList> {
+    if (plates.length === 0) return new Map();
+    const result = await client.query<{ plate_text: string; reference: string }>(
+      "SELECT plate_text, reference FROM plate_watch_list WHERE plate_text = ANY($1)",
       [plates],
     );
-    return new Set(result.rows.map((row) => row.plate_text));
+    return new Map(result.rows.map((row) => [row.plate_text, row.reference]));
   }
 
   /** Cameras silent for longer than `silenceS` (by the database clock), with when they were last heard. */

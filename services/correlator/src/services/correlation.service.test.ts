@@ -222,16 +222,27 @@ describe("single-event rules", () => {
 
   it("opens a watch-list incident only for a plate on the list", async () => {
     const { evaluate, incidents, store } = setup(rule.watchList());
-    store.watched.add("MP-12-34");
+    store.watched.set("MP-12-34", "WL-0A1B2C3D4E5F");
     await evaluate(detection({ objectClass: "car", plate: "AB-99-99" }));
     expect(incidents()).toEqual([]);
     await evaluate(detection({ objectClass: "car", plate: "MP-12-34", camera: "cam-7" }));
-    expect(incidents().map((i) => [i.title, i.severity])).toEqual([["Watch-list plate seen: MP-12-34", "severe"]]);
+    expect(incidents().map((i) => [i.title, i.severity])).toEqual([
+      ["Watch-list vehicle seen by camera cam-7 (WL-0A1B2C3D4E5F)", "severe"],
+    ]);
+  });
+
+  it("names a watch-listed plate by its watch-list reference only, never by its text", async () => {
+    const { evaluate, incidents, store } = setup(rule.watchList());
+    store.watched.set("MP-12-34", "WL-0A1B2C3D4E5F");
+    await evaluate(detection({ objectClass: "car", plate: "MP-12-34", camera: "cam-7" }));
+    const [incident] = incidents();
+    expect(incident?.correlation_key).toMatch(/^WL-0A1B2C3D4E5F@\d+$/);
+    expect(JSON.stringify(incident)).not.toContain("MP-12-34");
   });
 
   it("follows a watch-listed plate across cameras as one incident, however far apart", async () => {
     const { evaluate, incidents, store } = setup(rule.watchList());
-    store.watched.add("MP-12-34");
+    store.watched.set("MP-12-34", "WL-0A1B2C3D4E5F");
     await evaluate(detection({ plate: "MP-12-34", camera: "cam-1", s: 0 }));
     await evaluate(detection({ plate: "MP-12-34", camera: "cam-9", east: 3000, s: 100 }));
     expect(incidents()).toHaveLength(1);

@@ -35,7 +35,11 @@ export interface SilentCamera {
  * `Tx` is the caller's transaction, opaque here: the service only hands it back.
  */
 export interface CorrelationStore<Tx> {
-  watchList(tx: Tx, plates: string[]): Promise<ReadonlySet<string>>;
+  /**
+   * The plates of `plates` that are on the watch list, each with its entry's reference: a random id that names the
+   * entry in incidents (titles, correlation keys, Kafka) so that no plate text leaves the evidence.
+   */
+  watchList(tx: Tx, plates: string[]): Promise<WatchList>;
   /** Stored events (including the batch being evaluated) in these H3 cells and times that pass the filter. */
   eventsNear(
     tx: Tx,
@@ -68,6 +72,9 @@ export interface CorrelationStore<Tx> {
   recordLate(tx: Tx, event: EventRow, ruleId: string, reason: string): Promise<void>;
   silentCameras(tx: Tx, silenceS: number): Promise<SilentCamera[]>;
 }
+
+/** Watch-listed plate → its entry's reference (e.g. "WL-3F9A2C71D04B"). */
+export type WatchList = ReadonlyMap<string, string>;
 
 /** Where changed incidents go, in the same transaction (IncidentPublisher: the outbox). */
 export interface IncidentChanges<Tx> {
@@ -190,16 +197,16 @@ export class CorrelationService<Tx = PoolClient> {
     tx: Tx,
     rule: EventRule,
     event: EventRow,
-    watchList: ReadonlySet<string>,
+    watchList: WatchList,
     prefetched: EventRow[] | undefined,
   ): Promise<string | undefined> {
     const evidence = rule.form === "single" ? [event] : await this.satisfied(tx, rule, event, watchList, prefetched);
     if (!evidence) return undefined;
     const late = event.row.ingestedAt.getTime() - event.row.observedAt.getTime() > this.rules.latenessS * 1000;
     const since = new Date(event.row.observedAt.getTime() - rule.windowS * 1000);
-    const source = rule.form === "single" ? singleSource(rule, event) : undefined;
+    const source = rule.form === "single" ? singleSource(rule, event, watchList) : undefined;
     const open = source
-      ? await this.deps.incidents.findOpenForSource(tx, rule.id, source, since)
+      ? await this.deps.incidents.findOpenForSource(tx, rule.id, source.key, since)
       : await this.deps.incidents.findOpenNear(tx, rule.id, positionOf(event), rule.radiusM, since);
     const severity = this.severityOf(rule, evidence);
     const times = evidence.map((e) => e.row.observedAt.getTime());
@@ -233,7 +240,7 @@ export class CorrelationService<Tx = PoolClient> {
       (a, b) => a.row.observedAt.getTime() - b.row.observedAt.getTime() || a.row.eventId.localeCompare(b.row.eventId),
     )[0] as EventRow;
     const correlationKey = source
-      ? `${source}@${Math.floor(event.row.observedAt.getTime() / (rule.windowS * 1000))}`
+      ? `${source.key}@${Math.floor(event.row.observedAt.getTime() / (rule.windowS * 1000))}`
       : anchor.row.eventId;
     const { row, created } = await this.deps.incidents.create(
       tx,
@@ -243,7 +250,7 @@ export class CorrelationService<Tx = PoolClient> {
         correlationKey,
         kind: rule.kind,
         severity,
-        title: source ? `${rule.title}: ${source}` : rule.title,
+        title: source ? source.title : rule.title,
         lat: anchor.row.lat,
         lon: anchor.row.lon,
         h3Cell: anchor.row.h3Cell,
@@ -267,7 +274,7 @@ export class CorrelationService<Tx = PoolClient> {
     tx: Tx,
     rule: Exclude<EventRule, { form: "single" }>,
     event: EventRow,
-    watchList: ReadonlySet<string>,
+    watchList: WatchList,
     prefetched: EventRow[] | undefined,
   ): Promise<EventRow[] | undefined> {
     const at = event.row.observedAt.getTime();
@@ -324,10 +331,18 @@ function neighbourhoodCells(rule: EventRule, event: EventRow): string[] {
   return gridDisk(event.row.h3Cell, Math.ceil(rule.radiusM / RES9_SPACING_M) + 1);
 }
 
-function singleSource(rule: EventRule, event: EventRow): string {
-  if (rule.form === "single" && event.kind === "detection" && event.row.plate && rule.match.watchListPlate)
-    return event.row.plate.text;
-  return event.kind === "sensor_reading" ? event.row.sensorId : event.row.cameraId;
+/**
+ * What a single-event incident is about: its key (the prefix of the correlation key) and its title. A watch-listed
+ * plate is named by its watch-list reference, never by its text: incidents reach every role, the live map and
+ * hub.incidents.v1, while the plate is personal data shown only to an investigator (case lookup, audited).
+ */
+function singleSource(rule: EventRule, event: EventRow, watchList: WatchList): { key: string; title: string } {
+  if (rule.form === "single" && event.kind === "detection" && event.row.plate && rule.match.watchListPlate) {
+    const reference = watchList.get(event.row.plate.text);
+    if (reference) return { key: reference, title: `${rule.title} by camera ${event.row.cameraId} (${reference})` };
+  }
+  const id = event.kind === "sensor_reading" ? event.row.sensorId : event.row.cameraId;
+  return { key: id, title: `${rule.title}: ${id}` };
 }
 
 /** The SQL pre-filter of a rule's matchers: the union of what they accept, or no restriction if one accepts all. */

@@ -101,7 +101,7 @@ export function parseRules(document: unknown, source: string): RuleSet {
 }
 
 /** Does `event` match `m`? `watchList` answers whether a plate is on the watch list. */
-export function matches(m: Matcher, event: EventRow, watchList: ReadonlySet<string>): boolean {
+export function matches(m: Matcher, event: EventRow, watchList: { has(plate: string): boolean }): boolean {
   if (m.source !== event.kind) return false;
   if (event.kind === "detection") {
     const row = event.row;

@@ -5,6 +5,7 @@ import type {
   CorrelationStore,
   IncidentChanges,
   SilentCamera,
+  WatchList,
 } from "../services/correlation.service.js";
 import type { EventRow } from "../services/records.js";
 import { type RuleSet, rulesFileSchema, type Severity } from "../services/rules.js";
@@ -185,7 +186,7 @@ export const rule = {
   watchList: () => ({
     id: "watch-list",
     kind: "watch_list",
-    title: "Watch-list plate seen",
+    title: "Watch-list vehicle seen",
     form: "single",
     radiusM: 1,
     windowS: 600,
@@ -218,7 +219,8 @@ export class MemoryIncidentStore implements CorrelationStore<MemoryTx> {
   /** Incident id → event id → late. */
   readonly evidence = new Map<string, Map<string, boolean>>();
   readonly late: { eventId: string; ruleId: string; reason: string }[] = [];
-  readonly watched = new Set<string>();
+  /** Watch-listed plate → its reference. */
+  readonly watched = new Map<string, string>();
   readonly cameras = new Map<string, Camera>();
   /** The database clock, for silentCameras. */
   now: Date = T0;
@@ -238,9 +240,11 @@ export class MemoryIncidentStore implements CorrelationStore<MemoryTx> {
     if (tx !== this.tx) throw new Error("called outside the caller's transaction");
   }
 
-  async watchList(tx: MemoryTx, plates: string[]): Promise<ReadonlySet<string>> {
+  async watchList(tx: MemoryTx, plates: string[]): Promise<WatchList> {
     this.check(tx);
-    return new Set(plates.filter((plate) => this.watched.has(plate)));
+    return new Map(
+      plates.flatMap((plate) => (this.watched.has(plate) ? [[plate, this.watched.get(plate) as string]] : [])),
+    );
   }
 
   async eventsNear(

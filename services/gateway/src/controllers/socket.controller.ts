@@ -12,7 +12,15 @@ import type { HubServer, LiveHub } from "../services/live.service.js";
  */
 export function registerSockets(
   io: HubServer,
-  deps: { auth: AuthService; live: LiveHub; dashboard: DashboardService; maxClients: number; logger: Logger },
+  deps: {
+    auth: AuthService;
+    live: LiveHub;
+    dashboard: DashboardService;
+    maxClients: number;
+    /** The client's address by the gateway's one rule (X-Forwarded-For only from a trusted proxy). */
+    clientAddress: (peer: string, forwardedFor: string | string[] | undefined) => string;
+    logger: Logger;
+  },
 ): void {
   const signedIn = new ConnectionLimits({ total: deps.maxClients });
   io.use((socket, next) => {
@@ -30,6 +38,10 @@ export function registerSockets(
         }
         releaseWhenGone(socket, grant.release);
         socket.data.user = user;
+        socket.data.sourceIp = deps.clientAddress(
+          socket.handshake.address,
+          socket.handshake.headers["x-forwarded-for"],
+        );
         next();
       })
       .catch((error: Error) => next(Object.assign(new Error(error.message), { data: { status: 401 } })));
@@ -37,7 +49,17 @@ export function registerSockets(
   io.on("connection", (socket) => {
     socket.on("view:subscribe", (request, ack) => {
       if (typeof ack !== "function") return;
-      ack(deps.live.subscribe(socket, request, deps.dashboard.knownDistricts()));
+      deps.live
+        .subscribe(socket, request, deps.dashboard.knownDistricts())
+        .then(ack)
+        .catch((err: unknown) => {
+          deps.logger.error({ err }, "subscribe failed");
+          ack({ ok: false, error: { type: "about:blank", title: "Internal error", status: 500, detail: "try again" } });
+        });
+    });
+    // A watch of live detections ends with the connection (signed out, revoked, network): recorded with its duration.
+    socket.on("disconnect", () => {
+      void deps.live.unsubscribe(socket, "disconnected");
     });
   });
 }

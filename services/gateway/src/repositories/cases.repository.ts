@@ -35,7 +35,8 @@ export interface StoredLookup {
   summary: { total: number; plates: CasePlate[] } | undefined;
   cameras: CaseCamera[];
   clips: ClipReference[];
-  incidents: CaseIncident[];
+  /** Without their plates: those are read for each page (see `incidentPlates`). */
+  incidents: Omit<CaseIncident, "plates">[];
 }
 
 function where(filter: DetectionFilter, first: number): { sql: string; params: unknown[] } {
@@ -147,7 +148,7 @@ export class CasesRepository {
         onlineShare: number;
       }[];
       clips: ClipReference[];
-      incidents: (Omit<CaseIncident, "lat" | "lon"> & { position: { lat: number; lon: number } })[];
+      incidents: (Omit<CaseIncident, "lat" | "lon" | "plates"> & { position: { lat: number; lon: number } })[];
     };
     return {
       id: row.id,
@@ -183,6 +184,46 @@ export class CasesRepository {
         lon: position.lon,
       })),
     };
+  }
+
+  /**
+   * The incident a lookup was made for, as a case result lists it: its title and place as they stand now (for when
+   * the lookup's window or area did not include it).
+   */
+  async caseIncident(id: string): Promise<Omit<CaseIncident, "plates"> | undefined> {
+    const result = await this.pool.query(
+      `SELECT id, kind, severity, status, title, lat, lon, first_event_at, last_event_at FROM incidents WHERE id = $1`,
+      [id],
+    );
+    const row = result.rows[0];
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      kind: row.kind,
+      severity: row.severity,
+      status: row.status,
+      title: row.title,
+      lat: row.lat,
+      lon: row.lon,
+      firstEventAt: row.first_event_at.toISOString(),
+      lastEventAt: row.last_event_at.toISOString(),
+    };
+  }
+
+  /** The plates read in each incident's evidence (personal data: for case lookups only), by first sighting. */
+  async incidentPlates(ids: string[]): Promise<Map<string, string[]>> {
+    const plates = new Map<string, string[]>();
+    if (ids.length === 0) return plates;
+    const result = await this.pool.query<{ incident_id: string; plates: string[] }>(
+      `SELECT incident_id, array_agg(plate ORDER BY first_seen, plate) AS plates FROM (
+         SELECT incident_id, event #>> '{plate,text}' AS plate, min(observed_at) AS first_seen FROM incident_evidence
+          WHERE incident_id = ANY($1::uuid[]) AND event_kind = 'detection' AND event #>> '{plate,text}' <> ''
+          GROUP BY incident_id, event #>> '{plate,text}') p
+        GROUP BY incident_id`,
+      [ids],
+    );
+    for (const row of result.rows) plates.set(row.incident_id, row.plates);
+    return plates;
   }
 
   async incidentPlace(id: string): Promise<{ lat: number; lon: number } | undefined> {

@@ -1,5 +1,11 @@
 import { isUuid, NotFoundError, parseInput, ValidationError } from "@hub/common";
-import { type CaseArea, type CaseSearchResult, caseRecordQuerySchema, purposeSchema } from "@hub/contracts";
+import {
+  type CaseArea,
+  type CaseIncident,
+  type CaseSearchResult,
+  caseRecordQuerySchema,
+  purposeSchema,
+} from "@hub/contracts";
 import type { CorrelatorGateway } from "../gateways/correlator.gateway.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import type {
@@ -85,7 +91,11 @@ export class CaseService {
       purpose: request.purpose,
       criteria: request,
       resultCount: result.detections.total,
-      detail: { cameras: result.cameras.length, plates: result.plates.length },
+      detail: {
+        cameras: result.cameras.length,
+        plates: result.plates.length,
+        incidentPlates: incidentPlatesShown(result),
+      },
       sourceIp,
     });
     return result;
@@ -115,6 +125,7 @@ export class CaseService {
       purpose,
       criteria: { ...(cursor ? { cursor: encodeCursor(cursor) } : {}), limit },
       resultCount: result.detections.items.length,
+      detail: { incidentPlates: incidentPlatesShown(result) },
       sourceIp,
     });
     return result;
@@ -126,6 +137,25 @@ export class CaseService {
     const lookup = await this.deps.cases.lookup(id);
     if (!lookup) throw new NotFoundError("params.id", `no case lookup ${id}`);
     return { lookup, filter: filterOf(lookup) };
+  }
+
+  /**
+   * The lookup's incidents with the plates of their evidence, the incident it was made for first if its window or
+   * area left it out: how an investigator gets from a watch-list incident (which names only a reference) to the
+   * plate, with the lookup's case reference and purpose, in the audited search or view.
+   */
+  private async incidentsWithPlates(
+    lookup: StoredLookup,
+    incidents: Omit<CaseIncident, "plates">[],
+  ): Promise<CaseIncident[]> {
+    const requested = lookup.criteria.incidentId;
+    const all = [...incidents];
+    if (requested && !all.some((incident) => incident.id === requested)) {
+      const incident = await this.deps.cases.caseIncident(requested);
+      if (incident) all.unshift(incident);
+    }
+    const plates = await this.deps.cases.incidentPlates(all.map((incident) => incident.id));
+    return all.map((incident) => ({ ...incident, plates: plates.get(incident.id) ?? [] }));
   }
 
   private async page(lookup: StoredLookup, limit: number, after?: DetectionCursor): Promise<CaseSearchResult> {
@@ -140,8 +170,10 @@ export class CaseService {
     ]);
     const items = rows.slice(0, limit);
     const last = items.at(-1);
+    const view = recordView(lookup, filter);
     return {
-      ...recordView(lookup, filter),
+      ...view,
+      incidents: await this.incidentsWithPlates(lookup, view.incidents),
       detections: {
         items,
         total,
@@ -153,11 +185,18 @@ export class CaseService {
   }
 }
 
+/** The incidents whose evidence plates a result shows, with how many: recorded in the audit entry. */
+function incidentPlatesShown(result: CaseSearchResult): Record<string, number> {
+  return Object.fromEntries(
+    result.incidents.filter((incident) => incident.plates.length > 0).map((i) => [i.id, i.plates.length]),
+  );
+}
+
 /** What a result says about the lookup itself: its criteria, and the cameras and clips its filter keeps. */
 export function recordView(
   lookup: StoredLookup,
   filter: DetectionFilter,
-): Omit<CaseSearchResult, "detections" | "plates"> {
+): Omit<CaseSearchResult, "detections" | "plates" | "incidents"> & { incidents: Omit<CaseIncident, "plates">[] } {
   return {
     recordId: lookup.id,
     caseReference: lookup.caseReference,

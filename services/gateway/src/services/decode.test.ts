@@ -1,21 +1,61 @@
+import { detectionBriefSchema } from "@hub/contracts";
 import {
   AlertSeverity,
   AlertState,
   CameraState,
   CameraStatusRecord,
   DegradationReason,
+  DetectionRecord,
   IncidentRecord,
   IncidentSeverity,
   IncidentStatus,
+  ObjectClass,
   PublicAlertRecord,
 } from "@hub/proto";
 import { describe, expect, it } from "vitest";
-import { alertOf, cameraStatusOf, incidentOf, UndecodableRecord } from "./decode.js";
+import { alertOf, briefOf, cameraStatusOf, detectionOf, incidentOf, UndecodableRecord } from "./decode.js";
 
 const encode = (bytes: Uint8Array) => Buffer.from(bytes);
 const at = new Date("2026-11-24T06:00:00.123Z");
 
 describe("Kafka records as the map shows them", () => {
+  it("keeps a detection's plate, attributes and track id for an audited watch, and none of them in its brief", () => {
+    const value = encode(
+      DetectionRecord.encode({
+        detection: {
+          eventId: "d1",
+          cameraId: "cam-1",
+          observedAt: at,
+          objectClass: ObjectClass.OBJECT_CLASS_FACE,
+          confidence: 0.8,
+          trackId: "t-9",
+          attributes: { eye_color: "hazel", glasses: "yes" },
+          plate: { text: "MX-12-34", region: "MO", confidence: 0.9 },
+          box: undefined,
+          rule: undefined,
+        },
+        context: {
+          ingestedAt: at,
+          siteId: "s",
+          district: "Sé",
+          h3Cell: "89411c0a2a3ffff",
+          position: { lat: 22.19, lon: 113.54 },
+        },
+      }).finish(),
+    );
+    const { district, data } = detectionOf(value);
+    expect(district).toBe("Sé");
+    expect(data).toMatchObject({
+      objectClass: "face",
+      trackId: "t-9",
+      attributes: { eye_color: "hazel", glasses: "yes" },
+      plate: { text: "MX-12-34", region: "MO" },
+    });
+    const brief = briefOf(data);
+    expect(detectionBriefSchema.strict().parse(brief)).toEqual(brief);
+    expect(JSON.stringify(brief)).not.toMatch(/MX-12-34|hazel|t-9|glasses/);
+  });
+
   it("turns a camera status into a versioned change, with the degradation reason", () => {
     const value = encode(
       CameraStatusRecord.encode({

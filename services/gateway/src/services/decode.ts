@@ -9,6 +9,7 @@ import {
   type LocalizedText,
   MAP_SENSOR_KINDS,
   type MapSensorKind,
+  type PersonalDetection,
   type PublicAlertView,
   type SensorReadingView,
   type Severity,
@@ -53,7 +54,11 @@ export interface Placed<T> {
   data: T;
 }
 
-export function detectionOf(value: Buffer | null): Placed<DetectionBrief> {
+/**
+ * A detection with its personal data (plate, attributes, track id): the live hub sends it whole only to an audited
+ * investigator's subscription, and `briefOf` it to everyone else.
+ */
+export function detectionOf(value: Buffer | null): Placed<PersonalDetection> {
   const record = decodeWith((bytes) => DetectionRecord.decode(bytes), value);
   const detection = record.detection;
   if (!detection?.eventId || !detection.cameraId) throw new UndecodableRecord("detection.event_id is missing");
@@ -67,7 +72,25 @@ export function detectionOf(value: Buffer | null): Placed<DetectionBrief> {
       confidence: detection.confidence,
       observedAt: iso(detection.observedAt, "detection.observed_at"),
       ingestedAt: iso(record.context?.ingestedAt, "context.ingested_at"),
+      trackId: detection.trackId || null,
+      attributes: { ...detection.attributes },
+      plate: detection.plate?.text
+        ? { text: detection.plate.text, region: detection.plate.region, confidence: detection.plate.confidence }
+        : null,
     },
+  };
+}
+
+/** What the live map shows of a detection: no plate, no attributes (face or clothing), no track id. */
+export function briefOf(detection: PersonalDetection): DetectionBrief {
+  return {
+    eventId: detection.eventId,
+    cameraId: detection.cameraId,
+    objectClass: detection.objectClass,
+    ruleType: detection.ruleType,
+    confidence: detection.confidence,
+    observedAt: detection.observedAt,
+    ingestedAt: detection.ingestedAt,
   };
 }
 

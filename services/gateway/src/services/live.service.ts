@@ -12,17 +12,24 @@ import {
   type DetectionBrief,
   type Envelope,
   type IncidentView,
+  type PersonalDetection,
   type SensorReadingView,
   type ServerToClientEvents,
   type SubscribeRequest,
   type SubscribeResponse,
+  subscribeRequestSchema,
 } from "@hub/contracts";
 import type { Server, Socket } from "socket.io";
 import type { Principal } from "./auth.service.js";
-import type { Placed } from "./decode.js";
+import { briefOf, type Placed } from "./decode.js";
 
 export interface SocketData {
   user: Principal;
+  /**
+   * The client's address for the audit trail (the peer, or X-Forwarded-For from a trusted proxy), set at the
+   * handshake (socket.controller.ts); never socket.handshake.address directly, which ignores a trusted proxy.
+   */
+  sourceIp?: string;
 }
 export type HubServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -42,7 +49,35 @@ export interface LiveBroadcast {
 }
 
 /** What the hub uses of a client's socket when it subscribes. */
-export type LiveSocket = Pick<HubSocket, "id" | "rooms" | "join" | "leave" | "data">;
+export type LiveSocket = Pick<HubSocket, "id" | "rooms" | "join" | "leave" | "data"> & {
+  /** The client's address, for the audit trail. */
+  readonly handshake: { readonly address: string };
+};
+
+/** One client's subscription to live detections, from subscribe to unsubscribe. */
+export interface DetectionWatch {
+  socketId: string;
+  user: Principal;
+  sourceIp: string;
+  area: AreaName;
+  cameras: string[] | "*";
+  /** Set when the watch streams plates and attributes (`detections:personal`). */
+  personalData: { caseReference: string; purpose: string } | undefined;
+  since: Date;
+}
+
+/**
+ * Where detection watches are recorded (the audit trail): `started` before the first detection is sent (a failure
+ * refuses the subscription), `ended` with how long it lasted when the client changes it, unsubscribes or leaves.
+ */
+export interface DetectionWatchLog {
+  started(watch: DetectionWatch): Promise<void>;
+  ended(
+    watch: DetectionWatch,
+    until: Date,
+    reason: "changed" | "unsubscribed" | "disconnected" | "shutdown",
+  ): Promise<void>;
+}
 
 export interface LiveObserver {
   emitted(event: keyof ServerToClientEvents, rooms: number): void;
@@ -54,6 +89,8 @@ const RATE_WINDOW_S = 5;
 
 const areaRoom = (area: AreaName) => `area:${area}`;
 const detectionRoom = (camera: string) => `det:${camera}`;
+/** Subscribers of a camera's detections with their personal data (audited investigators). */
+const personalRoom = (camera: string) => `detp:${camera}`;
 const ALL_DETECTIONS = "det:*";
 
 /**
@@ -72,7 +109,12 @@ export class LiveHub {
   private readonly pendingStatus = new Map<string, CameraStatusChange>();
   private readonly orphans = new Map<string, CameraStatusChange>();
   private readonly pendingSensors = new Map<string, Placed<SensorReadingView>>();
-  private readonly pendingDetections: DetectionBrief[] = [];
+  private readonly pendingDetections: PersonalDetection[] = [];
+  /** The open detection watches of this process's clients, by socket id. */
+  private readonly watches = new Map<string, DetectionWatch>();
+  /** Each socket's subscribe/unsubscribe in progress: they are applied one after the other, in order. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private closing = false;
   private readonly rate = { seconds: new Map<number, { events: number; detections: number }>() };
   private readonly timers: NodeJS.Timeout[] = [];
 
@@ -80,6 +122,9 @@ export class LiveHub {
     private readonly io: LiveRooms,
     private readonly options: {
       emitIntervalMs: number;
+      watchLog: DetectionWatchLog;
+      /** Where a failed `ended` record is reported (the subscription is over either way). */
+      onWatchLogError?: (error: unknown, watch: DetectionWatch) => void;
       observer?: LiveObserver;
       /** A status arrived for a camera this process does not know yet (registered since the last refresh). */
       onUnknownCamera?: (cameraId: string) => void;
@@ -148,9 +193,13 @@ export class LiveHub {
     if (!pending || pending.data.version < reading.data.version) this.pendingSensors.set(key, reading);
   }
 
-  detection({ data }: Placed<DetectionBrief>): void {
+  detection({ data }: Placed<PersonalDetection>): void {
     this.count(true);
-    if (this.hasMembers(ALL_DETECTIONS) || this.hasMembers(detectionRoom(data.cameraId)))
+    if (
+      this.hasMembers(ALL_DETECTIONS) ||
+      this.hasMembers(detectionRoom(data.cameraId)) ||
+      this.hasMembers(personalRoom(data.cameraId))
+    )
       this.pendingDetections.push(data);
   }
 
@@ -209,15 +258,49 @@ export class LiveHub {
 
   // ---- Subscriptions ----
 
-  subscribe(socket: LiveSocket, request: unknown, districts: ReadonlySet<string>): SubscribeResponse {
+  /**
+   * Picks the client's area, and the cameras whose detections it streams. Streaming detections needs a detection
+   * role; with their plates and attributes (`personalData`) the investigator role, named cameras, a case reference
+   * and a purpose. Every detection watch is recorded before the first detection goes out, and its end with its
+   * duration. A socket's subscribes are applied in the order they came.
+   */
+  subscribe(socket: LiveSocket, request: unknown, districts: ReadonlySet<string>): Promise<SubscribeResponse> {
+    return this.queued(socket.id, () => this.subscribeNow(socket, request, districts));
+  }
+
+  /** The client left (or was disconnected): its detection watch, if any, ends. */
+  unsubscribe(socket: Pick<LiveSocket, "id">, reason: "unsubscribed" | "disconnected"): Promise<void> {
+    return this.queued(socket.id, async () => {
+      await this.endWatch(socket.id, reason);
+      if (reason === "disconnected") this.queues.delete(socket.id);
+    });
+  }
+
+  /** Ends every open watch (the process stops); later subscribes to detections are refused. */
+  async closeWatches(): Promise<void> {
+    this.closing = true;
+    await Promise.all([...this.watches.keys()].map((id) => this.queued(id, () => this.endWatch(id, "shutdown"))));
+  }
+
+  /** The open detection watches (for tests and metrics). */
+  openWatches(): DetectionWatch[] {
+    return [...this.watches.values()];
+  }
+
+  private async subscribeNow(
+    socket: LiveSocket,
+    request: unknown,
+    districts: ReadonlySet<string>,
+  ): Promise<SubscribeResponse> {
     const problem = (status: number, title: string, detail: string, field?: string): SubscribeResponse => ({
       ok: false,
       error: { type: "about:blank", title, status, detail, ...(field ? { field } : {}) },
     });
     if (typeof request !== "object" || request === null) return problem(400, "Bad request", "expected an object");
-    const { area, detections } = request as Partial<SubscribeRequest>;
+    const { area, detections, personalData } = request as Partial<Record<keyof SubscribeRequest, unknown>>;
     if (typeof area !== "string" || (area !== CITY && !districts.has(area)))
       return problem(400, "Bad request", `unknown area; expected "city" or a district`, "area");
+    const roles = socket.data.user.roles;
     if (detections !== undefined) {
       const valid =
         detections === "*" ||
@@ -226,14 +309,84 @@ export class LiveHub {
           detections.every((id) => typeof id === "string" && id.length > 0 && id.length <= 64));
       if (!valid)
         return problem(400, "Bad request", `expected "*" or up to ${MAX_DETECTION_CAMERAS} camera ids`, "detections");
-      if (!socket.data.user.roles.some((role) => DETECTION_ROLES.includes(role)))
+      if (!roles.some((role) => DETECTION_ROLES.includes(role)))
         return problem(403, "Forbidden", `streaming detections requires the ${DETECTION_ROLES.join(" or ")} role`);
     }
+    let personal: DetectionWatch["personalData"];
+    if (personalData !== undefined) {
+      if (!roles.includes("investigator"))
+        return problem(403, "Forbidden", "plates and attributes of live detections require the investigator role");
+      if (!Array.isArray(detections) || detections.length === 0)
+        return problem(
+          400,
+          "Bad request",
+          "plates and attributes are streamed only for named cameras, not all",
+          "detections",
+        );
+      const parsed = subscribeRequestSchema.shape.personalData.safeParse(personalData);
+      if (!parsed.success || !parsed.data) {
+        const issue = parsed.error?.issues[0];
+        return problem(
+          400,
+          "Bad request",
+          issue ? issue.message : "expected { caseReference, purpose }",
+          ["personalData", ...(issue?.path ?? [])].join("."),
+        );
+      }
+      personal = parsed.data;
+    }
+    const cameras =
+      detections === undefined ? undefined : detections === "*" ? "*" : [...new Set(detections as string[])].sort();
+    const current = this.watches.get(socket.id);
+    let next: DetectionWatch | undefined;
+    if (cameras) {
+      next = {
+        socketId: socket.id,
+        user: socket.data.user,
+        sourceIp: socket.handshake.address,
+        area,
+        cameras,
+        personalData: personal,
+        since: new Date(),
+      };
+      if (current && sameWatch(current, next)) next = current;
+      else {
+        if (this.closing) return problem(503, "Service unavailable", "this gateway is stopping; connect again");
+        try {
+          await this.options.watchLog.started(next);
+        } catch {
+          return problem(503, "Service unavailable", "the audit trail cannot record this subscription; try again");
+        }
+      }
+    }
+    if (current && current !== next) await this.endWatch(socket.id, next ? "changed" : "unsubscribed");
+    if (next) this.watches.set(socket.id, next);
     for (const room of socket.rooms) if (room !== socket.id) void socket.leave(room);
     void socket.join(areaRoom(area));
-    if (detections === "*") void socket.join(ALL_DETECTIONS);
-    else if (detections) for (const id of detections) void socket.join(detectionRoom(id));
+    if (cameras === "*") void socket.join(ALL_DETECTIONS);
+    else if (cameras) for (const id of cameras) void socket.join(personal ? personalRoom(id) : detectionRoom(id));
     return { ok: true, area, epoch: this.epoch, seq: this.seqs.get(areaRoom(area)) ?? 0 };
+  }
+
+  private async endWatch(socketId: string, reason: Parameters<DetectionWatchLog["ended"]>[2]): Promise<void> {
+    const watch = this.watches.get(socketId);
+    if (!watch) return;
+    this.watches.delete(socketId);
+    try {
+      await this.options.watchLog.ended(watch, new Date(), reason);
+    } catch (error) {
+      this.options.onWatchLogError?.(error, watch);
+    }
+  }
+
+  private queued<T>(socketId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(socketId) ?? Promise.resolve();
+    const result = previous.then(work, work);
+    this.queues.set(
+      socketId,
+      result.catch(() => undefined),
+    );
+    return result;
   }
 
   // ---- Internals ----
@@ -321,16 +474,23 @@ export class LiveHub {
     }
     if (this.pendingDetections.length > 0) {
       const batch = this.pendingDetections.splice(0);
-      if (this.hasMembers(ALL_DETECTIONS)) this.io.to(ALL_DETECTIONS).emit("detections:batch", batch);
+      // Everyone but an audited investigator's watch gets the brief: no plate, attributes or track id.
+      const briefs = batch.map(briefOf);
+      if (this.hasMembers(ALL_DETECTIONS)) this.io.to(ALL_DETECTIONS).emit("detections:batch", briefs);
       const byCamera = new Map<string, DetectionBrief[]>();
-      for (const detection of batch) {
+      const personal = new Map<string, PersonalDetection[]>();
+      for (const [index, detection] of batch.entries()) {
         const room = detectionRoom(detection.cameraId);
-        if (this.hasMembers(room)) append(byCamera, room, detection);
+        if (this.hasMembers(room)) append(byCamera, room, briefs[index] as DetectionBrief);
+        const withPlates = personalRoom(detection.cameraId);
+        if (this.hasMembers(withPlates)) append(personal, withPlates, detection);
       }
       // A client streaming all detections is not also sent its cameras' batches.
       for (const [room, detections] of byCamera)
         this.io.to(room).except(ALL_DETECTIONS).emit("detections:batch", detections);
+      for (const [room, detections] of personal) this.io.to(room).emit("detections:personal", detections);
       this.options.observer?.emitted("detections:batch", byCamera.size);
+      if (personal.size > 0) this.options.observer?.emitted("detections:personal", personal.size);
     }
   }
 
@@ -338,6 +498,16 @@ export class LiveHub {
     const counters = this.counters();
     for (const area of this.areaRooms()) this.emitState("counters:tick", counters, [area]);
   }
+}
+
+function sameWatch(a: DetectionWatch, b: DetectionWatch): boolean {
+  const cameras = (watch: DetectionWatch) => (watch.cameras === "*" ? "*" : watch.cameras.join("\u0000"));
+  return (
+    a.area === b.area &&
+    cameras(a) === cameras(b) &&
+    a.personalData?.caseReference === b.personalData?.caseReference &&
+    a.personalData?.purpose === b.personalData?.purpose
+  );
 }
 
 function stateOf(camera: CameraView): Pick<CameraView, "state" | "lastStatusAt" | "version"> {

@@ -21,11 +21,22 @@ export class PublicAlerts {
   private readonly namespace: Namespace<Record<string, never>, PublicEvents>;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(io: Server, options: { maxClients: number; maxPerAddress: number; expiryCheckMs?: number }) {
+  constructor(
+    io: Server,
+    options: {
+      maxClients: number;
+      maxPerAddress: number;
+      /** The client's address by the gateway's one rule (X-Forwarded-For only from a trusted proxy); else the peer. */
+      clientAddress?: (peer: string, forwardedFor: string | string[] | undefined) => string;
+      expiryCheckMs?: number;
+    },
+  ) {
     this.namespace = io.of(PUBLIC_ALERTS.socketNamespace) as unknown as Namespace<Record<string, never>, PublicEvents>;
     const limits = new ConnectionLimits({ total: options.maxClients, perAddress: options.maxPerAddress });
     this.namespace.use((socket, next) => {
-      const grant = limits.acquire(addressKey(socket.handshake.address));
+      const { address, headers } = socket.handshake;
+      const client = options.clientAddress?.(address, headers["x-forwarded-for"]) ?? address;
+      const grant = limits.acquire(addressKey(client));
       if (!grant.ok) {
         const refusal =
           grant.reason === "address"
