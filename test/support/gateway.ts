@@ -40,6 +40,9 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
       GATEWAY_INSTANCE_ID: `test-${randomUUID().slice(0, 8)}`,
       CORRELATOR_GRPC_ADDRESS: `127.0.0.1:${correlator.grpcPort}`,
       DEV_USER_PASSWORD: TEST_PASSWORD,
+      // The seeded users' hashes at a test cost (16 MiB, milliseconds); production refuses below OWASP's 2^17, and
+      // the sign-in security tests set 17 themselves.
+      GATEWAY_PASSWORD_SCRYPT_LOG2N: "14",
       ...env,
     }),
     testLogger,

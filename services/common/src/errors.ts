@@ -19,6 +19,8 @@ export interface HubErrorOptions {
   /** Path of the offending field, e.g. "detection.box.left". */
   fieldPath?: string;
   retriable?: boolean;
+  /** When a retry may succeed, in seconds (HTTP `Retry-After`), for refusals such as rate limits. */
+  retryAfterS?: number;
   cause?: unknown;
 }
 
@@ -26,6 +28,7 @@ export class HubError extends Error {
   readonly code: ErrorCode;
   readonly fieldPath: string | undefined;
   readonly retriable: boolean;
+  readonly retryAfterS: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: HubErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -33,6 +36,7 @@ export class HubError extends Error {
     this.code = code;
     this.fieldPath = options.fieldPath;
     this.retriable = options.retriable ?? false;
+    this.retryAfterS = options.retryAfterS;
   }
 
   /** The same error one level deeper: "box.left" under "detection" becomes "detection.box.left". */
@@ -40,6 +44,7 @@ export class HubError extends Error {
     return new HubError(this.code, this.message, {
       fieldPath: this.fieldPath ? `${prefix}.${this.fieldPath}` : prefix,
       retriable: this.retriable,
+      ...(this.retryAfterS === undefined ? {} : { retryAfterS: this.retryAfterS }),
       cause: this.cause,
     });
   }

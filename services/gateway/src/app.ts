@@ -29,12 +29,15 @@ import {
 import { CasesRepository } from "./repositories/cases.repository.js";
 import { LiveFeedRepository } from "./repositories/live-feed.repository.js";
 import { SessionsRepository } from "./repositories/sessions.repository.js";
+import { SignInAttemptsRepository } from "./repositories/sign-in-attempts.repository.js";
+import { SignInAuditRepository } from "./repositories/sign-in-audit.repository.js";
 import { loadSigningKey } from "./repositories/signing-key.repository.js";
 import { UsersRepository } from "./repositories/users.repository.js";
 import { ViewsRepository } from "./repositories/views.repository.js";
 import { AuditCheckpointer } from "./services/audit-checkpoint.service.js";
 import { AuthService, devUsers } from "./services/auth.service.js";
 import { CaseService } from "./services/case.service.js";
+import { CredentialsService } from "./services/credentials.service.js";
 import { DashboardService } from "./services/dashboard.service.js";
 import {
   alertViewOf,
@@ -48,9 +51,11 @@ import {
 import { ExportService } from "./services/export.service.js";
 import { type HubServer, LiveHub } from "./services/live.service.js";
 import { AuditedWatchLog } from "./services/live-audit.js";
+import { OWASP_SCRYPT, PasswordHasher } from "./services/passwords.js";
 import { PublicAlerts } from "./services/public-alerts.service.js";
 import { SessionService } from "./services/sessions.service.js";
 import { UserAdminService } from "./services/user-admin.service.js";
+import { SignInThrottle } from "./services/sign-in-throttle.js";
 
 export type GatewayApp = RunningService<{ port: number }>;
 
@@ -58,6 +63,7 @@ const REGISTRY_REFRESH_MS = 60_000;
 /** Ended sessions are kept this long (who was signed in when, for an investigation), then deleted hourly. */
 const SESSION_KEEP_DAYS = 30;
 const SESSION_PRUNE_MS = 3600_000;
+const PRUNE_SIGN_IN_MS = 5 * 60_000;
 
 export function startGateway(config: GatewayConfig, logger: Logger): Promise<GatewayApp> {
   return bootstrapService({
@@ -77,6 +83,39 @@ async function wireGateway(
   const metrics = createGatewayMetrics();
   const users = new UsersRepository(pool);
   const audit = new AuditRepository(pool);
+  const signInAttempts = new SignInAttemptsRepository(pool);
+  const signInRefusals = new SignInAuditRepository(pool, {
+    flushMs: 1000,
+    maxEntries: 1000,
+    logger: logger.child({ ns: "auth" }),
+  });
+  const credentials = new CredentialsService({
+    users,
+    hasher: new PasswordHasher({
+      params: { ...OWASP_SCRYPT, log2N: config.GATEWAY_PASSWORD_SCRYPT_LOG2N },
+      concurrency: config.GATEWAY_PASSWORD_HASH_CONCURRENCY,
+      maxWaiting: 32 * config.GATEWAY_PASSWORD_HASH_CONCURRENCY,
+      onHash: (params) => metrics.passwordHashes.inc({ log2n: String(params.log2N) }),
+    }),
+    throttle: new SignInThrottle(signInAttempts, {
+      freePerAddress: config.GATEWAY_SIGN_IN_FREE_PER_ADDRESS,
+      freePerUserAddress: config.GATEWAY_SIGN_IN_FREE_PER_USER_ADDRESS,
+      userUnderAttackAfter: config.GATEWAY_SIGN_IN_USER_UNDER_ATTACK_AFTER,
+      baseDelayMs: config.GATEWAY_SIGN_IN_BASE_DELAY_S * 1000,
+      maxDelayMs: config.GATEWAY_SIGN_IN_MAX_DELAY_S * 1000,
+      windowMs: config.GATEWAY_SIGN_IN_WINDOW_S * 1000,
+    }),
+    refusals: signInRefusals,
+    observer: { signIn: (outcome) => metrics.signIns.inc({ outcome }) },
+    logger: logger.child({ ns: "auth" }),
+  });
+  // Forgotten failure counters are deleted by whichever instance comes first; deleting twice is harmless.
+  const pruneTimer = setInterval(() => {
+    signInAttempts
+      .prune(config.GATEWAY_SIGN_IN_WINDOW_S)
+      .catch((err: unknown) => logger.warn({ err }, "pruning sign-in counters failed"));
+  }, PRUNE_SIGN_IN_MS);
+  pruneTimer.unref();
   const sessionStore = new SessionsRepository(pool);
   const sessions = new SessionService({
     store: sessionStore,
@@ -89,7 +128,7 @@ async function wireGateway(
     },
     logger: logger.child({ ns: "sessions" }),
   });
-  const auth = new AuthService({ users, audit, sessions, logger: logger.child({ ns: "auth" }) });
+  const auth = new AuthService({ users, credentials, audit, sessions, logger: logger.child({ ns: "auth" }) });
   const development = config.HUB_MODE !== "production";
   if (development) {
     await auth.seedDevelopmentUsers(config.DEV_USER_PASSWORD);
@@ -113,6 +152,8 @@ async function wireGateway(
     pingInterval: 10_000,
     pingTimeout: 10_000,
     maxHttpBufferSize: 16 * 1024,
+    // A transport that has joined no namespace (neither signed in nor public) is closed soon: it counts toward no limit.
+    connectTimeout: 10_000,
     ...(config.GATEWAY_CORS_ORIGINS ? { cors: { origin: config.GATEWAY_CORS_ORIGINS.split(",") } } : {}),
   });
   let refreshSoon: NodeJS.Timeout | undefined;
@@ -168,7 +209,11 @@ async function wireGateway(
     publicKeyPem: signing.publicKeyPem,
     logger: logger.child({ ns: "export" }),
   });
-  const publicAlerts = new PublicAlerts(io, { maxClients: config.GATEWAY_MAX_CLIENTS });
+  const publicAlerts = new PublicAlerts(io, {
+    maxClients: config.GATEWAY_MAX_PUBLIC_CLIENTS,
+    maxPerAddress: config.GATEWAY_MAX_PUBLIC_CLIENTS_PER_ADDRESS,
+    clientAddress: (peer, forwardedFor) => clientAddress(peer, forwardedFor, proxies),
+  });
   registerApi(app, {
     auth,
     sessions,
@@ -201,12 +246,12 @@ async function wireGateway(
     logger: logger.child({ ns: "sessions" }),
     onDisconnected: (count) => metrics.sessionDisconnects.inc(count),
   });
-  const pruneTimer = setInterval(() => {
+  const sessionPruneTimer = setInterval(() => {
     sessionStore
       .prune(SESSION_KEEP_DAYS)
       .catch((err: unknown) => logger.warn({ err }, "pruning ended sessions failed"));
   }, SESSION_PRUNE_MS);
-  pruneTimer.unref();
+  sessionPruneTimer.unref();
   io.engine.on("connection", () => metrics.clients.set(io.engine.clientsCount));
   io.on("connection", (socket) => socket.on("disconnect", () => metrics.clients.set(io.engine.clientsCount)));
 
@@ -251,6 +296,7 @@ async function wireGateway(
     async stop() {
       clearInterval(registryTimer);
       clearInterval(pruneTimer);
+      clearInterval(sessionPruneTimer);
       stopSessionSweep();
       clearTimeout(refreshSoon);
       live.stop();
@@ -263,6 +309,7 @@ async function wireGateway(
       // The last word: the head after every request has been answered.
       await checkpointer?.stop();
       await feed.stop();
+      await signInRefusals.stop();
       correlator.close();
     },
   };

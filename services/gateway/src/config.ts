@@ -14,6 +14,8 @@ import {
 } from "@hub/common";
 import { z } from "zod";
 import { proxyEntryProblem } from "./controllers/client-address.js";
+import { MIN_SCRYPT_LOG2N, OWASP_SCRYPT } from "./services/passwords.js";
+import { DEFAULT_THROTTLE_POLICY } from "./services/sign-in-throttle.js";
 
 /** The built dashboard, next to this package in the repository (web/dist). */
 const defaultWebDir = fileURLToPath(new URL("../../../web/dist", import.meta.url)).replace(
@@ -57,8 +59,28 @@ const schema = z
       ),
     /** Live updates are coalesced and emitted this often (camera status, sensors, detections). */
     GATEWAY_EMIT_INTERVAL_MS: positiveInt.max(5000).default(100),
-    /** Socket.IO clients allowed at once; more are refused with a clear error. */
+    /** Signed-in Socket.IO clients (the dashboard) allowed at once; more are refused with a clear error. */
     GATEWAY_MAX_CLIENTS: positiveInt.default(10_000),
+    /** Anonymous clients of the public alert page ("/public") allowed at once; counted apart from GATEWAY_MAX_CLIENTS. */
+    GATEWAY_MAX_PUBLIC_CLIENTS: positiveInt.default(10_000),
+    /** Anonymous "/public" connections from one address (IPv6: one /64) at once. */
+    GATEWAY_MAX_PUBLIC_CLIENTS_PER_ADDRESS: positiveInt.default(20),
+    /** Password hashing: scrypt N = 2^this (r = 8, p = 1); OWASP's 17 at least in production, lower only for tests. */
+    GATEWAY_PASSWORD_SCRYPT_LOG2N: z.coerce.number().int().min(MIN_SCRYPT_LOG2N).max(20).default(OWASP_SCRYPT.log2N),
+    /** scrypt derivations at once (each takes 128 MiB at N = 2^17); further sign-ins wait, briefly, or get 429. */
+    GATEWAY_PASSWORD_HASH_CONCURRENCY: positiveInt.max(16).default(2),
+    /** Failed sign-ins from one address (at any usernames) before its attempts wait a doubling delay. */
+    GATEWAY_SIGN_IN_FREE_PER_ADDRESS: positiveInt.default(DEFAULT_THROTTLE_POLICY.freePerAddress),
+    /** Failed sign-ins at one username from one address before that address's attempts at it wait. */
+    GATEWAY_SIGN_IN_FREE_PER_USER_ADDRESS: positiveInt.default(DEFAULT_THROTTLE_POLICY.freePerUserAddress),
+    /** Failed sign-ins at one username from all addresses after which each address gets one free failure for it. */
+    GATEWAY_SIGN_IN_USER_UNDER_ATTACK_AFTER: positiveInt.default(DEFAULT_THROTTLE_POLICY.userUnderAttackAfter),
+    /** First delay of a throttled address (doubling with each further failure). */
+    GATEWAY_SIGN_IN_BASE_DELAY_S: positiveInt.max(3600).default(DEFAULT_THROTTLE_POLICY.baseDelayMs / 1000),
+    /** Longest delay a throttled address waits between attempts. */
+    GATEWAY_SIGN_IN_MAX_DELAY_S: positiveInt.max(24 * 3600).default(DEFAULT_THROTTLE_POLICY.maxDelayMs / 1000),
+    /** Failure counters are forgotten this long after their last failure. */
+    GATEWAY_SIGN_IN_WINDOW_S: positiveInt.max(7 * 24 * 3600).default(DEFAULT_THROTTLE_POLICY.windowMs / 1000),
     /** Allowed browser origins for Socket.IO and the API (comma-separated); unset = same origin only. */
     GATEWAY_CORS_ORIGINS: z.string().optional(),
     /**
@@ -118,6 +140,24 @@ const schema = z
       if (production && !env[key])
         context.addIssue({ code: "custom", path: [key], message: "is required in production mode" });
     }
+    if (production && env.GATEWAY_PASSWORD_SCRYPT_LOG2N < OWASP_SCRYPT.log2N)
+      context.addIssue({
+        code: "custom",
+        path: ["GATEWAY_PASSWORD_SCRYPT_LOG2N"],
+        message: `must be at least ${OWASP_SCRYPT.log2N} in production mode (OWASP)`,
+      });
+    if (env.GATEWAY_SIGN_IN_MAX_DELAY_S < env.GATEWAY_SIGN_IN_BASE_DELAY_S)
+      context.addIssue({
+        code: "custom",
+        path: ["GATEWAY_SIGN_IN_MAX_DELAY_S"],
+        message: "must be at least GATEWAY_SIGN_IN_BASE_DELAY_S",
+      });
+    if (env.GATEWAY_SIGN_IN_WINDOW_S <= env.GATEWAY_SIGN_IN_MAX_DELAY_S)
+      context.addIssue({
+        code: "custom",
+        path: ["GATEWAY_SIGN_IN_WINDOW_S"],
+        message: "must be longer than GATEWAY_SIGN_IN_MAX_DELAY_S",
+      });
     if (production && !env.AUDIT_CHECKPOINT_FILE && !env.AUDIT_CHECKPOINT_KAFKA)
       context.addIssue({
         code: "custom",

@@ -5,5 +5,6 @@ export {
   type DetectionCursor,
   type DetectionFilter,
 } from "./repositories/cases.repository.js";
+export { SignInAttemptsRepository } from "./repositories/sign-in-attempts.repository.js";
 export { devUsers } from "./services/auth.service.js";
-export { hashPassword } from "./services/passwords.js";
+export { hashPassword, OWASP_SCRYPT } from "./services/passwords.js";

@@ -7,6 +7,8 @@ export function createGatewayMetrics(): {
   live: LiveObserver;
   consumed: Counter<"topic" | "outcome">;
   clients: Gauge;
+  passwordHashes: Counter<"log2n">;
+  signIns: Counter<"outcome">;
   checkpoints: Counter<"destination" | "outcome">;
   sessionDisconnects: Counter;
 } {
@@ -28,6 +30,18 @@ export function createGatewayMetrics(): {
     help: "Connected Socket.IO clients",
     registers: [registry],
   });
+  const passwordHashes = new Counter({
+    name: "hub_gateway_password_hashes_total",
+    help: "scrypt derivations (sign-ins, also of unknown users, and re-hashes), by log2 of N",
+    labelNames: ["log2n"],
+    registers: [registry],
+  });
+  const signIns = new Counter({
+    name: "hub_gateway_sign_ins_total",
+    help: "Password sign-ins, by outcome (success, failure, throttled, busy)",
+    labelNames: ["outcome"],
+    registers: [registry],
+  });
   const checkpoints = new Counter({
     name: "hub_gateway_audit_checkpoints_total",
     help: "Signed audit-chain checkpoints, by destination (kafka, file) and outcome (published, failed)",
@@ -43,6 +57,8 @@ export function createGatewayMetrics(): {
     registry,
     consumed,
     clients,
+    passwordHashes,
+    signIns,
     checkpoints,
     sessionDisconnects,
     live: { emitted: (event, rooms) => emitted.inc({ event }, rooms) },

@@ -1,11 +1,14 @@
 import type { Logger } from "@hub/common";
+import { ConnectionLimits, releaseWhenGone } from "../services/connection-limits.js";
 import type { DashboardService } from "../services/dashboard.service.js";
 import type { HubServer, LiveHub } from "../services/live.service.js";
 import type { SessionService } from "../services/sessions.service.js";
 
 /**
  * Socket.IO edge: the handshake must carry a valid access token of a live session (`auth: { token }`); a client
- * then picks its area with "view:subscribe" and receives that room's events.
+ * then picks its area with "view:subscribe" and receives that room's events. Only signed-in sockets count toward
+ * `maxClients`: the anonymous "/public" namespace has its own limits (public-alerts.service.ts), so no public load
+ * can refuse an operator.
  */
 export function registerSockets(
   io: HubServer,
@@ -19,15 +22,21 @@ export function registerSockets(
     logger: Logger;
   },
 ): void {
+  const signedIn = new ConnectionLimits({ total: deps.maxClients });
   io.use((socket, next) => {
-    if (io.engine.clientsCount > deps.maxClients) {
-      next(Object.assign(new Error("gateway is at its client limit; try another instance"), { data: { status: 503 } }));
-      return;
-    }
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     deps.sessions
       .authenticate(typeof token === "string" ? token : undefined)
       .then(({ principal, sessionId }) => {
+        // Counted once signed in: an anonymous handshake to "/" takes no operator's place.
+        const grant = signedIn.acquire("");
+        if (!grant.ok) {
+          next(
+            Object.assign(new Error("gateway is at its client limit; try another instance"), { data: { status: 503 } }),
+          );
+          return;
+        }
+        releaseWhenGone(socket, grant.release);
         socket.data.user = principal;
         socket.data.sessionId = sessionId;
         socket.data.sourceIp = deps.clientAddress(

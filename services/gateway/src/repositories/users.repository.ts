@@ -27,6 +27,15 @@ export class UsersRepository {
     );
   }
 
+  /** Replaces the password hash only if it is still `previous` (a re-hash must not undo a password change). */
+  async replacePasswordHash(username: string, previous: string, next: string): Promise<boolean> {
+    const result = await this.pool.query(
+      "UPDATE users SET password_hash = $3 WHERE username = $1 AND password_hash = $2",
+      [username, previous, next],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
   /** Development users are disabled when an instance starts in production mode (their sessions end with them). */
   async disable(usernames: string[]): Promise<number> {
     return withTransaction(this.pool, async (client) => {

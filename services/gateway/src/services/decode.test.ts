@@ -14,7 +14,6 @@ import {
 } from "@hub/proto";
 import { describe, expect, it } from "vitest";
 import { alertOf, briefOf, cameraStatusOf, detectionOf, incidentOf, UndecodableRecord } from "./decode.js";
-import { hashPassword, verifyPassword } from "./passwords.js";
 
 const encode = (bytes: Uint8Array) => Buffer.from(bytes);
 const at = new Date("2026-11-24T06:00:00.123Z");
@@ -161,20 +160,5 @@ describe("Kafka records as the map shows them", () => {
     expect(alert).not.toHaveProperty("description");
     // Already closed: not closed twice.
     expect(alert.areas[0]?.polygons[0]).toHaveLength(4);
-  });
-});
-
-describe("passwords", () => {
-  // Six scrypt derivations at the production cost (N = 32768, 32 MB each): about half a second of CPU, more on a
-  // busy machine, so the test states its own budget instead of relying on the default 5 s.
-  it("verifies the password it hashed and nothing else", { timeout: 30_000 }, async () => {
-    const hash = await hashPassword("correct horse battery staple");
-    expect(hash).toMatch(/^scrypt\$32768\$8\$1\$/);
-    expect(hash).not.toContain("correct");
-    expect(await verifyPassword("correct horse battery staple", hash)).toBe(true);
-    expect(await verifyPassword("correct horse battery stapler", hash)).toBe(false);
-    expect(await verifyPassword("x", "plain-text")).toBe(false);
-    // Two hashes of one password differ (salted).
-    expect(await hashPassword("same")).not.toBe(await hashPassword("same"));
   });
 });

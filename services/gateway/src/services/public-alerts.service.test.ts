@@ -40,7 +40,7 @@ function alert(id: string, version: number, overrides: Partial<PublicAlertView> 
 describe("PublicAlerts", () => {
   it("keeps the highest version per alert and never revives a cancelled one with an older record", () => {
     const { io, emitted } = fakeIo();
-    const hub = new PublicAlerts(io, { maxClients: 10 });
+    const hub = new PublicAlerts(io, { maxClients: 10, maxPerAddress: 10 });
     hub.change(alert("a", 2));
     hub.change(alert("a", 1, { severity: "Minor" }));
     expect(hub.active().map((a) => [a.id, a.version])).toEqual([["a", 2]]);
@@ -56,7 +56,7 @@ describe("PublicAlerts", () => {
 
   it("orders by severity, then newest, and drops an alert at its expiry by itself", () => {
     const { io, emitted } = fakeIo();
-    const hub = new PublicAlerts(io, { maxClients: 10 });
+    const hub = new PublicAlerts(io, { maxClients: 10, maxPerAddress: 10 });
     const soon = Date.now() + 1000;
     hub.change(alert("minor", 1, { severity: "Minor", sent: "2026-11-24T09:00:00.000Z" }));
     hub.change(alert("extreme", 1, { severity: "Extreme" }));

@@ -1,5 +1,7 @@
 import { PUBLIC_ALERTS, type PublicAlertView } from "@hub/contracts";
 import type { Namespace, Server } from "socket.io";
+import { addressKey } from "./client-address.js";
+import { ConnectionLimits, releaseWhenGone } from "./connection-limits.js";
 
 type PublicEvents = import("@hub/contracts").PublicServerToClientEvents;
 
@@ -7,6 +9,10 @@ type PublicEvents = import("@hub/contracts").PublicServerToClientEvents;
  * The public alert page's live picture: active alerts from hub.alerts.v1, pushed to anyone connected to the
  * unauthenticated "/public" namespace (a snapshot on connect, then every change). An alert leaves at its expiry by
  * itself: a timer drops it and tells the clients, before the alerts service's own expiry record arrives.
+ *
+ * The namespace has its own limits, apart from the signed-in dashboard's: `maxClients` in all and `maxPerAddress`
+ * from one address (IPv6: one /64), so anonymous visitors can neither take the operators' places nor one visitor
+ * all the public ones. A refused page is told why (connect_error) and keeps polling the public JSON meanwhile.
  */
 export class PublicAlerts {
   private readonly alerts = new Map<string, PublicAlertView>();
@@ -15,13 +21,31 @@ export class PublicAlerts {
   private readonly namespace: Namespace<Record<string, never>, PublicEvents>;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(io: Server, options: { maxClients: number; expiryCheckMs?: number }) {
+  constructor(
+    io: Server,
+    options: {
+      maxClients: number;
+      maxPerAddress: number;
+      /** The client's address by the gateway's one rule (X-Forwarded-For only from a trusted proxy); else the peer. */
+      clientAddress?: (peer: string, forwardedFor: string | string[] | undefined) => string;
+      expiryCheckMs?: number;
+    },
+  ) {
     this.namespace = io.of(PUBLIC_ALERTS.socketNamespace) as unknown as Namespace<Record<string, never>, PublicEvents>;
-    this.namespace.use((_socket, next) => {
-      if (io.engine.clientsCount > options.maxClients) {
-        next(Object.assign(new Error("at the client limit; try again shortly"), { data: { status: 503 } }));
+    const limits = new ConnectionLimits({ total: options.maxClients, perAddress: options.maxPerAddress });
+    this.namespace.use((socket, next) => {
+      const { address, headers } = socket.handshake;
+      const client = options.clientAddress?.(address, headers["x-forwarded-for"]) ?? address;
+      const grant = limits.acquire(addressKey(client));
+      if (!grant.ok) {
+        const refusal =
+          grant.reason === "address"
+            ? { message: "too many public connections from this address", status: 429 }
+            : { message: "the public alert stream is full; try again shortly", status: 503 };
+        next(Object.assign(new Error(refusal.message), { data: { status: refusal.status } }));
         return;
       }
+      releaseWhenGone(socket, grant.release);
       next();
     });
     this.namespace.on("connection", (socket) => {
