@@ -54,8 +54,8 @@ import { AuditedWatchLog } from "./services/live-audit.js";
 import { OWASP_SCRYPT, PasswordHasher } from "./services/passwords.js";
 import { PublicAlerts } from "./services/public-alerts.service.js";
 import { SessionService } from "./services/sessions.service.js";
-import { UserAdminService } from "./services/user-admin.service.js";
 import { SignInThrottle } from "./services/sign-in-throttle.js";
+import { UserAdminService } from "./services/user-admin.service.js";
 
 export type GatewayApp = RunningService<{ port: number }>;
 

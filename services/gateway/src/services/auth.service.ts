@@ -1,4 +1,4 @@
-import { AuthenticationError, HubError, type Logger, PermissionError } from "@hub/common";
+import { type Logger, PermissionError } from "@hub/common";
 import type { LoginRequest, LoginResponse, Role } from "@hub/contracts";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import type { UsersRepository } from "../repositories/users.repository.js";
@@ -6,7 +6,6 @@ import type { CredentialsService } from "./credentials.service.js";
 import type { Principal, SessionService } from "./sessions.service.js";
 
 export type { Principal };
-
 
 /** The users seeded in development mode: one per role, all with DEV_USER_PASSWORD. */
 export const devUsers: readonly { username: string; displayName: string; roles: Role[] }[] = [
@@ -20,7 +19,6 @@ export const devUsers: readonly { username: string; displayName: string; roles: 
 
 /** Sign-in with username and password; the session and its tokens come from the SessionService. */
 export class AuthService {
-
   constructor(
     private readonly deps: {
       users: UsersRepository;
