@@ -43,12 +43,17 @@ export function infra(): { brokers: string[]; databaseUrl: string } {
  * (DATABASE_URL given to the tests), whose roles cannot log in, services run as the URL's user.
  */
 export function serviceDatabase(service: ServiceRoleKey): { DATABASE_URL: string; DATABASE_OWNER_URL: string } {
+  return { DATABASE_URL: databaseUrlAs(serviceRoles[service]), DATABASE_OWNER_URL: infra().databaseUrl };
+}
+
+/** The run's database URL logging in as `role` (the embedded database); the owner's URL for an external one. */
+export function databaseUrlAs(role: string): string {
   const owner = infra().databaseUrl;
-  if (!inject("databaseRoles")) return { DATABASE_URL: owner, DATABASE_OWNER_URL: owner };
+  if (!inject("databaseRoles")) return owner;
   const url = new URL(owner);
-  url.username = serviceRoles[service];
+  url.username = role;
   url.password = "";
-  return { DATABASE_URL: url.toString(), DATABASE_OWNER_URL: owner };
+  return url.toString();
 }
 
 export async function migratedPool(): Promise<Pool> {

@@ -18,6 +18,7 @@ import { CorrelatorGateway } from "./gateways/correlator.gateway.js";
 import { createGatewayMetrics } from "./metrics.js";
 import { AuditRepository } from "./repositories/audit.repository.js";
 import { CasesRepository } from "./repositories/cases.repository.js";
+import { LegalHoldsRepository } from "./repositories/legal-holds.repository.js";
 import { LiveFeedRepository } from "./repositories/live-feed.repository.js";
 import { loadSigningKey } from "./repositories/signing-key.repository.js";
 import { UsersRepository } from "./repositories/users.repository.js";
@@ -35,6 +36,7 @@ import {
   UndecodableRecord,
 } from "./services/decode.js";
 import { ExportService } from "./services/export.service.js";
+import { LegalHoldService } from "./services/legal-hold.service.js";
 import { type HubServer, LiveHub } from "./services/live.service.js";
 import { PublicAlerts } from "./services/public-alerts.service.js";
 
@@ -141,6 +143,7 @@ async function wireGateway(
     auth,
     dashboard,
     cases: caseService,
+    legalHolds: new LegalHoldService(new LegalHoldsRepository(pool)),
     exports,
     audit,
     alerts: new AlertsGateway({ baseUrl: config.ALERTS_URL, token: config.ALERTS_API_TOKEN }),
