@@ -43,6 +43,11 @@ const DEFAULT_MAX_CONNECTIONS = 16;
 /** PGlite ignores the database that clients ask for; every session is this one, logged in as this superuser. */
 const DATABASE_NAME = "postgres";
 const USER_NAME = "postgres";
+/**
+ * Users named like the hub's service roles (services/common/src/db-roles.ts) run as that role; any other user is
+ * the superuser, as before roles existed (a URL without a user, the OS user's name, keeps working).
+ */
+const ROLE_USER_PREFIX = "hub_";
 /** The wire protocol's version 3.0 in a StartupMessage. */
 const PROTOCOL_V3 = 196608;
 /** How long to wait for a previous server on the same folder (e.g. just SIGKILLed) to go away. */
@@ -309,8 +314,8 @@ export class MultiplexedPGlite extends PGlite {
 
   /**
    * PostgreSQL checks privileges against the role a connection logged in as; PGlite has one session, logged in as
-   * the superuser. So the user named in a connection's StartupMessage is taken as its role (any existing role; the
-   * password is not checked) and the session is switched to it (SET ROLE) before that connection's statements run,
+   * the superuser. So a `hub_*` user named in a connection's StartupMessage is taken as its role (the password is
+   * not checked) and the session is switched to it (SET ROLE) before that connection's statements run,
    * whenever the previous statement came from a connection with another role. Never inside a transaction or a
    * batch: the backend is then pinned to one connection. A role that does not exist refuses the statement.
    */
@@ -319,7 +324,7 @@ export class MultiplexedPGlite extends PGlite {
     if (connection === undefined) return undefined;
     const user = startupUser(message);
     if (user !== undefined) {
-      this.#loginRole.set(connection, user === USER_NAME ? "" : user);
+      this.#loginRole.set(connection, user.startsWith(ROLE_USER_PREFIX) ? user : "");
       this.#sessionRole = "\0unknown"; // whatever a login does to the session, the next statement sets its role
       return undefined;
     }
