@@ -30,6 +30,8 @@ export type PlaceLegalHoldRequest = z.infer<typeof placeLegalHoldRequestSchema>;
 
 export const legalHoldReleaseRequestSchema = z
   .strictObject({
+    /** The held case. */
+    caseReference: caseReferenceSchema,
     /** Why the hold may end: 10..500 characters. */
     reason: reasonSchema,
   })

@@ -27,8 +27,7 @@ export const API = {
   /** GET → LegalHold[] (holds in force); POST PlaceLegalHoldRequest → LegalHold. */
   legalHolds: "/api/v1/legal-holds",
   /** POST LegalHoldReleaseRequest → LegalHoldRelease: a supervisor asks for a case's hold to end. */
-  legalHoldReleases: (caseReference: string) =>
-    `/api/v1/legal-holds/${encodeURIComponent(caseReference)}/release-requests`,
+  legalHoldReleases: "/api/v1/legal-holds/release-requests",
   /** POST → LegalHoldRelease: a second supervisor approves; the hold ends. */
   approveLegalHoldRelease: (id: string) => `/api/v1/legal-holds/release-requests/${encodeURIComponent(id)}/approve`,
   landOutline: "/basemap/macau-land.geojson",

@@ -241,7 +241,7 @@ export const ROUTES: readonly Route[] = [
   },
   {
     method: "post",
-    path: "/api/v1/legal-holds/{caseReference}/release-requests",
+    path: "/api/v1/legal-holds/release-requests",
     summary: "Ask for a hold to end, with a reason; a second supervisor must approve (audited)",
     access: "signed-in",
     roles: ["supervisor"],

@@ -71,13 +71,24 @@ describe("legal hold release", () => {
 
     // An operator may not ask for a release; an investigator may not either.
     expect(
-      (await post(tokens.operator, API.legalHoldReleases(caseReference), { reason: "not needed any more" })).status,
+      (
+        await post(tokens.operator, API.legalHoldReleases, {
+          caseReference: caseReference,
+          reason: "not needed any more",
+        })
+      ).status,
     ).toBe(403);
     expect(
-      (await post(tokens.investigator, API.legalHoldReleases(caseReference), { reason: "not needed any more" })).status,
+      (
+        await post(tokens.investigator, API.legalHoldReleases, {
+          caseReference: caseReference,
+          reason: "not needed any more",
+        })
+      ).status,
     ).toBe(403);
 
-    const requested = await post<LegalHoldReleaseView>(tokens.supervisor, API.legalHoldReleases(caseReference), {
+    const requested = await post<LegalHoldReleaseView>(tokens.supervisor, API.legalHoldReleases, {
+      caseReference: caseReference,
       reason: "Case closed by the prosecutor",
     });
     expect(requested.status).toBe(201);
@@ -144,7 +155,8 @@ describe("legal hold release", () => {
     const body = { caseReference, reason: "Evidence for the fraud investigation" };
     expect((await post(tokens.supervisor, API.legalHolds, body)).status).toBe(201);
     expect((await post(tokens.supervisor, API.legalHolds, body)).status).toBe(409);
-    const missing = await post(tokens.supervisor, API.legalHoldReleases(`PJ-NONE-${tag}`), {
+    const missing = await post(tokens.supervisor, API.legalHoldReleases, {
+      caseReference: `PJ-NONE-${tag}`,
       reason: "Case closed long ago",
     });
     expect(missing.status).toBe(404);

@@ -145,12 +145,9 @@ export function registerApi(
   app.post(API.legalHolds, { onRequest: signedIn }, async (request, reply) =>
     reply.code(201).send(await deps.legalHolds.place(user(request), request.body, request.ip)),
   );
-  app.post("/api/v1/legal-holds/:caseReference/release-requests", { onRequest: signedIn }, async (request, reply) => {
-    const { caseReference } = request.params as { caseReference: string };
-    return reply
-      .code(201)
-      .send(await deps.legalHolds.requestRelease(user(request), caseReference, request.body, request.ip));
-  });
+  app.post(API.legalHoldReleases, { onRequest: signedIn }, async (request, reply) =>
+    reply.code(201).send(await deps.legalHolds.requestRelease(user(request), request.body, request.ip)),
+  );
   app.post("/api/v1/legal-holds/release-requests/:id/approve", { onRequest: signedIn }, async (request) =>
     deps.legalHolds.approveRelease(user(request), (request.params as { id: string }).id, request.ip),
   );

@@ -39,14 +39,9 @@ export class LegalHoldService {
     return this.holds.active();
   }
 
-  async requestRelease(
-    user: Principal,
-    caseReference: string,
-    body: unknown,
-    sourceIp: string,
-  ): Promise<LegalHoldReleaseView> {
+  async requestRelease(user: Principal, body: unknown, sourceIp: string): Promise<LegalHoldReleaseView> {
     AuthService.require(user, "supervisor");
-    const { reason } = parseInput(legalHoldReleaseRequestSchema, body ?? {}, "body");
+    const { caseReference, reason } = parseInput(legalHoldReleaseRequestSchema, body ?? {}, "body");
     return this.holds.requestRelease({ caseReference, requestedBy: user.username, reason }, (id) => ({
       actor: user.username,
       action: "legal-hold.release.request",
