@@ -8,6 +8,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     kafkaBrokers: string[];
     databaseUrl: string;
+    /** The embedded database: each service connects as its own role (user = role), so the grants are exercised. */
+    databaseRoles: boolean;
   }
 }
 
@@ -38,6 +40,7 @@ export default async function setup(project: TestProject) {
     ]);
     project.provide("kafkaBrokers", brokers);
     project.provide("databaseUrl", databaseUrl);
+    project.provide("databaseRoles", started.db !== undefined);
     log(`Kafka ${brokers.join(",")}, database ${databaseUrl}`);
   } catch (error) {
     await teardown(started);

@@ -13,6 +13,7 @@ export * from "./cap.js";
 export * from "./cases.js";
 export * from "./common.js";
 export * from "./incidents.js";
+export * from "./legal-holds.js";
 export * from "./live.js";
 export * from "./openapi.js";
 export * from "./paths.js";

@@ -36,6 +36,12 @@ export const API = {
   exportKey: "/api/v1/exports/public-key",
   /** GET ?limit=&before= (supervisor, administrator). */
   audit: "/api/v1/audit",
+  /** GET → LegalHold[] (holds in force); POST PlaceLegalHoldRequest → LegalHold. */
+  legalHolds: "/api/v1/legal-holds",
+  /** POST LegalHoldReleaseRequest → LegalHoldRelease: a supervisor asks for a case's hold to end. */
+  legalHoldReleases: "/api/v1/legal-holds/release-requests",
+  /** POST → LegalHoldRelease: a second supervisor approves; the hold ends. */
+  approveLegalHoldRelease: (id: string) => `/api/v1/legal-holds/release-requests/${encodeURIComponent(id)}/approve`,
   landOutline: "/basemap/macau-land.geojson",
 } as const;
 

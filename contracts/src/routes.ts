@@ -44,6 +44,12 @@ import {
   incidentDetailSchema,
   incidentViewSchema,
 } from "./incidents.js";
+import {
+  legalHoldReleaseRequestSchema,
+  legalHoldReleaseViewSchema,
+  legalHoldViewSchema,
+  placeLegalHoldRequestSchema,
+} from "./legal-holds.js";
 import { alertViewSchema, snapshotQuerySchema, snapshotSchema } from "./live.js";
 import { publicAlertViewSchema } from "./public-alerts.js";
 import type { Role } from "./vocabulary.js";
@@ -274,6 +280,40 @@ export const ROUTES: readonly Route[] = [
     roles: ["supervisor", "administrator"],
     query: auditQuerySchema,
     response: ok(z.array(auditEntryViewSchema), "Entries"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/legal-holds",
+    summary: "Legal holds in force, with any release waiting for approval",
+    access: "signed-in",
+    roles: ["investigator", "supervisor", "administrator"],
+    response: ok(z.array(legalHoldViewSchema), "Holds"),
+  },
+  {
+    method: "post",
+    path: "/api/v1/legal-holds",
+    summary: "Place a case under legal hold: its case material outlives retention (audited)",
+    access: "signed-in",
+    roles: ["investigator", "supervisor"],
+    body: placeLegalHoldRequestSchema,
+    response: ok(legalHoldViewSchema, "The hold", 201),
+  },
+  {
+    method: "post",
+    path: "/api/v1/legal-holds/release-requests",
+    summary: "Ask for a hold to end, with a reason; a second supervisor must approve (audited)",
+    access: "signed-in",
+    roles: ["supervisor"],
+    body: legalHoldReleaseRequestSchema,
+    response: ok(legalHoldReleaseViewSchema, "The pending release", 201),
+  },
+  {
+    method: "post",
+    path: "/api/v1/legal-holds/release-requests/{id}/approve",
+    summary: "Approve another supervisor's release request; the hold ends (audited)",
+    access: "signed-in",
+    roles: ["supervisor"],
+    response: ok(legalHoldReleaseViewSchema, "The approved release"),
   },
 
   // Civil-protection alerting, forwarded by the gateway to the alerts service with the signed-in user.

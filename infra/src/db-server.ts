@@ -40,9 +40,16 @@ export interface DbServerConfig {
 
 const DEFAULT_HOST = "127.0.0.1";
 const DEFAULT_MAX_CONNECTIONS = 16;
-/** PGlite ignores the user and database that clients ask for; every session is this one. */
+/** PGlite ignores the database that clients ask for; every session is this one, logged in as this superuser. */
 const DATABASE_NAME = "postgres";
 const USER_NAME = "postgres";
+/**
+ * Users named like the hub's service roles (services/common/src/db-roles.ts) run as that role; any other user is
+ * the superuser, as before roles existed (a URL without a user, the OS user's name, keeps working).
+ */
+const ROLE_USER_PREFIX = "hub_";
+/** The wire protocol's version 3.0 in a StartupMessage. */
+const PROTOCOL_V3 = 196608;
 /** How long to wait for a previous server on the same folder (e.g. just SIGKILLed) to go away. */
 const LOCK_WAIT_MS = 15_000;
 
@@ -129,6 +136,30 @@ const DUMMY_PASSWORD_MESSAGE = new Uint8Array(wireMessage("p", Buffer.from(`md5$
 function errorResponse(sqlState: string, text: string): Buffer {
   const fields = [`SERROR`, `VERROR`, `C${sqlState}`, `M${text}`].map((field) => `${field}\0`).join("");
   return wireMessage("E", Buffer.from(`${fields}\0`, "utf8"));
+}
+
+function simpleQuery(sql: string): Uint8Array {
+  return new Uint8Array(wireMessage("Q", Buffer.from(`${sql}\0`, "utf8")));
+}
+
+/** The `user` of a StartupMessage (undefined if this is not one). */
+export function startupUser(message: Uint8Array): string | undefined {
+  if (message.byteLength < 8) return undefined;
+  const buffer = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+  if (buffer.readInt32BE(0) !== message.byteLength || buffer.readInt32BE(4) !== PROTOCOL_V3) return undefined;
+  const fields = buffer.toString("utf8", 8).split("\0");
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === "user") return fields[i + 1];
+  return undefined;
+}
+
+/** An ErrorResponse frame in a backend response, if any. */
+function hasErrorFrame(response: Uint8Array): boolean {
+  const view = new DataView(response.buffer, response.byteOffset, response.byteLength);
+  for (let offset = 0; offset + 5 <= response.byteLength; offset += 1 + view.getInt32(offset + 1)) {
+    if (response[offset] === 0x45) return true; // 'E'
+    if (view.getInt32(offset + 1) < 4) break;
+  }
+  return false;
 }
 
 function readyForQuery(status: number): Buffer {
@@ -218,6 +249,12 @@ export class MultiplexedPGlite extends PGlite {
   /** We refused a Parse; the rest of that batch must not reach the backend. */
   #discardUntilSync = false;
   #internalCalls = 0;
+  /** Which connection (pglite-socket handler id) sent each queued message. */
+  readonly #sender = new WeakMap<Uint8Array, number>();
+  /** The role each connection logged in as ("" = the superuser). */
+  readonly #loginRole = new Map<number, string>();
+  /** The role the shared session currently runs as ("" = the superuser). */
+  #sessionRole = "";
 
   constructor(options: PGliteOptions, onCrash: (error: Error) => void) {
     super(options);
@@ -228,11 +265,19 @@ export class MultiplexedPGlite extends PGlite {
     return this.#pinned;
   }
 
+  /**
+   * Called by the socket server for every message it queues: remembers which connection sent it, so that the
+   * session runs each connection's statements as the role it logged in as.
+   */
+  noteSender(connection: number, message: Uint8Array): void {
+    this.#sender.set(message, connection);
+  }
+
   override async execProtocolRaw(message: Uint8Array, options?: ExecProtocolOptions): Promise<Uint8Array> {
     // Internal exec()/query() calls run through execProtocolStream, which
     // blanks the raw response; they are handled there.
     if (this.#internalCalls > 0) return this.#guard(() => super.execProtocolRaw(message, options));
-    const refused = this.#refuse(message);
+    const refused = this.#refuse(message) ?? (await this.#actAsSender(message));
     if (refused !== undefined) return refused;
     // PGlite returns a view into a receive buffer that it reuses for the next
     // message, and pglite-socket copies it only a few ticks later, after the
@@ -265,6 +310,41 @@ export class MultiplexedPGlite extends PGlite {
       this.#pinned = super.isInTransaction();
       this.#lastStatus = this.#pinned ? STATUS_IN_TRANSACTION : STATUS_IDLE;
     }
+  }
+
+  /**
+   * PostgreSQL checks privileges against the role a connection logged in as; PGlite has one session, logged in as
+   * the superuser. So a `hub_*` user named in a connection's StartupMessage is taken as its role (the password is
+   * not checked) and the session is switched to it (SET ROLE) before that connection's statements run,
+   * whenever the previous statement came from a connection with another role. Never inside a transaction or a
+   * batch: the backend is then pinned to one connection. A role that does not exist refuses the statement.
+   */
+  async #actAsSender(message: Uint8Array): Promise<Uint8Array | undefined> {
+    const connection = this.#sender.get(message);
+    if (connection === undefined) return undefined;
+    const user = startupUser(message);
+    if (user !== undefined) {
+      this.#loginRole.set(connection, user.startsWith(ROLE_USER_PREFIX) ? user : "");
+      this.#sessionRole = "\0unknown"; // whatever a login does to the session, the next statement sets its role
+      return undefined;
+    }
+    if (message[0] === MSG.terminate) {
+      this.#loginRole.delete(connection);
+      return undefined;
+    }
+    const role = this.#loginRole.get(connection) ?? "";
+    if (this.#pinned || role === this.#sessionRole) return undefined;
+    const sql = role === "" ? "RESET ROLE" : `SET ROLE "${role.replaceAll('"', '""')}"`;
+    const failed = hasErrorFrame(await this.#guard(() => super.execProtocolRaw(simpleQuery(sql))));
+    if (!failed) {
+      this.#sessionRole = role;
+      return undefined;
+    }
+    const error = errorResponse("28000", `role "${role}" does not exist in the embedded database`);
+    if (message[0] === MSG.query) return new Uint8Array(Buffer.concat([error, readyForQuery(this.#lastStatus)]));
+    this.#discardUntilSync = message[0] !== MSG.sync;
+    this.#pinned = this.#discardUntilSync;
+    return new Uint8Array(message[0] === MSG.sync ? Buffer.concat([error, readyForQuery(this.#lastStatus)]) : error);
   }
 
   /** A synthetic response for a message that must not reach the backend, if this is one. */
@@ -442,6 +522,10 @@ function installShutdown(
   }
 }
 
+interface MessageQueue {
+  enqueue(connection: number, message: Uint8Array): Promise<Uint8Array>;
+}
+
 function crashed(error: Error): never {
   logError("PGlite crashed (WebAssembly trap); exiting, the next start recovers the data folder", error);
   process.exit(1);
@@ -464,6 +548,13 @@ async function main(): Promise<void> {
     port: config.port,
     maxConnections: config.maxConnections,
   });
+  // The queue is TypeScript-private in 0.0.22 but is the one place that knows which connection sent a message.
+  const queue = (server as unknown as { queryQueue: MessageQueue }).queryQueue;
+  const enqueue = queue.enqueue.bind(queue);
+  queue.enqueue = (connection, message) => {
+    db.noteSender(connection, message);
+    return enqueue(connection, message);
+  };
   server.addEventListener("error", (event) => {
     logError("socket server error", event instanceof CustomEvent ? event.detail : undefined);
   });

@@ -8,6 +8,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type ServiceRoleKey, serviceRoles } from "@hub/common";
 import { startEmbeddedDatabase } from "./database.js";
 import { devAuditCheckpoints } from "./dev-audit-key.js";
 import { startDevCitizenApps } from "./dev-citizen-apps.js";
@@ -149,6 +150,7 @@ async function main(): Promise<void> {
   }
 
   let databaseUrl: string;
+  let embedded = false;
   if (env.DATABASE_URL) {
     databaseUrl = env.DATABASE_URL;
     log("using the database at DATABASE_URL");
@@ -157,14 +159,28 @@ async function main(): Promise<void> {
     const db = await startEmbeddedDatabase({ dataDir: join(dataDir, "db"), port: ports.db, log });
     stops.push({ name: "TimescaleDB", stop: () => db.stop() });
     databaseUrl = db.url;
+    embedded = true;
   }
+  // The embedded database runs each service as its least-privilege role (the URL's user; db-roles.ts); the
+  // migrations run through the owner's URL. A given DATABASE_URL is used as it is (with DATABASE_OWNER_URL if set).
+  const database = (role: ServiceRoleKey): Record<string, string> => {
+    if (!embedded) return {};
+    const url = new URL(databaseUrl);
+    url.username = serviceRoles[role];
+    return { DATABASE_URL: url.toString(), DATABASE_OWNER_URL: databaseUrl };
+  };
 
   const serviceEnv = { ...env, HUB_MODE: mode, KAFKA_BROKERS: brokers.join(","), DATABASE_URL: databaseUrl };
   supervise("ingest", false, () =>
     startService({
       name: "ingest",
       script: join(repo, "services/ingest/dist/src/main.js"),
-      env: { ...serviceEnv, INGEST_PORT: String(ports.ingest), INGEST_OPS_PORT: String(ports.ingestOps) },
+      env: {
+        ...serviceEnv,
+        ...database("ingest"),
+        INGEST_PORT: String(ports.ingest),
+        INGEST_OPS_PORT: String(ports.ingestOps),
+      },
       logDir,
       echo: log,
     }),
@@ -182,6 +198,7 @@ async function main(): Promise<void> {
       script: join(repo, "services/correlator/dist/src/main.js"),
       env: {
         ...serviceEnv,
+        ...database("correlator"),
         CORRELATOR_OPS_PORT: String(ports.correlatorOps),
         CORRELATOR_GRPC_PORT: String(ports.correlatorGrpc),
       },
@@ -212,6 +229,7 @@ async function main(): Promise<void> {
       script: join(repo, "services/alerts/dist/src/main.js"),
       env: {
         ...serviceEnv,
+        ...database("alerts"),
         ALERTS_HOST: "127.0.0.1",
         ALERTS_PORT: String(ports.alerts),
         ALERTS_OPS_PORT: String(ports.alertsOps),
@@ -238,6 +256,7 @@ async function main(): Promise<void> {
       script: join(repo, "services/gateway/dist/src/main.js"),
       env: {
         ...serviceEnv,
+        ...database("gateway"),
         GATEWAY_PORT: String(ports.gateway),
         GATEWAY_OPS_PORT: String(ports.gatewayOps),
         CORRELATOR_GRPC_ADDRESS: `127.0.0.1:${ports.correlatorGrpc}`,

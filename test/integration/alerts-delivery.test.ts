@@ -5,7 +5,7 @@ import { ALERTING_API, type MessageView } from "@hub/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeliveriesRepository } from "../../services/alerts/src/repositories/deliveries.repository.js";
 import { startTestAlerts, testContent, WebhookReceivers, webhookSecret, webhooksFile } from "../support/alerts.js";
-import { freePort, infra, migratedPool, settles } from "../support/hub.js";
+import { freePort, infra, migratedPool, serviceDatabase, settles } from "../support/hub.js";
 import { startWeChatStandIn, type WeChatStandIn } from "../support/wechat-standin.js";
 
 /**
@@ -62,7 +62,7 @@ async function startAlertsProcess(env: Record<string, string>, port: number): Pr
       HUB_MODE: "test",
       LOG_LEVEL: "error",
       KAFKA_BROKERS: infra().brokers.join(","),
-      DATABASE_URL: infra().databaseUrl,
+      ...serviceDatabase("alerts"),
       ALERTS_HOST: "127.0.0.1",
       ALERTS_PORT: String(port),
       ALERTS_OPS_PORT: "0",

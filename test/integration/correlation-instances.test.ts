@@ -31,7 +31,9 @@ const apps: CorrelatorApp[] = [];
 
 function correlatorFor(databaseUrl: string, groupId: string) {
   return startTestCorrelator({
+    // Each instance migrates and uses the database it is given (the second one is not the run's database).
     DATABASE_URL: databaseUrl,
+    DATABASE_OWNER_URL: databaseUrl,
     CORRELATOR_GROUP_ID: groupId,
     CORRELATOR_MAX_BATCH: "7",
     CORRELATOR_SILENCE_CHECK_MS: "3600000",

@@ -13,6 +13,7 @@ import {
   produceDetectionRecords,
   produceEvents,
   produceRaw,
+  serviceDatabase,
   testLogger,
 } from "../support/hub.js";
 
@@ -32,7 +33,7 @@ async function startCorrelatorProcess(extraEnv: Record<string, string> = {}, gro
       HUB_MODE: "test",
       LOG_LEVEL: "error",
       KAFKA_BROKERS: infra().brokers.join(","),
-      DATABASE_URL: infra().databaseUrl,
+      ...serviceDatabase("correlator"),
       CORRELATOR_GROUP_ID: group,
       CORRELATOR_HOST: "127.0.0.1",
       CORRELATOR_OPS_PORT: String(await freePort()),

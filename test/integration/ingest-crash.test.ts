@@ -5,7 +5,7 @@ import { type Detection, DetectionRecord } from "@hub/proto";
 import { IngestGateway } from "@hub/simulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newCamera, newDetection } from "../support/factories.js";
-import { createDevice, freePort, infra, migratedPool, readTopic } from "../support/hub.js";
+import { createDevice, freePort, infra, migratedPool, readTopic, serviceDatabase } from "../support/hub.js";
 
 /**
  * The ingest process is killed (SIGKILL) while devices publish. Every event it acknowledged must be in Kafka; the
@@ -22,7 +22,7 @@ async function startIngestProcess(port: number, opsPort: number): Promise<ChildP
       HUB_MODE: "test",
       LOG_LEVEL: "warn",
       KAFKA_BROKERS: infra().brokers.join(","),
-      DATABASE_URL: infra().databaseUrl,
+      ...serviceDatabase("ingest"),
       INGEST_HOST: "127.0.0.1",
       INGEST_PORT: String(port),
       INGEST_OPS_PORT: String(opsPort),

@@ -9,7 +9,7 @@ import { ALERTING_API, type AlertContent, type MessageView } from "@hub/contract
 import { verifyStandardWebhook } from "@hub/infra";
 import { alertContent } from "./alert-content.js";
 import { api, login } from "./gateway.js";
-import { infra, testLogger } from "./hub.js";
+import { infra, serviceDatabase, testLogger } from "./hub.js";
 
 /** A fresh Standard Webhooks secret ("whsec_" + base64 of 24 random bytes). */
 export function webhookSecret(): string {
@@ -139,12 +139,12 @@ export function webhooksFile(
 
 /** The alerts service in this process, on ephemeral ports, against the run's broker and database. */
 export async function startTestAlerts(env: Record<string, string> = {}): Promise<AlertsApp & { url: string }> {
-  const { brokers, databaseUrl } = infra();
+  const { brokers } = infra();
   const allEnv = {
     HUB_MODE: "test",
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     KAFKA_BROKERS: brokers.join(","),
-    DATABASE_URL: databaseUrl,
+    ...serviceDatabase("alerts"),
     ALERTS_HOST: "127.0.0.1",
     ALERTS_PORT: "0",
     ALERTS_OPS_PORT: "0",

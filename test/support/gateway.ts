@@ -4,7 +4,7 @@ import type { ClientToServerEvents, LoginResponse, ServerToClientEvents } from "
 import type { CorrelatorApp } from "@hub/correlator";
 import { type GatewayApp, readConfig as gatewayConfig, startGateway } from "@hub/gateway";
 import { io, type Socket } from "socket.io-client";
-import { infra, startTestCorrelator, testLogger } from "./hub.js";
+import { infra, serviceDatabase, startTestCorrelator, testLogger } from "./hub.js";
 
 export type HubClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -20,12 +20,12 @@ export interface TestStack {
 
 /** The correlator and the gateway, in this process, on ephemeral ports, against the run's broker and database. */
 export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
-  const { brokers, databaseUrl } = infra();
+  const { brokers } = infra();
   const common = {
     HUB_MODE: "test",
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     KAFKA_BROKERS: brokers.join(","),
-    DATABASE_URL: databaseUrl,
+    ...serviceDatabase("gateway"),
   };
   const correlator = await startTestCorrelator({
     CORRELATOR_GROUP_ID: `gw-${randomUUID().slice(0, 8)}`,

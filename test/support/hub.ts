@@ -10,6 +10,8 @@ import {
   type Logger,
   migrate,
   type Pool,
+  type ServiceRoleKey,
+  serviceRoles,
   topics,
 } from "@hub/common";
 import { type CorrelatorApp, readConfig as readCorrelatorConfig, startCorrelator } from "@hub/correlator";
@@ -33,6 +35,25 @@ export const testLogger: Logger = createLogger("test", process.env.TEST_LOG_LEVE
 
 export function infra(): { brokers: string[]; databaseUrl: string } {
   return { brokers: inject("kafkaBrokers"), databaseUrl: inject("databaseUrl") };
+}
+
+/**
+ * A service's database settings: it migrates through the owner's URL and runs as its own least-privilege role
+ * (services/common/src/db-roles.ts), so every integration test exercises the grants. Against an external database
+ * (DATABASE_URL given to the tests), whose roles cannot log in, services run as the URL's user.
+ */
+export function serviceDatabase(service: ServiceRoleKey): { DATABASE_URL: string; DATABASE_OWNER_URL: string } {
+  return { DATABASE_URL: databaseUrlAs(serviceRoles[service]), DATABASE_OWNER_URL: infra().databaseUrl };
+}
+
+/** The run's database URL logging in as `role` (the embedded database); the owner's URL for an external one. */
+export function databaseUrlAs(role: string): string {
+  const owner = infra().databaseUrl;
+  if (!inject("databaseRoles")) return owner;
+  const url = new URL(owner);
+  url.username = role;
+  url.password = "";
+  return url.toString();
 }
 
 export async function migratedPool(): Promise<Pool> {
@@ -71,7 +92,7 @@ export async function startTestIngest(
     HUB_MODE: "test",
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     KAFKA_BROKERS: brokers.join(","),
-    DATABASE_URL: infra().databaseUrl,
+    ...serviceDatabase("ingest"),
     INGEST_HOST: "127.0.0.1",
     INGEST_PORT: "0",
     INGEST_OPS_PORT: "0",
@@ -101,7 +122,7 @@ export async function startTestCorrelator(env: Record<string, string>): Promise<
       HUB_MODE: "test",
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
       KAFKA_BROKERS: infra().brokers.join(","),
-      DATABASE_URL: infra().databaseUrl,
+      ...serviceDatabase("correlator"),
       CORRELATOR_HOST: "127.0.0.1",
       CORRELATOR_OPS_PORT: "0",
       CORRELATOR_GRPC_PORT: "0",

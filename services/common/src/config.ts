@@ -55,6 +55,14 @@ export const commonConfigShape = {
   KAFKA_CLIENT_ID: z.string().min(1).default("macao-event-hub"),
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_SIZE: positiveInt.max(100).default(4),
+  /**
+   * The schema owner's URL, used only at start-up to migrate and grant the service roles (then closed). Unset: the
+   * migrations run through DATABASE_URL. Production: leave unset and set DATABASE_MIGRATE=false; the operator runs
+   * `npm run db:migrate` with the owner's URL.
+   */
+  DATABASE_OWNER_URL: postgresUrl.optional(),
+  /** Migrate at start-up (false: wait until the schema is migrated, for services whose role may not change it). */
+  DATABASE_MIGRATE: booleanFlag.default(true),
   /** How long start-up keeps retrying a database that refuses or times out (busy, still starting) before failing. */
   DATABASE_STARTUP_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
   /** Set by the `npm start` launcher: stop when stdin closes (the launcher died). */

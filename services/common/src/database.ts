@@ -3,6 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { applyDatabaseRoles } from "./db-roles.js";
 import type { Logger } from "./logger.js";
 import { retryWithBackoff } from "./retry.js";
 
@@ -71,12 +72,16 @@ async function readMigrations(dir: string): Promise<Migration[]> {
 export interface MigrationResult {
   applied: string[];
   current: number;
+  /** Tables and views without a line in db-roles.ts (no service may use them). */
+  unlistedTables: string[];
 }
 
 /**
  * Applies the pending migrations in order, each in its own transaction with its record in schema_migrations, so
  * a crash leaves every migration either fully applied or not at all and running again is harmless. Refuses to run
- * when an applied migration's file has changed since: migrations are append-only.
+ * when an applied migration's file has changed since: migrations are append-only. Then creates the service roles
+ * and grants them exactly what services/common/src/db-roles.ts says, every time, so a table added by a later
+ * migration gets its grants in the same run. `pool` must connect as the owner of the schema (DATABASE_OWNER_URL).
  */
 export async function migrate(pool: pg.Pool, logger: Logger, dir: string = migrationsDir): Promise<MigrationResult> {
   const migrations = await readMigrations(dir);
@@ -122,7 +127,8 @@ export async function migrate(pool: pg.Pool, logger: Logger, dir: string = migra
         throw error;
       }
     }
-    return { applied, current: migrations.at(-1)?.version ?? 0 };
+    const unlistedTables = await applyDatabaseRoles(client, logger);
+    return { applied, current: migrations.at(-1)?.version ?? 0, unlistedTables };
   } finally {
     client.release();
   }
@@ -167,4 +173,47 @@ export async function migrateWhenReady(
     onRetry: (err, attempt, delayMs) =>
       logger.warn({ err, attempt, retryInMs: delayMs }, "database not ready at start-up; retrying"),
   });
+}
+
+/** The schema is older than this code: another service (or `npm run db:migrate`) has yet to migrate it. */
+class SchemaNotMigratedError extends Error {}
+
+/**
+ * For a service that does not migrate (DATABASE_MIGRATE=false: its role may not change the schema): waits, with
+ * back-off for up to `waitMs`, until schema_migrations records every migration this code knows, then returns the
+ * current version. Fails when it never does (the operator has not run `npm run db:migrate`).
+ */
+export async function waitForMigrations(
+  pool: pg.Pool,
+  logger: Logger,
+  waitMs: number,
+  dir: string = migrationsDir,
+): Promise<number> {
+  const expected = (await readMigrations(dir)).at(-1)?.version ?? 0;
+  return retryWithBackoff(
+    async () => {
+      const result = await pool
+        .query<{ version: number | null }>("SELECT max(version) AS version FROM schema_migrations")
+        .catch((error: unknown) => {
+          // 42P01: no schema_migrations yet, nothing was ever migrated.
+          if ((error as { code?: unknown }).code === "42P01") return { rows: [{ version: 0 }] };
+          throw error;
+        });
+      const current = result.rows[0]?.version ?? 0;
+      if (current < expected) {
+        throw new SchemaNotMigratedError(
+          `the database schema is at migration ${current}, this service needs ${expected}: run the migrations as the owner (npm run db:migrate)`,
+        );
+      }
+      return current;
+    },
+    {
+      baseMs: 250,
+      maxMs: 5000,
+      giveUpAfterMs: waitMs,
+      retriable: (error) => error instanceof SchemaNotMigratedError || isTransientDatabaseError(error),
+      onRetry: (err, attempt, delayMs) =>
+        logger.warn({ err, attempt, retryInMs: delayMs }, "database not migrated yet; waiting"),
+    },
+  );
 }

@@ -46,8 +46,16 @@ export {
   migrationsDir,
   type Pool,
   type PoolClient,
+  waitForMigrations,
   withTransaction,
 } from "./database.js";
+export {
+  applyDatabaseRoles,
+  functionGrants,
+  type ServiceRoleKey,
+  serviceRoles,
+  tableGrants,
+} from "./db-roles.js";
 export {
   DEV_ALERTS_TOKEN,
   DEV_CORRELATOR_TOKEN,

@@ -1,7 +1,7 @@
 import type { Kafka } from "kafkajs";
 import type { Registry } from "prom-client";
 import type { KafkaTopicSettings } from "./config.js";
-import { createPool, migrateWhenReady, type Pool } from "./database.js";
+import { createPool, migrateWhenReady, type Pool, waitForMigrations } from "./database.js";
 import { createKafka, ensureTopics } from "./kafka.js";
 import { createLogger, type Logger } from "./logger.js";
 import { dependencyChecks, type ReadinessCheck, startOpsServer } from "./ops-server.js";
@@ -15,6 +15,8 @@ export interface ServiceConfig extends KafkaTopicSettings {
   DATABASE_URL: string;
   DATABASE_POOL_SIZE: number;
   DATABASE_STARTUP_WAIT_MS: number;
+  DATABASE_OWNER_URL?: string | undefined;
+  DATABASE_MIGRATE: boolean;
 }
 
 /** What the common start-up hands to a service's own wiring. */
@@ -62,7 +64,7 @@ export async function bootstrapService<T extends object>(options: {
     for (const close of closers.splice(0).reverse()) await close();
   };
   try {
-    await migrateWhenReady(pool, logger.child({ ns: "migrate" }), config.DATABASE_STARTUP_WAIT_MS);
+    await prepareSchema(config, pool, logger);
     if (config.KAFKA_CREATE_TOPICS) {
       const specs = topicSpecs({
         eventPartitions: config.KAFKA_EVENT_PARTITIONS,
@@ -94,6 +96,25 @@ export async function bootstrapService<T extends object>(options: {
   } catch (error) {
     await closeAll().catch((err: unknown) => logger.warn({ err }, "cleaning up after a failed start failed"));
     throw error;
+  }
+}
+
+/**
+ * Migrations and grants run as the schema's owner: through DATABASE_OWNER_URL (a one-connection pool closed
+ * afterwards, so the service itself keeps only its own role's connections) or, without it, through DATABASE_URL.
+ * With DATABASE_MIGRATE=false the service only waits until someone else has migrated.
+ */
+async function prepareSchema(config: ServiceConfig, pool: Pool, logger: Logger): Promise<void> {
+  const migrateLogger = logger.child({ ns: "migrate" });
+  if (!config.DATABASE_MIGRATE) {
+    await waitForMigrations(pool, migrateLogger, config.DATABASE_STARTUP_WAIT_MS);
+    return;
+  }
+  const owner = config.DATABASE_OWNER_URL ? createPool(config.DATABASE_OWNER_URL, 1, migrateLogger) : pool;
+  try {
+    await migrateWhenReady(owner, migrateLogger, config.DATABASE_STARTUP_WAIT_MS);
+  } finally {
+    if (owner !== pool) await owner.end();
   }
 }
 

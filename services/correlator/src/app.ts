@@ -3,6 +3,7 @@ import { Server, ServerCredentials } from "@grpc/grpc-js";
 import {
   AuthenticationError,
   bootstrapService,
+  createPool,
   type Logger,
   type RunningService,
   type ServiceDependencies,
@@ -45,6 +46,8 @@ export function startCorrelator(config: CorrelatorConfig, logger: Logger): Promi
   });
 }
 
+const CASE_ASSIST_PURGE_INTERVAL_MS = 3_600_000;
+
 /** The correlator's own parts: retention policies, the consumer and writer, the outbox relay, the gRPC query API. */
 async function wireCorrelator(
   config: CorrelatorConfig,
@@ -58,13 +61,30 @@ async function wireCorrelator(
     compressDetectionsAfterHours: config.CORRELATOR_COMPRESS_DETECTIONS_AFTER_HOURS,
   });
   if (policiesChanged.length > 0) logger.info({ policiesChanged }, "retention and compression policies updated");
-  // The embedded database has no background workers: in development the correlator runs the policies itself.
-  const jobsTimer =
+  // The embedded database has no background workers: in development the correlator runs the policies itself, as
+  // the jobs' owner (its own role may not run them).
+  const jobsPool =
     config.HUB_MODE === "development"
-      ? setInterval(() => {
-          retention.runJobsNow().catch((err: unknown) => logger.warn({ err }, "running TimescaleDB jobs failed"));
-        }, 60_000)
+      ? config.DATABASE_OWNER_URL
+        ? createPool(config.DATABASE_OWNER_URL, 1, logger.child({ ns: "jobs" }))
+        : pool
       : undefined;
+  const jobs = jobsPool ? new RetentionRepository(jobsPool) : undefined;
+  const jobsTimer = jobs
+    ? setInterval(() => {
+        jobs.runJobsNow().catch((err: unknown) => logger.warn({ err }, "running TimescaleDB jobs failed"));
+      }, 60_000)
+    : undefined;
+  const purgeCaseAssist = () =>
+    retention
+      .purgeCaseAssist(config.CORRELATOR_RETENTION_CASE_ASSIST_DAYS)
+      .then((deleted) => {
+        if (deleted > 0) logger.info({ deleted }, "expired case-assist records deleted");
+      })
+      .catch((err: unknown) => logger.warn({ err }, "case-assist retention failed"));
+  await purgeCaseAssist();
+  const purgeTimer = setInterval(purgeCaseAssist, CASE_ASSIST_PURGE_INTERVAL_MS);
+  purgeTimer.unref();
   const metrics = createCorrelatorMetrics();
   const offsets = new OffsetsRepository(pool, config.CORRELATOR_GROUP_ID);
   const outbox = new OutboxRepository();
@@ -159,6 +179,8 @@ async function wireCorrelator(
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       clearInterval(silenceTimer);
       clearInterval(jobsTimer);
+      clearInterval(purgeTimer);
+      if (jobsPool && jobsPool !== pool) await jobsPool.end();
       await source.stop();
       await relay.stop();
     },

@@ -32,6 +32,11 @@ const schema = z
     CORRELATOR_RETENTION_SENSOR_READINGS_DAYS: positiveInt.min(8).default(365),
     CORRELATOR_RETENTION_CAMERA_STATUS_DAYS: positiveInt.default(90),
     CORRELATOR_COMPRESS_DETECTIONS_AFTER_HOURS: positiveInt.default(24),
+    /**
+     * Case-assist records and the case lookups stored with them (criteria, plate lists) kept this long, except those
+     * of a case under legal hold; purged at start-up and every hour.
+     */
+    CORRELATOR_RETENTION_CASE_ASSIST_DAYS: positiveInt.default(365),
     /** Test mode only: SIGKILL the process at this step of the Nth batch's transaction (crash tests). */
     CORRELATOR_CRASH_POINT: z.enum(crashPoints).optional(),
     CORRELATOR_CRASH_AFTER_BATCHES: positiveInt.default(3),

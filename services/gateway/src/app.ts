@@ -27,6 +27,7 @@ import {
   loadCheckpointKey,
 } from "./repositories/audit-checkpoint.repository.js";
 import { CasesRepository } from "./repositories/cases.repository.js";
+import { LegalHoldsRepository } from "./repositories/legal-holds.repository.js";
 import { LiveFeedRepository } from "./repositories/live-feed.repository.js";
 import { SessionsRepository } from "./repositories/sessions.repository.js";
 import { SignInAttemptsRepository } from "./repositories/sign-in-attempts.repository.js";
@@ -49,6 +50,7 @@ import {
   UndecodableRecord,
 } from "./services/decode.js";
 import { ExportService } from "./services/export.service.js";
+import { LegalHoldService } from "./services/legal-hold.service.js";
 import { type HubServer, LiveHub } from "./services/live.service.js";
 import { AuditedWatchLog } from "./services/live-audit.js";
 import { OWASP_SCRYPT, PasswordHasher } from "./services/passwords.js";
@@ -220,6 +222,7 @@ async function wireGateway(
     userAdmin: new UserAdminService({ accounts: users }),
     dashboard,
     cases: caseService,
+    legalHolds: new LegalHoldService(new LegalHoldsRepository(pool)),
     exports,
     audit,
     alerts: new AlertsGateway({ baseUrl: config.ALERTS_URL, token: config.ALERTS_API_TOKEN }),

@@ -14,21 +14,6 @@ interface Policy {
   after: string;
 }
 
-const policyFunctions = {
-  retention: {
-    proc: "policy_retention",
-    key: "drop_after",
-    remove: "remove_retention_policy",
-    add: "add_retention_policy",
-  },
-  compression: {
-    proc: "policy_compression",
-    key: "compress_after",
-    remove: "remove_compression_policy",
-    add: "add_compression_policy",
-  },
-} as const;
-
 /** Jobs runJobsNow runs, in this order: drop before compressing what would be dropped anyway. */
 const jobOrder = ["policy_retention", "policy_compression", "policy_refresh_continuous_aggregate"];
 
@@ -54,28 +39,50 @@ export class RetentionRepository {
       await client.query("SELECT pg_advisory_xact_lock(hashtext('hub.retention-policies'))");
       const changed: string[] = [];
       for (const policy of policies) {
-        const fn = policyFunctions[policy.kind];
-        // Interval comparison, so "1 day" from the migration equals "24 hours" from the configuration.
-        const current = await client.query(
-          `SELECT 1 FROM timescaledb_information.jobs
-           WHERE proc_name = $1 AND hypertable_name = $2 AND (config->>'${fn.key}')::interval = $3::interval`,
-          [fn.proc, policy.table, policy.after],
+        // The hypertables' owner's function (migration 0012): this role may not change policies otherwise. It
+        // compares intervals, so "1 day" from the migration equals "24 hours" from the configuration.
+        const result = await client.query<{ changed: boolean }>(
+          "SELECT set_event_policy($1, $2, $3::interval) AS changed",
+          [policy.kind, policy.table, policy.after],
         );
-        if (current.rowCount) continue;
-        await client.query(`SELECT ${fn.remove}($1, if_exists => true)`, [policy.table]);
-        await client.query(`SELECT ${fn.add}($1, ${fn.key} => $2::interval, if_not_exists => true)`, [
-          policy.table,
-          policy.after,
-        ]);
-        changed.push(`${policy.table} ${policy.kind} after ${policy.after}`);
+        if (result.rows[0]?.changed) changed.push(`${policy.table} ${policy.kind} after ${policy.after}`);
       }
       return changed;
     });
   }
 
   /**
+   * Deletes case-assist records older than `days` and the case lookups (criteria and plate lists) stored with them,
+   * except those of a case under legal hold (a trigger refuses those too, whoever asks). At most `limit` per call,
+   * oldest first; two instances purging at once delete each row once (the second finds it gone). Returns how many
+   * records were deleted.
+   */
+  async purgeCaseAssist(days: number, limit = 1000): Promise<number> {
+    return withTransaction(this.pool, async (client) => {
+      const expired = await client.query<{ id: string }>(
+        `SELECT r.id FROM case_assist_records r
+         WHERE r.created_at < now() - make_interval(days => $1)
+           AND NOT EXISTS (
+             SELECT 1 FROM legal_holds h
+             WHERE h.released_at IS NULL AND (
+               h.case_reference = r.case_reference
+               OR h.case_reference IN (SELECT l.case_reference FROM case_lookups l WHERE l.id = r.id)
+             )
+           )
+         ORDER BY r.created_at LIMIT $2`,
+        [days, limit],
+      );
+      const ids = expired.rows.map((row) => row.id);
+      if (ids.length === 0) return 0;
+      await client.query("DELETE FROM case_lookups WHERE id = ANY($1::uuid[])", [ids]);
+      const deleted = await client.query("DELETE FROM case_assist_records WHERE id = ANY($1::uuid[])", [ids]);
+      return deleted.rowCount ?? 0;
+    });
+  }
+
+  /**
    * Runs the retention, compression and aggregate refresh jobs once, now. For tests and development, where the
-   * embedded database has no background workers. Refreshes run in creation order, so an aggregate built on another
+   * embedded database has no background workers; through a pool of the jobs' owner (the migrator). Refreshes run in creation order, so an aggregate built on another
    * sees that one refreshed first.
    */
   async runJobsNow(): Promise<number[]> {

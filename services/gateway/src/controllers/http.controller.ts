@@ -17,6 +17,7 @@ import { AuthService, type Principal } from "../services/auth.service.js";
 import type { CaseService } from "../services/case.service.js";
 import type { DashboardService } from "../services/dashboard.service.js";
 import type { ExportService } from "../services/export.service.js";
+import type { LegalHoldService } from "../services/legal-hold.service.js";
 import type { PublicAlerts } from "../services/public-alerts.service.js";
 import type { SessionService } from "../services/sessions.service.js";
 import type { UserAdminService } from "../services/user-admin.service.js";
@@ -37,6 +38,7 @@ export function registerApi(
     userAdmin: UserAdminService;
     dashboard: DashboardService;
     cases: CaseService;
+    legalHolds: LegalHoldService;
     exports: ExportService;
     audit: AuditRepository;
     alerts: AlertsGateway;
@@ -170,6 +172,20 @@ export function registerApi(
       .header("cache-control", "no-store")
       .send(Buffer.from(zip));
   });
+  // Legal holds: placed by an investigator or supervisor, released only by two supervisors (every step audited).
+  app.get(API.legalHolds, { onRequest: signedIn }, async (request, reply) => {
+    noStore(reply);
+    return deps.legalHolds.list(user(request));
+  });
+  app.post(API.legalHolds, { onRequest: signedIn }, async (request, reply) =>
+    reply.code(201).send(await deps.legalHolds.place(user(request), request.body, request.ip)),
+  );
+  app.post(API.legalHoldReleases, { onRequest: signedIn }, async (request, reply) =>
+    reply.code(201).send(await deps.legalHolds.requestRelease(user(request), request.body, request.ip)),
+  );
+  app.post("/api/v1/legal-holds/release-requests/:id/approve", { onRequest: signedIn }, async (request) =>
+    deps.legalHolds.approveRelease(user(request), (request.params as { id: string }).id, request.ip),
+  );
   // The audit trail: supervisors and administrators read it; nobody changes it (reading it is recorded too).
   app.get(API.audit, { onRequest: signedIn }, async (request, reply) => {
     AuthService.require(user(request), "supervisor", "administrator");
