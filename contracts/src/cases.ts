@@ -71,16 +71,19 @@ const dateTime = z
   .refine((value) => !Number.isNaN(Date.parse(value)), "must be an ISO-8601 date-time")
   .meta({ format: "date-time" });
 
+/** A police case reference, e.g. "PJ-2026-004512". */
+export const caseReferenceSchema = z
+  .string({ error: "is required (a string)" })
+  .trim()
+  .min(3, "must be 3..64 characters")
+  .max(64, "must be 3..64 characters")
+  .regex(/^[A-Za-z0-9][A-Za-z0-9./_-]{2,63}$/, "must be 3..64 characters of A-Z, a-z, 0-9, '.', '/', '-', '_'");
+
 export const caseSearchRequestSchema = z
   .strictObject(
     {
       /** The police case, e.g. "PJ-2026-004512". */
-      caseReference: z
-        .string({ error: "is required (a string)" })
-        .trim()
-        .min(3, "must be 3..64 characters")
-        .max(64, "must be 3..64 characters")
-        .regex(/^[A-Za-z0-9][A-Za-z0-9./_-]{2,63}$/, "must be 3..64 characters of A-Z, a-z, 0-9, '.', '/', '-', '_'"),
+      caseReference: caseReferenceSchema,
       /** Why this look is needed: 10..500 characters. */
       purpose: z
         .string({ error: "is required (a string)" })
@@ -131,6 +134,11 @@ export type CaseSearchRequest = z.infer<typeof caseSearchRequestSchema>;
 /** GET a page of a stored lookup. */
 export const caseRecordQuerySchema = z.object({
   purpose: purposeSchema,
+  /**
+   * The case this look serves. Optional for the investigator who made the lookup (then the lookup's own); required
+   * of any other investigator, whose access is recorded under their case, not the lookup's.
+   */
+  caseReference: caseReferenceSchema.optional(),
   cursor: z.string().optional(),
   limit: queryInteger(1, 500, "must be an integer in 1..500").optional(),
 });
@@ -213,7 +221,13 @@ export const caseSearchResultSchema = z
   .meta({ id: "CaseSearchResult" });
 export type CaseSearchResult = z.infer<typeof caseSearchResultSchema>;
 
-export const exportRequestSchema = z.object({ purpose: purposeSchema }).meta({ id: "ExportRequest" });
+export const exportRequestSchema = z
+  .object({
+    purpose: purposeSchema,
+    /** As for a page: optional for the lookup's own investigator, required of any other. */
+    caseReference: caseReferenceSchema.optional(),
+  })
+  .meta({ id: "ExportRequest" });
 export type ExportRequest = z.input<typeof exportRequestSchema>;
 
 export const exportJobSchema = z
