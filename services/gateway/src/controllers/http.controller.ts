@@ -15,7 +15,7 @@ import type { AuditRepository } from "../repositories/audit.repository.js";
 import { AuthService, type Principal } from "../services/auth.service.js";
 import type { CaseService } from "../services/case.service.js";
 import type { DashboardService } from "../services/dashboard.service.js";
-import type { ExportService } from "../services/export.service.js";
+import { type ExportService, ExportsBusyError } from "../services/export.service.js";
 import type { PublicAlerts } from "../services/public-alerts.service.js";
 
 declare module "fastify" {
@@ -119,21 +119,31 @@ export function registerApi(
     return cases.view(user(request), (request.params as { id: string }).id, request.query as never, request.ip);
   });
   app.post("/api/v1/cases/records/:id/exports", { onRequest: signedIn }, async (request, reply) => {
-    const job = await exports.start(user(request), (request.params as { id: string }).id, request.body, request.ip);
-    return reply.code(202).send(job);
+    try {
+      const job = await exports.start(user(request), (request.params as { id: string }).id, request.body, request.ip);
+      return reply.code(202).send(job);
+    } catch (error) {
+      if (error instanceof ExportsBusyError) reply.header("retry-after", String(error.retryAfterS));
+      throw error;
+    }
   });
   app.get(API.exportKey, async (_request, reply) => reply.type("application/x-pem-file").send(exports.publicKey()));
   app.get("/api/v1/exports/:id", { onRequest: signedIn }, async (request, reply) => {
     noStore(reply);
-    return exports.status(user(request), (request.params as { id: string }).id);
+    return exports.status(user(request), (request.params as { id: string }).id, request.ip);
   });
   app.get("/api/v1/exports/:id/download", { onRequest: signedIn }, async (request, reply) => {
-    const { zip, name } = exports.download(user(request), (request.params as { id: string }).id);
+    const { stream, bytes, name } = await exports.download(
+      user(request),
+      (request.params as { id: string }).id,
+      request.ip,
+    );
     return reply
       .header("content-type", "application/zip")
+      .header("content-length", String(bytes))
       .header("content-disposition", `attachment; filename="${name}"`)
       .header("cache-control", "no-store")
-      .send(Buffer.from(zip));
+      .send(stream);
   });
   // The audit trail: supervisors and administrators read it; nobody changes it (reading it is recorded too).
   app.get(API.audit, { onRequest: signedIn }, async (request, reply) => {
