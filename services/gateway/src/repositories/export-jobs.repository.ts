@@ -79,16 +79,20 @@ export class ExportJobsRepository {
   }
 
   async find(id: string): Promise<StoredExportJob | undefined> {
-    const result = await this.pool.query("SELECT * FROM export_jobs WHERE id = $1 AND expires_at > now()", [id]);
+    const result = await this.pool.query(
+      "SELECT * FROM export_jobs WHERE id = $1 AND (state = 'running' OR expires_at > now())",
+      [id],
+    );
     return result.rows[0] ? jobOf(result.rows[0]) : undefined;
   }
 
-  /** Progress, and the heartbeat that keeps a running job counted. */
-  async progress(id: string, rows: number): Promise<void> {
-    await this.pool.query(
+  /** Progress, and the heartbeat that keeps a running job counted; false if the job is no longer running. */
+  async progress(id: string, rows: number): Promise<boolean> {
+    const result = await this.pool.query(
       "UPDATE export_jobs SET progress_rows = $2, heartbeat_at = now() WHERE id = $1 AND state = 'running'",
       [id, rows],
     );
+    return (result.rowCount ?? 0) > 0;
   }
 
   async ready(id: string, result: { rows: number; bytes: number; sha256: string; keepS: number }): Promise<void> {

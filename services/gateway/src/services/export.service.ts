@@ -3,7 +3,7 @@ import { HubError, isUuid, type Logger, NotFoundError, parseInput, ValidationErr
 import { type CaseDetection, type ExportJob, exportRequestSchema } from "@hub/contracts";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import type { CasesRepository, DetectionFilter, StoredLookup } from "../repositories/cases.repository.js";
-import type { ExportFilesRepository } from "../repositories/export-files.repository.js";
+import type { ExportFilesRepository, ExportSink } from "../repositories/export-files.repository.js";
 import type { ExportJobsRepository, StoredExportJob } from "../repositories/export-jobs.repository.js";
 import { AuthService, type Principal } from "./auth.service.js";
 import { type CaseService, caseReferenceFor, lookupLink, recordView } from "./case.service.js";
@@ -11,8 +11,8 @@ import { csvLine, ExportArchive } from "./export-archive.js";
 
 /** Rows per cursor batch: about 200 kB of CSV, deflated and written before the next batch is fetched. */
 const BATCH = 2000;
-/** How often a running export writes its progress (and heartbeat) to its job row. */
-const PROGRESS_MS = 1000;
+/** How often a running export writes its progress (and heartbeat) to its job row, also while the cursor opens. */
+const PROGRESS_MS = 2000;
 /** A running job whose heartbeat is older than this is taken for dead (its gateway stopped). */
 export const EXPORT_STALE_S = 120;
 /** The Retry-After given with a refusal for too many running exports. */
@@ -245,9 +245,21 @@ export class ExportService {
   ): Promise<void> {
     const { jobs, files, repository, limits } = this.deps;
     const { lookup, filter, total } = found;
-    const sink = await files.create(job.fileName);
     let rows = 0;
+    let sink: ExportSink | undefined;
+    // The heartbeat runs on a timer, not per batch: opening the cursor on a million rows takes a while, and a job
+    // that stops beating is failed by the sweep of any instance. If that happened anyway, this build stops.
+    let lost = false;
+    const heartbeat = setInterval(() => {
+      jobs
+        .progress(job.id, rows)
+        .then((running) => {
+          if (!running) lost = true;
+        })
+        .catch((err: unknown) => this.deps.logger.warn({ err, export: job.id }, "export heartbeat failed"));
+    }, PROGRESS_MS);
     try {
+      sink = await files.create(job.fileName);
       const archive = new ExportArchive(sink);
       const any = filter.cameraIds.length > 0;
       const plates = any ? await repository.plates(filter) : [];
@@ -256,16 +268,12 @@ export class ExportService {
 
       archive.beginFile("detections.csv");
       await archive.write(csvLine(DETECTION_HEADER));
-      let beat = Date.now();
       const batches = any ? repository.detectionBatches(filter, job.totalRows, BATCH) : emptyBatches();
       for await (const batch of batches) {
         if (this.stopping) throw new Error("the gateway stopped while exporting");
+        if (lost) throw new Error("the export's job was ended elsewhere (no heartbeat for too long)");
         await archive.write(detectionsCsv(batch));
         rows += batch.length;
-        if (Date.now() - beat >= PROGRESS_MS) {
-          await jobs.progress(job.id, rows);
-          beat = Date.now();
-        }
         await yieldToEventLoop();
       }
       await archive.endFile();
@@ -296,9 +304,11 @@ export class ExportService {
       await sink.commit();
       await jobs.ready(job.id, { rows, bytes: zip.bytes, sha256: zip.sha256, keepS: limits.keepS });
     } catch (error) {
-      await sink.abort().catch(() => undefined);
+      await sink?.abort().catch(() => undefined);
       await jobs.fail(job.id, error instanceof Error ? error.message : String(error), limits.keepS);
       throw error;
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 }
