@@ -134,6 +134,11 @@ export type CaseSearchRequest = z.infer<typeof caseSearchRequestSchema>;
 /** GET a page of a stored lookup. */
 export const caseRecordQuerySchema = z.object({
   purpose: purposeSchema,
+  /**
+   * The case this look serves. Optional for the investigator who made the lookup (then the lookup's own); required
+   * of any other investigator, whose access is recorded under their case, not the lookup's.
+   */
+  caseReference: caseReferenceSchema.optional(),
   cursor: z.string().optional(),
   limit: queryInteger(1, 500, "must be an integer in 1..500").optional(),
 });
@@ -222,7 +227,13 @@ export const caseSearchResultSchema = z
   .meta({ id: "CaseSearchResult" });
 export type CaseSearchResult = z.infer<typeof caseSearchResultSchema>;
 
-export const exportRequestSchema = z.object({ purpose: purposeSchema }).meta({ id: "ExportRequest" });
+export const exportRequestSchema = z
+  .object({
+    purpose: purposeSchema,
+    /** As for a page: optional for the lookup's own investigator, required of any other. */
+    caseReference: caseReferenceSchema.optional(),
+  })
+  .meta({ id: "ExportRequest" });
 export type ExportRequest = z.input<typeof exportRequestSchema>;
 
 export const exportJobSchema = z

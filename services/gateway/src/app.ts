@@ -1,5 +1,6 @@
 import {
   bootstrapService,
+  createPool,
   type Logger,
   type RunningService,
   readAuditHead,
@@ -27,6 +28,8 @@ import {
   loadCheckpointKey,
 } from "./repositories/audit-checkpoint.repository.js";
 import { CasesRepository } from "./repositories/cases.repository.js";
+import { ExportFilesRepository } from "./repositories/export-files.repository.js";
+import { ExportJobsRepository } from "./repositories/export-jobs.repository.js";
 import { LegalHoldsRepository } from "./repositories/legal-holds.repository.js";
 import { LiveFeedRepository } from "./repositories/live-feed.repository.js";
 import { SessionsRepository } from "./repositories/sessions.repository.js";
@@ -49,7 +52,7 @@ import {
   sensorReadingOf,
   UndecodableRecord,
 } from "./services/decode.js";
-import { ExportService } from "./services/export.service.js";
+import { EXPORT_STALE_S, ExportService } from "./services/export.service.js";
 import { LegalHoldService } from "./services/legal-hold.service.js";
 import { type HubServer, LiveHub } from "./services/live.service.js";
 import { AuditedWatchLog } from "./services/live-audit.js";
@@ -200,17 +203,31 @@ async function wireGateway(
     center: [113.5564, 22.1591],
     zoom: 12,
   };
-  const cases = new CasesRepository(pool);
+  // Exports read through cursors on connections of their own, never those that serve requests.
+  const exportPool = createPool(config.DATABASE_URL, config.GATEWAY_EXPORT_MAX_RUNNING, logger);
+  const cases = new CasesRepository(pool, exportPool);
   const caseService = new CaseService({ cases, correlator, audit, maxWindowHours: config.GATEWAY_CASE_MAX_WINDOW_H });
   const signing = loadSigningKey(config.GATEWAY_EXPORT_KEY_FILE, logger);
+  const exportFiles = new ExportFilesRepository(config.GATEWAY_EXPORT_DIR);
+  await exportFiles.prepare();
   const exports = new ExportService({
     cases: caseService,
     repository: cases,
+    jobs: new ExportJobsRepository(pool, EXPORT_STALE_S),
+    files: exportFiles,
     audit,
     signingKey: signing.privateKey,
     publicKeyPem: signing.publicKeyPem,
+    instanceId: config.GATEWAY_INSTANCE_ID,
+    limits: {
+      perUser: config.GATEWAY_EXPORT_MAX_PER_USER,
+      total: config.GATEWAY_EXPORT_MAX_RUNNING,
+      maxRows: config.GATEWAY_EXPORT_MAX_ROWS,
+      keepS: config.GATEWAY_EXPORT_KEEP_S,
+    },
     logger: logger.child({ ns: "export" }),
   });
+  exports.startSweeping(config.GATEWAY_EXPORT_SWEEP_S * 1000);
   const publicAlerts = new PublicAlerts(io, {
     maxClients: config.GATEWAY_MAX_PUBLIC_CLIENTS,
     maxPerAddress: config.GATEWAY_MAX_PUBLIC_CLIENTS_PER_ADDRESS,
@@ -309,6 +326,8 @@ async function wireGateway(
       // Clients reconnect elsewhere (or here, after a restart) and resync from a snapshot.
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close();
+      await exports.stop();
+      await exportPool.end();
       // The last word: the head after every request has been answered.
       await checkpointer?.stop();
       await feed.stop();

@@ -23,6 +23,12 @@ const defaultWebDir = fileURLToPath(new URL("../../../web/dist", import.meta.url
   "/web/dist",
 );
 
+/** Case exports, beside the embedded database's folder that `npm start` uses (.data in the repository). */
+const defaultExportDir = fileURLToPath(new URL("../../../.data/exports", import.meta.url)).replace(
+  /\/services\/\.data\/exports\/?$/,
+  "/.data/exports",
+);
+
 const schema = z
   .object({
     ...commonConfigShape,
@@ -125,6 +131,21 @@ const schema = z
     GATEWAY_CASE_MAX_WINDOW_H: positiveInt.max(24).default(24),
     /** Ed25519 private key (PEM) that signs evidence exports; required in production. */
     GATEWAY_EXPORT_KEY_FILE: z.string().optional(),
+    /**
+     * Where case exports are written (streamed, one zip per export, removed when they expire). With several gateway
+     * instances this must be storage they all share, or a download reaching another instance finds no file.
+     */
+    GATEWAY_EXPORT_DIR: z.string().min(1).default(defaultExportDir),
+    /** Exports one investigator may have running at once, on all gateway instances together (more: HTTP 429). */
+    GATEWAY_EXPORT_MAX_PER_USER: positiveInt.max(100).default(2),
+    /** Exports running at once on all gateway instances together (more: HTTP 429). */
+    GATEWAY_EXPORT_MAX_RUNNING: positiveInt.max(100).default(4),
+    /** Largest number of detections in one export (the rest is left out and the manifest says so). */
+    GATEWAY_EXPORT_MAX_ROWS: positiveInt.max(10_000_000).default(1_000_000),
+    /** How long a finished export is kept for download before the sweep deletes it. */
+    GATEWAY_EXPORT_KEEP_S: positiveInt.max(7 * 24 * 3600).default(3600),
+    /** How often each gateway instance sweeps expired exports (and exports whose gateway died) away. */
+    GATEWAY_EXPORT_SWEEP_S: positiveInt.max(3600).default(60),
     /** Development mode: password of the seeded users. */
     DEV_USER_PASSWORD: z.string().min(8).default("development"),
   })

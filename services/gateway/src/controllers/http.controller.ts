@@ -155,6 +155,7 @@ export function registerApi(
     noStore(reply);
     return cases.view(user(request), (request.params as { id: string }).id, request.query as never, request.ip);
   });
+  // Too many running exports: 429 with Retry-After (ExportsBusyError carries it; answerWithProblems sets it).
   app.post("/api/v1/cases/records/:id/exports", { onRequest: signedIn }, async (request, reply) => {
     const job = await exports.start(user(request), (request.params as { id: string }).id, request.body, request.ip);
     return reply.code(202).send(job);
@@ -162,15 +163,20 @@ export function registerApi(
   app.get(API.exportKey, async (_request, reply) => reply.type("application/x-pem-file").send(exports.publicKey()));
   app.get("/api/v1/exports/:id", { onRequest: signedIn }, async (request, reply) => {
     noStore(reply);
-    return exports.status(user(request), (request.params as { id: string }).id);
+    return exports.status(user(request), (request.params as { id: string }).id, request.ip);
   });
   app.get("/api/v1/exports/:id/download", { onRequest: signedIn }, async (request, reply) => {
-    const { zip, name } = exports.download(user(request), (request.params as { id: string }).id);
+    const { stream, bytes, name } = await exports.download(
+      user(request),
+      (request.params as { id: string }).id,
+      request.ip,
+    );
     return reply
       .header("content-type", "application/zip")
+      .header("content-length", String(bytes))
       .header("content-disposition", `attachment; filename="${name}"`)
       .header("cache-control", "no-store")
-      .send(Buffer.from(zip));
+      .send(stream);
   });
   // Legal holds: placed by an investigator or supervisor, released only by two supervisors (every step audited).
   app.get(API.legalHolds, { onRequest: signedIn }, async (request, reply) => {

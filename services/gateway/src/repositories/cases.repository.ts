@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Pool } from "@hub/common";
 import type {
   CaseCamera,
@@ -57,9 +58,65 @@ function where(filter: DetectionFilter, first: number): { sql: string; params: u
   return { sql: clauses.join(" AND "), params };
 }
 
+function detectionOf(row: Record<string, unknown>): CaseDetection {
+  return {
+    eventId: row.event_id as string,
+    cameraId: row.camera_id as string,
+    observedAt: (row.observed_at as Date).toISOString(),
+    objectClass: row.object_class as string,
+    confidence: row.confidence as number,
+    plateText: row.plate_text as string | null,
+    ruleType: row.rule_type as string | null,
+    trackId: row.track_id as string | null,
+  };
+}
+
 /** The case-lookup queries: detections of covering cameras, by keyset pages; their plates; stored lookups. */
 export class CasesRepository {
-  constructor(private readonly pool: Pool) {}
+  /**
+   * `cursorPool`: connections for long reads (exports), apart from the pool that serves requests, so a running
+   * export never holds a connection a page view or a sign-in needs.
+   */
+  constructor(
+    private readonly pool: Pool,
+    private readonly cursorPool: Pool = pool,
+  ) {}
+
+  /**
+   * All matching detections (at most `limit`), oldest first, in batches of `batch`, read through a server-side
+   * cursor: the gateway holds one batch at a time, whatever the total. The cursor is WITH HOLD, so no transaction
+   * stays open while the export is written: the server materializes the result once when it is declared and
+   * hands it out batch by batch (a long open transaction would hold back vacuum on PostgreSQL, and would shut every
+   * other session out of the embedded one-transaction-at-a-time database for the whole export).
+   */
+  async *detectionBatches(filter: DetectionFilter, limit: number, batch: number): AsyncGenerator<CaseDetection[]> {
+    const client = await this.cursorPool.connect();
+    const cursor = `export_${randomUUID().replaceAll("-", "")}`;
+    let declared = false;
+    let broken: Error | undefined;
+    try {
+      const { sql, params } = where(filter, 1);
+      params.push(limit);
+      await client.query(
+        `DECLARE ${cursor} NO SCROLL CURSOR WITH HOLD FOR
+           SELECT event_id, camera_id, observed_at, object_class, confidence, plate_text, rule_type, track_id
+             FROM detections WHERE ${sql} ORDER BY observed_at, event_id LIMIT $${params.length}`,
+        params,
+      );
+      declared = true;
+      for (;;) {
+        const result = await client.query(`FETCH FORWARD ${Math.trunc(batch)} FROM ${cursor}`);
+        if (result.rows.length > 0) yield result.rows.map(detectionOf);
+        if (result.rows.length < batch) break;
+      }
+    } catch (error) {
+      broken = error as Error;
+      throw error;
+    } finally {
+      if (declared) await client.query(`CLOSE ${cursor}`).catch(() => undefined);
+      client.release(broken);
+    }
+  }
 
   async detections(filter: DetectionFilter, limit: number, after?: DetectionCursor): Promise<CaseDetection[]> {
     const { sql, params } = where(filter, 1);
@@ -74,16 +131,7 @@ export class CasesRepository {
          FROM detections WHERE ${sql}${keyset} ORDER BY observed_at, event_id LIMIT $${params.length}`,
       params,
     );
-    return result.rows.map((row) => ({
-      eventId: row.event_id,
-      cameraId: row.camera_id,
-      observedAt: row.observed_at.toISOString(),
-      objectClass: row.object_class,
-      confidence: row.confidence,
-      plateText: row.plate_text,
-      ruleType: row.rule_type,
-      trackId: row.track_id,
-    }));
+    return result.rows.map(detectionOf);
   }
 
   async count(filter: DetectionFilter): Promise<number> {

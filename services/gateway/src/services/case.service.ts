@@ -4,6 +4,7 @@ import {
   type CaseIncident,
   type CaseSearchResult,
   caseRecordQuerySchema,
+  caseReferenceSchema,
   purposeSchema,
 } from "@hub/contracts";
 import type { CorrelatorGateway } from "../gateways/correlator.gateway.js";
@@ -38,6 +39,32 @@ export function decodeCursor(value: unknown): DetectionCursor | undefined {
 
 export function purposeOf(value: unknown, field: string): string {
   return parseInput(purposeSchema, value, field);
+}
+
+/**
+ * The case a look at a stored lookup serves. A lookup id can be shared within a team, so the id alone says nothing
+ * about why someone else looks: its creator may omit the case reference (the lookup's own is meant), any other
+ * investigator must name theirs, and the audit entry records it (with the lookup's own beside it, for the link).
+ * Refusing reuse would only push colleagues to repeat the search (a second case-assist record of the same people);
+ * accepting it under the lookup's case reference would file one investigator's access under another's case.
+ */
+export function caseReferenceFor(user: Principal, lookup: StoredLookup, given: unknown, field: string): string {
+  if (given !== undefined && given !== "") return parseInput(caseReferenceSchema, given, field);
+  if (lookup.createdBy === user.username) return lookup.caseReference;
+  throw new ValidationError(
+    field,
+    `lookup ${lookup.id} was made by another investigator: name the case reference this look serves`,
+  );
+}
+
+/** Audit detail linking a look by someone else, or under another case, to the lookup's own case and creator. */
+export function lookupLink(
+  user: Principal,
+  lookup: StoredLookup,
+  caseReference: string,
+): { detail?: Record<string, unknown> } {
+  if (user.username === lookup.createdBy && caseReference === lookup.caseReference) return {};
+  return { detail: { lookupCaseReference: lookup.caseReference, lookupBy: lookup.createdBy } };
 }
 
 /**
@@ -105,7 +132,7 @@ export class CaseService {
   async view(
     user: Principal,
     id: string,
-    query: { purpose?: unknown; cursor?: unknown; limit?: unknown },
+    query: { purpose?: unknown; caseReference?: unknown; cursor?: unknown; limit?: unknown },
     sourceIp?: string,
   ): Promise<CaseSearchResult> {
     AuthService.require(user, "investigator");
@@ -115,17 +142,18 @@ export class CaseService {
     const limit = parseInput(caseRecordQuerySchema.shape.limit, query.limit, "query.limit") ?? DEFAULT_LIMIT;
     const lookup = await this.deps.cases.lookup(id);
     if (!lookup) throw new NotFoundError("params.id", `no case lookup ${id}`);
+    const caseReference = caseReferenceFor(user, lookup, query.caseReference, "query.caseReference");
     const result = await this.page(lookup, limit, cursor);
     await this.deps.audit.record({
       actor: user.username,
       action: "case.view",
       subject: id,
       personalData: true,
-      caseReference: lookup.caseReference,
+      caseReference,
       purpose,
       criteria: { ...(cursor ? { cursor: encodeCursor(cursor) } : {}), limit },
       resultCount: result.detections.items.length,
-      detail: { incidentPlates: incidentPlatesShown(result) },
+      detail: { incidentPlates: incidentPlatesShown(result), ...lookupLink(user, lookup, caseReference).detail },
       sourceIp,
     });
     return result;

@@ -1,50 +1,84 @@
-import { createHash, type KeyObject, randomUUID, sign } from "node:crypto";
-import { canonicalJson, type Logger, NotFoundError, parseInput } from "@hub/common";
+import { type KeyObject, randomUUID } from "node:crypto";
+import { HubError, isUuid, type Logger, NotFoundError, parseInput, ValidationError } from "@hub/common";
 import { type CaseDetection, type ExportJob, exportRequestSchema } from "@hub/contracts";
-import { strToU8, zipSync } from "fflate";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import type { CasesRepository, DetectionFilter, StoredLookup } from "../repositories/cases.repository.js";
+import type { ExportFilesRepository, ExportSink } from "../repositories/export-files.repository.js";
+import type { ExportJobsRepository, StoredExportJob } from "../repositories/export-jobs.repository.js";
 import { AuthService, type Principal } from "./auth.service.js";
-import type { CaseService } from "./case.service.js";
-import { recordView } from "./case.service.js";
+import { type CaseService, caseReferenceFor, lookupLink, recordView } from "./case.service.js";
+import { csvLine, ExportArchive } from "./export-archive.js";
 
-const PAGE = 5000;
-/** Ready exports are kept this long in memory, then dropped (export again if needed). */
-const KEEP_MS = 60 * 60 * 1000;
-/** Largest number of detections in one export. */
-const MAX_DETECTIONS = 1_000_000;
+/** Rows per cursor batch: about 200 kB of CSV, deflated and written before the next batch is fetched. */
+const BATCH = 2000;
+/** How often a running export writes its progress (and heartbeat) to its job row, also while the cursor opens. */
+const PROGRESS_MS = 2000;
+/** A running job whose heartbeat is older than this is taken for dead (its gateway stopped). */
+export const EXPORT_STALE_S = 120;
+/** The Retry-After given with a refusal for too many running exports. */
+const RETRY_AFTER_S = 30;
 
-interface Job extends ExportJob {
-  owner: string;
-  zip?: Uint8Array;
+export interface ExportLimits {
+  /** Running exports one investigator may have, on all gateway instances together. */
+  perUser: number;
+  /** Running exports on all gateway instances together. */
+  total: number;
+  /** Largest number of detections in one export. */
+  maxRows: number;
+  /** How long a finished (or failed) export is kept before the sweep removes it. */
+  keepS: number;
 }
 
-function csv(rows: (string | number | null)[][]): string {
-  const cell = (value: string | number | null) => {
-    const text = value === null ? "" : String(value);
-    return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-  };
-  return `${rows.map((row) => row.map(cell).join(",")).join("\r\n")}\r\n`;
+/** Too many exports are running; try again after `retryAfterS` (HTTP 429 with Retry-After). */
+export class ExportsBusyError extends HubError {
+  constructor(message: string, retryAfterS: number) {
+    super("RESOURCE_EXHAUSTED", message, { retriable: true, retryAfterS });
+  }
 }
 
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+const DETECTION_HEADER = [
+  "event_id",
+  "camera_id",
+  "observed_at",
+  "object_class",
+  "confidence",
+  "plate_text",
+  "rule_type",
+  "track_id",
+] as const;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Evidence export of a case lookup, in the spirit of ONVIF's export file format and video systems' evidence lock:
  * a zip with the record (JSON), the detections, plates and clip references (CSV), and manifest.json listing every
- * file's SHA-256, signed with the hub's Ed25519 key (manifest.sig). `npm run export:verify` checks one. Exports run
- * in the background with progress; the zip is kept in memory for an hour.
+ * file's SHA-256, signed with the hub's Ed25519 key (manifest.sig). `npm run export:verify` checks one against a
+ * key the verifier trusts.
+ *
+ * Exports are streamed, never held whole: detections come from a server-side cursor in batches, each batch is
+ * turned into CSV, deflated and written to the export directory before the next is fetched (the file's own
+ * backpressure included), with a turn of the event loop between batches so live updates, Socket.IO heartbeats and
+ * the Kafka consumer's heartbeats keep flowing. Job state lives in the database (export_jobs): the limits count the
+ * running exports of every gateway instance, and any instance can answer for any job; with shared storage for the
+ * directory any instance can also serve the file. Only the investigator who asked may see or fetch an export;
+ * another one is told it does not exist, and the attempt is audited. Expired exports are swept away.
  */
 export class ExportService {
-  private readonly jobs = new Map<string, Job>();
+  private readonly running = new Map<string, Promise<void>>();
+  private stopping = false;
+  private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: {
       cases: CaseService;
       repository: CasesRepository;
+      jobs: ExportJobsRepository;
+      files: ExportFilesRepository;
       audit: AuditRepository;
       signingKey: KeyObject;
       publicKeyPem: string;
+      instanceId: string;
+      limits: ExportLimits;
       logger: Logger;
     },
   ) {}
@@ -55,139 +89,252 @@ export class ExportService {
 
   async start(user: Principal, recordId: string, body: unknown, sourceIp?: string): Promise<ExportJob> {
     AuthService.require(user, "investigator");
-    const { purpose } = parseInput(exportRequestSchema, body ?? {}, "body");
+    const request = parseInput(exportRequestSchema, body ?? {}, "body");
     const { lookup, filter } = await this.deps.cases.lookup(recordId);
+    const caseReference = caseReferenceFor(user, lookup, request.caseReference, "body.caseReference");
+    const { limits } = this.deps;
     const total = filter.cameraIds.length > 0 ? await this.deps.repository.count(filter) : 0;
-    const job: Job = {
-      id: randomUUID(),
-      recordId,
-      state: "running",
-      progress: 0,
-      bytes: null,
-      sha256: null,
-      error: null,
-      createdAt: new Date().toISOString(),
-      owner: user.username,
-    };
-    this.jobs.set(job.id, job);
-    // Logged when asked for, whatever comes of it.
-    await this.deps.audit.record({
-      actor: user.username,
-      action: "case.export",
-      subject: recordId,
-      personalData: true,
-      caseReference: lookup.caseReference,
-      purpose,
-      criteria: { exportId: job.id },
-      resultCount: total,
-      sourceIp,
-    });
-    this.build(job, user, purpose, { lookup, filter, total }).catch((error: unknown) => {
-      job.state = "failed";
-      job.error = error instanceof Error ? error.message : String(error);
-      this.deps.logger.error({ err: error, export: job.id }, "export failed");
-    });
+    const id = randomUUID();
+    const claim = await this.deps.jobs.claim(
+      {
+        id,
+        owner: user.username,
+        recordId,
+        caseReference,
+        purpose: request.purpose,
+        totalRows: Math.min(total, limits.maxRows),
+        fileName: `${id}.zip`,
+        instanceId: this.deps.instanceId,
+      },
+      { perUser: limits.perUser, total: limits.total, keepS: limits.keepS },
+    );
+    if (!claim.started) {
+      this.deps.logger.warn({ user: user.username, limit: claim.limit, running: claim.running }, "export refused");
+      throw new ExportsBusyError(
+        claim.limit === "user"
+          ? `you already have ${claim.running} export(s) running (at most ${limits.perUser}): wait for them to finish`
+          : `${claim.running} exports are running (at most ${limits.total} at once): try again shortly`,
+        RETRY_AFTER_S,
+      );
+    }
+    try {
+      // Logged when started, whatever comes of it.
+      await this.deps.audit.record({
+        actor: user.username,
+        action: "case.export",
+        subject: recordId,
+        personalData: true,
+        caseReference,
+        purpose: request.purpose,
+        criteria: { exportId: id },
+        resultCount: total,
+        ...lookupLink(user, lookup, caseReference),
+        sourceIp,
+      });
+    } catch (error) {
+      await this.deps.jobs.fail(id, "could not be audited", limits.keepS);
+      throw error;
+    }
+    const job = (await this.deps.jobs.find(id)) as StoredExportJob;
+    const build = this.build(job, user, { lookup, filter, total })
+      .catch((error: unknown) => this.deps.logger.error({ err: error, export: id }, "export failed"))
+      .finally(() => this.running.delete(id));
+    this.running.set(id, build);
     return view(job);
   }
 
-  status(user: Principal, id: string): ExportJob {
-    return view(this.job(user, id));
+  async status(user: Principal, id: string, sourceIp?: string): Promise<ExportJob> {
+    return view(await this.job(user, id, "status", sourceIp));
   }
 
-  download(user: Principal, id: string): { zip: Uint8Array; name: string } {
-    const job = this.job(user, id);
-    if (job.state !== "ready" || !job.zip) throw new NotFoundError("params.id", `export ${id} is not ready`);
-    return { zip: job.zip, name: `case-${job.recordId}.zip` };
+  /** The finished export's file, for the investigator who asked for it (audited: the file holds personal data). */
+  async download(
+    user: Principal,
+    id: string,
+    sourceIp?: string,
+  ): Promise<{ stream: NodeJS.ReadableStream; bytes: number; name: string }> {
+    const job = await this.job(user, id, "download", sourceIp);
+    if (job.state !== "ready") throw new NotFoundError("params.id", `export ${id} is not ready`);
+    const file = await this.deps.files.open(job.fileName);
+    // Only when the export directory is not shared between gateway instances (see README).
+    if (!file) throw new NotFoundError("params.id", `the file of export ${id} is not in this gateway's storage`);
+    await this.deps.audit.record({
+      actor: user.username,
+      action: "case.export.download",
+      subject: job.recordId,
+      personalData: true,
+      caseReference: job.caseReference,
+      purpose: job.purpose,
+      criteria: { exportId: id },
+      resultCount: job.progressRows,
+      detail: { bytes: file.bytes, sha256: job.sha256 },
+      sourceIp,
+    });
+    return { stream: file.stream, bytes: file.bytes, name: `case-${job.recordId}.zip` };
   }
 
-  private job(user: Principal, id: string): Job {
+  /** Removes expired exports and their files, fails exports whose gateway died, and deletes orphaned files. */
+  async sweep(): Promise<{ removed: number; failed: number; orphans: number }> {
+    const { jobs, files, limits } = this.deps;
+    const failed = await jobs.failStale(limits.keepS);
+    let removed = 0;
+    for (;;) {
+      const names = await jobs.takeExpired(100);
+      for (const name of names) await files.remove(name);
+      removed += names.length;
+      if (names.length < 100) break;
+    }
+    // Files with no job row (a crash between the row's removal and the file's, or a row removed by hand); only old
+    // ones, so a job started on another instance since knownFiles was read is never touched.
+    const known = await jobs.knownFiles();
+    let orphans = 0;
+    for (const name of await files.filesOlderThan((EXPORT_STALE_S + 60) * 1000)) {
+      if (known.has(name)) continue;
+      await files.remove(name);
+      orphans += 1;
+    }
+    if (removed + failed + orphans > 0) this.deps.logger.info({ removed, failed, orphans }, "exports swept");
+    return { removed, failed, orphans };
+  }
+
+  /** Sweeps now and then every `intervalMs`. */
+  startSweeping(intervalMs: number): void {
+    const run = () => {
+      this.sweep().catch((err: unknown) => this.deps.logger.warn({ err }, "export sweep failed"));
+    };
+    run();
+    this.sweepTimer = setInterval(run, intervalMs);
+    this.sweepTimer.unref();
+  }
+
+  /** Stops sweeping and ends the running exports (each marked failed, its partial file removed). */
+  async stop(): Promise<void> {
+    clearInterval(this.sweepTimer);
+    this.stopping = true;
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** The job, if it exists and belongs to `user`; any other investigator's attempt is audited and told "no such". */
+  private async job(user: Principal, id: string, attempt: string, sourceIp?: string): Promise<StoredExportJob> {
     AuthService.require(user, "investigator");
-    const job = this.jobs.get(id);
-    // Only the investigator who asked for it may fetch it.
+    if (!isUuid(id)) throw new ValidationError("params.id", "must be an export id (UUID)");
+    const job = await this.deps.jobs.find(id);
+    if (job && job.owner !== user.username) {
+      await this.deps.audit.record({
+        actor: user.username,
+        action: "case.export.refused",
+        subject: job.recordId,
+        personalData: false,
+        caseReference: job.caseReference,
+        criteria: { exportId: id, attempt },
+        detail: { reason: "not the investigator who asked for the export", owner: job.owner },
+        sourceIp,
+      });
+    }
     if (!job || job.owner !== user.username) throw new NotFoundError("params.id", `no export ${id}`);
     return job;
   }
 
   private async build(
-    job: Job,
+    job: StoredExportJob,
     user: Principal,
-    purpose: string,
     found: { lookup: StoredLookup; filter: DetectionFilter; total: number },
   ): Promise<void> {
+    const { jobs, files, repository, limits } = this.deps;
     const { lookup, filter, total } = found;
-    const wanted = Math.min(total, MAX_DETECTIONS);
-    const detections: CaseDetection[] = [];
-    let after: { observedAt: string; eventId: string } | undefined;
-    while (filter.cameraIds.length > 0 && detections.length < wanted) {
-      const page = await this.deps.repository.detections(filter, Math.min(PAGE, wanted - detections.length), after);
-      if (page.length === 0) break;
-      detections.push(...page);
-      const last = page.at(-1) as CaseDetection;
-      after = { observedAt: last.observedAt, eventId: last.eventId };
-      job.progress = Math.min(0.9, (detections.length / Math.max(wanted, 1)) * 0.9);
-      await new Promise((resolve) => setImmediate(resolve));
+    let rows = 0;
+    let sink: ExportSink | undefined;
+    // The heartbeat runs on a timer, not per batch: opening the cursor on a million rows takes a while, and a job
+    // that stops beating is failed by the sweep of any instance. If that happened anyway, this build stops.
+    let lost = false;
+    const heartbeat = setInterval(() => {
+      jobs
+        .progress(job.id, rows)
+        .then((running) => {
+          if (!running) lost = true;
+        })
+        .catch((err: unknown) => this.deps.logger.warn({ err, export: job.id }, "export heartbeat failed"));
+    }, PROGRESS_MS);
+    try {
+      sink = await files.create(job.fileName);
+      const archive = new ExportArchive(sink);
+      const any = filter.cameraIds.length > 0;
+      const plates = any ? await repository.plates(filter) : [];
+      const record = { ...recordView(lookup, filter), plates, detections: { file: "detections.csv" } };
+      await archive.addFile("record.json", JSON.stringify(record, null, 2));
+
+      archive.beginFile("detections.csv");
+      await archive.write(csvLine(DETECTION_HEADER));
+      const batches = any ? repository.detectionBatches(filter, job.totalRows, BATCH) : emptyBatches();
+      for await (const batch of batches) {
+        if (this.stopping) throw new Error("the gateway stopped while exporting");
+        if (lost) throw new Error("the export's job was ended elsewhere (no heartbeat for too long)");
+        await archive.write(detectionsCsv(batch));
+        rows += batch.length;
+        await yieldToEventLoop();
+      }
+      await archive.endFile();
+
+      let platesCsv = csvLine(["plate_text", "count", "first_seen", "last_seen", "camera_ids"]);
+      for (const p of plates)
+        platesCsv += csvLine([p.plateText, p.count, p.firstSeen, p.lastSeen, p.cameraIds.join(" ")]);
+      await archive.addFile("plates.csv", platesCsv);
+      let clipsCsv = csvLine(["camera_id", "from", "to"]);
+      for (const clip of record.clips) clipsCsv += csvLine([clip.cameraId, clip.from, clip.to]);
+      await archive.addFile("clips.csv", clipsCsv);
+
+      const zip = await archive.finish(
+        {
+          exportId: job.id,
+          recordId: lookup.id,
+          caseReference: job.caseReference,
+          ...(job.caseReference !== lookup.caseReference ? { lookupCaseReference: lookup.caseReference } : {}),
+          exportedBy: user.username,
+          purpose: job.purpose,
+          exportedAt: new Date().toISOString(),
+          detections: rows,
+          truncated: rows < total,
+        },
+        this.deps.signingKey,
+        this.deps.publicKeyPem,
+      );
+      await sink.commit();
+      await jobs.ready(job.id, { rows, bytes: zip.bytes, sha256: zip.sha256, keepS: limits.keepS });
+    } catch (error) {
+      await sink?.abort().catch(() => undefined);
+      await jobs.fail(job.id, error instanceof Error ? error.message : String(error), limits.keepS);
+      throw error;
+    } finally {
+      clearInterval(heartbeat);
     }
-    const plates = filter.cameraIds.length > 0 ? await this.deps.repository.plates(filter) : [];
-    const record = { ...recordView(lookup, filter), detections, plates };
-    const files: Record<string, Uint8Array> = {
-      "record.json": strToU8(JSON.stringify(record, null, 2)),
-      "detections.csv": strToU8(
-        csv([
-          ["event_id", "camera_id", "observed_at", "object_class", "confidence", "plate_text", "rule_type", "track_id"],
-          ...detections.map((d) => [
-            d.eventId,
-            d.cameraId,
-            d.observedAt,
-            d.objectClass,
-            d.confidence,
-            d.plateText,
-            d.ruleType,
-            d.trackId,
-          ]),
-        ]),
-      ),
-      "plates.csv": strToU8(
-        csv([
-          ["plate_text", "count", "first_seen", "last_seen", "camera_ids"],
-          ...plates.map((p) => [p.plateText, p.count, p.firstSeen, p.lastSeen, p.cameraIds.join(" ")]),
-        ]),
-      ),
-      "clips.csv": strToU8(
-        csv([["camera_id", "from", "to"], ...record.clips.map((clip) => [clip.cameraId, clip.from, clip.to])]),
-      ),
-    };
-    const manifest = {
-      format: "macao-event-hub/case-export/v1",
-      exportId: job.id,
-      recordId: lookup.id,
-      caseReference: lookup.caseReference,
-      exportedBy: user.username,
-      purpose,
-      exportedAt: new Date().toISOString(),
-      detections: detections.length,
-      truncated: detections.length < total,
-      signature: { algorithm: "Ed25519", file: "manifest.sig", over: "manifest.json (its exact bytes)" },
-      files: Object.entries(files).map(([name, bytes]) => ({ name, bytes: bytes.length, sha256: sha256(bytes) })),
-    };
-    const manifestBytes = strToU8(`${canonicalJson(manifest)}\n`);
-    files["manifest.json"] = manifestBytes;
-    files["manifest.sig"] = strToU8(`${sign(null, manifestBytes, this.deps.signingKey).toString("base64")}\n`);
-    files["hub-public-key.pem"] = strToU8(this.deps.publicKeyPem);
-    job.zip = zipSync(files, { level: 6, mtime: new Date() });
-    job.bytes = job.zip.length;
-    job.sha256 = sha256(job.zip);
-    job.progress = 1;
-    job.state = "ready";
-    setTimeout(() => this.jobs.delete(job.id), KEEP_MS).unref();
   }
 }
 
-function view(job: Job): ExportJob {
+async function* emptyBatches(): AsyncGenerator<CaseDetection[]> {}
+
+function detectionsCsv(batch: CaseDetection[]): string {
+  let text = "";
+  for (const d of batch)
+    text += csvLine([
+      d.eventId,
+      d.cameraId,
+      d.observedAt,
+      d.objectClass,
+      d.confidence,
+      d.plateText,
+      d.ruleType,
+      d.trackId,
+    ]);
+  return text;
+}
+
+function view(job: StoredExportJob): ExportJob {
+  const progress = job.state === "ready" ? 1 : job.totalRows > 0 ? Math.min(0.99, job.progressRows / job.totalRows) : 0;
   return {
     id: job.id,
     recordId: job.recordId,
     state: job.state,
-    progress: Math.round(job.progress * 1000) / 1000,
+    progress: Math.round(progress * 1000) / 1000,
     bytes: job.bytes,
     sha256: job.sha256,
     error: job.error,
