@@ -12,10 +12,18 @@ export { BatchingProducer, type BatchingProducerOptions, type OutgoingMessage } 
 export {
   booleanFlag,
   brokerList,
+  type ConfigIssues,
+  checkCommonConfig,
+  checkPublicBaseUrl,
   commonConfigShape,
+  type DatabaseSslMode,
+  databaseSslMode,
   type HubMode,
   hubMode,
+  INSECURE_DEVELOPMENT_PREFIX,
+  isLoopbackUrl,
   type KafkaTopicSettings,
+  kafkaSecurityProtocol,
   kafkaTopicsConfigShape,
   loadConfig,
   logLevel,
@@ -25,6 +33,8 @@ export {
 } from "./config.js";
 export {
   createPool,
+  type DatabaseSslSettings,
+  databaseSsl,
   isTransientDatabaseError,
   type MigrationResult,
   migrate,
@@ -59,16 +69,29 @@ export {
 export { distanceMetres, H3_INDEX_RESOLUTION, H3_PARTITION_RESOLUTION, h3Cell, macaoLandPath, Region } from "./geo.js";
 export {
   authorizationOf,
+  type ClientTlsFiles,
+  CORRELATOR_MAX_MESSAGE_BYTES,
+  channelCredentials,
   type Decoded,
   FIELD_PATH_METADATA,
   type GrpcContext,
   malformed,
+  messageLimits,
+  type ServerTlsFiles,
+  serverCredentials,
   tolerantDefinition,
   toServiceError,
   unary,
 } from "./grpc.js";
 export { firstProblem, type IndexStyle, parseInput } from "./input.js";
-export { createKafka, ensureTopics, type KafkaConnection } from "./kafka.js";
+export {
+  createKafka,
+  ensureTopics,
+  type KafkaConnection,
+  type KafkaSecurity,
+  type KafkaSecuritySettings,
+  kafkaSecurity,
+} from "./kafka.js";
 export { createLogger, type Logger } from "./logger.js";
 export {
   createMetricsRegistry,
@@ -89,6 +112,8 @@ export {
 } from "./service.js";
 export { onShutdown } from "./shutdown.js";
 export {
+  type DeployedTopicSpec,
+  defaultMinInsyncReplicas,
   EVENT_PARTITIONS,
   eventTopicKeys,
   headers,

@@ -106,6 +106,11 @@ async function wireGateway(
   const correlator = new CorrelatorGateway({
     address: config.CORRELATOR_GRPC_ADDRESS,
     token: config.CORRELATOR_API_TOKEN,
+    tls: {
+      caFile: config.CORRELATOR_TLS_CA_FILE,
+      certFile: config.CORRELATOR_TLS_CLIENT_CERT_FILE,
+      keyFile: config.CORRELATOR_TLS_CLIENT_KEY_FILE,
+    },
   });
   const dashboard = new DashboardService({ views, live, correlator, audit, logger: logger.child({ ns: "dashboard" }) });
   await dashboard.refreshRegistry();
