@@ -57,6 +57,13 @@ export const kafkaSecurityProtocol = z.enum(["PLAINTEXT", "SSL", "SASL_PLAINTEXT
 export const databaseSslMode = z.enum(["disable", "require", "verify-ca", "verify-full"]).default("disable");
 export type DatabaseSslMode = z.infer<typeof databaseSslMode>;
 
+/** How to reach the database, for operator commands (npm run user:add, …) that need nothing else. */
+export const databaseConfigShape = {
+  DATABASE_URL: postgresUrl,
+  DATABASE_SSL_MODE: databaseSslMode,
+  DATABASE_SSL_CA_FILE: z.string().min(1).optional(),
+};
+
 /** Settings every service shares. */
 export const commonConfigShape = {
   HUB_MODE: hubMode,
@@ -75,11 +82,12 @@ export const commonConfigShape = {
   /** The SCRAM password, or a file holding it (a mounted secret); not both. */
   KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
   KAFKA_SASL_PASSWORD_FILE: z.string().min(1).optional(),
-  DATABASE_URL: postgresUrl,
-  /** disable, require (encrypted, server not verified), verify-ca (certificate chain), verify-full (chain + host name). */
-  DATABASE_SSL_MODE: databaseSslMode,
-  /** PEM CA bundle that signed the database server's certificate (verify-ca, verify-full); unset = the system's CAs. */
-  DATABASE_SSL_CA_FILE: z.string().min(1).optional(),
+  /**
+   * DATABASE_URL; DATABASE_SSL_MODE: disable, require (encrypted, server not verified), verify-ca (certificate
+   * chain), verify-full (chain + host name); DATABASE_SSL_CA_FILE: PEM CA of the server's certificate (verify-ca,
+   * verify-full), unset = the system's CAs.
+   */
+  ...databaseConfigShape,
   DATABASE_POOL_SIZE: positiveInt.max(100).default(4),
   /** How long start-up keeps retrying a database that refuses or times out (busy, still starting) before failing. */
   DATABASE_STARTUP_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),

@@ -17,6 +17,7 @@ export {
   checkPublicBaseUrl,
   commonConfigShape,
   type DatabaseSslMode,
+  databaseConfigShape,
   databaseSslMode,
   type HubMode,
   hubMode,

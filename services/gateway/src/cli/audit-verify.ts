@@ -7,14 +7,14 @@
  * Exit 0 and the number of entries and the last hash (worth noting down: a later run must end with the same entry
  * or one after it), or exit 1 naming the first entry that does not follow from the one before it.
  */
-import { createLogger, createPool, loadConfig, postgresUrl, verifyAuditChain } from "@hub/common";
+import { createLogger, createPool, databaseConfigShape, loadConfig, verifyAuditChain } from "@hub/common";
 import { z } from "zod";
 
 /** Results go to standard output (progress and errors to standard error). */
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-const config = loadConfig(z.object({ DATABASE_URL: postgresUrl }));
-const pool = createPool(config.DATABASE_URL, 1, createLogger("audit-verify", "warn"));
+const config = loadConfig(z.object(databaseConfigShape));
+const pool = createPool(config.DATABASE_URL, 1, createLogger("audit-verify", "warn"), config);
 try {
   const result = await verifyAuditChain(pool, (checked) => process.stderr.write(`\r  checked ${checked} entries…`));
   process.stderr.write("\n");
