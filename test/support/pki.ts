@@ -6,7 +6,8 @@ import { join } from "node:path";
 
 /**
  * Throw-away certificates for transport-security tests, made with the `openssl` command (node:crypto cannot issue
- * X.509): a CA, a server certificate for localhost/127.0.0.1 and a client certificate it signed, and a second,
+ * X.509): a CA, a server certificate for localhost/127.0.0.1, one for another host (db.other.example) and a client
+ * certificate it signed, and a second,
  * untrusted CA with its own client and server certificates, to play the impostor. EC P-256 keys in PKCS#8 PEM
  * (what Kafka's PEM key store and gRPC both read). Valid for two days; `remove()` deletes them.
  */
@@ -16,6 +17,8 @@ export interface TestPki {
   caCert: string;
   serverCert: string;
   serverKey: string;
+  otherHostCert: string;
+  otherHostKey: string;
   clientCert: string;
   clientKey: string;
   rogueCaCert: string;
@@ -67,6 +70,13 @@ export function createTestPki(): TestPki {
   const client = "extendedKeyUsage=clientAuth";
   newCa(dir, "ca");
   issue(dir, "ca", "server", "localhost", server);
+  issue(
+    dir,
+    "ca",
+    "other-host",
+    "db.other.example",
+    "subjectAltName=DNS:db.other.example\nextendedKeyUsage=serverAuth",
+  );
   issue(dir, "ca", "client", "gateway", client);
   newCa(dir, "rogue-ca");
   issue(dir, "rogue-ca", "rogue-client", "gateway", client);
@@ -77,6 +87,8 @@ export function createTestPki(): TestPki {
     caCert: path("ca.pem"),
     serverCert: path("server.pem"),
     serverKey: path("server.key"),
+    otherHostCert: path("other-host.pem"),
+    otherHostKey: path("other-host.key"),
     clientCert: path("client.pem"),
     clientKey: path("client.key"),
     rogueCaCert: path("rogue-ca.pem"),
