@@ -1,6 +1,14 @@
 import { readFileSync } from "node:fs";
 import type { ConnectionOptions } from "node:tls";
-import { type ITopicConfig, Kafka, type KafkaConfig, type LogEntry, logLevel, type SASLOptions } from "kafkajs";
+import {
+  ConfigResourceTypes,
+  type ITopicConfig,
+  Kafka,
+  type KafkaConfig,
+  type LogEntry,
+  logLevel,
+  type SASLOptions,
+} from "kafkajs";
 import type { Logger } from "./logger.js";
 import type { DeployedTopicSpec } from "./topics.js";
 
@@ -95,7 +103,9 @@ export interface EnsureTopicsOptions {
 
 /**
  * Creates the topics that do not exist yet, with their documented settings. Existing topics are left alone, but a
- * partition count lower than specified is reported, since changing it would move keys between partitions.
+ * partition count lower than specified is reported, since changing it would move keys between partitions, and so
+ * are fewer replicas or a lower min.insync.replicas than specified (topics created before, or by hand): those are
+ * for the operator to raise (kafka-reassign-partitions, kafka-configs), not for a service starting up.
  */
 export async function ensureTopics(
   kafka: Kafka,
@@ -126,6 +136,32 @@ export async function ensureTopics(
           options.logger.warn(
             { topic: topic.name, partitions: topic.partitions.length, expected: spec.partitions },
             "topic has fewer partitions than specified",
+          );
+        }
+        const replicas = Math.min(...topic.partitions.map((partition) => partition.replicas.length));
+        if (spec && replicas < spec.replicationFactor) {
+          options.logger.warn(
+            { topic: topic.name, replicas, expected: spec.replicationFactor },
+            "topic has fewer replicas than KAFKA_REPLICATION_FACTOR",
+          );
+        }
+      }
+      const described = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: present.map((spec) => ({
+          type: ConfigResourceTypes.TOPIC,
+          name: spec.name,
+          configNames: ["min.insync.replicas"],
+        })),
+      });
+      for (const resource of described.resources) {
+        const spec = present.find((candidate) => candidate.name === resource.resourceName);
+        const actual = resource.configEntries.find((entry) => entry.configName === "min.insync.replicas");
+        const expected = spec?.config["min.insync.replicas"];
+        if (actual && expected && Number(actual.configValue) < Number(expected)) {
+          options.logger.warn(
+            { topic: resource.resourceName, minInsyncReplicas: Number(actual.configValue), expected: Number(expected) },
+            "topic accepts writes on fewer in-sync replicas than specified (raise min.insync.replicas)",
           );
         }
       }
