@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { ConnectionOptions } from "node:tls";
-import {
-  ConfigResourceTypes,
+import kafkajs, {
   type ITopicConfig,
   Kafka,
   type KafkaConfig,
@@ -10,6 +9,10 @@ import {
   type SASLOptions,
 } from "kafkajs";
 import type { Logger } from "./logger.js";
+
+// kafkajs is CommonJS: Node's ESM loader finds only some of its named exports, not this one.
+const { ConfigResourceTypes } = kafkajs;
+
 import type { DeployedTopicSpec } from "./topics.js";
 
 export interface KafkaConnection {
