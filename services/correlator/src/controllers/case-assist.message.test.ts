@@ -16,6 +16,8 @@ import { toMessage } from "./case-assist.controller.js";
 const text = (length: number) => "澳".repeat(length);
 const id = (length: number, n: number) => `${n}`.padStart(length, "x");
 const time = "2026-12-06T07:00:00.000Z";
+/** A number printed with the most digits JSON gives a double (17 significant). */
+const long = (whole: number) => whole - 1 / 3;
 
 function maximalResult(): CaseAssistResult {
   const cameraIds = Array.from({ length: limits.maxCameras }, (_, n) => id(64, n));
@@ -25,13 +27,13 @@ function maximalResult(): CaseAssistResult {
       name: text(200),
       siteId: id(64, 1),
       district: text(64),
-      position: { lat: -22.123456789012345, lon: -113.12345678901234 },
-      bearingDeg: 359.12345678901234,
-      angleDeg: 179.12345678901234,
-      rangeM: 1999.1234567890123,
-      distanceM: 6999.123456789012,
-      coveredFraction: 0.12345678901234567,
-      onlineShare: 0.12345678901234567,
+      position: { lat: long(-22), lon: long(-113) },
+      bearingDeg: long(359),
+      angleDeg: long(179),
+      rangeM: long(1999),
+      distanceM: long(6999),
+      coveredFraction: long(0),
+      onlineShare: long(0),
     })),
     camerasTruncated: true,
     detections: Array.from({ length: limits.maxDetections }, (_, n) => ({
@@ -39,11 +41,11 @@ function maximalResult(): CaseAssistResult {
       cameraId: id(64, n),
       observedAt: time,
       objectClass: "OBJECT_CLASS_MOTORCYCLE",
-      confidence: 0.12345678901234567,
+      confidence: long(0),
       trackId: text(64),
       plateText: text(16),
       plateRegion: "CN-GD1",
-      plateConfidence: 0.12345678901234567,
+      plateConfidence: long(0),
       ruleType: "RULE_EVENT_TYPE_LINE_CROSSED",
       ruleName: text(128),
     })),
@@ -66,7 +68,7 @@ function maximalResult(): CaseAssistResult {
       severity: "SEVERITY_CRITICAL",
       status: "INCIDENT_STATUS_ACKNOWLEDGED",
       title: `${text(200)}: ${id(64, n)}`,
-      position: { lat: -22.123456789012345, lon: -113.12345678901234 },
+      position: { lat: long(-22), lon: long(-113) },
       firstEventAt: time,
       lastEventAt: time,
     })),
