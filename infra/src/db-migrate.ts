@@ -7,7 +7,7 @@
  *
  * (DATABASE_URL is used when DATABASE_OWNER_URL is not set.) Prints what was applied; exits 1 on failure.
  */
-import { createLogger, createPool, migrate } from "@hub/common";
+import { createLogger, createPool, type DatabaseSslSettings, migrate } from "@hub/common";
 
 const url = process.env.DATABASE_OWNER_URL || process.env.DATABASE_URL;
 if (!url) {
@@ -15,7 +15,17 @@ if (!url) {
   process.exit(1);
 }
 const logger = createLogger("db-migrate", "warn");
-const pool = createPool(url, 1, logger);
+// The same TLS settings as the services (DATABASE_SSL_MODE, DATABASE_SSL_CA_FILE).
+const sslModes = ["disable", "require", "verify-ca", "verify-full"];
+if (process.env.DATABASE_SSL_MODE && !sslModes.includes(process.env.DATABASE_SSL_MODE)) {
+  console.error(`db:migrate: DATABASE_SSL_MODE must be one of ${sslModes.join(", ")}`);
+  process.exit(1);
+}
+const tls = {
+  DATABASE_SSL_MODE: (process.env.DATABASE_SSL_MODE || "disable") as DatabaseSslSettings["DATABASE_SSL_MODE"],
+  DATABASE_SSL_CA_FILE: process.env.DATABASE_SSL_CA_FILE || undefined,
+};
+const pool = createPool(url, 1, logger, tls);
 try {
   const result = await migrate(pool, logger);
   console.log(

@@ -1,6 +1,12 @@
 export { type EmbeddedDbOptions, type RunningDb, startEmbeddedDatabase } from "./database.js";
 export { verifyStandardWebhook } from "./dev-citizen-apps.js";
-export { ensureKafkaJars, type KafkaBrokerOptions, type RunningKafka, startKafka } from "./kafka.js";
+export {
+  ensureKafkaJars,
+  type KafkaBrokerOptions,
+  type KafkaSecurityListeners,
+  type RunningKafka,
+  startKafka,
+} from "./kafka.js";
 export {
   decideOnExit,
   describeExit,

@@ -3,5 +3,10 @@
  * KRaft format, readiness, startKafka). This file is its public surface.
  */
 
-export { type KafkaBrokerOptions, type RunningKafka, startKafka } from "./kafka/broker.js";
+export {
+  type KafkaBrokerOptions,
+  type KafkaSecurityListeners,
+  type RunningKafka,
+  startKafka,
+} from "./kafka/broker.js";
 export { ensureKafkaJars } from "./kafka/jars.js";

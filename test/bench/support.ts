@@ -5,12 +5,13 @@ import { join } from "node:path";
 import {
   createKafka,
   createPool,
+  EVENT_PARTITIONS,
   ensureTopics,
   type Kafka,
   type Logger,
   migrate,
   type Pool,
-  topics,
+  topicSpecs,
 } from "@hub/common";
 import { findRepoRoot, startEmbeddedDatabase, startKafka, startService, waitFor } from "@hub/infra";
 import { hashToken } from "@hub/ingest";
@@ -95,7 +96,8 @@ export async function startBenchHub(
     cleanups.unshift(() => pool.end());
     await migrate(pool, logger);
     const kafka = createKafka({ brokers, clientId: "bench" }, logger);
-    if (withKafka) await ensureTopics(kafka, Object.values(topics), { replicationFactor: 1, logger });
+    if (withKafka)
+      await ensureTopics(kafka, topicSpecs({ eventPartitions: EVENT_PARTITIONS, replicationFactor: 1 }), { logger });
     const siteId = `bench-${randomUUID().slice(0, 8)}`;
     const token = randomBytes(32).toString("base64url");
     await pool.query("INSERT INTO sites (id, name) VALUES ($1, $1)", [siteId]);

@@ -9,7 +9,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { appendFile, mkdir, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { Kafka, logLevel } from "kafkajs";
@@ -43,10 +43,26 @@ export interface KafkaBrokerOptions {
   log?: (msg: string) => void;
   /** JVM max heap in MB; default 512. */
   heapMb?: number;
+  /**
+   * Adds an SSL listener (client certificates required) and a SASL_SSL listener (SCRAM-SHA-512, server TLS only),
+   * beside the PLAINTEXT one the broker itself and the readiness probe use: for transport-security tests.
+   */
+  security?: KafkaSecurityListeners;
+}
+
+export interface KafkaSecurityListeners {
+  /** PEM files: the broker's certificate and key, and the CA whose client certificates the SSL listener accepts. */
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+  /** SCRAM-SHA-512 users, written into the metadata when the storage is formatted. */
+  scramUsers: { name: string; password: string }[];
 }
 
 export interface RunningKafka {
   brokers: string[];
+  /** With `security`: host:port of the SSL (mutual TLS) and SASL_SSL (SCRAM over TLS) listeners. */
+  secured?: { ssl: string; saslSsl: string };
   /** SIGTERM (controlled shutdown), SIGKILL after 30 s; resolves once the JVM has exited. */
   stop(): Promise<void>;
   /** SIGKILL, for crash tests. Does not wait; a following startKafka on the same dataDir waits for the old JVM. */
@@ -133,13 +149,39 @@ async function resolvePorts(dataDir: string, opts: KafkaBrokerOptions): Promise<
 /** Backslashes are escapes in .properties values (matters only for Windows-style paths). */
 const propValue = (value: string): string => value.replace(/\\/g, "\\\\");
 
-function serverProperties(files: BrokerFiles, ports: BrokerPorts): string {
+/** A PEM file as one .properties value (Java's Properties reads "\n" as a line break). */
+const pemValue = (pem: string): string => pem.trim().replace(/\r?\n/g, "\\n");
+
+interface SecuredPorts {
+  ssl: number;
+  saslSsl: number;
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+function securityProperties(secured: SecuredPorts): Record<string, string> {
+  return {
+    "ssl.keystore.type": "PEM",
+    "ssl.keystore.certificate.chain": pemValue(secured.cert),
+    "ssl.keystore.key": pemValue(secured.key),
+    "ssl.truststore.type": "PEM",
+    "ssl.truststore.certificates": pemValue(secured.ca),
+    "listener.name.ssl.ssl.client.auth": "required",
+    "sasl.enabled.mechanisms": "SCRAM-SHA-512",
+    "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config":
+      "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+  };
+}
+
+function serverProperties(files: BrokerFiles, ports: BrokerPorts, secured?: SecuredPorts): string {
+  const extraListeners = secured ? `,SSL://${HOST}:${secured.ssl},SASL_SSL://${HOST}:${secured.saslSsl}` : "";
   const props: Record<string, string | number> = {
     "node.id": 1,
     "process.roles": "broker,controller",
-    listeners: `PLAINTEXT://${HOST}:${ports.port},CONTROLLER://${HOST}:${ports.controllerPort}`,
-    "advertised.listeners": `PLAINTEXT://${HOST}:${ports.port}`,
-    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    listeners: `PLAINTEXT://${HOST}:${ports.port},CONTROLLER://${HOST}:${ports.controllerPort}${extraListeners}`,
+    "advertised.listeners": `PLAINTEXT://${HOST}:${ports.port}${extraListeners}`,
+    "listener.security.protocol.map": `PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${secured ? ",SSL:SSL,SASL_SSL:SASL_SSL" : ""}`,
     "inter.broker.listener.name": "PLAINTEXT",
     "controller.listener.names": "CONTROLLER",
     // A static voter set, not a dynamic quorum (--standalone): the controller address
@@ -164,6 +206,7 @@ function serverProperties(files: BrokerFiles, ports: BrokerPorts): string {
     // ample room for GC or CPU stalls on a loaded 2-core machine.
     "broker.heartbeat.interval.ms": 1_000,
     "broker.session.timeout.ms": 4_000,
+    ...(secured ? securityProperties(secured) : {}),
   };
   const lines = Object.entries(props).map(([key, value]) => `${key}=${value}`);
   return `# Written by infra/src/kafka/broker.ts on every start; edits are overwritten.\n${lines.join("\n")}\n`;
@@ -212,7 +255,12 @@ function randomClusterId(): string {
   }
 }
 
-async function formatStorageIfNeeded(libsDir: string, files: BrokerFiles, log: (m: string) => void): Promise<void> {
+async function formatStorageIfNeeded(
+  libsDir: string,
+  files: BrokerFiles,
+  log: (m: string) => void,
+  scramUsers: { name: string; password: string }[] = [],
+): Promise<void> {
   if ((await readTextOrNull(path.join(files.logDir, "meta.properties"))) !== null) return;
   const clusterId = randomClusterId();
   log(`formatting ${files.logDir} (cluster id ${clusterId})`);
@@ -225,6 +273,7 @@ async function formatStorageIfNeeded(libsDir: string, files: BrokerFiles, log: (
     "--config",
     files.serverProperties,
     "--ignore-formatted",
+    ...scramUsers.flatMap((user) => ["--add-scram", `SCRAM-SHA-512=[name=${user.name},password=${user.password}]`]),
   ];
   const result = await runCommand(javaBinary(), args);
   if (result?.code !== 0) {
@@ -313,11 +362,17 @@ async function waitUntilReady(
   }
 }
 
-function runningKafka(child: ChildProcess, broker: string, files: BrokerFiles): RunningKafka {
+function runningKafka(
+  child: ChildProcess,
+  broker: string,
+  files: BrokerFiles,
+  secured?: { ssl: string; saslSsl: string },
+): RunningKafka {
   const pid = child.pid;
   if (pid === undefined) throw new Error("Kafka broker process has no pid");
   return {
     brokers: [broker],
+    ...(secured ? { secured } : {}),
     pid,
     kill: () => {
       child.kill("SIGKILL");
@@ -337,9 +392,20 @@ export async function startKafka(opts: KafkaBrokerOptions): Promise<RunningKafka
   await stopLeftoverBroker(files, log);
 
   const ports = await resolvePorts(files.dataDir, opts);
-  await writeFile(files.serverProperties, serverProperties(files, ports));
+  let secured: SecuredPorts | undefined;
+  if (opts.security) {
+    let ssl = await pickFreePort();
+    while (ssl === ports.port || ssl === ports.controllerPort) ssl = await pickFreePort();
+    let saslSsl = await pickFreePort();
+    while ([ports.port, ports.controllerPort, ssl].includes(saslSsl)) saslSsl = await pickFreePort();
+    const [cert, key, ca] = await Promise.all(
+      [opts.security.certFile, opts.security.keyFile, opts.security.caFile].map((file) => readFile(file, "utf8")),
+    );
+    secured = { ssl, saslSsl, cert: cert as string, key: key as string, ca: ca as string };
+  }
+  await writeFile(files.serverProperties, serverProperties(files, ports, secured));
   await writeFile(files.log4jConfig, log4jProperties(files));
-  await formatStorageIfNeeded(libsDir, files, log);
+  await formatStorageIfNeeded(libsDir, files, log, opts.security?.scramUsers);
 
   const broker = `${HOST}:${ports.port}`;
   await appendFile(files.kafkaOut, `\n=== ${new Date().toISOString()} starting Kafka on ${broker}\n`);
@@ -355,5 +421,10 @@ export async function startKafka(opts: KafkaBrokerOptions): Promise<RunningKafka
   log(
     `Kafka ready on ${broker} in ${((Date.now() - started) / 1000).toFixed(1)}s (pid ${child.pid}, data ${files.dataDir})`,
   );
-  return runningKafka(child, broker, files);
+  return runningKafka(
+    child,
+    broker,
+    files,
+    secured ? { ssl: `${HOST}:${secured.ssl}`, saslSsl: `${HOST}:${secured.saslSsl}` } : undefined,
+  );
 }

@@ -16,10 +16,33 @@ const problems = (env: Record<string, string>): string[] => {
 describe("alerts configuration", () => {
   it("marks messages as an exercise outside production, and wants a real API token in production", () => {
     expect(readConfig(base).ALERTS_CAP_STATUS).toBe("Exercise");
-    expect(problems({ HUB_MODE: "production" })).toEqual(["ALERTS_API_TOKEN: is required in production mode"]);
-    expect(readConfig({ ...base, HUB_MODE: "production", ALERTS_API_TOKEN: "x".repeat(32) }).ALERTS_CAP_STATUS).toBe(
-      "Actual",
-    );
+    expect(problems({ HUB_MODE: "production", ALERTS_PUBLIC_BASE_URL: "https://alerts.gov.mo" })).toEqual([
+      "ALERTS_API_TOKEN: is required in production mode",
+    ]);
+    expect(
+      readConfig({
+        ...base,
+        HUB_MODE: "production",
+        ALERTS_API_TOKEN: "x".repeat(32),
+        ALERTS_PUBLIC_BASE_URL: "https://alerts.gov.mo",
+      }).ALERTS_CAP_STATUS,
+    ).toBe("Actual");
+  });
+
+  it("refuses in production a public base URL on loopback and the public development token", () => {
+    const production = { HUB_MODE: "production", ALERTS_API_TOKEN: "x".repeat(32) };
+    expect(problems(production)).toEqual([
+      "ALERTS_PUBLIC_BASE_URL: is on loopback (http://127.0.0.1:8080), which no one else can reach; set the public origin in production mode",
+    ]);
+    expect(
+      problems({
+        ...production,
+        ALERTS_PUBLIC_BASE_URL: "https://alerts.gov.mo",
+        ALERTS_API_TOKEN: "insecure-development-alerts-token",
+      }),
+    ).toEqual([
+      "ALERTS_API_TOKEN: holds a public development secret (insecure-development-…), refused in production mode",
+    ]);
   });
 
   it("refuses crash injection outside test mode and half a WeChat or signing setup", () => {

@@ -1,5 +1,7 @@
 import { hostname } from "node:os";
 import {
+  checkCommonConfig,
+  checkPublicBaseUrl,
   commonConfigShape,
   DEV_ALERTS_TOKEN,
   kafkaTopicsConfigShape,
@@ -88,6 +90,8 @@ const schema = z
     ALERTS_CRASH_AFTER_SENDS: positiveInt.optional(),
   })
   .transform((env, context) => {
+    checkCommonConfig(env, context);
+    checkPublicBaseUrl(env, "ALERTS_PUBLIC_BASE_URL", context);
     const production = env.HUB_MODE === "production";
     if (env.ALERTS_CRASH_AFTER_SENDS && env.HUB_MODE !== "test") {
       context.addIssue({ code: "custom", path: ["ALERTS_CRASH_AFTER_SENDS"], message: "is only allowed in test mode" });

@@ -1,6 +1,9 @@
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
+import { isIP } from "node:net";
 import { join } from "node:path";
+import { type ConnectionOptions, checkServerIdentity } from "node:tls";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { applyDatabaseRoles } from "./db-roles.js";
@@ -16,9 +19,49 @@ export const migrationsDir: string = fileURLToPath(new URL("../migrations", impo
   "/migrations",
 );
 
-export function createPool(url: string, size: number, logger: Logger): pg.Pool {
+/** The database transport settings of the shared configuration (commonConfigShape). */
+export interface DatabaseSslSettings {
+  DATABASE_SSL_MODE: "disable" | "require" | "verify-ca" | "verify-full";
+  DATABASE_SSL_CA_FILE?: string | undefined;
+}
+
+/**
+ * pg's `ssl` option for a libpq-style sslmode, reading the CA file with `read`:
+ * - require: encrypted, the server's certificate not checked (protects against listening, not impersonation);
+ * - verify-ca: the certificate must chain to the CA, any host name;
+ * - verify-full: the certificate must chain to the CA and name the host of DATABASE_URL. The check is pinned to that
+ *   host (not to whatever pg passes to tls.connect), so an IP address is checked against the certificate's IP
+ *   entries, and a server presenting another host's valid certificate is refused.
+ */
+export function databaseSsl(
+  settings: DatabaseSslSettings,
+  url: string,
+  read: (file: string) => string = (file) => readFileSync(file, "utf8"),
+): false | ConnectionOptions {
+  const mode = settings.DATABASE_SSL_MODE;
+  if (mode === "disable") return false;
+  if (mode === "require") return { rejectUnauthorized: false };
+  const ca = settings.DATABASE_SSL_CA_FILE ? { ca: read(settings.DATABASE_SSL_CA_FILE) } : {};
+  if (mode === "verify-ca") return { ...ca, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+  if (!host) throw new Error("DATABASE_SSL_MODE=verify-full needs the server's host name in DATABASE_URL");
+  return {
+    ...ca,
+    rejectUnauthorized: true,
+    ...(isIP(host) === 0 ? { servername: host } : {}),
+    checkServerIdentity: (_servername, certificate) => checkServerIdentity(host, certificate),
+  };
+}
+
+export function createPool(
+  url: string,
+  size: number,
+  logger: Logger,
+  tls: DatabaseSslSettings = { DATABASE_SSL_MODE: "disable" },
+): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
+    ssl: databaseSsl(tls, url),
     max: size,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30000,

@@ -1,4 +1,14 @@
-import { type handleUnaryCall, Metadata, type ServiceDefinition, type ServiceError, status } from "@grpc/grpc-js";
+import { readFileSync } from "node:fs";
+import {
+  ChannelCredentials,
+  type ChannelOptions,
+  type handleUnaryCall,
+  Metadata,
+  ServerCredentials,
+  type ServiceDefinition,
+  type ServiceError,
+  status,
+} from "@grpc/grpc-js";
 import { type HubError, isHubError, ValidationError } from "./errors.js";
 import type { Logger } from "./logger.js";
 
@@ -99,4 +109,60 @@ export function unary<Req, Res, P>(
       },
     );
   };
+}
+
+/** A gRPC listener's TLS files (PEM); all unset = plaintext. */
+export interface ServerTlsFiles {
+  certFile?: string | undefined;
+  keyFile?: string | undefined;
+  /** With a client CA, every client must present a certificate it signed (mutual TLS). */
+  clientCaFile?: string | undefined;
+}
+
+/** The credentials of a gRPC listener: TLS when a certificate and key are given, client certificates with a CA. */
+export function serverCredentials(
+  files: ServerTlsFiles,
+  read: (file: string) => Buffer = readFileSync,
+): ServerCredentials {
+  if (!files.certFile || !files.keyFile) return ServerCredentials.createInsecure();
+  const ca = files.clientCaFile ? read(files.clientCaFile) : null;
+  return ServerCredentials.createSsl(
+    ca,
+    [{ cert_chain: read(files.certFile), private_key: read(files.keyFile) }],
+    ca !== null,
+  );
+}
+
+/** A gRPC client's TLS files (PEM); no CA = plaintext. */
+export interface ClientTlsFiles {
+  /** CA that signed the server's certificate; the server's host name is checked against it. */
+  caFile?: string | undefined;
+  /** Client certificate and key, for servers that require mutual TLS. */
+  certFile?: string | undefined;
+  keyFile?: string | undefined;
+}
+
+export function channelCredentials(
+  files: ClientTlsFiles,
+  read: (file: string) => Buffer = readFileSync,
+): ChannelCredentials {
+  if (!files.caFile) return ChannelCredentials.createInsecure();
+  return ChannelCredentials.createSsl(
+    read(files.caFile),
+    files.keyFile ? read(files.keyFile) : null,
+    files.certFile ? read(files.certFile) : null,
+  );
+}
+
+/**
+ * The largest gRPC message between the gateway and the correlator, either way: a case-assist record at the
+ * correlator's limits (services/correlator/src/services/case-assist.service.ts, whose test checks that a maximal
+ * record fits). The correlator's server and the gateway's client are both configured with it (`messageLimits`), so
+ * a record the correlator can send the gateway can receive, and nothing larger crosses.
+ */
+export const CORRELATOR_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/** gRPC channel/server options that limit messages to `bytes` in both directions. */
+export function messageLimits(bytes: number): ChannelOptions {
+  return { "grpc.max_receive_message_length": bytes, "grpc.max_send_message_length": bytes };
 }

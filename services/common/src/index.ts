@@ -26,10 +26,19 @@ export { BatchingProducer, type BatchingProducerOptions, type OutgoingMessage } 
 export {
   booleanFlag,
   brokerList,
+  type ConfigIssues,
+  checkCommonConfig,
+  checkPublicBaseUrl,
   commonConfigShape,
+  type DatabaseSslMode,
+  databaseConfigShape,
+  databaseSslMode,
   type HubMode,
   hubMode,
+  INSECURE_DEVELOPMENT_PREFIX,
+  isLoopbackUrl,
   type KafkaTopicSettings,
+  kafkaSecurityProtocol,
   kafkaTopicsConfigShape,
   loadConfig,
   logLevel,
@@ -39,6 +48,8 @@ export {
 } from "./config.js";
 export {
   createPool,
+  type DatabaseSslSettings,
+  databaseSsl,
   isTransientDatabaseError,
   type MigrationResult,
   migrate,
@@ -81,16 +92,29 @@ export {
 export { distanceMetres, H3_INDEX_RESOLUTION, H3_PARTITION_RESOLUTION, h3Cell, macaoLandPath, Region } from "./geo.js";
 export {
   authorizationOf,
+  type ClientTlsFiles,
+  CORRELATOR_MAX_MESSAGE_BYTES,
+  channelCredentials,
   type Decoded,
   FIELD_PATH_METADATA,
   type GrpcContext,
   malformed,
+  messageLimits,
+  type ServerTlsFiles,
+  serverCredentials,
   tolerantDefinition,
   toServiceError,
   unary,
 } from "./grpc.js";
 export { firstProblem, type IndexStyle, parseInput } from "./input.js";
-export { createKafka, ensureTopics, type KafkaConnection } from "./kafka.js";
+export {
+  createKafka,
+  ensureTopics,
+  type KafkaConnection,
+  type KafkaSecurity,
+  type KafkaSecuritySettings,
+  kafkaSecurity,
+} from "./kafka.js";
 export { createLogger, type Logger } from "./logger.js";
 export {
   createMetricsRegistry,
@@ -111,6 +135,8 @@ export {
 } from "./service.js";
 export { onShutdown } from "./shutdown.js";
 export {
+  type DeployedTopicSpec,
+  defaultMinInsyncReplicas,
   EVENT_PARTITIONS,
   eventTopicKeys,
   headers,

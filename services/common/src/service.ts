@@ -1,15 +1,15 @@
 import type { Kafka } from "kafkajs";
 import type { Registry } from "prom-client";
 import type { KafkaTopicSettings } from "./config.js";
-import { createPool, migrateWhenReady, type Pool, waitForMigrations } from "./database.js";
-import { createKafka, ensureTopics } from "./kafka.js";
+import { createPool, type DatabaseSslSettings, migrateWhenReady, type Pool, waitForMigrations } from "./database.js";
+import { createKafka, ensureTopics, type KafkaSecuritySettings, kafkaSecurity } from "./kafka.js";
 import { createLogger, type Logger } from "./logger.js";
 import { dependencyChecks, type ReadinessCheck, startOpsServer } from "./ops-server.js";
 import { onShutdown } from "./shutdown.js";
 import { topicSpecs } from "./topics.js";
 
 /** The settings the common start-up reads (every service's config spreads commonConfigShape and kafkaTopicsConfigShape). */
-export interface ServiceConfig extends KafkaTopicSettings {
+export interface ServiceConfig extends KafkaTopicSettings, KafkaSecuritySettings, DatabaseSslSettings {
   KAFKA_BROKERS: string[];
   KAFKA_CLIENT_ID: string;
   DATABASE_URL: string;
@@ -53,9 +53,13 @@ export async function bootstrapService<T extends object>(options: {
   wire(dependencies: ServiceDependencies): Promise<ServiceWiring<T>>;
 }): Promise<RunningService<T>> {
   const { config, logger } = options;
-  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, logger.child({ ns: "db" }));
+  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, logger.child({ ns: "db" }), config);
   const kafka = createKafka(
-    { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-${options.name}` },
+    {
+      brokers: config.KAFKA_BROKERS,
+      clientId: `${config.KAFKA_CLIENT_ID}-${options.name}`,
+      security: kafkaSecurity(config),
+    },
     logger,
   );
   const admin = kafka.admin();
@@ -71,7 +75,7 @@ export async function bootstrapService<T extends object>(options: {
         minInsyncReplicas: config.KAFKA_MIN_INSYNC_REPLICAS,
         replicationFactor: config.KAFKA_REPLICATION_FACTOR,
       });
-      await ensureTopics(kafka, specs, { replicationFactor: config.KAFKA_REPLICATION_FACTOR, logger });
+      await ensureTopics(kafka, specs, { logger });
     }
     await admin.connect();
     closers.push(() => admin.disconnect());
@@ -110,7 +114,7 @@ async function prepareSchema(config: ServiceConfig, pool: Pool, logger: Logger):
     await waitForMigrations(pool, migrateLogger, config.DATABASE_STARTUP_WAIT_MS);
     return;
   }
-  const owner = config.DATABASE_OWNER_URL ? createPool(config.DATABASE_OWNER_URL, 1, migrateLogger) : pool;
+  const owner = config.DATABASE_OWNER_URL ? createPool(config.DATABASE_OWNER_URL, 1, migrateLogger, config) : pool;
   try {
     await migrateWhenReady(owner, migrateLogger, config.DATABASE_STARTUP_WAIT_MS);
   } finally {

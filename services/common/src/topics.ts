@@ -77,19 +77,40 @@ export type TopicKey = keyof typeof topics;
 /** The topics keyed by the H3 cell of the event's place, which share one partition count. */
 export const eventTopicKeys = ["detections", "cameraStatus", "sensorReadings"] as const satisfies readonly TopicKey[];
 
+/** A topic as this deployment creates it: its declared settings plus the cluster's replication. */
+export interface DeployedTopicSpec extends TopicSpec {
+  replicationFactor: number;
+}
+
 /**
- * Every topic as this deployment creates it: the event topics with `eventPartitions` partitions and every topic
- * with `minInsyncReplicas`, capped at the replication factor (one broker cannot hold more in-sync replicas).
+ * min.insync.replicas for a replication factor, unless configured: with three or more replicas an acknowledged write
+ * (acks=all) is on at least two brokers, so losing one broker loses nothing and writes go on; with fewer replicas
+ * there is no such margin, and requiring all of them would stop writes whenever one broker is down.
+ */
+export function defaultMinInsyncReplicas(replicationFactor: number): number {
+  return replicationFactor >= 3 ? 2 : 1;
+}
+
+/**
+ * Every topic as this deployment creates it, declared once for every service: the event topics with
+ * `eventPartitions` partitions, and every topic with `replicationFactor` replicas and `minInsyncReplicas` (derived
+ * from the replication factor when not configured; never more than it, which no broker could satisfy).
  */
 export function topicSpecs(settings: {
   eventPartitions: number;
-  minInsyncReplicas: number;
   replicationFactor: number;
-}): TopicSpec[] {
-  const minIsr = String(Math.min(settings.minInsyncReplicas, settings.replicationFactor));
+  minInsyncReplicas?: number | undefined;
+}): DeployedTopicSpec[] {
+  const minIsr = String(
+    Math.min(
+      settings.minInsyncReplicas ?? defaultMinInsyncReplicas(settings.replicationFactor),
+      settings.replicationFactor,
+    ),
+  );
   return (Object.entries(topics) as [TopicKey, TopicSpec][]).map(([key, spec]) => ({
     ...spec,
     partitions: (eventTopicKeys as readonly TopicKey[]).includes(key) ? settings.eventPartitions : spec.partitions,
+    replicationFactor: settings.replicationFactor,
     config: { ...spec.config, "min.insync.replicas": minIsr },
   }));
 }

@@ -1,13 +1,16 @@
 import { timingSafeEqual } from "node:crypto";
-import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { Server } from "@grpc/grpc-js";
 import {
   AuthenticationError,
   bootstrapService,
+  CORRELATOR_MAX_MESSAGE_BYTES,
   createPool,
   type Logger,
+  messageLimits,
   type RunningService,
   type ServiceDependencies,
   type ServiceWiring,
+  serverCredentials,
   tolerantDefinition,
   withTransaction,
 } from "@hub/common";
@@ -125,7 +128,7 @@ async function wireCorrelator(
     handle: async (topic, partition, messages) => (await writer.write(topic, partition, messages)).nextOffset,
   });
   const incidentService = new IncidentService({ transactions, incidents, publisher });
-  const server = new Server();
+  const server = new Server(messageLimits(CORRELATOR_MAX_MESSAGE_BYTES));
   const grpcContext = {
     authenticate: async (authorization: string | undefined) => {
       const token = /^Bearer (.+)$/.exec(authorization ?? "")?.[1];
@@ -150,7 +153,12 @@ async function wireCorrelator(
   const grpcPort = await new Promise<number>((resolve, reject) =>
     server.bindAsync(
       `${config.CORRELATOR_HOST}:${config.CORRELATOR_GRPC_PORT}`,
-      ServerCredentials.createInsecure(),
+      serverCredentials({
+        certFile: config.CORRELATOR_TLS_CERT_FILE,
+        keyFile: config.CORRELATOR_TLS_KEY_FILE,
+        // The gateway's certificate, in addition to its service token: a stolen token alone is not enough.
+        clientCaFile: config.CORRELATOR_TLS_CLIENT_CA_FILE,
+      }),
       (error, bound) => (error ? reject(error) : resolve(bound)),
     ),
   );

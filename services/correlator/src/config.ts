@@ -1,4 +1,5 @@
 import {
+  checkCommonConfig,
   commonConfigShape,
   DEV_CORRELATOR_TOKEN,
   kafkaTopicsConfigShape,
@@ -18,6 +19,10 @@ const schema = z
     /** Bearer token the gateway presents; required outside development and test mode. */
     CORRELATOR_API_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
     CORRELATOR_HOST: z.string().default("0.0.0.0"),
+    /** PEM files; with cert and key the gRPC API speaks TLS, and with a client CA it requires client certificates. */
+    CORRELATOR_TLS_CERT_FILE: z.string().min(1).optional(),
+    CORRELATOR_TLS_KEY_FILE: z.string().min(1).optional(),
+    CORRELATOR_TLS_CLIENT_CA_FILE: z.string().min(1).optional(),
     CORRELATOR_OPS_PORT: port.default(9465),
     /** Consumer group; every instance of the correlator joins the same one. */
     CORRELATOR_GROUP_ID: z.string().min(1).default("hub-correlator"),
@@ -46,6 +51,21 @@ const schema = z
     OUTBOX_RELAY_BATCH: positiveInt.max(10_000).default(500),
   })
   .transform((env, context) => {
+    checkCommonConfig(env, context);
+    if (Boolean(env.CORRELATOR_TLS_CERT_FILE) !== Boolean(env.CORRELATOR_TLS_KEY_FILE)) {
+      context.addIssue({
+        code: "custom",
+        path: ["CORRELATOR_TLS_CERT_FILE"],
+        message: "CORRELATOR_TLS_CERT_FILE and CORRELATOR_TLS_KEY_FILE must be set together",
+      });
+    }
+    if (env.CORRELATOR_TLS_CLIENT_CA_FILE && !env.CORRELATOR_TLS_CERT_FILE) {
+      context.addIssue({
+        code: "custom",
+        path: ["CORRELATOR_TLS_CLIENT_CA_FILE"],
+        message: "needs CORRELATOR_TLS_CERT_FILE and CORRELATOR_TLS_KEY_FILE",
+      });
+    }
     if (env.CORRELATOR_CRASH_POINT && env.HUB_MODE !== "test") {
       context.addIssue({ code: "custom", path: ["CORRELATOR_CRASH_POINT"], message: "is only allowed in test mode" });
       return z.NEVER;

@@ -184,6 +184,11 @@ async function wireGateway(
   const correlator = new CorrelatorGateway({
     address: config.CORRELATOR_GRPC_ADDRESS,
     token: config.CORRELATOR_API_TOKEN,
+    tls: {
+      caFile: config.CORRELATOR_TLS_CA_FILE,
+      certFile: config.CORRELATOR_TLS_CLIENT_CERT_FILE,
+      keyFile: config.CORRELATOR_TLS_CLIENT_KEY_FILE,
+    },
   });
   const dashboard = new DashboardService({ views, live, correlator, audit, logger: logger.child({ ns: "dashboard" }) });
   await dashboard.refreshRegistry();
@@ -204,7 +209,7 @@ async function wireGateway(
     zoom: 12,
   };
   // Exports read through cursors on connections of their own, never those that serve requests.
-  const exportPool = createPool(config.DATABASE_URL, config.GATEWAY_EXPORT_MAX_RUNNING, logger);
+  const exportPool = createPool(config.DATABASE_URL, config.GATEWAY_EXPORT_MAX_RUNNING, logger, config);
   const cases = new CasesRepository(pool, exportPool);
   const caseService = new CaseService({ cases, correlator, audit, maxWindowHours: config.GATEWAY_CASE_MAX_WINDOW_H });
   const signing = loadSigningKey(config.GATEWAY_EXPORT_KEY_FILE, logger);

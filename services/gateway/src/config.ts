@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import {
   booleanFlag,
+  checkCommonConfig,
   commonConfigShape,
   DEV_ALERTS_TOKEN,
   DEV_CORRELATOR_TOKEN,
@@ -121,6 +122,11 @@ const schema = z
       .default(60_000),
     /** The correlator's IncidentService / CaseAssistService (gRPC). */
     CORRELATOR_GRPC_ADDRESS: z.string().default("127.0.0.1:50052"),
+    /** PEM CA of the correlator's certificate: set it when the correlator speaks TLS (CORRELATOR_TLS_CERT_FILE). */
+    CORRELATOR_TLS_CA_FILE: z.string().min(1).optional(),
+    /** PEM client certificate and key the gateway presents to a correlator that requires mutual TLS. */
+    CORRELATOR_TLS_CLIENT_CERT_FILE: z.string().min(1).optional(),
+    CORRELATOR_TLS_CLIENT_KEY_FILE: z.string().min(1).optional(),
     /** The correlator's service token; required outside development/test. */
     CORRELATOR_API_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
     /** The alerts service (authoring API, CAP feed), proxied under /api/v1/alerting and /cap. */
@@ -150,6 +156,21 @@ const schema = z
     DEV_USER_PASSWORD: z.string().min(8).default("development"),
   })
   .transform((env, context) => {
+    checkCommonConfig(env, context);
+    if (Boolean(env.CORRELATOR_TLS_CLIENT_CERT_FILE) !== Boolean(env.CORRELATOR_TLS_CLIENT_KEY_FILE)) {
+      context.addIssue({
+        code: "custom",
+        path: ["CORRELATOR_TLS_CLIENT_CERT_FILE"],
+        message: "CORRELATOR_TLS_CLIENT_CERT_FILE and CORRELATOR_TLS_CLIENT_KEY_FILE must be set together",
+      });
+    }
+    if (env.CORRELATOR_TLS_CLIENT_CERT_FILE && !env.CORRELATOR_TLS_CA_FILE) {
+      context.addIssue({
+        code: "custom",
+        path: ["CORRELATOR_TLS_CLIENT_CERT_FILE"],
+        message: "needs CORRELATOR_TLS_CA_FILE (a client certificate is only sent over TLS)",
+      });
+    }
     const production = env.HUB_MODE === "production";
     for (const key of [
       "GATEWAY_JWT_SECRET",

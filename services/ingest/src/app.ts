@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { Server } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import {
@@ -13,6 +12,7 @@ import {
   type RunningService,
   type ServiceDependencies,
   type ServiceWiring,
+  serverCredentials,
   tolerantDefinition,
 } from "@hub/common";
 import { CameraIngestServiceService, protoRoot, SensorIngestServiceService } from "@hub/proto";
@@ -30,16 +30,6 @@ import { RecentEvents } from "./services/recent-events.js";
 export type IngestApp = RunningService<{ grpcPort: number }>;
 
 const SERVICE_NAMES = ["hub.v1.CameraIngestService", "hub.v1.SensorIngestService"];
-
-function serverCredentials(config: IngestConfig): ServerCredentials {
-  if (!config.INGEST_TLS_CERT_FILE || !config.INGEST_TLS_KEY_FILE) return ServerCredentials.createInsecure();
-  const ca = config.INGEST_TLS_CLIENT_CA_FILE ? readFileSync(config.INGEST_TLS_CLIENT_CA_FILE) : null;
-  return ServerCredentials.createSsl(
-    ca,
-    [{ cert_chain: readFileSync(config.INGEST_TLS_CERT_FILE), private_key: readFileSync(config.INGEST_TLS_KEY_FILE) }],
-    ca !== null, // with a client CA, a client certificate is required (mTLS) in addition to the device token
-  );
-}
 
 /** Development credentials exist only in development mode; any left in the database are revoked otherwise. */
 async function prepareCredentials(config: IngestConfig, registry: RegistryRepository, logger: Logger) {
@@ -140,8 +130,15 @@ async function wireIngest(
   reflection.addToServer(server);
 
   const grpcPort = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${config.INGEST_HOST}:${config.INGEST_PORT}`, serverCredentials(config), (error, boundPort) =>
-      error ? reject(error) : resolve(boundPort),
+    server.bindAsync(
+      `${config.INGEST_HOST}:${config.INGEST_PORT}`,
+      serverCredentials({
+        certFile: config.INGEST_TLS_CERT_FILE,
+        keyFile: config.INGEST_TLS_KEY_FILE,
+        // With a client CA, a client certificate is required (mTLS) in addition to the device token.
+        clientCaFile: config.INGEST_TLS_CLIENT_CA_FILE,
+      }),
+      (error, boundPort) => (error ? reject(error) : resolve(boundPort)),
     );
   });
   logger.info({ port: grpcPort, tls: Boolean(config.INGEST_TLS_CERT_FILE) }, "gRPC ingest listening");

@@ -1,4 +1,11 @@
-import { commonConfigShape, kafkaTopicsConfigShape, loadConfig, port, positiveInt } from "@hub/common";
+import {
+  checkCommonConfig,
+  commonConfigShape,
+  kafkaTopicsConfigShape,
+  loadConfig,
+  port,
+  positiveInt,
+} from "@hub/common";
 import { z } from "zod";
 
 const schema = z
@@ -33,6 +40,7 @@ const schema = z
     KAFKA_MAX_QUEUED_MESSAGES: positiveInt.default(100_000),
     REGISTRY_REFRESH_MS: positiveInt.default(30_000),
   })
+  .superRefine(checkCommonConfig)
   .refine((env) => Boolean(env.INGEST_TLS_CERT_FILE) === Boolean(env.INGEST_TLS_KEY_FILE), {
     message: "INGEST_TLS_CERT_FILE and INGEST_TLS_KEY_FILE must be set together",
     path: ["INGEST_TLS_CERT_FILE"],

@@ -1,4 +1,14 @@
-import { booleanFlag, devDeviceToken, devSites, hubMode, loadConfig, logLevel, port, positiveInt } from "@hub/common";
+import {
+  booleanFlag,
+  checkCommonConfig,
+  devDeviceToken,
+  devSites,
+  hubMode,
+  loadConfig,
+  logLevel,
+  port,
+  positiveInt,
+} from "@hub/common";
 import { z } from "zod";
 
 const schema = z
@@ -31,6 +41,7 @@ const schema = z
     HUB_EXIT_WITH_STDIN: booleanFlag.default(false),
   })
   .transform((env, context) => {
+    checkCommonConfig(env, context);
     let tokens: Map<string, string>;
     if (env.SIMULATOR_DEVICE_TOKENS) {
       tokens = new Map(

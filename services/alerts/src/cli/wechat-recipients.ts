@@ -12,7 +12,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { createLogger, createPool, loadConfig, migrate, postgresUrl } from "@hub/common";
+import { createLogger, createPool, databaseConfigShape, loadConfig, migrate } from "@hub/common";
 import { z } from "zod";
 import { RecipientsRepository } from "../repositories/recipients.repository.js";
 
@@ -59,9 +59,9 @@ try {
   process.exit(2);
 }
 
-const config = loadConfig(z.object({ DATABASE_URL: postgresUrl }));
+const config = loadConfig(z.object(databaseConfigShape));
 const logger = createLogger("wechat-recipients", "warn");
-const pool = createPool(config.DATABASE_URL, 1, logger);
+const pool = createPool(config.DATABASE_URL, 1, logger, config);
 try {
   await migrate(pool, logger);
   const recipients = new RecipientsRepository(pool);

@@ -26,7 +26,8 @@ function fromArea(area: Area): AreaMessage {
     : { shape: { $case: "polygon", value: { ring: area.ring } } };
 }
 
-function toMessage(record: CaseAssistRecord): CaseAssistRecordMessage {
+/** The record as sent over gRPC (exported for the message-size test). */
+export function toMessage(record: CaseAssistRecord): CaseAssistRecordMessage {
   return {
     id: record.id,
     incidentId: record.incidentId ?? "",

@@ -186,19 +186,28 @@ export class CaseAssistRepository {
     return { rows: truncated ? result.rows.slice(0, limit) : result.rows, truncated };
   }
 
-  /** Distinct plates the cameras read in the window (all of them, not only those among the first detections). */
-  async plates(cameraIds: string[], window: TimeWindow): Promise<PlateSighting[]> {
-    if (cameraIds.length === 0) return [];
+  /**
+   * Distinct plates the cameras read in the window (over all detections, not only the first ones listed), the
+   * first `limit` by first sighting; `truncated` when there were more.
+   */
+  async plates(
+    cameraIds: string[],
+    window: TimeWindow,
+    limit: number,
+  ): Promise<{ rows: PlateSighting[]; truncated: boolean }> {
+    if (cameraIds.length === 0) return { rows: [], truncated: false };
     const result = await this.pool.query<PlateSighting>(
       `SELECT plate_text AS "plateText", min(observed_at) AS "firstSeen", max(observed_at) AS "lastSeen",
               count(*)::int AS count, array_agg(DISTINCT camera_id ORDER BY camera_id) AS "cameraIds"
          FROM detections
         WHERE camera_id = ANY($1) AND observed_at >= $2 AND observed_at <= $3 AND plate_text IS NOT NULL
         GROUP BY plate_text
-        ORDER BY min(observed_at), plate_text`,
-      [cameraIds, window.from, window.to],
+        ORDER BY min(observed_at), plate_text
+        LIMIT $4`,
+      [cameraIds, window.from, window.to, limit + 1],
     );
-    return result.rows;
+    const truncated = result.rows.length > limit;
+    return { rows: truncated ? result.rows.slice(0, limit) : result.rows, truncated };
   }
 
   /** Incidents placed in the box whose [first_event_at, last_event_at] overlaps the window. */

@@ -56,6 +56,16 @@ export interface CaseAssistLimits {
   maxPolygonPoints: number;
   /** Most detections listed in a record (default 5000; plates are counted over all of them). */
   maxDetections: number;
+  /**
+   * Most cameras, plates, clips and incidents listed, and camera ids per plate (defaults 2000, 1000, 10000, 1000,
+   * 20): with them a record is bounded, and fits the gateway-correlator message limit (CORRELATOR_MAX_MESSAGE_BYTES,
+   * checked by case-assist.message.test.ts). A list cut short says so (`…Truncated`).
+   */
+  maxCameras: number;
+  maxPlates: number;
+  maxClips: number;
+  maxIncidents: number;
+  maxCamerasPerPlate: number;
   /** Search distance for cameras beyond the area's bounding circle: at least the longest camera range (2000 m). */
   cameraSearchMarginM: number;
   /** Grid size for `coveredFraction` (samples x samples). */
@@ -69,6 +79,11 @@ export const DEFAULT_CASE_ASSIST_LIMITS: CaseAssistLimits = {
   minPolygonPoints: 3,
   maxPolygonPoints: 200,
   maxDetections: 5000,
+  maxCameras: 2000,
+  maxPlates: 1000,
+  maxClips: 10_000,
+  maxIncidents: 1000,
+  maxCamerasPerPlate: 20,
   cameraSearchMarginM: 2000,
   coverageSamples: 40,
 };
@@ -109,7 +124,9 @@ export interface CaseAssistPlate {
   firstSeen: string;
   lastSeen: string;
   count: number;
+  /** The first `maxCamerasPerPlate` of them, by id; `cameraCount` says how many there were. */
   cameraIds: string[];
+  cameraCount?: number;
 }
 
 /** Video to retrieve: the window clipped to when the camera was working, as merged intervals. */
@@ -135,15 +152,19 @@ export interface CaseAssistIncident {
 export interface CaseAssistResult {
   /** Ordered by coveredFraction x onlineShare, best first, then by id. */
   cameras: CaseAssistCamera[];
+  camerasTruncated?: boolean;
   /** In time order; at most `maxDetections`. */
   detections: CaseAssistDetection[];
   detectionsTruncated: boolean;
   /** Ordered by first sighting. */
   plates: CaseAssistPlate[];
+  platesTruncated?: boolean;
   /** Ordered by camera id, then time. */
   clips: ClipReference[];
+  clipsTruncated?: boolean;
   /** Incidents placed in the area whose event span overlaps the window, by first event. */
   incidents: CaseAssistIncident[];
+  incidentsTruncated?: boolean;
 }
 
 /** The validated input as stored (times as ISO 8601 strings). */
@@ -377,20 +398,35 @@ export class CaseAssistService {
     );
     clips.sort((a, b) => (a.cameraId < b.cameraId ? -1 : a.cameraId > b.cameraId ? 1 : a.from.localeCompare(b.from)));
 
+    const limits = this.limits;
+    const listed = cameras.slice(0, limits.maxCameras);
+    const listedIds = new Set(listed.map((camera) => camera.id));
+    const listedClips = clips.filter((clip) => listedIds.has(clip.cameraId));
+    // Detections and plates come from every covering camera, listed or not.
     const cameraIds = cameras.map((camera) => camera.id);
-    const detections = await this.repository.detections(cameraIds, window, this.limits.maxDetections);
-    const plates = await this.repository.plates(cameraIds, window);
+    const detections = await this.repository.detections(cameraIds, window, limits.maxDetections);
+    const plates = await this.repository.plates(cameraIds, window, limits.maxPlates);
     const incidents = (await this.repository.incidentsInBox(boundingBox(center, boundingRadius), window)).filter(
       (incident) => pointInArea(area, { lat: incident.lat, lon: incident.lon }),
     );
 
     return {
-      cameras,
+      cameras: listed,
+      ...(cameras.length > listed.length ? { camerasTruncated: true } : {}),
       detections: detections.rows.map((row) => ({ ...row, observedAt: iso(row.observedAt) })),
       detectionsTruncated: detections.truncated,
-      plates: plates.map((plate) => ({ ...plate, firstSeen: iso(plate.firstSeen), lastSeen: iso(plate.lastSeen) })),
-      clips,
-      incidents: incidents.map((incident) => ({
+      plates: plates.rows.map((plate) => ({
+        ...plate,
+        firstSeen: iso(plate.firstSeen),
+        lastSeen: iso(plate.lastSeen),
+        cameraIds: plate.cameraIds.slice(0, limits.maxCamerasPerPlate),
+        ...(plate.cameraIds.length > limits.maxCamerasPerPlate ? { cameraCount: plate.cameraIds.length } : {}),
+      })),
+      ...(plates.truncated ? { platesTruncated: true } : {}),
+      clips: listedClips.slice(0, limits.maxClips),
+      ...(listedClips.length > limits.maxClips ? { clipsTruncated: true } : {}),
+      ...(incidents.length > limits.maxIncidents ? { incidentsTruncated: true } : {}),
+      incidents: incidents.slice(0, limits.maxIncidents).map((incident) => ({
         id: incident.id,
         ruleId: incident.ruleId,
         kind: incident.kind,

@@ -40,8 +40,9 @@ const severityBy = z.object({
 
 const common = {
   id: z.string().regex(/^[a-z0-9-]{2,40}$/),
-  kind: z.string().min(1),
-  title: z.string().min(1),
+  kind: z.string().min(1).max(64),
+  // Bounded: an incident title is listed in case-assist records, whose size the gRPC message limit caps.
+  title: z.string().min(1).max(200),
   severity,
 };
 const rule = z.discriminatedUnion("form", [

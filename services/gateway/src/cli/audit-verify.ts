@@ -25,6 +25,7 @@ import {
   createKafka,
   createLogger,
   createPool,
+  databaseConfigShape,
   loadConfig,
   postgresUrl,
   readAuditHead,
@@ -42,7 +43,7 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const config = loadConfig(
   z.object({
-    DATABASE_URL: postgresUrl,
+    ...databaseConfigShape,
     /** The checkpoint file the gateway appends to (AUDIT_CHECKPOINT_FILE of the gateway). */
     AUDIT_CHECKPOINT_FILE: z.string().optional(),
     /** Read the checkpoints from the Kafka topic too, on these brokers. */
@@ -80,7 +81,7 @@ function trustedFingerprints(): Set<string> {
   return trusted;
 }
 
-const pool = createPool(config.DATABASE_URL, 1, logger);
+const pool = createPool(config.DATABASE_URL, 1, logger, config);
 try {
   const result = await verifyAuditChain(pool, (checked) => process.stderr.write(`\r  checked ${checked} entries…`));
   process.stderr.write("\n");

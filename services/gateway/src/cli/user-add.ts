@@ -12,7 +12,7 @@
  */
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { createLogger, createPool, loadConfig, migrate, postgresUrl } from "@hub/common";
+import { createLogger, createPool, databaseConfigShape, loadConfig, migrate } from "@hub/common";
 import { ROLES, type Role } from "@hub/contracts";
 import { z } from "zod";
 import { UsersRepository } from "../repositories/users.repository.js";
@@ -28,12 +28,12 @@ const { values } = parseArgs({
 });
 const config = loadConfig(
   z.object({
-    DATABASE_URL: postgresUrl,
+    ...databaseConfigShape,
     HUB_USER_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
   }),
 );
 const logger = createLogger("user-add", "warn");
-const pool = createPool(config.DATABASE_URL, 1, logger);
+const pool = createPool(config.DATABASE_URL, 1, logger, config);
 
 async function readPassword(): Promise<string> {
   if (config.HUB_USER_PASSWORD) return config.HUB_USER_PASSWORD;

@@ -1,5 +1,13 @@
-import { type CallOptions, ChannelCredentials, Metadata, type ServiceError, status } from "@grpc/grpc-js";
-import { type ErrorCode, FIELD_PATH_METADATA, HubError } from "@hub/common";
+import { type CallOptions, Metadata, type ServiceError, status } from "@grpc/grpc-js";
+import {
+  type ClientTlsFiles,
+  CORRELATOR_MAX_MESSAGE_BYTES,
+  channelCredentials,
+  type ErrorCode,
+  FIELD_PATH_METADATA,
+  HubError,
+  messageLimits,
+} from "@hub/common";
 import type { CaseArea } from "@hub/contracts";
 import { type Area, CaseAssistServiceClient, IncidentServiceClient } from "@hub/proto";
 
@@ -33,10 +41,19 @@ export class CorrelatorGateway {
   private readonly caseAssist: CaseAssistServiceClient;
   private readonly metadata = new Metadata();
 
-  constructor(options: { address: string; token: string; timeoutMs?: number }) {
-    const credentials = ChannelCredentials.createInsecure();
-    this.incidents = new IncidentServiceClient(options.address, credentials);
-    this.caseAssist = new CaseAssistServiceClient(options.address, credentials);
+  constructor(options: {
+    address: string;
+    token: string;
+    timeoutMs?: number;
+    /** TLS to the correlator (its CA), and the client certificate when it requires mutual TLS; plaintext without. */
+    tls?: ClientTlsFiles;
+    /** Largest message either way; the correlator's server uses the same constant. */
+    maxMessageBytes?: number;
+  }) {
+    const credentials = channelCredentials(options.tls ?? {});
+    const channelOptions = messageLimits(options.maxMessageBytes ?? CORRELATOR_MAX_MESSAGE_BYTES);
+    this.incidents = new IncidentServiceClient(options.address, credentials, channelOptions);
+    this.caseAssist = new CaseAssistServiceClient(options.address, credentials, channelOptions);
     this.metadata.set("authorization", `Bearer ${options.token}`);
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }

@@ -9,7 +9,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
-import { createLogger, createPool, loadConfig, migrate, postgresUrl } from "@hub/common";
+import { createLogger, createPool, databaseConfigShape, loadConfig, migrate } from "@hub/common";
 import { z } from "zod";
 import { RegistryRepository } from "../repositories/registry.repository.js";
 
@@ -21,9 +21,9 @@ const { values } = parseArgs({
     revoke: { type: "string" },
   },
 });
-const config = loadConfig(z.object({ DATABASE_URL: postgresUrl }));
+const config = loadConfig(z.object(databaseConfigShape));
 const logger = createLogger("device-add", "warn");
-const pool = createPool(config.DATABASE_URL, 1, logger);
+const pool = createPool(config.DATABASE_URL, 1, logger, config);
 try {
   await migrate(pool, logger);
   const registry = new RegistryRepository(pool, logger);
