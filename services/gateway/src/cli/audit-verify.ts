@@ -27,7 +27,6 @@ import {
   createPool,
   databaseConfigShape,
   loadConfig,
-  postgresUrl,
   readAuditHead,
   verifyAuditChain,
 } from "@hub/common";
