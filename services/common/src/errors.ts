@@ -19,6 +19,8 @@ export interface HubErrorOptions {
   /** Path of the offending field, e.g. "detection.box.left". */
   fieldPath?: string;
   retriable?: boolean;
+  /** When the same request may succeed: sent to gRPC clients as "retry-after-ms" trailing metadata. */
+  retryAfterMs?: number;
   cause?: unknown;
 }
 
@@ -26,6 +28,7 @@ export class HubError extends Error {
   readonly code: ErrorCode;
   readonly fieldPath: string | undefined;
   readonly retriable: boolean;
+  readonly retryAfterMs: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: HubErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -33,6 +36,7 @@ export class HubError extends Error {
     this.code = code;
     this.fieldPath = options.fieldPath;
     this.retriable = options.retriable ?? false;
+    this.retryAfterMs = options.retryAfterMs;
   }
 
   /** The same error one level deeper: "box.left" under "detection" becomes "detection.box.left". */
@@ -40,6 +44,7 @@ export class HubError extends Error {
     return new HubError(this.code, this.message, {
       fieldPath: this.fieldPath ? `${prefix}.${this.fieldPath}` : prefix,
       retriable: this.retriable,
+      retryAfterMs: this.retryAfterMs,
       cause: this.cause,
     });
   }
@@ -82,6 +87,13 @@ export class PreconditionError extends HubError {
 export class LimitExceededError extends HubError {
   constructor(fieldPath: string, message: string) {
     super("RESOURCE_EXHAUSTED", message, { fieldPath });
+  }
+}
+
+/** A rate limit refused the request; the same request may succeed after `retryAfterMs`. */
+export class RateLimitedError extends HubError {
+  constructor(message: string, retryAfterMs: number) {
+    super("RESOURCE_EXHAUSTED", message, { retriable: true, retryAfterMs });
   }
 }
 

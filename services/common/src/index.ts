@@ -53,6 +53,7 @@ export {
   NotFoundError,
   PermissionError,
   PreconditionError,
+  RateLimitedError,
   UnavailableError,
   ValidationError,
 } from "./errors.js";
@@ -63,6 +64,8 @@ export {
   FIELD_PATH_METADATA,
   type GrpcContext,
   malformed,
+  RETRY_AFTER_METADATA,
+  RETRY_PUSHBACK_METADATA,
   tolerantDefinition,
   toServiceError,
   unary,
