@@ -29,12 +29,12 @@ import { createDevice, freePort, infra, migratedPool } from "../support/hub.js";
  */
 
 /** The stated bound on the ingest process's peak resident memory during the attack (Node + tsx + gRPC + kafkajs). */
-const MAX_RSS_BYTES = 600 * 1024 * 1024;
+const MAX_RSS_BYTES = 400 * 1024 * 1024;
 const MAX_STREAM_EVENTS = 20_000;
 /** The burst is larger than a stream's limit, so the first stream of a site meets the event limit first… */
 const SITE_BURST = 25_000;
-/** …and a second stream soon meets the rate limit: 1,000 events/s cannot refill 20,000 events quickly. */
-const SITE_RATE = 1000;
+/** …and a second stream soon meets the rate limit: 100 events/s cannot refill 20,000 events quickly. */
+const SITE_RATE = 100;
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 let pool: Pool;
@@ -162,13 +162,14 @@ function validMessage(cameraId: string): Buffer {
   return Buffer.from(StreamDetectionsRequest.encode({ detections }).finish());
 }
 
+/** The sum of a counter over the series that carry `labels`. */
 async function metric(name: string, labels: Record<string, string>): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
   const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-  const line = text
+  return text
     .split("\n")
-    .find((candidate) => candidate.startsWith(`${name}{`) && wanted.every((label) => candidate.includes(label)));
-  return line ? Number(line.split(" ").at(-1)) : 0;
+    .filter((candidate) => candidate.startsWith(`${name}{`) && wanted.every((label) => candidate.includes(label)))
+    .reduce((sum, line) => sum + Number(line.split(" ").at(-1)), 0);
 }
 
 beforeAll(async () => {
@@ -231,7 +232,7 @@ describe("ingest under a hostile device (finding 2)", () => {
     expect(huge.error?.metadata.get("hub-rejected")).toEqual([String(MAX_STREAM_EVENTS)]);
     expect(valid.error?.metadata.get("hub-accepted")).toEqual([String(MAX_STREAM_EVENTS)]);
 
-    // 2. The same sites open a new stream: their buckets hold about 5,000 events (25,000 − 20,000, plus 1,000/s),
+    // 2. The same sites open a new stream: their buckets hold about 5,000 events (25,000 − 20,000, plus 100/s),
     //    so the rate limit ends it, with a retry hint, and refuses their unary calls too.
     const [hugeAgain, validAgain] = await Promise.all([
       flood(hostile.token, () => hugeMessage, 200),
@@ -252,9 +253,10 @@ describe("ingest under a hostile device (finding 2)", () => {
     const refusals = unary.flatMap((outcome) =>
       outcome.status === "rejected" ? [outcome.reason as ServiceError] : [],
     );
-    expect(refusals.length).toBeGreaterThan(0);
-    expect(new Set(refusals.map((error) => error.code))).toEqual(new Set([status.RESOURCE_EXHAUSTED]));
-    expect(Number(refusals[0]?.metadata.get(RETRY_AFTER_METADATA)[0])).toBeGreaterThan(0);
+    const rateLimited = refusals.filter((error) => error.code === status.RESOURCE_EXHAUSTED);
+    expect(rateLimited.length).toBeGreaterThan(0);
+    expect(rateLimited[0]?.details).toMatch(/rate limit/);
+    expect(Number(rateLimited[0]?.metadata.get(RETRY_AFTER_METADATA)[0])).toBeGreaterThan(0);
 
     const after = await memoryOf(pid);
     attacking = false;
