@@ -25,6 +25,9 @@ async function main() {
         INGEST_PORT: "50151",
         INGEST_OPS_PORT: "9564",
         KAFKA_PRODUCER_LANES: String(lanes),
+        // The bench measures the service's capacity from one site, not the per-site rate limit.
+        INGEST_SITE_RATE: "1000000000",
+        INGEST_SITE_BURST: "1000000000",
       },
       nodeArgs: process.env.BENCH_INGEST_NODE_ARGS?.split(" ").filter(Boolean) ?? [],
       log,

@@ -19,8 +19,11 @@ export interface HubErrorOptions {
   /** Path of the offending field, e.g. "detection.box.left". */
   fieldPath?: string;
   retriable?: boolean;
-  /** When a retry may succeed, in seconds (HTTP `Retry-After`), for refusals such as rate limits. */
-  retryAfterS?: number;
+  /**
+   * When the same request may succeed: gRPC clients get it as "retry-after-ms" trailing metadata, HTTP clients as
+   * `Retry-After` (whole seconds, rounded up).
+   */
+  retryAfterMs?: number;
   cause?: unknown;
 }
 
@@ -28,7 +31,7 @@ export class HubError extends Error {
   readonly code: ErrorCode;
   readonly fieldPath: string | undefined;
   readonly retriable: boolean;
-  readonly retryAfterS: number | undefined;
+  readonly retryAfterMs: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: HubErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -36,7 +39,7 @@ export class HubError extends Error {
     this.code = code;
     this.fieldPath = options.fieldPath;
     this.retriable = options.retriable ?? false;
-    this.retryAfterS = options.retryAfterS;
+    this.retryAfterMs = options.retryAfterMs;
   }
 
   /** The same error one level deeper: "box.left" under "detection" becomes "detection.box.left". */
@@ -44,7 +47,7 @@ export class HubError extends Error {
     return new HubError(this.code, this.message, {
       fieldPath: this.fieldPath ? `${prefix}.${this.fieldPath}` : prefix,
       retriable: this.retriable,
-      ...(this.retryAfterS === undefined ? {} : { retryAfterS: this.retryAfterS }),
+      ...(this.retryAfterMs === undefined ? {} : { retryAfterMs: this.retryAfterMs }),
       cause: this.cause,
     });
   }
@@ -87,6 +90,13 @@ export class PreconditionError extends HubError {
 export class LimitExceededError extends HubError {
   constructor(fieldPath: string, message: string) {
     super("RESOURCE_EXHAUSTED", message, { fieldPath });
+  }
+}
+
+/** A rate limit refused the request; the same request may succeed after `retryAfterMs`. */
+export class RateLimitedError extends HubError {
+  constructor(message: string, retryAfterMs: number) {
+    super("RESOURCE_EXHAUSTED", message, { retriable: true, retryAfterMs });
   }
 }
 

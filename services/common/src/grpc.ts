@@ -59,6 +59,14 @@ const grpcCode: Record<HubError["code"], status> = {
 /** Trailing metadata key carrying the offending field's path, for clients that act on it. */
 export const FIELD_PATH_METADATA = "hub-field-path";
 
+/**
+ * Trailing metadata keys of a refusal that may succeed later (HubError.retryAfterMs): milliseconds to wait before
+ * retrying. "grpc-retry-pushback-ms" is the key gRPC's own retry policy honours; "retry-after-ms" is for clients
+ * that retry themselves.
+ */
+export const RETRY_AFTER_METADATA = "retry-after-ms";
+export const RETRY_PUSHBACK_METADATA = "grpc-retry-pushback-ms";
+
 export function toServiceError(error: unknown, logger: Logger): Partial<ServiceError> {
   if (!isHubError(error)) {
     logger.error({ err: error }, "unexpected error in gRPC handler");
@@ -66,6 +74,11 @@ export function toServiceError(error: unknown, logger: Logger): Partial<ServiceE
   }
   const metadata = new Metadata();
   if (error.fieldPath) metadata.set(FIELD_PATH_METADATA, error.fieldPath);
+  if (error.retryAfterMs !== undefined) {
+    const wait = String(Math.max(0, Math.ceil(error.retryAfterMs)));
+    metadata.set(RETRY_AFTER_METADATA, wait);
+    metadata.set(RETRY_PUSHBACK_METADATA, wait);
+  }
   return { code: grpcCode[error.code], details: error.describe(), metadata };
 }
 

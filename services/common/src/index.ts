@@ -86,6 +86,7 @@ export {
   NotFoundError,
   PermissionError,
   PreconditionError,
+  RateLimitedError,
   UnavailableError,
   ValidationError,
 } from "./errors.js";
@@ -100,6 +101,8 @@ export {
   type GrpcContext,
   malformed,
   messageLimits,
+  RETRY_AFTER_METADATA,
+  RETRY_PUSHBACK_METADATA,
   type ServerTlsFiles,
   serverCredentials,
   tolerantDefinition,

@@ -52,8 +52,8 @@ export function problemOf(error: unknown, logger: Logger): Problem {
 export function answerWithProblems(app: FastifyInstance, logger: Logger): void {
   app.setErrorHandler((error, _request, reply) => {
     const problem = problemOf(error, logger);
-    if (isHubError(error) && error.retryAfterS !== undefined)
-      void reply.header("retry-after", String(Math.max(1, Math.ceil(error.retryAfterS))));
+    if (isHubError(error) && error.retryAfterMs !== undefined)
+      void reply.header("retry-after", String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
     void reply.code(problem.status).type("application/problem+json").send(problem);
   });
   app.setNotFoundHandler((request, reply) => {

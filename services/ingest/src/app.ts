@@ -19,13 +19,14 @@ import { CameraIngestServiceService, protoRoot, SensorIngestServiceService } fro
 import { HealthImplementation } from "grpc-health-check";
 import type { IngestConfig } from "./config.js";
 import { cameraIngestController } from "./controllers/camera-ingest.controller.js";
-
+import type { IngestLimits } from "./controllers/grpc-handlers.js";
 import { sensorIngestController } from "./controllers/sensor-ingest.controller.js";
 import { createIngestMetrics } from "./metrics.js";
 import { EventBusRepository } from "./repositories/event-bus.repository.js";
 import { RegistryRepository } from "./repositories/registry.repository.js";
 import { IngestService } from "./services/ingest.service.js";
 import { RecentEvents } from "./services/recent-events.js";
+import { SiteRateLimiter } from "./services/site-rate-limiter.js";
 
 export type IngestApp = RunningService<{ grpcPort: number }>;
 
@@ -98,11 +99,17 @@ async function wireIngest(
       maxEventAgeMs: config.INGEST_MAX_EVENT_AGE_MS,
     },
   });
+  const siteRate = new SiteRateLimiter({
+    ratePerSecond: config.INGEST_SITE_RATE,
+    burst: config.INGEST_SITE_BURST,
+    maxBuckets: 100_000,
+  });
   metrics.trackGauges({
     queued: () => eventBus.queued,
     dedupEntries: () => recent.size,
     cameras: () => registry.counts.cameras,
     sensors: () => registry.counts.sensors,
+    rateLimitedSites: () => siteRate.size,
   });
 
   const server = new Server({
@@ -114,7 +121,14 @@ async function wireIngest(
     logger: logger.child({ ns: "grpc" }),
     onCall: metrics.onCall,
   };
-  const streamLimits = { maxBatch: config.INGEST_MAX_BATCH, maxEvents: config.INGEST_MAX_STREAM_EVENTS };
+  const streamLimits: IngestLimits = {
+    maxBatch: config.INGEST_MAX_BATCH,
+    maxEvents: config.INGEST_MAX_STREAM_EVENTS,
+    maxResults: config.INGEST_SUMMARY_MAX_RESULTS,
+    highWaterMark: config.INGEST_STREAM_MAX_IN_FLIGHT,
+    admit: (principal, events) => siteRate.take(principal.siteId, events),
+    onRefused: metrics.onRefused,
+  };
   server.addService(
     tolerantDefinition(CameraIngestServiceService),
     cameraIngestController(service, context, streamLimits),

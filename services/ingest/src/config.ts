@@ -29,7 +29,18 @@ const schema = z
     INGEST_MAX_EVENT_AGE_MS: positiveInt.default(7 * 24 * 3600 * 1000),
     INGEST_MAX_MESSAGE_BYTES: positiveInt.default(4 * 1024 * 1024),
     INGEST_MAX_BATCH: positiveInt.max(10_000).default(1000),
+    /** A client stream carrying more events than this ends with RESOURCE_EXHAUSTED (the rest go on a new stream). */
     INGEST_MAX_STREAM_EVENTS: positiveInt.default(100_000),
+    /** Entries in a stream's summary: every event up to this many, past it only events not accepted (capped). */
+    INGEST_SUMMARY_MAX_RESULTS: positiveInt.max(100_000).default(1000),
+    /** Unacknowledged publishes per stream above which reading pauses (backpressure to the client). */
+    INGEST_STREAM_MAX_IN_FLIGHT: positiveInt.max(100_000).default(5000),
+    /**
+     * Per-site token bucket: events/s a site may publish (over all its calls on this instance) and its burst.
+     * Per instance: with N ingest instances, configure the site's rate divided by N.
+     */
+    INGEST_SITE_RATE: z.coerce.number().positive().default(2000),
+    INGEST_SITE_BURST: positiveInt.default(10_000),
     INGEST_DEDUP_WINDOW_MS: positiveInt.default(10 * 60 * 1000),
     INGEST_DEDUP_MAX_ENTRIES: positiveInt.default(1_000_000),
     /** Idempotent producers working in parallel; a key always uses the same one, so per-key order holds. */
@@ -41,6 +52,10 @@ const schema = z
     REGISTRY_REFRESH_MS: positiveInt.default(30_000),
   })
   .superRefine(checkCommonConfig)
+  .refine((env) => env.INGEST_SITE_BURST >= env.INGEST_MAX_BATCH, {
+    message: "INGEST_SITE_BURST must be at least INGEST_MAX_BATCH (a full stream message must be able to pass)",
+    path: ["INGEST_SITE_BURST"],
+  })
   .refine((env) => Boolean(env.INGEST_TLS_CERT_FILE) === Boolean(env.INGEST_TLS_KEY_FILE), {
     message: "INGEST_TLS_CERT_FILE and INGEST_TLS_KEY_FILE must be set together",
     path: ["INGEST_TLS_CERT_FILE"],

@@ -7,12 +7,15 @@ export interface IngestMetrics {
   registry: Registry;
   observer: IngestObserver;
   onCall(method: string, code: status): void;
+  /** A call or stream refused by a limit (the per-site rate, the events per stream). */
+  onRefused(method: string, limit: string): void;
   onKafkaBatch(outcome: { messages: number; seconds: number; ok: boolean }): void;
   trackGauges(read: {
     queued: () => number;
     dedupEntries: () => number;
     cameras: () => number;
     sensors: () => number;
+    rateLimitedSites: () => number;
   }): void;
 }
 
@@ -41,6 +44,12 @@ export function createIngestMetrics(): IngestMetrics {
     labelNames: ["method", "code"],
     registers: [registry],
   });
+  const refusals = new Counter({
+    name: "hub_ingest_limit_refusals_total",
+    help: "Calls refused and streams ended with RESOURCE_EXHAUSTED by a limit (site_rate, stream_events), by method",
+    labelNames: ["method", "limit"],
+    registers: [registry],
+  });
   const kafkaLatency = new Histogram({
     name: "hub_ingest_kafka_batch_seconds",
     help: "Time from handing a batch to Kafka until all in-sync replicas acknowledged it",
@@ -62,6 +71,7 @@ export function createIngestMetrics(): IngestMetrics {
     registry,
     observer,
     onCall: (method, code) => calls.inc({ method, code: String(code) }),
+    onRefused: (method, limit) => refusals.inc({ method, limit }),
     onKafkaBatch: ({ messages, seconds, ok }) => {
       kafkaLatency.observe({ ok: String(ok) }, seconds);
       kafkaBatchSize.observe(messages);
@@ -80,6 +90,7 @@ export function createIngestMetrics(): IngestMetrics {
       gauge("hub_ingest_dedup_entries", "Event ids remembered for duplicate suppression", read.dedupEntries);
       gauge("hub_ingest_registry_cameras", "Cameras in the registry cache", read.cameras);
       gauge("hub_ingest_registry_sensors", "Sensors in the registry cache", read.sensors);
+      gauge("hub_ingest_rate_limit_sites", "Sites with a rate-limit bucket held in memory", read.rateLimitedSites);
     },
   };
 }

@@ -161,8 +161,14 @@ export interface PublishSummary {
   accepted: number;
   duplicates: number;
   rejected: number;
-  /** One entry per event received, in order. */
+  /**
+   * One entry per event received, in order, when the stream carried at most INGEST_SUMMARY_MAX_RESULTS events
+   * (default 1,000). A longer stream lists only events that were not accepted (rejected or duplicate), in order, at
+   * most that many; the counts above are always complete.
+   */
   results: PublishResult[];
+  /** How many events have no entry in results (0 when every event is listed). */
+  omittedResults: number;
 }
 
 function createBaseRegisterCameraRequest(): RegisterCameraRequest {
@@ -1394,7 +1400,7 @@ export const PublishResult: MessageFns<PublishResult> = {
 };
 
 function createBasePublishSummary(): PublishSummary {
-  return { accepted: 0, duplicates: 0, rejected: 0, results: [] };
+  return { accepted: 0, duplicates: 0, rejected: 0, results: [], omittedResults: 0 };
 }
 
 export const PublishSummary: MessageFns<PublishSummary> = {
@@ -1410,6 +1416,9 @@ export const PublishSummary: MessageFns<PublishSummary> = {
     }
     for (const v of message.results) {
       PublishResult.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.omittedResults !== 0) {
+      writer.uint32(40).uint32(message.omittedResults);
     }
     return writer;
   },
@@ -1459,6 +1468,14 @@ export const PublishSummary: MessageFns<PublishSummary> = {
             message.results.push(PublishResult.decode(reader, reader.uint32()));
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.omittedResults = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1479,6 +1496,11 @@ export const PublishSummary: MessageFns<PublishSummary> = {
       results: globalThis.Array.isArray(object?.results)
         ? object.results.map((e: any) => PublishResult.fromJSON(e))
         : [],
+      omittedResults: isSet(object.omittedResults)
+        ? globalThis.Number(object.omittedResults)
+        : isSet(object.omitted_results)
+        ? globalThis.Number(object.omitted_results)
+        : 0,
     };
   },
 
@@ -1496,6 +1518,9 @@ export const PublishSummary: MessageFns<PublishSummary> = {
     if (message.results?.length) {
       obj.results = message.results.map((e) => PublishResult.toJSON(e));
     }
+    if (message.omittedResults !== 0) {
+      obj.omittedResults = Math.round(message.omittedResults);
+    }
     return obj;
   },
 
@@ -1508,6 +1533,7 @@ export const PublishSummary: MessageFns<PublishSummary> = {
     message.duplicates = object.duplicates ?? 0;
     message.rejected = object.rejected ?? 0;
     message.results = object.results?.map((e) => PublishResult.fromPartial(e)) || [];
+    message.omittedResults = object.omittedResults ?? 0;
     return message;
   },
 };
@@ -1557,6 +1583,13 @@ export const CameraIngestServiceService = {
   /**
    * Publish many detections in batches over one stream. A bad detection is rejected alone and the stream goes on;
    * the summary at the end says, per event id, what was accepted and why anything was rejected.
+   *
+   * Limits (all end the stream with RESOURCE_EXHAUSTED, after the events received before the limit are handled;
+   * trailing metadata "hub-handled", "hub-accepted", "hub-duplicates", "hub-rejected" count them):
+   * - a stream carries at most INGEST_MAX_STREAM_EVENTS events (default 100,000): open a new one for the rest;
+   * - a site may publish INGEST_SITE_RATE events/s with bursts of INGEST_SITE_BURST (over all its calls on one
+   *   ingest instance); past that, trailing metadata "retry-after-ms" (and "grpc-retry-pushback-ms") says when the
+   *   next message of the same size would be taken. Unary calls refused by the rate limit carry the same hint.
    */
   streamDetections: {
     path: "/hub.v1.CameraIngestService/StreamDetections" as const,
@@ -1581,6 +1614,13 @@ export interface CameraIngestServiceServer extends UntypedServiceImplementation 
   /**
    * Publish many detections in batches over one stream. A bad detection is rejected alone and the stream goes on;
    * the summary at the end says, per event id, what was accepted and why anything was rejected.
+   *
+   * Limits (all end the stream with RESOURCE_EXHAUSTED, after the events received before the limit are handled;
+   * trailing metadata "hub-handled", "hub-accepted", "hub-duplicates", "hub-rejected" count them):
+   * - a stream carries at most INGEST_MAX_STREAM_EVENTS events (default 100,000): open a new one for the rest;
+   * - a site may publish INGEST_SITE_RATE events/s with bursts of INGEST_SITE_BURST (over all its calls on one
+   *   ingest instance); past that, trailing metadata "retry-after-ms" (and "grpc-retry-pushback-ms") says when the
+   *   next message of the same size would be taken. Unary calls refused by the rate limit carry the same hint.
    */
   streamDetections: handleClientStreamingCall<StreamDetectionsRequest, StreamDetectionsResponse>;
 }
@@ -1637,6 +1677,13 @@ export interface CameraIngestServiceClient extends Client {
   /**
    * Publish many detections in batches over one stream. A bad detection is rejected alone and the stream goes on;
    * the summary at the end says, per event id, what was accepted and why anything was rejected.
+   *
+   * Limits (all end the stream with RESOURCE_EXHAUSTED, after the events received before the limit are handled;
+   * trailing metadata "hub-handled", "hub-accepted", "hub-duplicates", "hub-rejected" count them):
+   * - a stream carries at most INGEST_MAX_STREAM_EVENTS events (default 100,000): open a new one for the rest;
+   * - a site may publish INGEST_SITE_RATE events/s with bursts of INGEST_SITE_BURST (over all its calls on one
+   *   ingest instance); past that, trailing metadata "retry-after-ms" (and "grpc-retry-pushback-ms") says when the
+   *   next message of the same size would be taken. Unary calls refused by the rate limit carry the same hint.
    */
   streamDetections(
     callback: (error: ServiceError | null, response: StreamDetectionsResponse) => void,
@@ -1692,7 +1739,10 @@ export const SensorIngestServiceService = {
       Buffer.from(PublishReadingResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): PublishReadingResponse => PublishReadingResponse.decode(value),
   },
-  /** Publish many readings in batches over one stream, with a per-event-id summary at the end. */
+  /**
+   * Publish many readings in batches over one stream, with a per-event-id summary at the end (limits as for
+   * CameraIngestService.StreamDetections).
+   */
   streamReadings: {
     path: "/hub.v1.SensorIngestService/StreamReadings" as const,
     requestStream: true as const,
@@ -1711,7 +1761,10 @@ export interface SensorIngestServiceServer extends UntypedServiceImplementation 
   registerSensor: handleUnaryCall<RegisterSensorRequest, RegisterSensorResponse>;
   /** Publish one reading. Acknowledged only once it is in Kafka. */
   publishReading: handleUnaryCall<PublishReadingRequest, PublishReadingResponse>;
-  /** Publish many readings in batches over one stream, with a per-event-id summary at the end. */
+  /**
+   * Publish many readings in batches over one stream, with a per-event-id summary at the end (limits as for
+   * CameraIngestService.StreamDetections).
+   */
   streamReadings: handleClientStreamingCall<StreamReadingsRequest, StreamReadingsResponse>;
 }
 
@@ -1748,7 +1801,10 @@ export interface SensorIngestServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: PublishReadingResponse) => void,
   ): ClientUnaryCall;
-  /** Publish many readings in batches over one stream, with a per-event-id summary at the end. */
+  /**
+   * Publish many readings in batches over one stream, with a per-event-id summary at the end (limits as for
+   * CameraIngestService.StreamDetections).
+   */
   streamReadings(
     callback: (error: ServiceError | null, response: StreamReadingsResponse) => void,
   ): ClientWritableStream<StreamReadingsRequest>;

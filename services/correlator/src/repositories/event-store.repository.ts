@@ -2,12 +2,18 @@ import type { PoolClient } from "@hub/common";
 
 type Queryable = Pick<PoolClient, "query">;
 
-import type { CameraStatusRow, DetectionRow, EventRow, SensorReadingRow } from "../services/records.js";
+import {
+  type CameraStatusRow,
+  type DetectionRow,
+  type EventRow,
+  eventKey,
+  type SensorReadingRow,
+} from "../services/records.js";
 
 /**
  * Writes event rows with one `INSERT … SELECT * FROM unnest(…)` per table (COPY is not available on every
- * TimescaleDB we run against, and unnest is nearly as fast). `ON CONFLICT DO NOTHING` on (event_id, observed_at)
- * makes a redelivered event a no-op. Returns the rows that were new (only those are correlated).
+ * TimescaleDB we run against, and unnest is nearly as fast). `ON CONFLICT DO NOTHING` on (site_id, event_id,
+ * observed_at) makes a redelivered event a no-op, and only that: another site's event with the same id is stored. Returns the rows that were new (only those are correlated).
  */
 export class EventStoreRepository {
   async insert(client: PoolClient, rows: EventRow[]): Promise<EventRow[]> {
@@ -21,13 +27,13 @@ export class EventStoreRepository {
     }
     const inserted = new Set<string>();
     if (detections.length > 0)
-      for (const id of await insertDetections(client, detections)) inserted.add(`detection:${id}`);
+      for (const key of await insertDetections(client, detections)) inserted.add(`detection:${key}`);
     if (readings.length > 0)
-      for (const id of await this.insertReadings(client, readings)) inserted.add(`sensor_reading:${id}`);
+      for (const key of await this.insertReadings(client, readings)) inserted.add(`sensor_reading:${key}`);
     if (statuses.length > 0)
-      for (const id of await this.insertStatuses(client, statuses)) inserted.add(`camera_status:${id}`);
+      for (const key of await this.insertStatuses(client, statuses)) inserted.add(`camera_status:${key}`);
     if (statuses.length > 0) await this.updateLastStatus(client, statuses);
-    return rows.filter((event) => inserted.has(`${event.kind}:${event.row.eventId}`));
+    return rows.filter((event) => inserted.has(`${event.kind}:${eventKey(event.row)}`));
   }
 
   /** The registry's last-heard time and state per camera, for the absence rule and the map (newest status wins). */
@@ -47,12 +53,12 @@ export class EventStoreRepository {
   }
 
   private async insertReadings(client: PoolClient, rows: SensorReadingRow[]): Promise<string[]> {
-    const result = await client.query<{ event_id: string }>(
+    const result = await client.query<{ site_id: string; event_id: string }>(
       `INSERT INTO sensor_readings (observed_at, event_id, sensor_id, datastream_id, kind, value, unit, site_id,
          lat, lon, h3_cell, ingested_at)
        SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[],
          $7::text[], $8::text[], $9::float8[], $10::float8[], $11::text[], $12::timestamptz[])
-       ON CONFLICT DO NOTHING RETURNING event_id`,
+       ON CONFLICT DO NOTHING RETURNING site_id, event_id`,
       [
         rows.map((r) => r.observedAt),
         rows.map((r) => r.eventId),
@@ -68,16 +74,16 @@ export class EventStoreRepository {
         rows.map((r) => r.ingestedAt),
       ],
     );
-    return result.rows.map((row) => row.event_id);
+    return result.rows.map((row) => eventKey({ siteId: row.site_id, eventId: row.event_id }));
   }
 
   private async insertStatuses(client: PoolClient, rows: CameraStatusRow[]): Promise<string[]> {
-    const result = await client.query<{ event_id: string }>(
+    const result = await client.query<{ site_id: string; event_id: string }>(
       `INSERT INTO camera_status (observed_at, event_id, camera_id, state, degradation_reason, detail, signal_loss,
          scene_change, site_id, lat, lon, h3_cell, ingested_at)
        SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
          $7::boolean[], $8::boolean[], $9::text[], $10::float8[], $11::float8[], $12::text[], $13::timestamptz[])
-       ON CONFLICT DO NOTHING RETURNING event_id`,
+       ON CONFLICT DO NOTHING RETURNING site_id, event_id`,
       [
         rows.map((r) => r.observedAt),
         rows.map((r) => r.eventId),
@@ -94,20 +100,20 @@ export class EventStoreRepository {
         rows.map((r) => r.ingestedAt),
       ],
     );
-    return result.rows.map((row) => row.event_id);
+    return result.rows.map((row) => eventKey({ siteId: row.site_id, eventId: row.event_id }));
   }
 }
 
 /**
  * One `INSERT … SELECT * FROM unnest(…)` of detection rows into `table` (the hypertable, or a twin of it for the
- * benchmark's baseline); returns the event ids that were new.
+ * benchmark's baseline); returns the event keys (eventKey: site and event id) that were new.
  */
 export async function insertDetections(
   client: Queryable,
   rows: DetectionRow[],
   table = "detections",
 ): Promise<string[]> {
-  const result = await client.query<{ event_id: string }>(
+  const result = await client.query<{ site_id: string; event_id: string }>(
     `INSERT INTO ${table} (observed_at, event_id, camera_id, site_id, object_class, confidence,
        box_left, box_top, box_right, box_bottom, track_id, attributes, plate_text, plate_region, plate_confidence,
        rule_type, rule_name, rule_count, rule_dwell_seconds, lat, lon, h3_cell, ingested_at)
@@ -115,7 +121,7 @@ export async function insertDetections(
        $7::real[], $8::real[], $9::real[], $10::real[], $11::text[], $12::jsonb[], $13::text[], $14::text[],
        $15::real[], $16::text[], $17::text[], $18::int[], $19::int[], $20::float8[], $21::float8[], $22::text[],
        $23::timestamptz[])
-     ON CONFLICT DO NOTHING RETURNING event_id`,
+     ON CONFLICT DO NOTHING RETURNING site_id, event_id`,
     [
       rows.map((r) => r.observedAt),
       rows.map((r) => r.eventId),
@@ -142,5 +148,5 @@ export async function insertDetections(
       rows.map((r) => r.ingestedAt),
     ],
   );
-  return result.rows.map((row) => row.event_id);
+  return result.rows.map((row) => eventKey({ siteId: row.site_id, eventId: row.event_id }));
 }

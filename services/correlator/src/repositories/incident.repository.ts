@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { distanceMetres, type Pool, type PoolClient } from "@hub/common";
 import type { CorrelationStore, SilentCamera, WatchList } from "../services/correlation.service.js";
-import { type EventRow, sourceOf } from "../services/records.js";
+import { type EventRow, eventKey, sourceOf } from "../services/records.js";
 import type { Severity } from "../services/rules.js";
 
 export interface IncidentRow {
@@ -140,7 +140,7 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
         ruleTypes,
         limit,
       ]);
-      for (const row of result.rows) rows.set(row.event_id, row);
+      for (const row of result.rows) rows.set(eventKey({ siteId: row.site_id, eventId: row.event_id }), row);
     }
     if (objectClasses && objectClasses.length > 0) {
       const alarm = objectClasses.every((name) => ALARM_CLASSES.includes(name));
@@ -149,7 +149,7 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
          ORDER BY observed_at LIMIT $5`,
         [cells, from, to, objectClasses, limit],
       );
-      for (const row of result.rows) rows.set(row.event_id, row);
+      for (const row of result.rows) rows.set(eventKey({ siteId: row.site_id, eventId: row.event_id }), row);
     }
     return [...rows.values()];
   }
@@ -258,7 +258,7 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
         events.map((e) => e.row.observedAt),
         events.map(sourceOf),
         events.map((e) => JSON.stringify(e.row)),
-        events.map((e) => lateIds.has(e.row.eventId)),
+        events.map((e) => lateIds.has(eventKey(e.row))),
       ],
     );
     return result.rowCount ?? 0;
@@ -342,9 +342,9 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
 
   async recordLate(client: PoolClient, event: EventRow, ruleId: string, reason: string): Promise<void> {
     await client.query(
-      `INSERT INTO late_events (event_id, event_kind, observed_at, rule_id, reason) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO late_events (site_id, event_id, event_kind, observed_at, rule_id, reason) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT DO NOTHING`,
-      [event.row.eventId, event.kind, event.row.observedAt, ruleId, reason],
+      [event.row.siteId, event.row.eventId, event.kind, event.row.observedAt, ruleId, reason],
     );
   }
 

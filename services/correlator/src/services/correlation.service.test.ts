@@ -12,7 +12,7 @@ import {
   ruleSet,
 } from "../testing/correlation.js";
 import { CorrelationService } from "./correlation.service.js";
-import type { EventRow } from "./records.js";
+import { type EventRow, eventKey } from "./records.js";
 
 // CorrelationService against in-memory ports: the rule forms, merging into open incidents, escalation, late and
 // out-of-order events, and the silence check. Positions are metres east/north of one point; times seconds after T0.
@@ -266,7 +266,7 @@ describe("late and out-of-order events", () => {
     const id = incidents()[0]?.id ?? "";
     const late = reading({ east: 30, s: 30, lagS: 400, sensor: "smoke-9", kind: "smoke", value: 20 });
     expect(await evaluate(late)).toBe(1);
-    expect(store.evidence.get(id)?.get(late.row.eventId)).toBe(true);
+    expect(store.evidence.get(id)?.get(eventKey(late.row))?.late).toBe(true);
     expect(store.late).toEqual([]);
     expect(observer.counts.get("fire:late")).toBe(1);
   });

@@ -1,7 +1,7 @@
 import { distanceMetres, type Logger, type PoolClient } from "@hub/common";
 import { gridDisk } from "h3-js";
 import type { IncidentRow, NeighbourhoodFilter, NewIncident } from "../repositories/incident.repository.js";
-import { type EventRow, sourceOf } from "./records.js";
+import { type EventRow, eventKey, sourceOf } from "./records.js";
 import {
   type EventRule,
   type Matcher,
@@ -212,7 +212,7 @@ export class CorrelationService<Tx = PoolClient> {
     const times = evidence.map((e) => e.row.observedAt.getTime());
     const first = new Date(Math.min(...times));
     const last = new Date(Math.max(...times));
-    const lateIds = late ? new Set([event.row.eventId]) : new Set<string>();
+    const lateIds = late ? new Set([eventKey(event.row)]) : new Set<string>();
     if (open) {
       const added = await this.deps.incidents.addEvidence(tx, open.id, evidence, lateIds);
       const escalated = maxSeverity(open.severity, severity);
@@ -237,11 +237,12 @@ export class CorrelationService<Tx = PoolClient> {
     // The key is what every instance agrees on: the source and time bucket for single-event rules, otherwise the
     // earliest evidence event (ties broken by id).
     const anchor = [...evidence].sort(
-      (a, b) => a.row.observedAt.getTime() - b.row.observedAt.getTime() || a.row.eventId.localeCompare(b.row.eventId),
+      (a, b) =>
+        a.row.observedAt.getTime() - b.row.observedAt.getTime() || eventKey(a.row).localeCompare(eventKey(b.row)),
     )[0] as EventRow;
     const correlationKey = source
       ? `${source.key}@${Math.floor(event.row.observedAt.getTime() / (rule.windowS * 1000))}`
-      : anchor.row.eventId;
+      : eventKey(anchor.row);
     const { row, created } = await this.deps.incidents.create(
       tx,
       {
@@ -289,12 +290,12 @@ export class CorrelationService<Tx = PoolClient> {
         new Date(from),
         new Date(to),
       ));
-    const byId = new Map<string, EventRow>([[event.row.eventId, event]]);
+    const byId = new Map<string, EventRow>([[eventKey(event.row), event]]);
     for (const candidate of nearby) {
       const time = candidate.row.observedAt.getTime();
       if (time < from || time > to) continue;
       if (distanceMetres(positionOf(candidate), positionOf(event)) <= rule.radiusM)
-        byId.set(candidate.row.eventId, candidate);
+        byId.set(eventKey(candidate.row), candidate);
     }
     const pool = [...byId.values()];
     if (rule.form === "co_occurrence") {

@@ -70,6 +70,14 @@ export type EventRow =
   | { kind: "sensor_reading"; row: SensorReadingRow }
   | { kind: "camera_status"; row: CameraStatusRow };
 
+/**
+ * What identifies an event: the site that sent it and its event id (devices choose event ids, so an id alone is not
+ * unique across sites; see migration 0009). Length-prefixed so that no two (site, id) pairs give the same key.
+ */
+export function eventKey(row: { siteId: string; eventId: string }): string {
+  return `${row.siteId.length}:${row.siteId}:${row.eventId}`;
+}
+
 /** The camera or sensor that produced the event. */
 export function sourceOf(event: EventRow): string {
   return event.kind === "sensor_reading" ? event.row.sensorId : event.row.cameraId;

@@ -7,7 +7,7 @@ import type {
   SilentCamera,
   WatchList,
 } from "../services/correlation.service.js";
-import type { EventRow } from "../services/records.js";
+import { type EventRow, eventKey } from "../services/records.js";
 import { type RuleSet, rulesFileSchema, type Severity } from "../services/rules.js";
 
 /**
@@ -217,7 +217,8 @@ export class MemoryIncidentStore implements CorrelationStore<MemoryTx> {
   readonly events: EventRow[] = [];
   readonly incidents = new Map<string, IncidentRow>();
   /** Incident id → event id → late. */
-  readonly evidence = new Map<string, Map<string, boolean>>();
+  /** Per incident, its evidence by event key (site and event id), with the event id and whether it came late. */
+  readonly evidence = new Map<string, Map<string, { eventId: string; late: boolean }>>();
   readonly late: { eventId: string; ruleId: string; reason: string }[] = [];
   /** Watch-listed plate → its reference. */
   readonly watched = new Map<string, string>();
@@ -233,7 +234,7 @@ export class MemoryIncidentStore implements CorrelationStore<MemoryTx> {
   }
 
   evidenceOf(id: string): string[] {
-    return [...(this.evidence.get(id)?.keys() ?? [])].sort();
+    return [...(this.evidence.get(id)?.values() ?? [])].map((link) => link.eventId).sort();
   }
 
   private check(tx: MemoryTx): void {
@@ -345,12 +346,12 @@ export class MemoryIncidentStore implements CorrelationStore<MemoryTx> {
 
   async addEvidence(tx: MemoryTx, id: string, events: EventRow[], lateIds: ReadonlySet<string>): Promise<number> {
     this.check(tx);
-    const links = this.evidence.get(id) ?? new Map<string, boolean>();
+    const links = this.evidence.get(id) ?? new Map<string, { eventId: string; late: boolean }>();
     this.evidence.set(id, links);
     let added = 0;
     for (const event of events) {
-      if (links.has(event.row.eventId)) continue;
-      links.set(event.row.eventId, lateIds.has(event.row.eventId));
+      if (links.has(eventKey(event.row))) continue;
+      links.set(eventKey(event.row), { eventId: event.row.eventId, late: lateIds.has(eventKey(event.row)) });
       added += 1;
     }
     return added;

@@ -29,10 +29,10 @@ export interface ExportLimits {
   keepS: number;
 }
 
-/** Too many exports are running; try again after `retryAfterS` (HTTP 429 with Retry-After). */
+/** Too many exports are running; try again after `retryAfterS` seconds (HTTP 429 with Retry-After). */
 export class ExportsBusyError extends HubError {
   constructor(message: string, retryAfterS: number) {
-    super("RESOURCE_EXHAUSTED", message, { retriable: true, retryAfterS });
+    super("RESOURCE_EXHAUSTED", message, { retriable: true, retryAfterMs: retryAfterS * 1000 });
   }
 }
 

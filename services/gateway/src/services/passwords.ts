@@ -61,7 +61,7 @@ export class HasherBusyError extends HubError {
   constructor() {
     super("RESOURCE_EXHAUSTED", "too many sign-ins at once; try again in a moment", {
       retriable: true,
-      retryAfterS: 1,
+      retryAfterMs: 1000,
     });
   }
 }

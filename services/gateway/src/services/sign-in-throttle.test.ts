@@ -66,11 +66,11 @@ describe("SignInThrottle", () => {
     expect(await fail(throttle, "operator", "10.0.0.2", 10)).toBe(5);
     const refusal = await throttle.admit("operator", "10.0.0.2").catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(SignInThrottledError);
-    expect((refusal as SignInThrottledError).retryAfterS).toBe(30);
+    expect((refusal as SignInThrottledError).retryAfterMs).toBe(30_000);
     store.advance(30_000);
     expect(await fail(throttle, "operator", "10.0.0.2", 1)).toBe(1);
-    expect(((await throttle.admit("operator", "10.0.0.2").catch((e) => e)) as SignInThrottledError).retryAfterS).toBe(
-      60,
+    expect(((await throttle.admit("operator", "10.0.0.2").catch((e) => e)) as SignInThrottledError).retryAfterMs).toBe(
+      60_000,
     );
   });
 

@@ -65,7 +65,7 @@ export class SignInThrottledError extends HubError {
   constructor(retryAfterS: number) {
     super("RESOURCE_EXHAUSTED", `too many failed sign-ins from this address; try again in ${retryAfterS} s`, {
       retriable: true,
-      retryAfterS,
+      retryAfterMs: retryAfterS * 1000,
     });
   }
 }

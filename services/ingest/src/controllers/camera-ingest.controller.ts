@@ -9,12 +9,7 @@ import type {
 } from "@hub/proto";
 import type { DevicePrincipal } from "../repositories/registry.repository.js";
 import type { IngestService } from "../services/ingest.service.js";
-import { clientStream, type HandlerContext } from "./grpc-handlers.js";
-
-export interface StreamLimits {
-  maxBatch: number;
-  maxEvents: number;
-}
+import { admitOne, clientStream, type HandlerContext, type IngestLimits } from "./grpc-handlers.js";
 
 /** Field paths from the domain are relative to the event; in a unary call they sit under the request field. */
 export async function under<T>(prefix: string, work: () => Promise<T>): Promise<T> {
@@ -29,18 +24,22 @@ export async function under<T>(prefix: string, work: () => Promise<T>): Promise<
 export function cameraIngestController(
   service: IngestService,
   context: HandlerContext,
-  limits: StreamLimits,
+  limits: IngestLimits,
 ): UntypedServiceImplementation {
   return {
     registerCamera: unary<RegisterCameraRequest, unknown, DevicePrincipal>(
       "RegisterCamera",
       context,
-      (request, principal) => service.registerCamera(principal, request.camera),
+      (request, principal) => {
+        admitOne(limits, "RegisterCamera", principal);
+        return service.registerCamera(principal, request.camera);
+      },
     ),
     reportCameraStatus: unary<ReportCameraStatusRequest, unknown, DevicePrincipal>(
       "ReportCameraStatus",
       context,
       async (request, principal) => {
+        admitOne(limits, "ReportCameraStatus", principal);
         const cameraStatus = request.status;
         if (!cameraStatus) throw new ValidationError("status", "is required");
         return { outcome: await under("status", () => service.reportCameraStatus(principal, cameraStatus)) };
@@ -50,6 +49,7 @@ export function cameraIngestController(
       "PublishDetection",
       context,
       async (request, principal) => {
+        admitOne(limits, "PublishDetection", principal);
         const detection = request.detection;
         if (!detection) throw new ValidationError("detection", "is required");
         return { outcome: await under("detection", () => service.publishDetection(principal, detection)) };
@@ -61,8 +61,7 @@ export function cameraIngestController(
       items: (request) => request.detections,
       eventId: (detection) => detection.eventId,
       publish: (principal, detection) => service.publishDetection(principal, detection),
-      maxBatch: limits.maxBatch,
-      maxEvents: limits.maxEvents,
+      limits,
     }),
   };
 }

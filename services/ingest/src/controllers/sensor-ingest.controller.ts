@@ -3,25 +3,29 @@ import { unary, ValidationError } from "@hub/common";
 import type { PublishReadingRequest, RegisterSensorRequest, SensorReading, StreamReadingsRequest } from "@hub/proto";
 import type { DevicePrincipal } from "../repositories/registry.repository.js";
 import type { IngestService } from "../services/ingest.service.js";
-import { type StreamLimits, under } from "./camera-ingest.controller.js";
-import { clientStream, type HandlerContext } from "./grpc-handlers.js";
+import { under } from "./camera-ingest.controller.js";
+import { admitOne, clientStream, type HandlerContext, type IngestLimits } from "./grpc-handlers.js";
 
 /** hub.v1.SensorIngestService */
 export function sensorIngestController(
   service: IngestService,
   context: HandlerContext,
-  limits: StreamLimits,
+  limits: IngestLimits,
 ): UntypedServiceImplementation {
   return {
     registerSensor: unary<RegisterSensorRequest, unknown, DevicePrincipal>(
       "RegisterSensor",
       context,
-      (request, principal) => service.registerSensor(principal, request.sensor),
+      (request, principal) => {
+        admitOne(limits, "RegisterSensor", principal);
+        return service.registerSensor(principal, request.sensor);
+      },
     ),
     publishReading: unary<PublishReadingRequest, unknown, DevicePrincipal>(
       "PublishReading",
       context,
       async (request, principal) => {
+        admitOne(limits, "PublishReading", principal);
         const reading = request.reading;
         if (!reading) throw new ValidationError("reading", "is required");
         return { outcome: await under("reading", () => service.publishReading(principal, reading)) };
@@ -33,8 +37,7 @@ export function sensorIngestController(
       items: (request) => request.readings,
       eventId: (reading) => reading.eventId,
       publish: (principal, reading) => service.publishReading(principal, reading),
-      maxBatch: limits.maxBatch,
-      maxEvents: limits.maxEvents,
+      limits,
     }),
   };
 }

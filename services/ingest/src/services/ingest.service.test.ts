@@ -31,7 +31,8 @@ function setup() {
   const rejected: string[] = [];
   const deps: IngestServiceDeps = {
     registry: {
-      findCamera: async (id) => (id === "CAM-1" ? camera : undefined),
+      findCamera: async (id) =>
+        id === "CAM-1" ? camera : id === "CAM-B" ? { ...camera, siteId: "site-b", partitionKey: "key-b" } : undefined,
       findSensor: async (id) => (id === "S-1" ? sensor : undefined),
       findPrincipal: async (token) =>
         token === "a-valid-token-of-site-a" ? { credentialId: "c1", siteId: "site-a" } : undefined,
@@ -84,6 +85,17 @@ describe("IngestService", () => {
     ]) {
       await expect(service.authenticate(header)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
     }
+  });
+
+  it("deduplicates per site: another site's event with the same id is published, a repeat is not", async () => {
+    const { service, published } = setup();
+    const mine = newDetection("CAM-1", { observedAt: at });
+    const theirs = newDetection("CAM-B", { observedAt: at, eventId: mine.eventId });
+    const siteB = { credentialId: "c2", siteId: "site-b" };
+    expect(await service.publishDetection(siteB, theirs)).toBe(PublishOutcome.PUBLISH_OUTCOME_ACCEPTED);
+    expect(await service.publishDetection(principal, mine)).toBe(PublishOutcome.PUBLISH_OUTCOME_ACCEPTED);
+    expect(await service.publishDetection(principal, mine)).toBe(PublishOutcome.PUBLISH_OUTCOME_DUPLICATE);
+    expect(published.map((entry) => entry.key)).toEqual(["key-b", "88411c0a2bfffff"]);
   });
 
   it("publishes with the camera's place as context and key, once per event id", async () => {

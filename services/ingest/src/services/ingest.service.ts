@@ -99,7 +99,7 @@ export class IngestService {
     return this.track(
       "detection",
       this.ownedCamera(principal, detection.cameraId).then((camera) =>
-        this.deps.recent.publishOnce(`d:${detection.eventId}`, () =>
+        this.deps.recent.publishOnce(recentKey("d", principal, detection.eventId), () =>
           this.deps.eventBus.publishDetection({ detection, context: ingestContext(camera, now) }, camera.partitionKey),
         ),
       ),
@@ -116,7 +116,7 @@ export class IngestService {
     return this.track(
       "camera_status",
       this.ownedCamera(principal, status.cameraId).then((camera) =>
-        this.deps.recent.publishOnce(`s:${status.eventId}`, () =>
+        this.deps.recent.publishOnce(recentKey("s", principal, status.eventId), () =>
           this.deps.eventBus.publishCameraStatus({ status, context: ingestContext(camera, now) }, camera.partitionKey),
         ),
       ),
@@ -143,7 +143,7 @@ export class IngestService {
         }
         validateReading(reading, datastream, now, this.deps.limits);
         const context = ingestContext(sensor, now, reading.position);
-        return this.deps.recent.publishOnce(`r:${reading.eventId}`, () =>
+        return this.deps.recent.publishOnce(recentKey("r", principal, reading.eventId), () =>
           this.deps.eventBus.publishSensorReading({ reading, context }, sensor.partitionKey),
         );
       })(),
@@ -176,6 +176,15 @@ export class IngestService {
     if (isHubError(error)) this.deps.observer.rejected(kind, error);
     return Promise.reject(error);
   }
+}
+
+/**
+ * The duplicate-suppression key of an event: its kind, the site that sent it and its id. Devices choose event ids,
+ * so one site must not be able to suppress another site's events by sending their ids first. Length-prefixed so
+ * that no two (site, id) pairs collide.
+ */
+export function recentKey(kind: "d" | "s" | "r", principal: DevicePrincipal, eventId: string): string {
+  return `${kind}:${principal.siteId.length}:${principal.siteId}:${eventId}`;
 }
 
 function ingestContext(device: DevicePlacement, now: number, position?: { lat: number; lon: number }): IngestContext {

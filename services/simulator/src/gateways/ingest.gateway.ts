@@ -138,7 +138,7 @@ function auth(token: string): Metadata {
 }
 
 function summaryOf(summary: PublishSummary | undefined): PublishSummary {
-  return summary ?? { accepted: 0, duplicates: 0, rejected: 0, results: [] };
+  return summary ?? { accepted: 0, duplicates: 0, rejected: 0, results: [], omittedResults: 0 };
 }
 
 /** Writes messages respecting flow control (waits for 'drain' when the stream's buffer is full), then ends. */

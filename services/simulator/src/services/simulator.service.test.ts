@@ -23,7 +23,13 @@ function fakeIngest(failures: Partial<Record<keyof IngestCalls, (() => Error)[]>
     const next = failures[method]?.shift();
     return next ? Promise.reject(next()) : Promise.resolve(value);
   };
-  const summary = (accepted: number): PublishSummary => ({ accepted, duplicates: 0, rejected: 0, results: [] });
+  const summary = (accepted: number): PublishSummary => ({
+    accepted,
+    duplicates: 0,
+    rejected: 0,
+    results: [],
+    omittedResults: 0,
+  });
   const ingest: IngestCalls = {
     registerCamera: (_token, camera) => answer("registerCamera", { camera, created: true }),
     registerSensor: (_token, sensor) => answer("registerSensor", { sensor, created: false }),

@@ -254,7 +254,7 @@ export class SimulatorService {
       const heartbeat = this.traffic.heartbeat(camera, now, effects);
       this.send("camera_status", 1, async () => {
         await this.gateway.reportCameraStatus(this.token(camera.siteId), heartbeat);
-        return { accepted: 1, duplicates: 0, rejected: 0, results: [] };
+        return { accepted: 1, duplicates: 0, rejected: 0, results: [], omittedResults: 0 };
       });
     });
 
