@@ -18,6 +18,7 @@ const production = {
   CORRELATOR_API_TOKEN: "c".repeat(32),
   ALERTS_API_TOKEN: "a".repeat(32),
   GATEWAY_EXPORT_KEY_FILE: "export.pem",
+  AUDIT_CHECKPOINT_KEY_FILE: "audit-checkpoint.pem",
 };
 
 describe("gateway configuration", () => {
