@@ -49,7 +49,7 @@ async function signIn(url: string, username: string, forwardedFor?: string): Pro
 
 async function lastSignIn(username: string): Promise<{ id: string; source_ip: string | null }> {
   const result = await pool.query(
-    "SELECT id::text AS id, source_ip FROM audit_log WHERE action = 'sign_in' AND actor = $1 ORDER BY id DESC LIMIT 1",
+    "SELECT id::text AS id, source_ip FROM audit_log WHERE action = 'sign_in' AND actor = $1 ORDER BY audit_log.id DESC LIMIT 1",
     [username],
   );
   return result.rows[0];
@@ -163,7 +163,10 @@ describe("signed checkpoints of the audit chain", () => {
         const head = await readAuditHead(pool);
         expect((await checkpoints()).at(-1)?.seq).toBe(head?.seq);
       });
-      for (const username of ["approver", "drafter", "operator", "investigator"]) await signIn(stack.url, username);
+      // Enough rows that the chain's ids pass from one digit to two even when this file runs alone: the head is the
+      // highest id, not the highest id in text order ("9" > "24").
+      for (const username of ["approver", "drafter", "operator", "investigator", "approver", "drafter", "operator"])
+        await signIn(stack.url, username);
     } finally {
       await stack.stop();
     }
@@ -171,6 +174,9 @@ describe("signed checkpoints of the audit chain", () => {
 
   it("are published while the services write, and once more on shutdown, to the file and to Kafka", async () => {
     const head = await readAuditHead(pool);
+    // The head is the newest entry, read here without the code under test.
+    const newest = await pool.query<{ id: string }>("SELECT max(id)::text AS id FROM audit_log");
+    expect(head?.seq).toBe(newest.rows[0]?.id);
     const inFile = await checkpoints();
     expect(inFile.length).toBeGreaterThanOrEqual(2);
     expect(inFile.at(-1)).toMatchObject({ chain: "audit_log", seq: head?.seq, hash: head?.hash, keyId: fingerprint });

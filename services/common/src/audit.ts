@@ -179,7 +179,8 @@ export async function readAuditHead(
   db: Pick<pg.Pool, "query">,
 ): Promise<{ seq: string; hash: string; rows: string } | null> {
   const result = await db.query<{ id: string; hash: string }>(
-    "SELECT id::text AS id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
+    // ORDER BY the column, not the text alias of the same name (text order puts "9" after "24").
+    "SELECT id::text AS id, hash FROM audit_log ORDER BY audit_log.id DESC LIMIT 1",
   );
   const head = result.rows[0];
   return head ? { seq: head.id, hash: head.hash, rows: head.id } : null;
