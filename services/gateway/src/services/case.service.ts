@@ -153,7 +153,7 @@ export class CaseService {
       purpose,
       criteria: { ...(cursor ? { cursor: encodeCursor(cursor) } : {}), limit },
       resultCount: result.detections.items.length,
-      detail: { incidentPlates: incidentPlatesShown(result), ...lookupLink(user, lookup, caseReference).detail },
+      ...viewDetail(incidentPlatesShown(result), lookupLink(user, lookup, caseReference).detail),
       sourceIp,
     });
     return result;
@@ -214,6 +214,15 @@ export class CaseService {
 }
 
 /** The incidents whose evidence plates a result shows, with how many: recorded in the audit entry. */
+/** A page view's audit detail: the incidents whose plates it showed, and whose lookup it was when not the viewer's. */
+function viewDetail(
+  incidentPlates: Record<string, number>,
+  link: Record<string, unknown> | undefined,
+): { detail?: Record<string, unknown> } {
+  const detail = { ...(Object.keys(incidentPlates).length > 0 ? { incidentPlates } : {}), ...link };
+  return Object.keys(detail).length > 0 ? { detail } : {};
+}
+
 function incidentPlatesShown(result: CaseSearchResult): Record<string, number> {
   return Object.fromEntries(
     result.incidents.filter((incident) => incident.plates.length > 0).map((i) => [i.id, i.plates.length]),
