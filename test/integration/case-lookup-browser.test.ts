@@ -165,12 +165,17 @@ describe("case-lookup page in a browser", { timeout: 240_000 }, () => {
     );
     expect(verified.code, verified.stdout).toBe(0);
     expect(verified.stdout).toContain(`case ${criteria.caseReference}`);
-    // The search and the export from the browser are in the audit trail, with the purpose typed.
+    // The search, the export and its download from the browser are in the audit trail, with the purpose typed.
     const audit = await pool.query(
       "SELECT action FROM audit_log WHERE case_reference = $1 AND purpose = $2 ORDER BY id",
       [criteria.caseReference, criteria.purpose],
     );
-    expect(audit.rows.map((row) => row.action)).toEqual(["case.search", "case.search", "case.export"]);
+    expect(audit.rows.map((row) => row.action)).toEqual([
+      "case.search",
+      "case.search",
+      "case.export",
+      "case.export.download",
+    ]);
     await context.close();
   });
 });
