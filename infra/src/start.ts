@@ -315,9 +315,10 @@ ${
     ? `
 ${
   auditCheckpoints
-    ? `    Audit checkpoints    ${auditCheckpoints.env.AUDIT_CHECKPOINT_FILE} (and Kafka), key fingerprint
-                         ${auditCheckpoints.fingerprint}; check the trail against them with
-                         AUDIT_CHECKPOINT_FILE=… AUDIT_CHECKPOINT_FINGERPRINTS=… DATABASE_URL=… npm run audit:verify
+    ? `    Audit checkpoints    ${auditCheckpoints.env.AUDIT_CHECKPOINT_FILE} (and Kafka); check the trail against them:
+                         AUDIT_CHECKPOINT_FILE=${auditCheckpoints.env.AUDIT_CHECKPOINT_FILE} \\
+                         AUDIT_CHECKPOINT_FINGERPRINTS=${auditCheckpoints.fingerprint} \\
+                         DATABASE_URL=${databaseUrl} npm run audit:verify
 `
     : ""
 }    Development sign-in (password "${env.DEV_USER_PASSWORD ?? "development"}"): operator, investigator, supervisor,
