@@ -573,7 +573,10 @@ async function main() {
       ]);
       const ms = performance.now() - started;
       const last = rows.slice(0, PAGE).at(-1);
-      const next = rows.length > PAGE && last ? { observedAt: last.observedAt, eventId: last.eventId } : undefined;
+      const next =
+        rows.length > PAGE && last
+          ? { observedAt: last.observedAt, eventId: last.eventId, cameraId: last.cameraId }
+          : undefined;
       return { ms, rows, count, plates, next };
     };
 

@@ -112,7 +112,7 @@ beforeAll(async () => {
       ruleType,
       trackId: null,
     });
-    rows.push({
+    const row = {
       observedAt,
       eventId,
       cameraId: camera.id,
@@ -128,7 +128,24 @@ beforeAll(async () => {
       lon: camera.lon,
       h3Cell: h3Cell(camera.lat, camera.lon),
       ingestedAt: observedAt,
-    });
+    };
+    rows.push(row);
+    // Event ids are unique per site only: every tenth detection has a twin from another site with the same id and
+    // time, on another camera. Paging must neither skip nor repeat one of the two.
+    if (index % 10 === 0) {
+      const other = cameras[
+        (cameras.indexOf(camera) + 1 + Math.floor(random() * (cameras.length - 1))) % cameras.length
+      ] as SeedCamera;
+      detections.push({ ...(detections.at(-1) as CaseDetection), cameraId: other.id });
+      rows.push({
+        ...row,
+        cameraId: other.id,
+        siteId: "site-test-twin",
+        lat: other.lat,
+        lon: other.lon,
+        h3Cell: h3Cell(other.lat, other.lon),
+      });
+    }
   }
   await insertDetections(pool, rows);
   stack = await startTestStack({ GATEWAY_JWT_SECRET: JWT_SECRET });
@@ -236,7 +253,7 @@ describe("case lookup results", () => {
       for (const id of strict) expect(returned.has(id), `${label}: ${id} missing`).toBe(true);
       for (const id of returned) expect(loose.has(id), `${label}: ${id} should not cover`).toBe(true);
 
-      // Detections: exactly the seeded ones of those cameras that pass the filters, in (time, id) order.
+      // Detections: exactly the seeded ones of those cameras that pass the filters, in (time, id, camera) order.
       const matchesPlate = plate ? likePlate(plate) : () => true;
       const expected = detections
         .filter(
@@ -248,13 +265,17 @@ describe("case lookup results", () => {
             (!ruleTypes || (d.ruleType !== null && ruleTypes.includes(d.ruleType))) &&
             (!plate || matchesPlate(d.plateText)),
         )
-        .sort((a, b) => a.observedAt.localeCompare(b.observedAt) || (a.eventId < b.eventId ? -1 : 1));
+        .sort(
+          (a, b) =>
+            a.observedAt.localeCompare(b.observedAt) ||
+            (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : a.cameraId < b.cameraId ? -1 : 1),
+        );
       expect(result.detections.total, label).toBe(expected.length);
       const all = await allPages(result, request.purpose);
       expect(
-        all.map((d) => d.eventId),
+        all.map((d) => `${d.eventId}@${d.cameraId}`),
         label,
-      ).toEqual(expected.map((d) => d.eventId));
+      ).toEqual(expected.map((d) => `${d.eventId}@${d.cameraId}`));
       // Plates: every plate among the matches, with its count.
       const counts = new Map<string, number>();
       for (const d of expected) if (d.plateText) counts.set(d.plateText, (counts.get(d.plateText) ?? 0) + 1);

@@ -20,10 +20,15 @@ export interface DetectionFilter {
   plate?: string | undefined;
 }
 
-/** Position after the last detection of a page: (observed_at, event_id), the sort order. */
+/**
+ * Position after the last detection of a page: (observed_at, event_id, camera_id), the sort order. Event ids are
+ * unique per site, not city-wide, so two sites' detections may share a time and an id; the camera (which belongs to
+ * one site) tells them apart, so no page boundary falls between them and skips one.
+ */
 export interface DetectionCursor {
   observedAt: string;
   eventId: string;
+  cameraId: string;
 }
 
 export interface StoredLookup {
@@ -100,7 +105,7 @@ export class CasesRepository {
       await client.query(
         `DECLARE ${cursor} NO SCROLL CURSOR WITH HOLD FOR
            SELECT event_id, camera_id, observed_at, object_class, confidence, plate_text, rule_type, track_id
-             FROM detections WHERE ${sql} ORDER BY observed_at, event_id LIMIT $${params.length}`,
+             FROM detections WHERE ${sql} ORDER BY observed_at, event_id, camera_id LIMIT $${params.length}`,
         params,
       );
       declared = true;
@@ -122,13 +127,13 @@ export class CasesRepository {
     const { sql, params } = where(filter, 1);
     let keyset = "";
     if (after) {
-      params.push(after.observedAt, after.eventId);
-      keyset = ` AND (observed_at, event_id) > ($${params.length - 1}::timestamptz, $${params.length})`;
+      params.push(after.observedAt, after.eventId, after.cameraId);
+      keyset = ` AND (observed_at, event_id, camera_id) > ($${params.length - 2}::timestamptz, $${params.length - 1}, $${params.length})`;
     }
     params.push(limit);
     const result = await this.pool.query(
       `SELECT event_id, camera_id, observed_at, object_class, confidence, plate_text, rule_type, track_id
-         FROM detections WHERE ${sql}${keyset} ORDER BY observed_at, event_id LIMIT $${params.length}`,
+         FROM detections WHERE ${sql}${keyset} ORDER BY observed_at, event_id, camera_id LIMIT $${params.length}`,
       params,
     );
     return result.rows.map(detectionOf);

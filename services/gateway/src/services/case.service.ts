@@ -22,15 +22,24 @@ const INCIDENT_RADIUS_M = 150;
 const DEFAULT_LIMIT = 100;
 
 export function encodeCursor(cursor: DetectionCursor): string {
-  return Buffer.from(JSON.stringify([cursor.observedAt, cursor.eventId])).toString("base64url");
+  return Buffer.from(JSON.stringify([cursor.observedAt, cursor.eventId, cursor.cameraId])).toString("base64url");
 }
 
 export function decodeCursor(value: unknown): DetectionCursor | undefined {
   if (value === undefined || value === "") return undefined;
   try {
-    const [observedAt, eventId] = JSON.parse(Buffer.from(String(value), "base64url").toString("utf8")) as unknown[];
-    if (typeof observedAt === "string" && !Number.isNaN(Date.parse(observedAt)) && typeof eventId === "string")
-      return { observedAt, eventId };
+    const [observedAt, eventId, cameraId = ""] = JSON.parse(
+      Buffer.from(String(value), "base64url").toString("utf8"),
+    ) as unknown[];
+    // A cursor given out before the camera was part of it ([time, id]) resumes before every camera of that time and
+    // id: it may show one detection again, never skip one.
+    if (
+      typeof observedAt === "string" &&
+      !Number.isNaN(Date.parse(observedAt)) &&
+      typeof eventId === "string" &&
+      typeof cameraId === "string"
+    )
+      return { observedAt, eventId, cameraId };
   } catch {
     // Reported below.
   }
@@ -206,7 +215,9 @@ export class CaseService {
         items,
         total,
         nextCursor:
-          rows.length > limit && last ? encodeCursor({ observedAt: last.observedAt, eventId: last.eventId }) : null,
+          rows.length > limit && last
+            ? encodeCursor({ observedAt: last.observedAt, eventId: last.eventId, cameraId: last.cameraId })
+            : null,
       },
       plates,
     };
