@@ -70,6 +70,15 @@ const SESSION_KEEP_DAYS = 30;
 const SESSION_PRUNE_MS = 3600_000;
 const PRUNE_SIGN_IN_MS = 5 * 60_000;
 
+/** Runs `task` every `ms` in the background (the timer keeps no process alive); a failure is logged, the next run retries. */
+function every(ms: number, task: () => Promise<unknown>, logger: Logger, failure: string): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    task().catch((err: unknown) => logger.warn({ err }, failure));
+  }, ms);
+  timer.unref();
+  return timer;
+}
+
 export function startGateway(config: GatewayConfig, logger: Logger): Promise<GatewayApp> {
   return bootstrapService({
     name: "gateway",
@@ -115,12 +124,12 @@ async function wireGateway(
     logger: logger.child({ ns: "auth" }),
   });
   // Forgotten failure counters are deleted by whichever instance comes first; deleting twice is harmless.
-  const pruneTimer = setInterval(() => {
-    signInAttempts
-      .prune(config.GATEWAY_SIGN_IN_WINDOW_S)
-      .catch((err: unknown) => logger.warn({ err }, "pruning sign-in counters failed"));
-  }, PRUNE_SIGN_IN_MS);
-  pruneTimer.unref();
+  const pruneTimer = every(
+    PRUNE_SIGN_IN_MS,
+    () => signInAttempts.prune(config.GATEWAY_SIGN_IN_WINDOW_S),
+    logger,
+    "pruning sign-in counters failed",
+  );
   const sessionStore = new SessionsRepository(pool);
   const sessions = new SessionService({
     store: sessionStore,
@@ -193,10 +202,12 @@ async function wireGateway(
   const dashboard = new DashboardService({ views, live, correlator, audit, logger: logger.child({ ns: "dashboard" }) });
   await dashboard.refreshRegistry();
   live.loadIncidents(await views.openIncidents());
-  const registryTimer = setInterval(() => {
-    dashboard.refreshRegistry().catch((err: unknown) => logger.warn({ err }, "registry refresh failed"));
-  }, REGISTRY_REFRESH_MS);
-  registryTimer.unref();
+  const registryTimer = every(
+    REGISTRY_REFRESH_MS,
+    () => dashboard.refreshRegistry(),
+    logger,
+    "registry refresh failed",
+  );
 
   const clientConfig: ClientConfig = {
     mapStyleUrl: config.GATEWAY_MAP_STYLE_URL ?? null,
@@ -271,12 +282,12 @@ async function wireGateway(
     logger: logger.child({ ns: "sessions" }),
     onDisconnected: (count) => metrics.sessionDisconnects.inc(count),
   });
-  const sessionPruneTimer = setInterval(() => {
-    sessionStore
-      .prune(SESSION_KEEP_DAYS)
-      .catch((err: unknown) => logger.warn({ err }, "pruning ended sessions failed"));
-  }, SESSION_PRUNE_MS);
-  sessionPruneTimer.unref();
+  const sessionPruneTimer = every(
+    SESSION_PRUNE_MS,
+    () => sessionStore.prune(SESSION_KEEP_DAYS),
+    logger,
+    "pruning ended sessions failed",
+  );
   io.engine.on("connection", () => metrics.clients.set(io.engine.clientsCount));
   io.on("connection", (socket) => socket.on("disconnect", () => metrics.clients.set(io.engine.clientsCount)));
 
