@@ -5,7 +5,7 @@ import { type Detection, DetectionRecord } from "@hub/proto";
 import { IngestGateway } from "@hub/simulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newCamera, newDetection } from "../support/factories.js";
-import { createDevice, freePort, infra, migratedPool, readTopic, serviceDatabase } from "../support/hub.js";
+import { createDevice, freePort, infra, migratedPool, readTopic, serviceDatabase, whenReady } from "../support/hub.js";
 
 /**
  * The ingest process is killed (SIGKILL) while devices publish. Every event it acknowledged must be in Kafka; the
@@ -29,16 +29,8 @@ async function startIngestProcess(port: number, opsPort: number): Promise<ChildP
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const ready = await fetch(`http://127.0.0.1:${opsPort}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) return process_;
-    if (Date.now() > deadline || process_.exitCode !== null) throw new Error("ingest process did not become ready");
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await whenReady(process_, opsPort, 60_000);
+  return process_;
 }
 
 beforeAll(async () => {

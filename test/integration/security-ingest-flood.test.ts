@@ -15,7 +15,7 @@ import { type Detection, PublishOutcome, StreamDetectionsRequest, StreamDetectio
 import { IngestGateway } from "@hub/simulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newCamera, newDetection } from "../support/factories.js";
-import { createDevice, freePort, infra, migratedPool } from "../support/hub.js";
+import { createDevice, freePort, infra, migratedPool, whenReady } from "../support/hub.js";
 
 /**
  * Issue 12, finding 2: one device token could exhaust the ingest service's memory. A client stream past its event
@@ -60,16 +60,8 @@ async function startIngestProcess(port: number, ops: number): Promise<ChildProce
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const ready = await fetch(`http://127.0.0.1:${ops}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) return process_;
-    if (Date.now() > deadline || process_.exitCode !== null) throw new Error("ingest process did not become ready");
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await whenReady(process_, ops, 90_000);
+  return process_;
 }
 
 /** Peak and current resident set size of a process, from /proc (Linux). */

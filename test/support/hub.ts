@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import {
@@ -330,4 +331,18 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** Waits until a service process started by a test answers /readyz on its ops port; fails if it exits first. */
+export async function whenReady(child: ChildProcess, opsPort: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ready = await fetch(`http://127.0.0.1:${opsPort}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) return;
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error("service process did not become ready");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
