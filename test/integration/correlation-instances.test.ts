@@ -15,6 +15,7 @@ import {
   migratedPool,
   type Place,
   produceEvents,
+  startGroupAtEnd,
   startTestCorrelator,
   testLogger,
 } from "../support/hub.js";
@@ -47,6 +48,8 @@ beforeAll(async () => {
   pair = createPool(secondDb.url, 2, testLogger);
   await migrate(pair, testLogger);
   const tag = randomUUID().slice(0, 8);
+  await startGroupAtEnd(`single-${tag}`);
+  await startGroupAtEnd(`pair-${tag}`, secondDb.url);
   apps.push(await correlatorFor(infra().databaseUrl, `single-${tag}`));
   apps.push(await correlatorFor(secondDb.url, `pair-${tag}`));
   apps.push(await correlatorFor(secondDb.url, `pair-${tag}`));

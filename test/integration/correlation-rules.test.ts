@@ -24,6 +24,7 @@ import {
   type Place,
   produceEvents,
   readTopic,
+  startGroupAtEnd,
   startTestCorrelator,
 } from "../support/hub.js";
 
@@ -36,8 +37,10 @@ let correlator: CorrelatorApp;
 
 beforeAll(async () => {
   pool = await migratedPool();
+  const group = `rules-${randomUUID().slice(0, 8)}`;
+  await startGroupAtEnd(group);
   correlator = await startTestCorrelator({
-    CORRELATOR_GROUP_ID: `rules-${randomUUID().slice(0, 8)}`,
+    CORRELATOR_GROUP_ID: group,
     CORRELATOR_SILENCE_CHECK_MS: "500",
     OUTBOX_RELAY_INTERVAL_MS: "50",
   });

@@ -14,6 +14,7 @@ import {
   produceEvents,
   produceRaw,
   serviceDatabase,
+  startGroupAtEnd,
   testLogger,
 } from "../support/hub.js";
 
@@ -77,6 +78,7 @@ describe("correlator crash and restart", () => {
       await produceRaw(topics.detections.name, junk);
     };
 
+    await startGroupAtEnd(groupId);
     let a = await startCorrelatorProcess();
     await produceWave(0);
     for (let wave = 1; wave <= 3; wave += 1) {
@@ -131,6 +133,7 @@ describe.each(crashPoints)("correlator killed %s", (point) => {
     // A longitude of its own per run: no event here can fall within a rule's radius of another run's.
     const base = 10 + Math.random();
     const lon = 60 + Math.random() * 40;
+    await startGroupAtEnd(group);
     const events: Parameters<typeof produceEvents>[0] = [];
     for (let index = 0; index < 40; index += 1) {
       const at = { lat: base + index * 0.05, lon };

@@ -12,6 +12,7 @@ import {
   produceDetectionRecords,
   produceRaw,
   readTopic,
+  startGroupAtEnd,
   startTestCorrelator,
   startTestIngest,
   type TestIngest,
@@ -32,6 +33,7 @@ beforeAll(async () => {
   pool = await migratedPool();
   ingest = await startTestIngest();
   device = await createDevice(pool);
+  await startGroupAtEnd(groupId);
   correlator = await startGroupCorrelator();
 });
 

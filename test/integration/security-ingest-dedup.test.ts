@@ -9,6 +9,7 @@ import {
   eventually,
   migratedPool,
   produceDetectionRecords,
+  startGroupAtEnd,
   startTestCorrelator,
   startTestIngest,
   type TestIngest,
@@ -31,7 +32,9 @@ beforeAll(async () => {
   ingest = await startTestIngest();
   siteA = await createDevice(pool);
   siteB = await createDevice(pool);
-  correlator = await startTestCorrelator({ CORRELATOR_GROUP_ID: `correlator-dedup-${randomUUID().slice(0, 8)}` });
+  const group = `correlator-dedup-${randomUUID().slice(0, 8)}`;
+  await startGroupAtEnd(group);
+  correlator = await startTestCorrelator({ CORRELATOR_GROUP_ID: group });
 });
 
 afterAll(async () => {

@@ -4,7 +4,7 @@ import { API, type LegalHoldReleaseView, type LegalHoldView } from "@hub/contrac
 import type { CorrelatorApp } from "@hub/correlator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, login, startTestStack, type TestStack } from "../support/gateway.js";
-import { databaseUrlAs, migratedPool, startTestCorrelator, testLogger } from "../support/hub.js";
+import { databaseUrlAs, migratedPool, startGroupAtEnd, startTestCorrelator, testLogger } from "../support/hub.js";
 
 /**
  * Legal hold (issue 12, finding 8) and case-assist retention (finding 12c). A hold is released only by two
@@ -197,6 +197,7 @@ describe("case-assist retention", () => {
     const held = await record(heldCase, 40);
     const recent = await record(`PJ-NEW-${tag}`, 2);
 
+    await startGroupAtEnd(`retention-${tag}`);
     correlator = await startTestCorrelator({
       CORRELATOR_GROUP_ID: `retention-${tag}`,
       CORRELATOR_RETENTION_CASE_ASSIST_DAYS: "30",

@@ -13,7 +13,7 @@ import type { CorrelatorApp } from "@hub/correlator";
 import { CaseAssistServiceClient } from "@hub/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CorrelatorGateway } from "../../services/gateway/src/gateways/correlator.gateway.js";
-import { migratedPool, startTestCorrelator } from "../support/hub.js";
+import { migratedPool, startGroupAtEnd, startTestCorrelator } from "../support/hub.js";
 import { createTestPki, type TestPki } from "../support/pki.js";
 
 // Transport security between the gateway and the correlator (issue 12, findings 10 and 12d): the correlator's gRPC
@@ -33,6 +33,7 @@ const DETECTIONS = 5000;
 beforeAll(async () => {
   pki = createTestPki();
   pool = await migratedPool();
+  await startGroupAtEnd(`test-transport-${run}`);
   correlator = await startTestCorrelator({
     CORRELATOR_GROUP_ID: `test-transport-${run}`,
     CORRELATOR_TLS_CERT_FILE: pki.serverCert,

@@ -7,7 +7,7 @@ import type { ClientToServerEvents, LoginResponse, ServerToClientEvents } from "
 import type { CorrelatorApp } from "@hub/correlator";
 import { type GatewayApp, readConfig as gatewayConfig, startGateway } from "@hub/gateway";
 import { io, type Socket } from "socket.io-client";
-import { infra, serviceDatabase, startTestCorrelator, testLogger } from "./hub.js";
+import { infra, serviceDatabase, startGroupAtEnd, startTestCorrelator, testLogger } from "./hub.js";
 
 export type HubClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -30,8 +30,10 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     KAFKA_BROKERS: brokers.join(","),
     ...serviceDatabase("gateway"),
   };
+  const group = `gw-${randomUUID().slice(0, 8)}`;
+  await startGroupAtEnd(group);
   const correlator = await startTestCorrelator({
-    CORRELATOR_GROUP_ID: `gw-${randomUUID().slice(0, 8)}`,
+    CORRELATOR_GROUP_ID: group,
     OUTBOX_RELAY_INTERVAL_MS: "50",
   });
   // Case exports go to a folder of this stack's own (not the repository's .data), removed when it stops.

@@ -5,6 +5,8 @@ import {
   createKafka,
   createLogger,
   createPool,
+  EVENT_PARTITIONS,
+  ensureTopics,
   H3_PARTITION_RESOLUTION,
   h3Cell,
   headers,
@@ -13,9 +15,10 @@ import {
   type Pool,
   type ServiceRoleKey,
   serviceRoles,
+  topicSpecs,
   topics,
 } from "@hub/common";
-import { type CorrelatorApp, readConfig as readCorrelatorConfig, startCorrelator } from "@hub/correlator";
+import { type CorrelatorApp, eventTopics, readConfig as readCorrelatorConfig, startCorrelator } from "@hub/correlator";
 import { hashToken, type IngestApp, readConfig, startIngest } from "@hub/ingest";
 import {
   type CameraStatus,
@@ -258,6 +261,19 @@ export async function produceRaw(topic: string, messages: { key: string; value: 
 }
 
 /** Polls until `check` returns true or the time runs out; returns the last value of `check`. */
+/** Calls `attempt` until it resolves, for at most `timeoutMs`; then throws its last error. */
+async function retryUntil<T>(attempt: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
 export async function eventually(
   check: () => Promise<boolean>,
   timeoutMs = 30_000,
@@ -322,6 +338,44 @@ export async function produceEvents(
 /** A point `metres` east of `from`. */
 export function east(from: Place, metres: number): Place {
   return { lat: from.lat, lon: from.lon + metres / (111_320 * Math.cos((from.lat * Math.PI) / 180)) };
+}
+
+/**
+ * Makes a new consumer group start at the event topics' current ends, both in the database (the correlator's own
+ * position) and in Kafka, so that a test's correlator reads what the test produces from now on, not every earlier
+ * test's events. Without it each fresh group replayed the whole suite's log, a cost that grew with the suite (a crash
+ * test's restarted correlator once needed 90 s to reach its own events). A group that already has stored positions
+ * keeps them. `databaseUrl` is the owner's URL of the database the correlator will use.
+ */
+export async function startGroupAtEnd(groupId: string, databaseUrl = infra().databaseUrl): Promise<void> {
+  const kafka = createKafka({ brokers: infra().brokers, clientId: "test-admin" }, testLogger);
+  // On a fresh broker the first service creates the topics; here they must exist before their ends are read.
+  await ensureTopics(kafka, topicSpecs({ eventPartitions: EVENT_PARTITIONS, replicationFactor: 1 }), {
+    logger: testLogger,
+  });
+  const admin = kafka.admin();
+  const pool = createPool(databaseUrl, 1, testLogger);
+  await admin.connect();
+  try {
+    for (const topic of eventTopics) {
+      // Leadership of a topic created a moment ago may still be moving: ask again until a leader answers.
+      const ends = await retryUntil(() => admin.fetchTopicOffsets(topic), 30_000);
+      const inserted = await pool.query(
+        `INSERT INTO consumer_offsets (group_id, topic, partition, next_offset)
+         SELECT $1, $2, * FROM unnest($3::int[], $4::bigint[]) ON CONFLICT DO NOTHING`,
+        [groupId, topic, ends.map((end) => end.partition), ends.map((end) => end.high)],
+      );
+      if (inserted.rowCount === ends.length) {
+        await admin.setOffsets({
+          groupId,
+          topic,
+          partitions: ends.map((end) => ({ partition: end.partition, offset: end.high })),
+        });
+      }
+    }
+  } finally {
+    await Promise.allSettled([admin.disconnect(), pool.end()]);
+  }
 }
 
 /** A TCP port free on loopback right now, for a child process that must listen on a known port. */
