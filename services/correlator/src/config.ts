@@ -8,6 +8,7 @@ import {
   positiveInt,
 } from "@hub/common";
 import { z } from "zod";
+import { runDbJobsModes } from "./services/policy-jobs.service.js";
 import { crashPoints } from "./services/writer.service.js";
 
 const schema = z
@@ -47,6 +48,12 @@ const schema = z
     CORRELATOR_CRASH_AFTER_BATCHES: positiveInt.default(3),
     /** How often absence rules (silent cameras) are checked. */
     CORRELATOR_SILENCE_CHECK_MS: positiveInt.default(15_000),
+    /**
+     * Who runs TimescaleDB's retention, compression and refresh policies: `auto` (the default outside test mode) runs
+     * them every minute only while the database has no scheduler of its own (the embedded one); `always`, `never`.
+     * Test mode defaults to `never`: tests run the jobs themselves.
+     */
+    CORRELATOR_RUN_DB_JOBS: z.enum(runDbJobsModes).optional(),
     OUTBOX_RELAY_INTERVAL_MS: positiveInt.default(200),
     OUTBOX_RELAY_BATCH: positiveInt.max(10_000).default(500),
   })
@@ -70,12 +77,14 @@ const schema = z
       context.addIssue({ code: "custom", path: ["CORRELATOR_CRASH_POINT"], message: "is only allowed in test mode" });
       return z.NEVER;
     }
-    if (env.CORRELATOR_API_TOKEN) return { ...env, CORRELATOR_API_TOKEN: env.CORRELATOR_API_TOKEN };
+    const CORRELATOR_RUN_DB_JOBS = env.CORRELATOR_RUN_DB_JOBS ?? (env.HUB_MODE === "test" ? "never" : "auto");
+    if (env.CORRELATOR_API_TOKEN)
+      return { ...env, CORRELATOR_RUN_DB_JOBS, CORRELATOR_API_TOKEN: env.CORRELATOR_API_TOKEN };
     if (env.HUB_MODE === "production") {
       context.addIssue({ code: "custom", path: ["CORRELATOR_API_TOKEN"], message: "is required in production mode" });
       return z.NEVER;
     }
-    return { ...env, CORRELATOR_API_TOKEN: DEV_CORRELATOR_TOKEN };
+    return { ...env, CORRELATOR_RUN_DB_JOBS, CORRELATOR_API_TOKEN: DEV_CORRELATOR_TOKEN };
   });
 
 export { DEV_CORRELATOR_TOKEN };
