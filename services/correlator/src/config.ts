@@ -8,8 +8,20 @@ import {
   positiveInt,
 } from "@hub/common";
 import { z } from "zod";
+import {
+  AGGREGATE_HISTORY_MARGIN_HOURS,
+  aggregateRefreshReach,
+  describeHours,
+  minimumRetentionDays,
+} from "./services/aggregate-history.js";
 import { runDbJobsModes } from "./services/policy-jobs.service.js";
 import { crashPoints } from "./services/writer.service.js";
+
+/** Retention settings that must outlive an aggregate's refresh window, and the table each one keeps. */
+const retentionOverAggregates = [
+  ["CORRELATOR_RETENTION_DETECTIONS_DAYS", "detections"],
+  ["CORRELATOR_RETENTION_SENSOR_READINGS_DAYS", "sensor_readings"],
+] as const;
 
 const schema = z
   .object({
@@ -33,9 +45,13 @@ const schema = z
     CORRELATOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(1_800_000).default(10_000),
     /** The correlation rules (JSON); defaults to the shipped rules/rules.v1.json. */
     CORRELATOR_RULES_FILE: z.string().optional(),
-    /** Raw detections kept (whole chunks dropped); incident evidence and aggregates stay. Over the 7-day aggregate refresh window. */
-    CORRELATOR_RETENTION_DETECTIONS_DAYS: positiveInt.min(8).default(30),
-    CORRELATOR_RETENTION_SENSOR_READINGS_DAYS: positiveInt.min(8).default(365),
+    /**
+     * Raw detections and sensor readings kept (whole chunks dropped); incident evidence and aggregates stay. At
+     * least 8 days: longer than the aggregates' refresh windows plus a margin (checked below), or a refresh would
+     * erase aggregate history.
+     */
+    CORRELATOR_RETENTION_DETECTIONS_DAYS: positiveInt.default(30),
+    CORRELATOR_RETENTION_SENSOR_READINGS_DAYS: positiveInt.default(365),
     CORRELATOR_RETENTION_CAMERA_STATUS_DAYS: positiveInt.default(90),
     CORRELATOR_COMPRESS_DETECTIONS_AFTER_HOURS: positiveInt.default(24),
     /**
@@ -59,6 +75,20 @@ const schema = z
   })
   .transform((env, context) => {
     checkCommonConfig(env, context);
+    for (const [variable, table] of retentionOverAggregates) {
+      const minimum = minimumRetentionDays(table);
+      if (env[variable] < minimum) {
+        const reach = aggregateRefreshReach[table];
+        context.addIssue({
+          code: "custom",
+          path: [variable],
+          message:
+            `must be at least ${minimum}: ${reach.aggregate} refreshes the last ${describeHours(reach.hours)}, and ` +
+            `a refresh over dropped ${table} erases that aggregate's history unless the raw rows outlive the window ` +
+            `by ${AGGREGATE_HISTORY_MARGIN_HOURS} hours (docs/retention.md)`,
+        });
+      }
+    }
     if (Boolean(env.CORRELATOR_TLS_CERT_FILE) !== Boolean(env.CORRELATOR_TLS_KEY_FILE)) {
       context.addIssue({
         code: "custom",
