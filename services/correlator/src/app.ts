@@ -34,6 +34,7 @@ import { CaseAssistService } from "./services/case-assist.service.js";
 import { CorrelationService } from "./services/correlation.service.js";
 import { IncidentService } from "./services/incident.service.js";
 import { IncidentPublisher } from "./services/incident-publisher.js";
+import { PolicyJobsService } from "./services/policy-jobs.service.js";
 import { eventTopics } from "./services/records.js";
 import { type CrashPoint, crashPoints, WriterService } from "./services/writer.service.js";
 
@@ -50,6 +51,8 @@ export function startCorrelator(config: CorrelatorConfig, logger: Logger): Promi
 }
 
 const CASE_ASSIST_PURGE_INTERVAL_MS = 3_600_000;
+/** The shortest schedule of the policies (the per-minute refresh). */
+const POLICY_JOBS_INTERVAL_MS = 60_000;
 
 /** The correlator's own parts: retention policies, the consumer and writer, the outbox relay, the gRPC query API. */
 async function wireCorrelator(
@@ -64,20 +67,25 @@ async function wireCorrelator(
     compressDetectionsAfterHours: config.CORRELATOR_COMPRESS_DETECTIONS_AFTER_HOURS,
   });
   if (policiesChanged.length > 0) logger.info({ policiesChanged }, "retention and compression policies updated");
-  // The embedded database has no background workers: in development the correlator runs the policies itself, as
-  // the jobs' owner (its own role may not run them).
+  // The policies' jobs run as their owner (the migrator); the correlator's own role may not run them.
   const jobsPool =
-    config.HUB_MODE === "development"
-      ? config.DATABASE_OWNER_URL
-        ? createPool(config.DATABASE_OWNER_URL, 1, logger.child({ ns: "jobs" }))
-        : pool
-      : undefined;
-  const jobs = jobsPool ? new RetentionRepository(jobsPool) : undefined;
-  const jobsTimer = jobs
-    ? setInterval(() => {
-        jobs.runJobsNow().catch((err: unknown) => logger.warn({ err }, "running TimescaleDB jobs failed"));
-      }, 60_000)
-    : undefined;
+    config.CORRELATOR_RUN_DB_JOBS !== "never" && config.DATABASE_OWNER_URL
+      ? createPool(config.DATABASE_OWNER_URL, 1, logger.child({ ns: "jobs" }))
+      : pool;
+  const policyJobs = new PolicyJobsService({
+    mode: config.CORRELATOR_RUN_DB_JOBS,
+    probe: retention,
+    jobs: jobsPool === pool ? retention : new RetentionRepository(jobsPool),
+    logger: logger.child({ ns: "jobs" }),
+  });
+  await policyJobs.decide();
+  const jobsTimer =
+    config.CORRELATOR_RUN_DB_JOBS === "never"
+      ? undefined
+      : setInterval(() => {
+          policyJobs.tick().catch((err: unknown) => logger.warn({ err }, "running TimescaleDB jobs failed"));
+        }, POLICY_JOBS_INTERVAL_MS);
+  jobsTimer?.unref();
   const purgeCaseAssist = () =>
     retention
       .purgeCaseAssist(config.CORRELATOR_RETENTION_CASE_ASSIST_DAYS)
@@ -188,7 +196,7 @@ async function wireCorrelator(
       clearInterval(silenceTimer);
       clearInterval(jobsTimer);
       clearInterval(purgeTimer);
-      if (jobsPool && jobsPool !== pool) await jobsPool.end();
+      if (jobsPool !== pool) await jobsPool.end();
       await source.stop();
       await relay.stop();
     },

@@ -8,7 +8,20 @@ import {
   positiveInt,
 } from "@hub/common";
 import { z } from "zod";
+import {
+  AGGREGATE_HISTORY_MARGIN_HOURS,
+  aggregateRefreshReach,
+  describeHours,
+  minimumRetentionDays,
+} from "./services/aggregate-history.js";
+import { runDbJobsModes } from "./services/policy-jobs.service.js";
 import { crashPoints } from "./services/writer.service.js";
+
+/** Retention settings that must outlive an aggregate's refresh window, and the table each one keeps. */
+const retentionOverAggregates = [
+  ["CORRELATOR_RETENTION_DETECTIONS_DAYS", "detections"],
+  ["CORRELATOR_RETENTION_SENSOR_READINGS_DAYS", "sensor_readings"],
+] as const;
 
 const schema = z
   .object({
@@ -32,9 +45,13 @@ const schema = z
     CORRELATOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(1_800_000).default(10_000),
     /** The correlation rules (JSON); defaults to the shipped rules/rules.v1.json. */
     CORRELATOR_RULES_FILE: z.string().optional(),
-    /** Raw detections kept (whole chunks dropped); incident evidence and aggregates stay. Over the 7-day aggregate refresh window. */
-    CORRELATOR_RETENTION_DETECTIONS_DAYS: positiveInt.min(8).default(30),
-    CORRELATOR_RETENTION_SENSOR_READINGS_DAYS: positiveInt.min(8).default(365),
+    /**
+     * Raw detections and sensor readings kept (whole chunks dropped); incident evidence and aggregates stay. At
+     * least 8 days: longer than the aggregates' refresh windows plus a margin (checked below), or a refresh would
+     * erase aggregate history.
+     */
+    CORRELATOR_RETENTION_DETECTIONS_DAYS: positiveInt.default(30),
+    CORRELATOR_RETENTION_SENSOR_READINGS_DAYS: positiveInt.default(365),
     CORRELATOR_RETENTION_CAMERA_STATUS_DAYS: positiveInt.default(90),
     CORRELATOR_COMPRESS_DETECTIONS_AFTER_HOURS: positiveInt.default(24),
     /**
@@ -47,11 +64,31 @@ const schema = z
     CORRELATOR_CRASH_AFTER_BATCHES: positiveInt.default(3),
     /** How often absence rules (silent cameras) are checked. */
     CORRELATOR_SILENCE_CHECK_MS: positiveInt.default(15_000),
+    /**
+     * Who runs TimescaleDB's retention, compression and refresh policies: `auto` (the default outside test mode) runs
+     * them every minute only while the database has no scheduler of its own (the embedded one); `always`, `never`.
+     * Test mode defaults to `never`: tests run the jobs themselves.
+     */
+    CORRELATOR_RUN_DB_JOBS: z.enum(runDbJobsModes).optional(),
     OUTBOX_RELAY_INTERVAL_MS: positiveInt.default(200),
     OUTBOX_RELAY_BATCH: positiveInt.max(10_000).default(500),
   })
   .transform((env, context) => {
     checkCommonConfig(env, context);
+    for (const [variable, table] of retentionOverAggregates) {
+      const minimum = minimumRetentionDays(table);
+      if (env[variable] < minimum) {
+        const reach = aggregateRefreshReach[table];
+        context.addIssue({
+          code: "custom",
+          path: [variable],
+          message:
+            `must be at least ${minimum}: ${reach.aggregate} refreshes the last ${describeHours(reach.hours)}, and ` +
+            `a refresh over dropped ${table} erases that aggregate's history unless the raw rows outlive the window ` +
+            `by ${AGGREGATE_HISTORY_MARGIN_HOURS} hours (docs/retention.md)`,
+        });
+      }
+    }
     if (Boolean(env.CORRELATOR_TLS_CERT_FILE) !== Boolean(env.CORRELATOR_TLS_KEY_FILE)) {
       context.addIssue({
         code: "custom",
@@ -70,12 +107,14 @@ const schema = z
       context.addIssue({ code: "custom", path: ["CORRELATOR_CRASH_POINT"], message: "is only allowed in test mode" });
       return z.NEVER;
     }
-    if (env.CORRELATOR_API_TOKEN) return { ...env, CORRELATOR_API_TOKEN: env.CORRELATOR_API_TOKEN };
+    const CORRELATOR_RUN_DB_JOBS = env.CORRELATOR_RUN_DB_JOBS ?? (env.HUB_MODE === "test" ? "never" : "auto");
+    if (env.CORRELATOR_API_TOKEN)
+      return { ...env, CORRELATOR_RUN_DB_JOBS, CORRELATOR_API_TOKEN: env.CORRELATOR_API_TOKEN };
     if (env.HUB_MODE === "production") {
       context.addIssue({ code: "custom", path: ["CORRELATOR_API_TOKEN"], message: "is required in production mode" });
       return z.NEVER;
     }
-    return { ...env, CORRELATOR_API_TOKEN: DEV_CORRELATOR_TOKEN };
+    return { ...env, CORRELATOR_RUN_DB_JOBS, CORRELATOR_API_TOKEN: DEV_CORRELATOR_TOKEN };
   });
 
 export { DEV_CORRELATOR_TOKEN };
