@@ -491,11 +491,11 @@ async function main() {
     const stored = (await pool.query<{ n: string }>("SELECT count(*) AS n FROM detections")).rows[0]?.n ?? "?";
     const countSeconds = (performance.now() - countStarted) / 1000;
     const sizes = (
-      await pool.query<{ db: string; wal: string; chunks: number; table: string; indexes: string }>(
+      await pool.query<{ db: string; wal: string; chunks: number; table: string; indexes: string; total: string }>(
         `SELECT pg_database_size(current_database())::text AS db,
                 (SELECT coalesce(sum(size), 0)::text FROM pg_ls_waldir()) AS wal,
                 (SELECT count(*)::int FROM timescaledb_information.chunks WHERE hypertable_name = 'detections') AS chunks,
-                d.table_bytes::text AS table, d.index_bytes::text AS indexes
+                d.table_bytes::text AS table, d.index_bytes::text AS indexes, d.total_bytes::text AS total
            FROM hypertable_detailed_size('detections') d`,
       )
     ).rows[0];
@@ -750,6 +750,24 @@ async function main() {
     );
     console.log(
       `goal p95 ≤ ${GOAL_P95_MS} ms for a 1 km², 2-hour query: ${goal <= GOAL_P95_MS ? "met" : "NOT met"} (p95 ${goal.toFixed(1)} ms)`,
+    );
+
+    // Storage per detection, for docs/capacity.md: the same chunks before and after TimescaleDB compression (the
+    // correlator's compression policy does this to chunks older than CORRELATOR_COMPRESS_DETECTIONS_AFTER_HOURS).
+    log("compressing every detections chunk…");
+    const compressStarted = performance.now();
+    await pool.query("SELECT count(compress_chunk(c, if_not_compressed => true)) FROM show_chunks('detections') c");
+    const compressSeconds = (performance.now() - compressStarted) / 1000;
+    const compressed = (
+      await pool.query<{ total: string }>(
+        "SELECT total_bytes::text AS total FROM hypertable_detailed_size('detections')",
+      )
+    ).rows[0];
+    const rows = Number(stored);
+    const before = Number(sizes?.total);
+    const after = Number(compressed?.total);
+    console.log(
+      `storage: ${(before / rows).toFixed(0)} bytes a detection uncompressed (table, indexes, TOAST), ${(after / rows).toFixed(0)} compressed (${(before / after).toFixed(1)}× smaller; compressing ${rows} rows took ${compressSeconds.toFixed(1)} s)`,
     );
   } finally {
     for (const cleanup of cleanups) await cleanup().catch((error: unknown) => log(`cleanup: ${String(error)}`));
