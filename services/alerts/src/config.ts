@@ -122,6 +122,9 @@ const schema = z
 
 export { DEV_ALERTS_TOKEN };
 
+/** Every environment variable this configuration reads (the deployment files are checked against it). */
+export const configVariables: readonly string[] = Object.keys(schema.in.shape);
+
 export type AlertsConfig = z.infer<typeof schema>;
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AlertsConfig {

@@ -1,3 +1,3 @@
 export type { AlertsApp } from "./app.js";
 export { startAlerts } from "./app.js";
-export { type AlertsConfig, readConfig } from "./config.js";
+export { type AlertsConfig, configVariables, readConfig } from "./config.js";

@@ -119,6 +119,9 @@ const schema = z
 
 export { DEV_CORRELATOR_TOKEN };
 
+/** Every environment variable this configuration reads (the deployment files are checked against it). */
+export const configVariables: readonly string[] = Object.keys(schema.in.shape);
+
 export type CorrelatorConfig = z.infer<typeof schema>;
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): CorrelatorConfig {

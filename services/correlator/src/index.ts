@@ -1,5 +1,5 @@
 export { type CorrelatorApp, startCorrelator } from "./app.js";
-export { type CorrelatorConfig, DEV_CORRELATOR_TOKEN, readConfig } from "./config.js";
+export { type CorrelatorConfig, configVariables, DEV_CORRELATOR_TOKEN, readConfig } from "./config.js";
 export { CaseAssistRepository } from "./repositories/case-assist.repository.js";
 export { insertDetections } from "./repositories/event-store.repository.js";
 export { OUTBOX_ID_HEADER } from "./repositories/outbox.repository.js";

@@ -224,6 +224,9 @@ const schema = z
     };
   });
 
+/** Every environment variable this configuration reads (the deployment files are checked against it). */
+export const configVariables: readonly string[] = Object.keys(schema.in.shape);
+
 export type GatewayConfig = z.infer<typeof schema>;
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {

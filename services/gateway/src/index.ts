@@ -1,5 +1,5 @@
 export { type GatewayApp, startGateway } from "./app.js";
-export { type GatewayConfig, readConfig } from "./config.js";
+export { configVariables, type GatewayConfig, readConfig } from "./config.js";
 export {
   CasesRepository,
   type DetectionCursor,

@@ -65,6 +65,9 @@ const schema = z
     path: ["INGEST_TLS_CLIENT_CA_FILE"],
   });
 
+/** Every environment variable this configuration reads (the deployment files are checked against it). */
+export const configVariables: readonly string[] = Object.keys(schema.shape);
+
 export type IngestConfig = z.infer<typeof schema>;
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {

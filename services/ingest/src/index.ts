@@ -1,4 +1,4 @@
 export { FIELD_PATH_METADATA } from "@hub/common";
 export { type IngestApp, startIngest } from "./app.js";
-export { type IngestConfig, readConfig } from "./config.js";
+export { configVariables, type IngestConfig, readConfig } from "./config.js";
 export { hashToken } from "./services/credentials.js";
