@@ -32,6 +32,7 @@ import {
   renderKustomization,
   repoRoot,
   type ServiceConfigurations,
+  secretReferenceProblems,
   topicProblems,
 } from "./manifests.js";
 import { deployedServices, opsPortOf, serviceEntryPoint, serviceOfCommandLine } from "./ops-ports.js";
@@ -209,6 +210,27 @@ describe("Kubernetes manifests", () => {
     );
     expect(Object.keys(secret?.stringData ?? {}).sort()).toEqual([...new Set(keys.values())].sort());
     for (const value of Object.values(secret?.stringData ?? {})) expect(String(value)).toContain("REPLACE-ME");
+  });
+
+  it("every Secret a workload reads is in secrets.example.yaml or made by Strimzi, with the keys it reads", () => {
+    const rendered = production();
+    const known = new Map<string, Set<string>>();
+    for (const secret of readYamlFile(join(k8sDir, "secrets.example.yaml")))
+      known.set(secret.metadata.name, new Set(Object.keys(secret.stringData ?? {})));
+    for (const user of rendered.filter((doc) => doc.kind === "KafkaUser"))
+      known.set(user.metadata.name, new Set(["password"]));
+    for (const kafka of rendered.filter((doc) => doc.kind === "Kafka"))
+      known.set(`${kafka.metadata.name}-cluster-ca-cert`, new Set(["ca.crt"]));
+    expect(secretReferenceProblems(rendered, known)).toEqual([]);
+
+    const broken = structuredClone(byKind(rendered, "Deployment", "correlator"));
+    const token = broken.spec.template.spec.containers[0].env.find((e: Doc) => e.name === "CORRELATOR_API_TOKEN");
+    token.valueFrom.secretKeyRef.key = "correlator-token";
+    broken.spec.template.spec.volumes.find((v: Doc) => v.name === "kafka-user").secret.secretName = "hub-correlatr";
+    expect(secretReferenceProblems([broken], known)).toEqual([
+      "Deployment/correlator CORRELATOR_API_TOKEN: Secret hub-service-tokens has no key correlator-token",
+      "Deployment/correlator volume kafka-user: Secret hub-correlatr is neither in secrets.example.yaml nor made by Strimzi",
+    ]);
   });
 
   it("every service has a disruption budget; the stateless ones an autoscaler over their Deployment", () => {

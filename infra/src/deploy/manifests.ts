@@ -773,3 +773,34 @@ export function dockerfileProblems(text: string): string[] {
     problems.push("Dockerfile: the runtime stage installs dev dependencies");
   return problems;
 }
+
+/**
+ * Every Secret a workload reads (secretKeyRef, secret volumes and their items) against the Secrets that will exist:
+ * `known` maps a Secret's name to its keys (the example Secrets, and those Strimzi makes).
+ */
+export function secretReferenceProblems(
+  docs: readonly Doc[],
+  known: ReadonlyMap<string, ReadonlySet<string>>,
+): string[] {
+  const problems: string[] = [];
+  const check = (where: string, name: string, key?: string) => {
+    const keys = known.get(name);
+    if (!keys) problems.push(`${where}: Secret ${name} is neither in secrets.example.yaml nor made by Strimzi`);
+    else if (key !== undefined && !keys.has(key)) problems.push(`${where}: Secret ${name} has no key ${key}`);
+  };
+  for (const doc of docs) {
+    for (const container of containersOf(doc))
+      for (const entry of (container.env ?? []) as Doc[]) {
+        const ref = entry.valueFrom?.secretKeyRef;
+        if (ref) check(`${describe(doc)} ${entry.name}`, String(ref.name), String(ref.key));
+      }
+    for (const volume of (podSpecOf(doc)?.volumes ?? []) as Doc[]) {
+      if (!volume.secret) continue;
+      const where = `${describe(doc)} volume ${volume.name}`;
+      const items = (volume.secret.items ?? []) as Doc[];
+      if (items.length === 0) check(where, String(volume.secret.secretName));
+      for (const item of items) check(where, String(volume.secret.secretName), String(item.key));
+    }
+  }
+  return problems;
+}
