@@ -227,4 +227,23 @@ describe("BatchingProducer", () => {
     await next;
     await producer.close();
   });
+
+  it("goes on with a new producer after kafkajs' sequence numbers stopped matching the broker's", async () => {
+    const fake = fakeKafka();
+    const producer = await BatchingProducer.connect(fake.kafka, options);
+    const first = producer.send(message("a", 1)).catch((error: unknown) => error);
+    await tick(20);
+    fake.pending[0]?.reject(
+      Object.assign(new Error("The broker received an out of order sequence number"), {
+        type: "OUT_OF_ORDER_SEQUENCE_NUMBER",
+      }),
+    );
+    expect(await first).toBeInstanceOf(UnavailableError);
+    const next = producer.send(message("a", 2));
+    await tick(20);
+    expect(fake.producers()).toBe(2);
+    fake.pending[1]?.resolve();
+    await next;
+    await producer.close();
+  });
 });

@@ -116,6 +116,28 @@ function confirmed(batch: { topic: string; message: Message }[], results: Record
   return batch.map(({ topic, message }) => written.has(`${topic}:${chosenPartition.get(message)}`));
 }
 
+/**
+ * Errors after which kafkajs' idempotent producer never recovers on its own: its sequence numbers or producer id no
+ * longer match the broker's, and every later send fails the same way (seen after a leader change on a three-node
+ * cluster: OUT_OF_ORDER_SEQUENCE_NUMBER on every send until the process restarts).
+ */
+const PRODUCER_STATE_ERRORS = new Set([
+  "OUT_OF_ORDER_SEQUENCE_NUMBER",
+  "DUPLICATE_SEQUENCE_NUMBER",
+  "UNKNOWN_PRODUCER_ID",
+  "INVALID_PRODUCER_EPOCH",
+  "INVALID_PRODUCER_ID_MAPPING",
+]);
+
+function isProducerStateError(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
+    const { type, cause } = current as { type?: unknown; cause?: unknown };
+    if (typeof type === "string" && PRODUCER_STATE_ERRORS.has(type)) return true;
+    current = cause;
+  }
+  return false;
+}
+
 /** FNV-1a of the key: stable across processes, so a key's lane never changes. */
 function laneOf(key: string, lanes: number): number {
   let hash = 0x811c9dc5;
@@ -241,6 +263,7 @@ class Lane {
     } catch (error) {
       const failure = error instanceof UnavailableError ? error : new UnavailableError("Kafka is unavailable", error);
       this.options.logger.warn({ err: error, messages: batch.length }, "Kafka batch failed; not acknowledged");
+      if (isProducerStateError(error)) this.renewNeeded = true;
       for (const pending of batch) pending.reject(failure);
       this.options.onBatch?.({ messages: batch.length, seconds: (performance.now() - started) / 1000, ok: false });
       // The idempotent producer may still be retrying the request; the next batch waits for it to settle so that
