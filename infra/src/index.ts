@@ -3,9 +3,13 @@ export { verifyStandardWebhook } from "./dev-citizen-apps.js";
 export {
   ensureKafkaJars,
   type KafkaBrokerOptions,
+  type KafkaClusterNode,
+  type KafkaClusterOptions,
   type KafkaSecurityListeners,
   type RunningKafka,
+  type RunningKafkaCluster,
   startKafka,
+  startKafkaCluster,
 } from "./kafka.js";
 export {
   decideOnExit,

@@ -4,6 +4,7 @@
  * the alerts service, the gateway with the dashboard and the public alert page, and the simulator — prints what runs where, and shuts everything down in order on Ctrl-C.
  *
  * KAFKA_BROKERS / DATABASE_URL, when set, point at existing infrastructure and nothing is started for them.
+ * HUB_KAFKA_NODES=3 starts a replicated Kafka cluster of three nodes instead of one broker.
  */
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -12,7 +13,7 @@ import { type ServiceRoleKey, serviceRoles } from "@hub/common";
 import { startEmbeddedDatabase } from "./database.js";
 import { devAuditCheckpoints } from "./dev-audit-key.js";
 import { startDevCitizenApps } from "./dev-citizen-apps.js";
-import { ensureKafkaJars, startKafka } from "./kafka.js";
+import { ensureKafkaJars, startKafka, startKafkaCluster } from "./kafka.js";
 import {
   decideOnExit,
   describeExit,
@@ -29,6 +30,7 @@ const env = process.env;
 const dataDir = resolve(env.HUB_DATA_DIR ?? join(repo, ".data"));
 const logDir = join(dataDir, "logs");
 const mode = env.HUB_MODE ?? "development";
+const kafkaNodes = Number(env.HUB_KAFKA_NODES ?? 1);
 const ports = {
   kafka: Number(env.HUB_KAFKA_PORT ?? 9092),
   kafkaController: Number(env.HUB_KAFKA_CONTROLLER_PORT ?? 9093),
@@ -133,9 +135,31 @@ async function main(): Promise<void> {
   log(`starting the Macao event hub (${mode} mode), data in ${dataDir}`);
 
   let brokers: string[];
+  /** What the services need to know about the cluster started here (its topics' replication). */
+  let kafkaEnv: Record<string, string> = {};
+  if (!Number.isInteger(kafkaNodes) || kafkaNodes < 1 || kafkaNodes > 7) {
+    throw new Error(`HUB_KAFKA_NODES must be a whole number from 1 to 7, not "${env.HUB_KAFKA_NODES}"`);
+  }
   if (env.KAFKA_BROKERS) {
     brokers = env.KAFKA_BROKERS.split(",");
     log(`using the Kafka cluster at ${brokers.join(",")}`);
+  } else if (kafkaNodes > 1) {
+    await ensureKafkaJars({ log });
+    log(`starting Kafka (KRaft, ${kafkaNodes} nodes)…`);
+    // Node i listens on the base ports + 2(i-1): 9092/9093, 9094/9095, 9096/9097 by default. A folder of its own, as
+    // the single broker's storage names a voter set of one.
+    const kafka = await startKafkaCluster({
+      dataDir: join(dataDir, `kafka-${kafkaNodes}-nodes`),
+      nodes: kafkaNodes,
+      ports: Array.from({ length: kafkaNodes }, (_, index) => ({
+        port: ports.kafka + 2 * index,
+        controllerPort: ports.kafkaController + 2 * index,
+      })),
+      log,
+    });
+    stops.push({ name: `Kafka (${kafkaNodes} nodes)`, stop: () => kafka.stop() });
+    brokers = kafka.brokers;
+    kafkaEnv = { KAFKA_REPLICATION_FACTOR: String(kafka.replication.replicationFactor) };
   } else {
     await ensureKafkaJars({ log });
     log("starting Kafka (KRaft, single node)…");
@@ -170,7 +194,14 @@ async function main(): Promise<void> {
     return { DATABASE_URL: url.toString(), DATABASE_OWNER_URL: databaseUrl };
   };
 
-  const serviceEnv = { ...env, HUB_MODE: mode, KAFKA_BROKERS: brokers.join(","), DATABASE_URL: databaseUrl };
+  // The services create the topics: with the cluster's replication, unless configured otherwise.
+  const serviceEnv = {
+    ...kafkaEnv,
+    ...env,
+    HUB_MODE: mode,
+    KAFKA_BROKERS: brokers.join(","),
+    DATABASE_URL: databaseUrl,
+  };
   supervise("ingest", false, () =>
     startService({
       name: "ingest",
@@ -294,7 +325,7 @@ async function main(): Promise<void> {
   console.log(`
   The hub is running (${mode} mode). Ctrl-C stops everything.
 
-    Kafka brokers        ${brokers.join(",")}
+    Kafka brokers        ${brokers.join(",")}${kafkaEnv.KAFKA_REPLICATION_FACTOR ? `   (${kafkaNodes} nodes; topics replicated ${kafkaEnv.KAFKA_REPLICATION_FACTOR} times)` : ""}
     TimescaleDB          ${databaseUrl}
     gRPC ingest          127.0.0.1:${ports.ingest}   (hub.v1.CameraIngestService, hub.v1.SensorIngestService,
                                               grpc.health.v1.Health, server reflection)

@@ -13,8 +13,65 @@ const lanes = Number(process.env.BENCH_LANES ?? 4);
 const logger = createLogger("bench", "warn");
 const log = (message: string) => console.error(`› ${message}`);
 
+/**
+ * `--brokers 3` measures against a replicated three-node cluster (replication factor 3, min.insync.replicas 2, so
+ * every acknowledgement waits for a second broker); `--brokers 1,3` measures both, one after the other, and prints
+ * them side by side. Default: one broker. Also BENCH_BROKERS.
+ */
+function brokerCounts(argv: string[]): number[] {
+  const index = argv.indexOf("--brokers");
+  const value =
+    index >= 0
+      ? argv[index + 1]
+      : (argv.find((arg) => arg.startsWith("--brokers="))?.slice(10) ?? process.env.BENCH_BROKERS);
+  const counts = (value ?? "1").split(",").map(Number);
+  if (counts.some((count) => !Number.isInteger(count) || count < 1 || count > 7)) {
+    throw new Error(`--brokers takes node counts from 1 to 7, e.g. "3" or "1,3"; got "${value}"`);
+  }
+  return counts;
+}
+
+interface Measured {
+  nodes: number;
+  ingest: ReturnType<typeof describeRun>;
+  raw: ReturnType<typeof describeRun>;
+}
+
 async function main() {
-  const hub = await startBenchHub("hub-bench-", log, logger);
+  const counts = brokerCounts(process.argv.slice(2));
+  if (counts.length > 1 && process.env.KAFKA_BROKERS)
+    throw new Error("--brokers with several counts starts its own clusters; unset KAFKA_BROKERS");
+  const results: Measured[] = [];
+  for (const nodes of counts) results.push(await measure(nodes));
+  const row = (r: ReturnType<typeof describeRun>) =>
+    `${r.label.padEnd(30)} ${r.rate.toFixed(0).padStart(10)} det/s   ack p50 ${r.p50.toFixed(1).padStart(7)} ms   p99 ${r.p99.toFixed(1).padStart(7)} ms`;
+  console.log(
+    `\nbench:ingest — ${total} detections each way; ingest: ${concurrency} concurrent gRPC streams of ${batch}-detection batches; raw: ${lanes} idempotent kafkajs producers, batches of ~${batch}; both acks=all, ${lanes} producer lane(s); latency = per batch`,
+  );
+  for (const result of results) {
+    const cluster =
+      result.nodes === 1
+        ? "1 broker (replication factor 1)"
+        : `${result.nodes} brokers (replication factor ${Math.min(3, result.nodes)}, min.insync.replicas ${result.nodes >= 3 ? 2 : 1})`;
+    console.log(`\n${cluster}`);
+    console.log(row(result.ingest));
+    console.log(row(result.raw));
+    console.log(
+      `ratio (ingest / raw): ${(result.ingest.rate / result.raw.rate).toFixed(2)}   goal ≥ 0.50 and ≥ 20000 det/s`,
+    );
+  }
+  const [first, ...others] = results;
+  for (const other of others) {
+    if (!first) break;
+    console.log(
+      `\n${other.nodes} brokers / ${first.nodes} broker${first.nodes > 1 ? "s" : ""}: ingest ${(other.ingest.rate / first.ingest.rate).toFixed(2)}, raw ${(other.raw.rate / first.raw.rate).toFixed(2)}`,
+    );
+  }
+}
+
+async function measure(nodes: number): Promise<Measured> {
+  log(`Kafka: ${nodes === 1 ? "one broker" : `a cluster of ${nodes} nodes`}`);
+  const hub = await startBenchHub("hub-bench-", log, logger, { kafkaNodes: nodes });
   const { kafka, siteId, token, cleanups } = hub;
   try {
     await startBenchService(hub, {
@@ -150,16 +207,11 @@ async function main() {
       seconds: runs.reduce((sum, run) => sum + run.seconds, 0),
       latenciesMs: runs.flatMap((run) => run.latenciesMs),
     });
-    const ingest = describeRun(merge(ingestRuns, "gRPC ingest → Kafka"));
-    const raw = describeRun(merge(rawRuns, "raw kafkajs producer → Kafka"));
-    const row = (r: ReturnType<typeof describeRun>) =>
-      `${r.label.padEnd(30)} ${r.rate.toFixed(0).padStart(10)} det/s   ack p50 ${r.p50.toFixed(1).padStart(7)} ms   p99 ${r.p99.toFixed(1).padStart(7)} ms`;
-    console.log(
-      `\nbench:ingest — ${total} detections each way; ingest: ${concurrency} concurrent gRPC streams of ${batch}-detection batches; raw: ${lanes} idempotent kafkajs producers, batches of ~${batch}; both acks=all, ${lanes} producer lane(s); latency = per batch`,
-    );
-    console.log(row(ingest));
-    console.log(row(raw));
-    console.log(`ratio (ingest / raw): ${(ingest.rate / raw.rate).toFixed(2)}   goal ≥ 0.50 and ≥ 20000 det/s`);
+    return {
+      nodes,
+      ingest: describeRun(merge(ingestRuns, "gRPC ingest → Kafka")),
+      raw: describeRun(merge(rawRuns, "raw kafkajs producer → Kafka")),
+    };
   } finally {
     for (const cleanup of cleanups) await cleanup().catch((error: unknown) => log(`cleanup: ${String(error)}`));
   }

@@ -13,7 +13,7 @@ import {
   type Pool,
   topicSpecs,
 } from "@hub/common";
-import { findRepoRoot, startEmbeddedDatabase, startKafka, startService, waitFor } from "@hub/infra";
+import { findRepoRoot, startEmbeddedDatabase, startKafka, startKafkaCluster, startService, waitFor } from "@hub/infra";
 import { hashToken } from "@hub/ingest";
 
 /** Shared helpers for the benchmarks: percentiles, progress, table output. */
@@ -56,6 +56,8 @@ export interface BenchHub {
   kafka: Kafka;
   /** A site with a device token, for publishing through ingest. */
   siteId: string;
+  /** Replicas of the hub's topics (3 on a cluster of three or more nodes); the services must be told. */
+  replicationFactor: number;
   /** The embedded database server's process id (for its memory), unless DATABASE_URL named another database. */
   dbPid?: number;
   token: string;
@@ -66,20 +68,29 @@ export interface BenchHub {
 /**
  * What every benchmark starts from: Kafka and the embedded database in a fresh folder (or those KAFKA_BROKERS /
  * DATABASE_URL name), migrated, with the hub's topics and one device credential. With `kafka: false` no broker is
- * started or contacted: `brokers` is empty and any use of `kafka` fails ("brokers array is empty").
+ * started or contacted: `brokers` is empty and any use of `kafka` fails ("brokers array is empty"). With
+ * `kafkaNodes` > 1 a replicated cluster of that many nodes is started instead of one broker (topics at replication
+ * factor 3, min.insync.replicas 2 from three nodes on).
  */
 export async function startBenchHub(
   prefix: string,
   log: (message: string) => void,
   logger: Logger,
-  options: { kafka?: boolean } = {},
+  options: { kafka?: boolean; kafkaNodes?: number } = {},
 ): Promise<BenchHub> {
   const withKafka = options.kafka ?? true;
+  const kafkaNodes = options.kafkaNodes ?? 1;
+  let replicationFactor = 1;
   const dir = await mkdtemp(join(tmpdir(), prefix));
   const cleanups: (() => Promise<void>)[] = [async () => rm(dir, { recursive: true, force: true })];
   try {
     let brokers = withKafka ? process.env.KAFKA_BROKERS?.split(",") : [];
-    if (!brokers) {
+    if (!brokers && kafkaNodes > 1) {
+      const cluster = await startKafkaCluster({ dataDir: join(dir, "kafka"), nodes: kafkaNodes, log, heapMb: 512 });
+      cleanups.unshift(() => cluster.stop());
+      brokers = cluster.brokers;
+      replicationFactor = cluster.replication.replicationFactor;
+    } else if (!brokers) {
       const broker = await startKafka({ dataDir: join(dir, "kafka"), port: 0, log, heapMb: 1024 });
       cleanups.unshift(() => broker.stop());
       brokers = broker.brokers;
@@ -97,7 +108,7 @@ export async function startBenchHub(
     await migrate(pool, logger);
     const kafka = createKafka({ brokers, clientId: "bench" }, logger);
     if (withKafka)
-      await ensureTopics(kafka, topicSpecs({ eventPartitions: EVENT_PARTITIONS, replicationFactor: 1 }), { logger });
+      await ensureTopics(kafka, topicSpecs({ eventPartitions: EVENT_PARTITIONS, replicationFactor }), { logger });
     const siteId = `bench-${randomUUID().slice(0, 8)}`;
     const token = randomBytes(32).toString("base64url");
     await pool.query("INSERT INTO sites (id, name) VALUES ($1, $1)", [siteId]);
@@ -106,7 +117,18 @@ export async function startBenchHub(
       siteId,
       hashToken(token),
     ]);
-    return { dir, brokers, databaseUrl, pool, kafka, siteId, token, cleanups, ...(dbPid ? { dbPid } : {}) };
+    return {
+      dir,
+      brokers,
+      databaseUrl,
+      pool,
+      kafka,
+      siteId,
+      token,
+      cleanups,
+      replicationFactor,
+      ...(dbPid ? { dbPid } : {}),
+    };
   } catch (error) {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
     throw error;
@@ -135,6 +157,7 @@ export async function startBenchService(
       HUB_MODE: "test",
       LOG_LEVEL: "warn",
       KAFKA_BROKERS: hub.brokers.join(","),
+      ...(hub.replicationFactor > 1 ? { KAFKA_REPLICATION_FACTOR: String(hub.replicationFactor) } : {}),
       DATABASE_URL: hub.databaseUrl,
       ...options.env,
     },

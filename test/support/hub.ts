@@ -117,15 +117,18 @@ export async function startTestIngest(
 }
 
 /**
- * A real correlator in this process on ephemeral ports, against the run's broker and database; `env` adds to or
- * overrides the settings (every caller names its own CORRELATOR_GROUP_ID).
+ * A real correlator in this process on ephemeral ports, against the run's broker (or `brokers`) and database; `env`
+ * adds to or overrides the settings (every caller names its own CORRELATOR_GROUP_ID).
  */
-export async function startTestCorrelator(env: Record<string, string>): Promise<CorrelatorApp> {
+export async function startTestCorrelator(
+  env: Record<string, string>,
+  brokers = infra().brokers,
+): Promise<CorrelatorApp> {
   return startCorrelator(
     readCorrelatorConfig({
       HUB_MODE: "test",
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-      KAFKA_BROKERS: infra().brokers.join(","),
+      KAFKA_BROKERS: brokers.join(","),
       ...serviceDatabase("correlator"),
       CORRELATOR_HOST: "127.0.0.1",
       CORRELATOR_OPS_PORT: "0",

@@ -1,8 +1,8 @@
 /**
- * A real single-node Apache Kafka broker (KRaft, combined broker + controller)
- * for development and tests, run from the official jars that Maven fetches
- * from Maven Central (see infra/kafka/pom.xml and infra/kafka/README.md):
- * its ports, its config files, the storage format, the readiness probe.
+ * A real Apache Kafka node (KRaft, combined broker + controller) for development and tests, run from the official
+ * jars that Maven fetches from Maven Central (see infra/kafka/pom.xml and infra/kafka/README.md): its ports, its
+ * config files, the storage format, the readiness probe, and startKafka for a single-node cluster. The parts are
+ * exported for cluster.ts, which runs N such nodes as one cluster.
  *
  * Nothing global is registered here (no signal or exit handlers): the caller
  * owns the broker's lifetime through RunningKafka.stop() / kill().
@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto";
 import { appendFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
+import { defaultMinInsyncReplicas } from "@hub/common";
 import { Kafka, logLevel } from "kafkajs";
 import { ensureKafkaJars } from "./jars.js";
 import {
@@ -70,7 +71,7 @@ export interface RunningKafka {
   pid: number;
 }
 
-const HOST = "127.0.0.1";
+export const HOST = "127.0.0.1";
 const READY_TIMEOUT_MS = 90_000;
 const READY_LOG_EVERY_MS = 5_000;
 
@@ -90,13 +91,16 @@ function listenOnce(port: number): Promise<number | null> {
   });
 }
 
-async function pickFreePort(): Promise<number> {
-  const port = await listenOnce(0);
-  if (port === null) throw new Error(`cannot bind a free port on ${HOST}`);
-  return port;
+/** A free port on loopback, other than those in `taken` (ports chosen for other nodes, not yet bound). */
+async function pickFreePort(taken: ReadonlySet<number> = new Set()): Promise<number> {
+  for (;;) {
+    const port = await listenOnce(0);
+    if (port === null) throw new Error(`cannot bind a free port on ${HOST}`);
+    if (!taken.has(port)) return port;
+  }
 }
 
-interface BrokerPorts {
+export interface BrokerPorts {
   port: number;
   controllerPort: number;
 }
@@ -126,18 +130,30 @@ async function readPreviousPorts(file: string): Promise<Partial<BrokerPorts>> {
  * is still free, so clients that keep the old bootstrap address reconnect after a
  * crash test; failing that, any free port.
  */
-async function choosePort(requested: number | undefined, previous: number | undefined): Promise<number> {
+async function choosePort(
+  requested: number | undefined,
+  previous: number | undefined,
+  taken: ReadonlySet<number>,
+): Promise<number> {
   if (requested) return requested;
-  if (previous !== undefined && (await listenOnce(previous)) !== null) return previous;
-  return pickFreePort();
+  if (previous !== undefined && !taken.has(previous) && (await listenOnce(previous)) !== null) return previous;
+  return pickFreePort(taken);
 }
 
-async function resolvePorts(dataDir: string, opts: KafkaBrokerOptions): Promise<BrokerPorts> {
+/** A node's two ports, by the rules of choosePort, none of them in `taken` unless requested; kept in ports.json. */
+export async function resolvePorts(
+  dataDir: string,
+  requested: Partial<BrokerPorts>,
+  taken: ReadonlySet<number> = new Set(),
+): Promise<BrokerPorts> {
   const file = path.join(dataDir, "ports.json");
   const previous = await readPreviousPorts(file);
-  const port = await choosePort(opts.port, previous.port);
-  let controllerPort = await choosePort(opts.controllerPort, previous.controllerPort);
-  while (controllerPort === port) controllerPort = await pickFreePort();
+  const port = await choosePort(requested.port, previous.port, taken);
+  const controllerPort = await choosePort(
+    requested.controllerPort,
+    previous.controllerPort === port ? undefined : previous.controllerPort,
+    new Set([...taken, port]),
+  );
   await writeFile(file, `${JSON.stringify({ port, controllerPort })}\n`);
   return { port, controllerPort };
 }
@@ -152,7 +168,7 @@ const propValue = (value: string): string => value.replace(/\\/g, "\\\\");
 /** A PEM file as one .properties value (Java's Properties reads "\n" as a line break). */
 const pemValue = (pem: string): string => pem.trim().replace(/\r?\n/g, "\\n");
 
-interface SecuredPorts {
+export interface SecuredPorts {
   ssl: number;
   saslSsl: number;
   cert: string;
@@ -174,27 +190,68 @@ function securityProperties(secured: SecuredPorts): Record<string, string> {
   };
 }
 
-function serverProperties(files: BrokerFiles, ports: BrokerPorts, secured?: SecuredPorts): string {
+/** How a cluster replicates: the topics it creates by default and its own internal topics. */
+export interface ClusterReplication {
+  /** default.replication.factor, and the replicas of the offsets, transaction-state and share-state topics. */
+  replicationFactor: number;
+  /** min.insync.replicas, by default and of those internal topics. */
+  minInsyncReplicas: number;
+}
+
+/**
+ * Replication for a cluster of `nodes` nodes: three replicas once there are three nodes (one node may fail without
+ * losing an acknowledged write, and, with min.insync.replicas 2, without stopping writes), fewer on smaller clusters
+ * where three could not be placed. The min ISR follows the same rule as the services' topics (@hub/common).
+ */
+export function clusterReplication(nodes: number): ClusterReplication {
+  const replicationFactor = Math.max(1, Math.min(3, nodes));
+  return { replicationFactor, minInsyncReplicas: defaultMinInsyncReplicas(replicationFactor) };
+}
+
+/** One node of a KRaft cluster: its id, the static voter set of every node's controller, and the replication. */
+export interface ClusterMembership {
+  nodeId: number;
+  voters: { nodeId: number; controllerPort: number }[];
+  replication: ClusterReplication;
+}
+
+/** A single-node cluster: node 1, its own only voter. */
+export function singleNode(controllerPort: number): ClusterMembership {
+  return { nodeId: 1, voters: [{ nodeId: 1, controllerPort }], replication: clusterReplication(1) };
+}
+
+/** The settings of server.properties for one node (exported for the unit test). */
+export function nodeProperties(
+  logDir: string,
+  ports: BrokerPorts,
+  member: ClusterMembership,
+  secured?: SecuredPorts,
+): Record<string, string | number> {
   const extraListeners = secured ? `,SSL://${HOST}:${secured.ssl},SASL_SSL://${HOST}:${secured.saslSsl}` : "";
-  const props: Record<string, string | number> = {
-    "node.id": 1,
+  const { replicationFactor, minInsyncReplicas } = member.replication;
+  return {
+    "node.id": member.nodeId,
     "process.roles": "broker,controller",
     listeners: `PLAINTEXT://${HOST}:${ports.port},CONTROLLER://${HOST}:${ports.controllerPort}${extraListeners}`,
     "advertised.listeners": `PLAINTEXT://${HOST}:${ports.port}${extraListeners}`,
     "listener.security.protocol.map": `PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${secured ? ",SSL:SSL,SASL_SSL:SASL_SSL" : ""}`,
     "inter.broker.listener.name": "PLAINTEXT",
     "controller.listener.names": "CONTROLLER",
-    // A static voter set, not a dynamic quorum (--standalone): the controller address
-    // then lives only in this file, so a restart on different ports just works.
-    "controller.quorum.voters": `1@${HOST}:${ports.controllerPort}`,
-    "log.dirs": propValue(files.logDir),
+    // A static voter set, not a dynamic quorum (--standalone): the controller addresses
+    // then live only in this file, so a restart on different ports just works.
+    "controller.quorum.voters": member.voters
+      .map((voter) => `${voter.nodeId}@${HOST}:${voter.controllerPort}`)
+      .join(","),
+    "log.dirs": propValue(logDir),
     "num.partitions": 1,
     "auto.create.topics.enable": "false",
-    "offsets.topic.replication.factor": 1,
-    "transaction.state.log.replication.factor": 1,
-    "transaction.state.log.min.isr": 1,
-    "share.coordinator.state.topic.replication.factor": 1,
-    "share.coordinator.state.topic.min.isr": 1,
+    "default.replication.factor": replicationFactor,
+    "min.insync.replicas": minInsyncReplicas,
+    "offsets.topic.replication.factor": replicationFactor,
+    "transaction.state.log.replication.factor": replicationFactor,
+    "transaction.state.log.min.isr": minInsyncReplicas,
+    "share.coordinator.state.topic.replication.factor": replicationFactor,
+    "share.coordinator.state.topic.min.isr": minInsyncReplicas,
     // 50 partitions each by default: needless work for one node on 2 cores,
     // slowing the first group join and every restart's coordinator load.
     "offsets.topic.num.partitions": 10,
@@ -203,12 +260,23 @@ function serverProperties(files: BrokerFiles, ports: BrokerPorts, secured?: Secu
     "group.initial.rebalance.delay.ms": 0,
     // After a kill the restarted broker cannot register until the dead incarnation's
     // session expires (default 9 s, in practice ~13 s to ready); 4 s still leaves
-    // ample room for GC or CPU stalls on a loaded 2-core machine.
+    // ample room for GC or CPU stalls on a loaded 2-core machine. In a cluster the
+    // same expiry fences a killed node and drops it from the ISRs.
     "broker.heartbeat.interval.ms": 1_000,
     "broker.session.timeout.ms": 4_000,
     ...(secured ? securityProperties(secured) : {}),
   };
-  const lines = Object.entries(props).map(([key, value]) => `${key}=${value}`);
+}
+
+function serverProperties(
+  files: BrokerFiles,
+  ports: BrokerPorts,
+  member: ClusterMembership,
+  secured?: SecuredPorts,
+): string {
+  const lines = Object.entries(nodeProperties(files.logDir, ports, member, secured)).map(
+    ([key, value]) => `${key}=${value}`,
+  );
   return `# Written by infra/src/kafka/broker.ts on every start; edits are overwritten.\n${lines.join("\n")}\n`;
 }
 
@@ -247,7 +315,7 @@ rootLogger.appenderRef.stdout.ref = STDOUT
 // ---------------------------------------------------------------------------
 
 /** Same shape as Kafka's Uuid.randomUuid(): 16 random bytes, base64url, no padding. */
-function randomClusterId(): string {
+export function randomClusterId(): string {
   for (;;) {
     const id = randomBytes(16).toString("base64url");
     // Kafka never hands out ids starting with "-": CLI parsers take them for flags.
@@ -255,14 +323,20 @@ function randomClusterId(): string {
   }
 }
 
+/** The cluster id a node's storage was formatted with, or null when it is not formatted yet. */
+export async function formattedClusterId(files: BrokerFiles): Promise<string | null> {
+  const meta = await readTextOrNull(path.join(files.logDir, "meta.properties"));
+  return meta === null ? null : (/^cluster\.id=(.+)$/m.exec(meta)?.[1]?.trim() ?? null);
+}
+
 async function formatStorageIfNeeded(
   libsDir: string,
   files: BrokerFiles,
   log: (m: string) => void,
+  clusterId: string,
   scramUsers: { name: string; password: string }[] = [],
 ): Promise<void> {
   if ((await readTextOrNull(path.join(files.logDir, "meta.properties"))) !== null) return;
-  const clusterId = randomClusterId();
   log(`formatting ${files.logDir} (cluster id ${clusterId})`);
   const args = [
     ...javaArgs(libsDir, files),
@@ -283,24 +357,46 @@ async function formatStorageIfNeeded(
   }
 }
 
+/** A node's files before its JVM starts: its config (rewritten on every start) and its storage (formatted once). */
+export async function prepareNode(options: {
+  libsDir: string;
+  files: BrokerFiles;
+  ports: BrokerPorts;
+  member: ClusterMembership;
+  clusterId: string;
+  log: (m: string) => void;
+  secured?: SecuredPorts;
+  scramUsers?: { name: string; password: string }[];
+}): Promise<void> {
+  const { files } = options;
+  await writeFile(files.serverProperties, serverProperties(files, options.ports, options.member, options.secured));
+  await writeFile(files.log4jConfig, log4jProperties(files));
+  await formatStorageIfNeeded(options.libsDir, files, options.log, options.clusterId, options.scramUsers);
+}
+
 // ---------------------------------------------------------------------------
 // Readiness
 // ---------------------------------------------------------------------------
 
-/**
- * Ready means usable through kafkajs, the client our services use: metadata answers, and
- * the coordinators are up. Without the last two, every first consumer or idempotent
- * producer after a start logs "coordinator is loading / not available" errors and retries.
- */
-async function probeBroker(broker: string): Promise<void> {
-  const kafka = new Kafka({
+/** A kafkajs client for probes: quiet, quick to give up (the caller polls). */
+export function probeClient(brokers: string[]): Kafka {
+  return new Kafka({
     clientId: "kafka-ready-probe",
-    brokers: [broker],
+    brokers,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1_000,
     requestTimeout: 5_000,
     retry: { retries: 0 },
   });
+}
+
+/**
+ * Ready means usable through kafkajs, the client our services use: metadata answers, `nodes` brokers are
+ * registered, and the coordinators are up. Without the last two, every first consumer or idempotent producer after
+ * a start logs "coordinator is loading / not available" errors and retries.
+ */
+export async function probeCluster(brokers: string[], nodes = 1): Promise<void> {
+  const kafka = probeClient(brokers);
   const admin = kafka.admin();
   // kafkajs refuses an idempotent producer without retries.
   const producer = kafka.producer({
@@ -310,8 +406,12 @@ async function probeBroker(broker: string): Promise<void> {
   });
   try {
     await admin.connect();
-    await admin.listTopics();
-    // Creates __consumer_offsets on a fresh broker; waits for it to load after a restart.
+    const cluster = await admin.describeCluster();
+    if (cluster.brokers.length < nodes) {
+      throw new Error(`${cluster.brokers.length} of ${nodes} brokers registered`);
+    }
+    // Creates __consumer_offsets on a fresh cluster (which needs as many brokers as its replicas); waits for it to
+    // load after a restart.
     await admin.describeGroups(["kafka-ready-probe"]);
     // The first producer id request only makes the broker fetch a block of ids from the controller.
     await producer.connect();
@@ -320,9 +420,14 @@ async function probeBroker(broker: string): Promise<void> {
   }
 }
 
-async function waitUntilReady(
+/**
+ * Polls `probe` until it passes; fails when the JVM exits first or after READY_TIMEOUT_MS (then the JVM is killed).
+ * `what` names the node in messages.
+ */
+export async function waitUntilReady(
   child: ChildProcess,
-  broker: string,
+  what: string,
+  probe: () => Promise<void>,
   files: BrokerFiles,
   log: (m: string) => void,
 ): Promise<void> {
@@ -337,11 +442,11 @@ async function waitUntilReady(
     if (spawnError || hasExited(child)) {
       const why = spawnError ? String(spawnError) : `exit code ${child.exitCode ?? child.signalCode}`;
       throw new Error(
-        `Kafka broker exited during start-up (${why}); see ${files.kafkaLog}\n${await tailFile(files.kafkaOut, 20)}`,
+        `Kafka ${what} exited during start-up (${why}); see ${files.kafkaLog}\n${await tailFile(files.kafkaOut, 20)}`,
       );
     }
     try {
-      await probeBroker(broker);
+      await probe();
       return;
     } catch (err) {
       probeError = String(err); // usually just "not up yet"; reported if it never is
@@ -350,16 +455,31 @@ async function waitUntilReady(
     if (now - started > READY_TIMEOUT_MS) {
       child.kill("SIGKILL");
       throw new Error(
-        `Kafka broker not ready on ${broker} after ${READY_TIMEOUT_MS / 1000}s (last probe: ${probeError}); ` +
+        `Kafka ${what} not ready after ${READY_TIMEOUT_MS / 1000}s (last probe: ${probeError}); ` +
           `see ${files.kafkaLog}\n${await tailFile(files.kafkaOut, 20)}`,
       );
     }
     if (now - lastReport >= READY_LOG_EVERY_MS) {
       lastReport = now;
-      log(`waiting for Kafka on ${broker} (${Math.round((now - started) / 1000)}s)`);
+      log(`waiting for Kafka ${what} (${Math.round((now - started) / 1000)}s)`);
     }
     await sleep(250);
   }
+}
+
+/** Starts the node's JVM (after stopping a leftover of an earlier run) and records its pid. */
+export async function launchNode(
+  libsDir: string,
+  files: BrokerFiles,
+  heapMb: number,
+  broker: string,
+  log: (m: string) => void,
+): Promise<ChildProcess> {
+  await stopLeftoverBroker(files, log);
+  await appendFile(files.kafkaOut, `\n=== ${new Date().toISOString()} starting Kafka on ${broker}\n`);
+  const child = launchBroker(libsDir, files, heapMb);
+  if (child.pid !== undefined) await writeFile(files.pidFile, `${child.pid}\n`);
+  return child;
 }
 
 function runningKafka(
@@ -391,29 +511,32 @@ export async function startKafka(opts: KafkaBrokerOptions): Promise<RunningKafka
   await mkdir(files.dataDir, { recursive: true });
   await stopLeftoverBroker(files, log);
 
-  const ports = await resolvePorts(files.dataDir, opts);
+  const ports = await resolvePorts(files.dataDir, { port: opts.port, controllerPort: opts.controllerPort });
   let secured: SecuredPorts | undefined;
   if (opts.security) {
-    let ssl = await pickFreePort();
-    while (ssl === ports.port || ssl === ports.controllerPort) ssl = await pickFreePort();
-    let saslSsl = await pickFreePort();
-    while ([ports.port, ports.controllerPort, ssl].includes(saslSsl)) saslSsl = await pickFreePort();
+    const ssl = await pickFreePort(new Set([ports.port, ports.controllerPort]));
+    const saslSsl = await pickFreePort(new Set([ports.port, ports.controllerPort, ssl]));
     const [cert, key, ca] = await Promise.all(
       [opts.security.certFile, opts.security.keyFile, opts.security.caFile].map((file) => readFile(file, "utf8")),
     );
     secured = { ssl, saslSsl, cert: cert as string, key: key as string, ca: ca as string };
   }
-  await writeFile(files.serverProperties, serverProperties(files, ports, secured));
-  await writeFile(files.log4jConfig, log4jProperties(files));
-  await formatStorageIfNeeded(libsDir, files, log, opts.security?.scramUsers);
+  await prepareNode({
+    libsDir,
+    files,
+    ports,
+    member: singleNode(ports.controllerPort),
+    clusterId: (await formattedClusterId(files)) ?? randomClusterId(),
+    log,
+    ...(secured ? { secured } : {}),
+    ...(opts.security ? { scramUsers: opts.security.scramUsers } : {}),
+  });
 
   const broker = `${HOST}:${ports.port}`;
-  await appendFile(files.kafkaOut, `\n=== ${new Date().toISOString()} starting Kafka on ${broker}\n`);
   const started = Date.now();
-  const child = launchBroker(libsDir, files, opts.heapMb ?? 512);
-  if (child.pid !== undefined) await writeFile(files.pidFile, `${child.pid}\n`);
+  const child = await launchNode(libsDir, files, opts.heapMb ?? 512, broker, log);
   try {
-    await waitUntilReady(child, broker, files, log);
+    await waitUntilReady(child, `broker on ${broker}`, () => probeCluster([broker]), files, log);
   } catch (err) {
     child.kill("SIGKILL");
     throw err;

@@ -1,38 +1,67 @@
-import type { Kafka, Producer, ProducerBatch } from "kafkajs";
+import { type Kafka, Partitioners, type Producer, type ProducerBatch, type ProducerConfig } from "kafkajs";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { BatchingProducer, type OutgoingMessage } from "./batching-producer.js";
 import { UnavailableError } from "./errors.js";
 
-/** A stand-in for kafkajs's producer that records batches and lets the test decide when each one completes. */
+/**
+ * A stand-in for kafkajs's producer that records batches and lets the test decide when each one completes. Like
+ * kafkajs it asks the producer's partitioner for each message's partition (of `PARTITIONS`), and answers a
+ * completed batch with one result per partition written, or only those `resolve` is given.
+ */
+const PARTITIONS = 3;
 function fakeKafka() {
   const batches: ProducerBatch[] = [];
-  const pending: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  const pending: { resolve: (partitions?: string[]) => void; reject: (error: Error) => void }[] = [];
   let concurrent = 0;
   let maxConcurrent = 0;
-  const producer = {
-    connect: async () => undefined,
-    disconnect: async () => undefined,
-    sendBatch: (batch: ProducerBatch) => {
-      batches.push(batch);
-      concurrent += 1;
-      maxConcurrent = Math.max(maxConcurrent, concurrent);
-      return new Promise((resolve, reject) => {
-        pending.push({
-          resolve: () => {
-            concurrent -= 1;
-            resolve([]);
-          },
-          reject: (error) => {
-            concurrent -= 1;
-            reject(error);
-          },
+  let producers = 0;
+  const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({
+    partitionId,
+    leader: 1,
+    partitionErrorCode: 0,
+    replicas: [1],
+    isr: [1],
+  }));
+  const newProducer = (config?: ProducerConfig) => {
+    producers += 1;
+    const partitioner = (config?.createPartitioner ?? (() => () => 0))();
+    return {
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      sendBatch: (batch: ProducerBatch) => {
+        batches.push(batch);
+        concurrent += 1;
+        maxConcurrent = Math.max(maxConcurrent, concurrent);
+        const written = new Set(
+          (batch.topicMessages ?? []).flatMap(({ topic, messages }) =>
+            messages.map((message) => `${topic}:${partitioner({ topic, partitionMetadata, message })}`),
+          ),
+        );
+        return new Promise((resolve, reject) => {
+          pending.push({
+            resolve: (only) => {
+              concurrent -= 1;
+              resolve(
+                [...written]
+                  .filter((key) => !only || only.includes(key))
+                  .map((key) => {
+                    const [topicName, partition] = key.split(":");
+                    return { topicName, partition: Number(partition), errorCode: 0 };
+                  }),
+              );
+            },
+            reject: (error) => {
+              concurrent -= 1;
+              reject(error);
+            },
+          });
         });
-      });
-    },
-  } as unknown as Producer;
-  const kafka = { producer: () => producer } as unknown as Kafka;
-  return { kafka, batches, pending, maxConcurrent: () => maxConcurrent };
+      },
+    } as unknown as Producer;
+  };
+  const kafka = { producer: newProducer } as unknown as Kafka;
+  return { kafka, batches, pending, maxConcurrent: () => maxConcurrent, producers: () => producers };
 }
 
 const message = (topic: string, n: number): OutgoingMessage => ({
@@ -155,6 +184,66 @@ describe("BatchingProducer", () => {
       fake.pending[i]?.resolve();
     }
     await Promise.all(queued);
+    await producer.close();
+  });
+
+  it("fails, unacknowledged, the messages of partitions a completed send has no result for, and renews the producer", async () => {
+    const fake = fakeKafka();
+    const producer = await BatchingProducer.connect(fake.kafka, options);
+    const messages = [message("a", 1), message("a", 2), message("a", 3)];
+    const partitionOf = (m: OutgoingMessage) =>
+      Partitioners.DefaultPartitioner()({
+        topic: m.topic,
+        partitionMetadata: Array.from({ length: PARTITIONS }, (_, partitionId) => ({
+          partitionId,
+          leader: 1,
+          partitionErrorCode: 0,
+          replicas: [1],
+          isr: [1],
+        })),
+        message: { key: m.key, value: m.value },
+      });
+    const kept = partitionOf(messages[0] as OutgoingMessage);
+    expect(new Set(messages.map(partitionOf)).size).toBeGreaterThan(1); // the keys span partitions
+    const outcomes = messages.map((m) =>
+      producer.send(m).then(
+        () => "acknowledged",
+        (error: unknown) => (error instanceof UnavailableError ? "UNAVAILABLE" : String(error)),
+      ),
+    );
+    await tick(20);
+    // kafkajs answered for one partition only (as after a retry that skipped a broker).
+    fake.pending[0]?.resolve([`a:${kept}`]);
+    expect(await Promise.all(outcomes)).toEqual(
+      messages.map((m) => (partitionOf(m) === kept ? "acknowledged" : "UNAVAILABLE")),
+    );
+    expect(fake.producers()).toBe(1);
+
+    // The next batch goes on a new producer (new producer id, sequences from 0).
+    const next = producer.send(message("a", 4));
+    await tick(20);
+    expect(fake.producers()).toBe(2);
+    fake.pending[1]?.resolve();
+    await next;
+    await producer.close();
+  });
+
+  it("goes on with a new producer after kafkajs' sequence numbers stopped matching the broker's", async () => {
+    const fake = fakeKafka();
+    const producer = await BatchingProducer.connect(fake.kafka, options);
+    const first = producer.send(message("a", 1)).catch((error: unknown) => error);
+    await tick(20);
+    fake.pending[0]?.reject(
+      Object.assign(new Error("The broker received an out of order sequence number"), {
+        type: "OUT_OF_ORDER_SEQUENCE_NUMBER",
+      }),
+    );
+    expect(await first).toBeInstanceOf(UnavailableError);
+    const next = producer.send(message("a", 2));
+    await tick(20);
+    expect(fake.producers()).toBe(2);
+    fake.pending[1]?.resolve();
+    await next;
     await producer.close();
   });
 });

@@ -1,4 +1,11 @@
-import { type Kafka, type Message, Partitioners, type Producer, type TopicMessages } from "kafkajs";
+import {
+  type ICustomPartitioner,
+  type Kafka,
+  type Message,
+  Partitioners,
+  type Producer,
+  type RecordMetadata,
+} from "kafkajs";
 import { UnavailableError } from "./errors.js";
 import type { Logger } from "./logger.js";
 
@@ -47,20 +54,22 @@ export class BatchingProducer {
 
   /** Idempotent producers (acks from all in-sync replicas, no duplicates from the producer's own retries). */
   static async connect(kafka: Kafka, options: BatchingProducerOptions): Promise<BatchingProducer> {
-    const lanes: Lane[] = [];
-    for (let index = 0; index < Math.max(1, options.lanes ?? 1); index += 1) {
-      const producer = kafka.producer({
+    const newProducer = () =>
+      kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
+        createPartitioner: recordingPartitioner,
         // An idempotent producer must retry until the broker answers: giving up on a request whose response was
         // lost would desynchronise its sequence numbers, and the broker could then drop a later batch as a
         // "duplicate" after we acknowledged it. Callers are not kept waiting: sendTimeoutMs answers them.
         retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
       });
+    const lanes: Lane[] = [];
+    for (let index = 0; index < Math.max(1, options.lanes ?? 1); index += 1) {
+      const producer = newProducer();
       await producer.connect();
-      lanes.push(new Lane(producer, options));
+      lanes.push(new Lane(producer, newProducer, options));
     }
     return new BatchingProducer(lanes);
   }
@@ -80,6 +89,55 @@ export class BatchingProducer {
   }
 }
 
+/** The partition kafkajs last chose for each message object it was handed (by recordingPartitioner). */
+const chosenPartition = new WeakMap<Message, number>();
+
+/** kafkajs's default partitioner (murmur2 of the key, as the Java client), remembering what it chose. */
+const recordingPartitioner: ICustomPartitioner = () => {
+  const choose = Partitioners.DefaultPartitioner();
+  return (args) => {
+    const partition = choose(args);
+    chosenPartition.set(args.message, partition);
+    return partition;
+  };
+};
+
+/**
+ * The messages of a batch whose partition Kafka confirmed. kafkajs 2.2.4 can resolve a send without having sent some
+ * of it: when a retry finds a partition's leader moved to a broker that had already answered for other partitions
+ * of the same send, it skips that broker, so the moved partition's messages are never sent, yet the send succeeds
+ * (tulios/kafkajs#1303; seen in test/integration/kafka-cluster-faults.test.ts). Only partitions in the result with
+ * no error count as written; the rest are failed, unacknowledged, for the device to retry.
+ */
+function confirmed(batch: { topic: string; message: Message }[], results: RecordMetadata[]): boolean[] {
+  const written = new Set(
+    results.filter((result) => result.errorCode === 0).map((result) => `${result.topicName}:${result.partition}`),
+  );
+  return batch.map(({ topic, message }) => written.has(`${topic}:${chosenPartition.get(message)}`));
+}
+
+/**
+ * Errors after which kafkajs' idempotent producer never recovers on its own: its sequence numbers or producer id no
+ * longer match the broker's, and every later send fails the same way (seen after a leader change on a three-node
+ * cluster: OUT_OF_ORDER_SEQUENCE_NUMBER on every send until the process restarts).
+ */
+const PRODUCER_STATE_ERRORS = new Set([
+  "OUT_OF_ORDER_SEQUENCE_NUMBER",
+  "DUPLICATE_SEQUENCE_NUMBER",
+  "UNKNOWN_PRODUCER_ID",
+  "INVALID_PRODUCER_EPOCH",
+  "INVALID_PRODUCER_ID_MAPPING",
+]);
+
+function isProducerStateError(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
+    const { type, cause } = current as { type?: unknown; cause?: unknown };
+    if (typeof type === "string" && PRODUCER_STATE_ERRORS.has(type)) return true;
+    current = cause;
+  }
+  return false;
+}
+
 /** FNV-1a of the key: stable across processes, so a key's lane never changes. */
 function laneOf(key: string, lanes: number): number {
   let hash = 0x811c9dc5;
@@ -97,10 +155,14 @@ class Lane {
   private lingerTimer: NodeJS.Timeout | undefined;
   private readonly sweepTimer: NodeJS.Timeout;
   private closed = false;
+  /** Set when kafkajs may have lost track of the producer's sequence numbers: the next batch goes on a new producer. */
+  private renewNeeded = false;
+  private renewing: Promise<void> | undefined;
   private readonly maxQueued: number;
 
   constructor(
-    private readonly producer: Producer,
+    private producer: Producer,
+    private readonly newProducer: () => Producer,
     private readonly options: BatchingProducerOptions,
   ) {
     // Queued messages that waited too long (Kafka down) are failed before they are ever sent.
@@ -171,14 +233,37 @@ class Lane {
         this.options.sendTimeoutMs,
       );
     });
-    const sending = this.producer.sendBatch({ topicMessages: groupByTopic(batch), acks: -1 });
+    const outgoing = batch.map((pending) => ({ topic: pending.message.topic, message: toKafkaMessage(pending) }));
+    let sending: Promise<RecordMetadata[]> = Promise.resolve([]);
     try {
-      await Promise.race([sending, timeout]);
-      for (const pending of batch) pending.resolve();
+      if (this.renewNeeded) {
+        // One renewal at a time, even when a slow one outlives this batch's timeout.
+        this.renewing ??= this.renewProducer().finally(() => {
+          this.renewing = undefined;
+        });
+        await Promise.race([this.renewing, timeout]);
+      }
+      sending = this.producer.sendBatch({ topicMessages: groupByTopic(outgoing), acks: -1 });
+      const results = await Promise.race([sending, timeout]);
+      const written = confirmed(outgoing, results);
+      const failure = new UnavailableError("Kafka did not confirm the message's partition; retry");
+      for (const [index, pending] of batch.entries()) {
+        if (written[index]) pending.resolve();
+        else pending.reject(failure);
+      }
       this.options.onBatch?.({ messages: batch.length, seconds: (performance.now() - started) / 1000, ok: true });
+      const lost = written.filter((ok) => !ok).length;
+      if (lost > 0) {
+        this.options.logger.warn(
+          { messages: lost, of: batch.length, partitions: results.map((r) => `${r.topicName}:${r.partition}`) },
+          "Kafka confirmed the batch without some of its partitions; those messages are not acknowledged",
+        );
+        this.renewNeeded = true;
+      }
     } catch (error) {
       const failure = error instanceof UnavailableError ? error : new UnavailableError("Kafka is unavailable", error);
       this.options.logger.warn({ err: error, messages: batch.length }, "Kafka batch failed; not acknowledged");
+      if (isProducerStateError(error)) this.renewNeeded = true;
       for (const pending of batch) pending.reject(failure);
       this.options.onBatch?.({ messages: batch.length, seconds: (performance.now() - started) / 1000, ok: false });
       // The idempotent producer may still be retrying the request; the next batch waits for it to settle so that
@@ -194,6 +279,25 @@ class Lane {
     }
   }
 
+  /**
+   * A fresh idempotent producer (a new producer id, sequences from 0) instead of one whose sequence numbers kafkajs
+   * may have got wrong: a skipped request may have been written after all, and the broker would then take the
+   * lane's next batch for that partition as its duplicate and drop it while answering success. Throws when the new
+   * producer cannot connect (the next batch tries again).
+   */
+  private async renewProducer(): Promise<void> {
+    const fresh = this.newProducer();
+    try {
+      await fresh.connect();
+    } catch (error) {
+      throw new UnavailableError("Kafka is unavailable", error);
+    }
+    const old = this.producer;
+    this.producer = fresh;
+    this.renewNeeded = false;
+    old.disconnect().catch(() => undefined);
+  }
+
   private expireQueued(): void {
     const deadline = Date.now() - this.options.sendTimeoutMs;
     if (this.queue.length === 0 || (this.queue[0]?.enqueuedAt ?? Date.now()) > deadline) return;
@@ -204,12 +308,16 @@ class Lane {
   }
 }
 
-function groupByTopic(batch: Pending[]): TopicMessages[] {
+function toKafkaMessage({ message }: Pending): Message {
+  return { key: message.key, value: message.value, headers: message.headers };
+}
+
+function groupByTopic(batch: { topic: string; message: Message }[]): { topic: string; messages: Message[] }[] {
   const byTopic = new Map<string, Message[]>();
-  for (const { message } of batch) {
-    const list = byTopic.get(message.topic) ?? [];
-    list.push({ key: message.key, value: message.value, headers: message.headers });
-    byTopic.set(message.topic, list);
+  for (const { topic, message } of batch) {
+    const list = byTopic.get(topic) ?? [];
+    list.push(message);
+    byTopic.set(topic, list);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
