@@ -259,8 +259,6 @@ async function main(): Promise<void> {
         ...database("gateway"),
         GATEWAY_PORT: String(ports.gateway),
         GATEWAY_OPS_PORT: String(ports.gatewayOps),
-        // Case exports beside the database, in the hub's data folder (HUB_DATA_DIR).
-        GATEWAY_EXPORT_DIR: env.GATEWAY_EXPORT_DIR ?? join(dataDir, "exports"),
         CORRELATOR_GRPC_ADDRESS: `127.0.0.1:${ports.correlatorGrpc}`,
         ALERTS_URL: `http://127.0.0.1:${ports.alerts}`,
         ...auditCheckpoints?.env,
