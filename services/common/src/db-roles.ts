@@ -59,6 +59,7 @@ export const tableGrants: Record<string, Partial<Record<ServiceRoleKey, Privileg
   alert_message_steps: { alerts: "SELECT INSERT" },
   alert_deliveries: { alerts: "SELECT INSERT UPDATE" },
   alert_wechat_recipients: { alerts: "SELECT INSERT UPDATE" },
+  alert_wechat_tokens: { alerts: "SELECT INSERT UPDATE" },
   legal_holds: { correlator: "SELECT", gateway: "SELECT INSERT" },
   legal_hold_releases: { gateway: "SELECT" },
 };
