@@ -32,7 +32,8 @@ let pool: Pool;
 beforeAll(async () => {
   admin = createPool(infra().databaseUrl, 1, testLogger);
   await admin.query(`CREATE SCHEMA ${schema}`);
-  // Every connection of the pool works in the test's schema: set when it connects, before the pool hands it out.
+  // Every connection of the pool works in the test's schema: set when it connects, before the pool hands it out
+  // (on the embedded database, whose connections share one session, the admin's too; nothing else runs meanwhile).
   pool = new pg.Pool({
     connectionString: infra().databaseUrl,
     max: CONNECTIONS,
@@ -51,6 +52,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await pool?.end();
+  // The embedded database is ONE session shared by every connection (infra/src/db-server.ts): the search path set
+  // above is everyone's until it is reset. On a real server this resets the admin connection's only.
+  await admin?.query("RESET search_path").catch(() => undefined);
   await admin?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
   await admin?.end();
 });
