@@ -234,6 +234,8 @@ async function main(): Promise<void> {
         ALERTS_PORT: String(ports.alerts),
         ALERTS_OPS_PORT: String(ports.alertsOps),
         ALERTS_PUBLIC_BASE_URL: `http://127.0.0.1:${ports.gateway}`,
+        // The one alerts process of this machine: the same name after a restart, so it takes back its own leases.
+        ALERTS_INSTANCE_ID: env.ALERTS_INSTANCE_ID ?? "alerts-local",
         ...alertsEnv,
       },
       logDir,
