@@ -520,17 +520,6 @@ async function incidentsOf(run: Run): Promise<IncidentRow[]> {
   return rows;
 }
 
-/** Per rule: every event that is evidence of one of its incidents (however the incidents group them). */
-function evidenceByRule(incidents: IncidentRow[]): Record<string, string[]> {
-  const byRule: Record<string, Set<string>> = {};
-  for (const incident of incidents) {
-    const set = byRule[incident.rule_id] ?? new Set<string>();
-    for (const id of incident.evidence) set.add(id);
-    byRule[incident.rule_id] = set;
-  }
-  return Object.fromEntries(Object.entries(byRule).map(([rule, set]) => [rule, [...set].sort()]));
-}
-
 /** Rules of one event about one source (a camera's fault): keyed by the source, so grouped the same in any order. */
 const SOURCE_RULES = new Set(["camera-fault", "watch-list"]);
 
@@ -614,24 +603,25 @@ afterAll(async () => {
 // Eight services in this process on two cores, on a single-transaction embedded database, plus a second database
 // for the reference: the file has budgets of its own above the project's 60 s (the work happens in beforeAll).
 describe("two instances of every service versus one", { timeout: 360_000 }, () => {
-  it("store the same events as evidence of the same rules", async () => {
+  it("open incidents under the same rules, and the same incidents about one source", async () => {
     const [reference, pair] = runs as [Run, Run];
     const one = await incidentsOf(reference);
     const two = await incidentsOf(pair);
     // The scenarios' fire, collision, camera faults and storm surge (flooding seen by sensors and with rain).
-    expect(new Set(one.map((incident) => incident.kind))).toEqual(
-      new Set(["fire", "traffic", "camera_fault", "flood"]),
-    );
-    expect(evidenceByRule(two)).toEqual(evidenceByRule(one));
-    // Incidents about one source are the same incidents.
+    const rules = (incidents: IncidentRow[]) => [...new Set(incidents.map((incident) => incident.rule_id))].sort();
+    expect(rules(one)).toEqual(["camera-fault", "fire", "flood-rain", "flood-sensors", "traffic"]);
+    expect(rules(two)).toEqual(rules(one));
+    // Incidents about one source (a camera's fault) are keyed by it: the same incidents, with the same evidence.
     const ofSources = (incidents: IncidentRow[]) => incidents.filter((incident) => SOURCE_RULES.has(incident.rule_id));
     expect(ofSources(one).length).toBeGreaterThanOrEqual(3);
     expect(ofSources(two)).toEqual(ofSources(one));
-    // Not compared: how the events of an area rule are grouped into incidents. A rule joins an event to an open
-    // incident within its radius of the incident's first event, so where neighbourhoods chain (the storm surge's
-    // sensors, 2 km apart for flood-rain; cameras around a collision) the grouping follows the order in which the
-    // events are correlated, and two correlators order them differently from one (issue 13 report: 11 incidents
-    // here against the reference's 9, from the same evidence).
+    // Not compared: the incidents of area rules. A rule gathers its evidence around the event that satisfied it and
+    // joins an open incident within its radius of that incident's first event, so where neighbourhoods chain (the
+    // storm surge's sensors, 2 km apart for flood-rain; the cameras around the fire and the collision) both the
+    // grouping and the evidence follow the order in which events are correlated. That order differs between two
+    // correlators and one, and between two runs of one (partitions are fetched in no fixed order): in runs of this
+    // test the reference had 11 incidents and the pair 9, and in another the pair's fire incidents held 8 events the
+    // reference's did not. README "Several instances".
   });
 
   it("store the same case-assist records, and any gateway serves any export", async () => {
