@@ -47,8 +47,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
-    HUB_MODE=production \
-    GATEWAY_EXPORT_DIR=/var/lib/hub/exports
+    HUB_MODE=production
 WORKDIR /app
 COPY --from=production-deps /app/node_modules node_modules
 COPY package.json ./
@@ -82,8 +81,6 @@ COPY --from=build /app/web/dist web/dist
 COPY --from=build /app/infra/package.json infra/
 COPY --from=build /app/infra/dist/src/db-migrate.js /app/infra/dist/src/db-migrate.js.map infra/dist/src/
 COPY --from=build /app/infra/dist/src/deploy/ops-ports.js /app/infra/dist/src/deploy/healthcheck.js infra/dist/src/deploy/
-# Case exports (GATEWAY_EXPORT_DIR): a volume shared by every gateway instance; owned by the runtime user.
-RUN mkdir -p /var/lib/hub/exports && chown node:node /var/lib/hub/exports
 # The node image's unprivileged user (uid 1000); the application files stay owned by root, read-only to it.
 USER node
 # /healthz on the ops port of the service this container runs (found from its command line).

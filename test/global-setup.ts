@@ -33,10 +33,13 @@ export default async function setup(project: TestProject) {
           }),
       process.env.DATABASE_URL
         ? Promise.resolve(process.env.DATABASE_URL)
-        : startEmbeddedDatabase({ dataDir: join(started.dir as string, "db"), port: 0, log }).then((db) => {
-            started.db = db;
-            return db.url;
-          }),
+        : // Connections, not transactions (it runs one at a time): multi-instance runs eight services' pools on it.
+          startEmbeddedDatabase({ dataDir: join(started.dir as string, "db"), port: 0, maxConnections: 64, log }).then(
+            (db) => {
+              started.db = db;
+              return db.url;
+            },
+          ),
     ]);
     project.provide("kafkaBrokers", brokers);
     project.provide("databaseUrl", databaseUrl);

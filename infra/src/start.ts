@@ -265,6 +265,8 @@ async function main(): Promise<void> {
         ALERTS_PORT: String(ports.alerts),
         ALERTS_OPS_PORT: String(ports.alertsOps),
         ALERTS_PUBLIC_BASE_URL: `http://127.0.0.1:${ports.gateway}`,
+        // The one alerts process of this machine: the same name after a restart, so it takes back its own leases.
+        ALERTS_INSTANCE_ID: env.ALERTS_INSTANCE_ID ?? "alerts-local",
         ...alertsEnv,
       },
       logDir,
@@ -290,8 +292,6 @@ async function main(): Promise<void> {
         ...database("gateway"),
         GATEWAY_PORT: String(ports.gateway),
         GATEWAY_OPS_PORT: String(ports.gatewayOps),
-        // Case exports beside the database, in the hub's data folder (HUB_DATA_DIR).
-        GATEWAY_EXPORT_DIR: env.GATEWAY_EXPORT_DIR ?? join(dataDir, "exports"),
         CORRELATOR_GRPC_ADDRESS: `127.0.0.1:${ports.correlatorGrpc}`,
         ALERTS_URL: `http://127.0.0.1:${ports.alerts}`,
         ...auditCheckpoints?.env,

@@ -170,7 +170,6 @@ async function main() {
         GATEWAY_PORT: "8185",
         GATEWAY_OPS_PORT: "9590",
         GATEWAY_INSTANCE_ID: INSTANCE,
-        GATEWAY_EXPORT_DIR: join(dir, "exports"),
         CORRELATOR_GRPC_ADDRESS: "127.0.0.1:50183",
         DEV_USER_PASSWORD: PASSWORD,
         BENCH_LOOP_PROBE_FILE: probeFile,

@@ -1,7 +1,6 @@
 import { execFile } from "node:child_process";
 import { createHash, generateKeyPairSync, randomUUID, sign } from "node:crypto";
-import { existsSync, statSync } from "node:fs";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,7 +36,6 @@ const exportCli = fileURLToPath(new URL("../../services/gateway/dist/src/cli/exp
 
 let pool: Pool;
 let stack: TestStack;
-let exportDir: string;
 let work: string;
 let alice: string;
 let bob: string;
@@ -112,6 +110,17 @@ async function runningElsewhere(owner: string): Promise<string> {
   return id;
 }
 
+/** How many chunks of an export are stored, their total size and the largest one. */
+async function storedChunks(jobId: string): Promise<{ chunks: number; bytes: number; largest: number }> {
+  const { rows } = await pool.query<{ chunks: number; bytes: string | null; largest: number | null }>(
+    `SELECT count(*)::int AS chunks, sum(length(data)) AS bytes, max(length(data)) AS largest
+       FROM export_chunks WHERE job_id = $1`,
+    [jobId],
+  );
+  const row = rows[0] as { chunks: number; bytes: string | null; largest: number | null };
+  return { chunks: row.chunks, bytes: Number(row.bytes ?? 0), largest: row.largest ?? 0 };
+}
+
 const auditRows = async (actor: string, action: string) =>
   (
     await pool.query(
@@ -149,10 +158,8 @@ beforeAll(async () => {
       ROWS,
     ],
   );
-  exportDir = await mkdtemp(join(tmpdir(), "exports-it-"));
   work = await mkdtemp(join(tmpdir(), "exports-work-"));
   stack = await startTestStack({
-    GATEWAY_EXPORT_DIR: exportDir,
     GATEWAY_EXPORT_MAX_PER_USER: String(MAX_PER_USER),
     GATEWAY_EXPORT_MAX_RUNNING: String(MAX_RUNNING),
     GATEWAY_EXPORT_SWEEP_S: "1",
@@ -171,7 +178,6 @@ afterAll(async () => {
   await stack?.stop();
   await pool?.query("DELETE FROM export_jobs WHERE instance_id = 'other-gateway'").catch(() => undefined);
   await pool?.end();
-  if (exportDir) await rm(exportDir, { recursive: true, force: true });
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -180,7 +186,7 @@ describe("a large export", () => {
   let job: ExportJob;
   let recordId: string;
 
-  it("is streamed to the export folder with bounded memory, and only its owner sees or fetches it", async () => {
+  it("is streamed into the database in chunks with bounded memory, and only its owner sees or fetches it", async () => {
     const result = await search(alice, searchRequest());
     recordId = result.recordId;
     expect(result.detections.total).toBe(ROWS);
@@ -207,8 +213,9 @@ describe("a large export", () => {
     // and bytes, then the zip. Streaming holds one batch.
     expect(growthMb, `live heap grew by ${growthMb.toFixed(1)} MB`).toBeLessThan(12);
     console.log(`live heap growth during the export: ${growthMb.toFixed(1)} MB`);
-    // The zip is in the export folder (not in the gateway's memory), complete.
-    expect(statSync(join(exportDir, `${job.id}.zip`)).size).toBe(job.bytes);
+    // The zip is in the database in ~1 MiB chunks (not in the gateway's memory, not on its disk), complete.
+    expect(await storedChunks(job.id)).toMatchObject({ bytes: job.bytes, largest: expect.any(Number) });
+    expect((await storedChunks(job.id)).largest).toBeLessThanOrEqual(2 * 1024 * 1024);
     const stored = (await pool.query("SELECT * FROM export_jobs WHERE id = $1", [job.id])).rows[0];
     expect(stored).toMatchObject({ owner: "investigator", state: "ready", case_reference: `PJ-EXP-${tag}` });
     expect(Number(stored.progress_rows)).toBe(ROWS);
@@ -326,12 +333,12 @@ describe("a large export", () => {
 
   it("is deleted by the sweep once it expires", async () => {
     expect(job).toBeDefined();
-    const file = join(exportDir, `${job.id}.zip`);
-    expect(existsSync(file)).toBe(true);
+    expect((await storedChunks(job.id)).chunks).toBeGreaterThan(0);
     await pool.query("UPDATE export_jobs SET expires_at = now() - interval '1 second' WHERE id = $1", [job.id]);
-    for (let attempt = 0; attempt < 600 && existsSync(file); attempt += 1)
+    for (let attempt = 0; attempt < 600 && (await storedChunks(job.id)).chunks > 0; attempt += 1)
       await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(existsSync(file)).toBe(false);
+    // The job and its chunks go together.
+    expect((await storedChunks(job.id)).chunks).toBe(0);
     expect((await pool.query("SELECT 1 FROM export_jobs WHERE id = $1", [job.id])).rowCount).toBe(0);
     expect((await download(alice, job.id)).status).toBe(404);
   });
@@ -340,7 +347,6 @@ describe("a large export", () => {
 describe("export limits", () => {
   it("refuse more running exports than allowed per investigator and in all, with 429 and Retry-After", async () => {
     const lookup = await search(bob, searchRequest({ caseReference: `PJ-LIM-${tag}`, limit: 1 }));
-    const filesBefore = await readdir(exportDir);
     const auditedBefore = (await auditRows(bobName, "case.export")).length;
 
     // Bob already has an export running, on another gateway instance: his next one is refused here.
@@ -360,10 +366,9 @@ describe("export limits", () => {
     expect(Number(total.retryAfter)).toBeGreaterThan(0);
     expect(total.body.detail).toContain(`at most ${MAX_RUNNING} at once`);
 
-    // Nothing was started, stored or audited for the refused requests.
+    // Nothing was started, stored (an export's chunks cannot exist without its job) or audited for the refusals.
     const bobs = await pool.query("SELECT id FROM export_jobs WHERE owner = $1", [bobName]);
     expect(bobs.rowCount).toBe(0);
-    expect(await readdir(exportDir)).toEqual(filesBefore);
     expect((await auditRows(bobName, "case.export")).length).toBe(auditedBefore);
 
     // Exports whose gateway stopped beating no longer count (and the sweep fails them): Bob may export again.

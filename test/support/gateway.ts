@@ -1,7 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { h3Cell, type Pool } from "@hub/common";
 import type { ClientToServerEvents, LoginResponse, ServerToClientEvents } from "@hub/contracts";
 import type { CorrelatorApp } from "@hub/correlator";
@@ -36,11 +33,8 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     CORRELATOR_GROUP_ID: group,
     OUTBOX_RELAY_INTERVAL_MS: "50",
   });
-  // Case exports go to a folder of this stack's own (not the repository's .data), removed when it stops.
-  const exportDir = await mkdtemp(join(tmpdir(), "hub-exports-"));
   const gateway = await startGateway(
     gatewayConfig({
-      GATEWAY_EXPORT_DIR: exportDir,
       ...common,
       GATEWAY_HOST: "127.0.0.1",
       GATEWAY_PORT: "0",
@@ -62,7 +56,6 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     async stop() {
       await gateway.stop();
       await correlator.stop();
-      await rm(exportDir, { recursive: true, force: true });
     },
   };
 }

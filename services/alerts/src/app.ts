@@ -22,6 +22,7 @@ import { IncidentsRepository } from "./repositories/incidents.repository.js";
 import { MessagesRepository } from "./repositories/messages.repository.js";
 import { RecipientsRepository } from "./repositories/recipients.repository.js";
 import { PoolTransactions } from "./repositories/transactions.repository.js";
+import { WeChatTokenRepository } from "./repositories/wechat-token.repository.js";
 import { signCap } from "./services/cap-signature.js";
 import { Dispatcher } from "./services/dispatcher.service.js";
 import { AlertWorkflow } from "./services/workflow.service.js";
@@ -82,6 +83,7 @@ async function wireAlerts(
         language: config.ALERTS_WECHAT_LANGUAGE,
         ...(config.ALERTS_WECHAT_TEMPLATE_KEYS ? { templateKeys: config.ALERTS_WECHAT_TEMPLATE_KEYS } : {}),
         recipients: () => recipients.active(),
+        tokenStore: new WeChatTokenRepository(pool, config.ALERTS_WECHAT_APP_ID, config.ALERTS_INSTANCE_ID),
         pageUrl: () => new URL(PUBLIC_ALERTS.page, config.ALERTS_PUBLIC_BASE_URL).toString(),
         logger: logger.child({ ns: "wechat" }),
       }),

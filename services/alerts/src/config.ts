@@ -22,14 +22,21 @@ const schema = z
     ALERTS_OPS_PORT: port.default(9467),
     /** Bearer token the gateway presents; required outside development and test mode. */
     ALERTS_API_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
-    /** Names this instance: it holds the leases of the deliveries it is sending, and takes them back on restart. */
+    /**
+     * Names this instance: it holds the leases of the deliveries it is sending, and takes them back on restart. Must
+     * be unique among running instances; the default (host name and process id) is, also for two on one host, and
+     * stays the same across restarts in a container (its process is pid 1). Leases of an id that never comes back
+     * run out and are claimed by the others.
+     */
     ALERTS_INSTANCE_ID: z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,64}$/)
       .default(
-        hostname()
-          .replace(/[^A-Za-z0-9._-]/g, "-")
-          .slice(0, 64) || "alerts",
+        `${
+          hostname()
+            .replace(/[^A-Za-z0-9._-]/g, "-")
+            .slice(0, 48) || "alerts"
+        }-${process.pid}`,
       ),
     /** CAP <sender> and the prefix of every CAP identifier. */
     ALERTS_CAP_SENDER: z

@@ -82,6 +82,11 @@ export async function appendAudit(pool: pg.Pool, entry: AuditEntry): Promise<{ i
  * together. The chain's lock is then held until that transaction ends: keep such transactions short.
  */
 export async function appendAuditIn(client: pg.PoolClient, entry: AuditEntry): Promise<{ id: string; hash: string }> {
+  // Correct with several instances on a real server: every writer takes this lock before reading the head, and holds
+  // it to COMMIT, so appends are one at a time; the head query below is a new statement, so (READ COMMITTED, the
+  // only isolation the hub uses) its snapshot includes the entry the previous holder committed. Were a caller to
+  // run this in a REPEATABLE READ transaction that had read earlier, two entries would claim the same id: the
+  // primary key refuses the second rather than fork the chain.
   await client.query("SELECT pg_advisory_xact_lock($1)", [AUDIT_LOCK]);
   // bigint comes back as a string (pg's default for int8): exact, compared as BigInt below.
   const last = await client.query<{ id: string; hash: string }>(

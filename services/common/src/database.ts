@@ -130,17 +130,30 @@ export async function migrate(pool: pg.Pool, logger: Logger, dir: string = migra
   const migrations = await readMigrations(dir);
   const client = await pool.connect();
   try {
-    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version integer PRIMARY KEY,
-      name text NOT NULL,
-      checksum text NOT NULL,
-      applied_at timestamptz NOT NULL DEFAULT now()
-    )`);
+    // Two instances starting on a fresh database at once: on a real server, two concurrent CREATE TABLE IF NOT EXISTS
+    // can both miss the table and one then fails on the catalog's unique index (23505, not retried). Under the lock
+    // the second waits, and its statement (a new snapshot under READ COMMITTED) finds the table.
+    await client.query("BEGIN");
+    try {
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('hub.schema-migrations'))");
+      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        checksum text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`);
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    }
     const applied: string[] = [];
     for (const migration of migrations) {
       await client.query("BEGIN");
       try {
-        // Serialises concurrent migrators (two services starting at once): the second waits, then sees it applied.
+        // Serialises concurrent migrators (two services starting at once): EXCLUSIVE conflicts with itself, so the second
+        // waits here until the first commits; its next statement takes a new snapshot (READ COMMITTED) and sees the
+        // version applied. Each migration is its own transaction, so they interleave version by version, never twice.
         await client.query("LOCK TABLE schema_migrations IN EXCLUSIVE MODE");
         const existing = await client.query<{ checksum: string }>(
           "SELECT checksum FROM schema_migrations WHERE version = $1",

@@ -52,12 +52,14 @@ export const tableGrants: Record<string, Partial<Record<ServiceRoleKey, Privileg
   sessions: { gateway: "SELECT INSERT UPDATE DELETE" },
   sign_in_throttle: { gateway: "SELECT INSERT UPDATE DELETE" },
   export_jobs: { gateway: "SELECT INSERT UPDATE DELETE" },
+  export_chunks: { gateway: "SELECT INSERT DELETE" },
   audit_log: { gateway: "SELECT INSERT", alerts: "SELECT INSERT", auditor: "SELECT" },
   alerts: { alerts: "SELECT INSERT UPDATE" },
   alert_messages: { alerts: "SELECT INSERT UPDATE" },
   alert_message_steps: { alerts: "SELECT INSERT" },
   alert_deliveries: { alerts: "SELECT INSERT UPDATE" },
   alert_wechat_recipients: { alerts: "SELECT INSERT UPDATE" },
+  alert_wechat_tokens: { alerts: "SELECT INSERT UPDATE" },
   legal_holds: { correlator: "SELECT", gateway: "SELECT INSERT" },
   legal_hold_releases: { gateway: "SELECT" },
 };
@@ -81,7 +83,9 @@ export async function applyDatabaseRoles(client: pg.ClientBase, logger: Logger):
   const roles = Object.values(serviceRoles);
   await client.query("BEGIN");
   try {
-    // Serialises two migrators (REVOKE/GRANT of the same objects at once can fail with "tuple concurrently updated").
+    // Serialises two migrators (REVOKE/GRANT of the same objects at once can fail with "tuple concurrently updated",
+    // and two CREATE ROLE of one name with a unique violation): the second waits for the first's COMMIT, then finds
+    // the roles created (the role query is a new snapshot) and re-grants the same set, which changes nothing.
     await client.query("SELECT pg_advisory_xact_lock(hashtext('hub.database-roles'))");
     const existingRoles = await client.query<{ rolname: string }>(
       "SELECT rolname FROM pg_roles WHERE rolname = ANY($1::text[])",

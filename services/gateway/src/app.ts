@@ -28,7 +28,7 @@ import {
   loadCheckpointKey,
 } from "./repositories/audit-checkpoint.repository.js";
 import { CasesRepository } from "./repositories/cases.repository.js";
-import { ExportFilesRepository } from "./repositories/export-files.repository.js";
+import { ExportChunksRepository } from "./repositories/export-chunks.repository.js";
 import { ExportJobsRepository } from "./repositories/export-jobs.repository.js";
 import { LegalHoldsRepository } from "./repositories/legal-holds.repository.js";
 import { LiveFeedRepository } from "./repositories/live-feed.repository.js";
@@ -224,13 +224,11 @@ async function wireGateway(
   const cases = new CasesRepository(pool, exportPool);
   const caseService = new CaseService({ cases, correlator, audit, maxWindowHours: config.GATEWAY_CASE_MAX_WINDOW_H });
   const signing = loadSigningKey(config.GATEWAY_EXPORT_KEY_FILE, logger);
-  const exportFiles = new ExportFilesRepository(config.GATEWAY_EXPORT_DIR);
-  await exportFiles.prepare();
   const exports = new ExportService({
     cases: caseService,
     repository: cases,
     jobs: new ExportJobsRepository(pool, EXPORT_STALE_S),
-    files: exportFiles,
+    files: new ExportChunksRepository(pool),
     audit,
     signingKey: signing.privateKey,
     publicKeyPem: signing.publicKeyPem,

@@ -24,12 +24,6 @@ const defaultWebDir = fileURLToPath(new URL("../../../web/dist", import.meta.url
   "/web/dist",
 );
 
-/** Case exports, beside the embedded database's folder that `npm start` uses (.data in the repository). */
-const defaultExportDir = fileURLToPath(new URL("../../../.data/exports", import.meta.url)).replace(
-  /\/services\/\.data\/exports\/?$/,
-  "/.data/exports",
-);
-
 const schema = z
   .object({
     ...commonConfigShape,
@@ -137,11 +131,6 @@ const schema = z
     GATEWAY_CASE_MAX_WINDOW_H: positiveInt.max(24).default(24),
     /** Ed25519 private key (PEM) that signs evidence exports; required in production. */
     GATEWAY_EXPORT_KEY_FILE: z.string().optional(),
-    /**
-     * Where case exports are written (streamed, one zip per export, removed when they expire). With several gateway
-     * instances this must be storage they all share, or a download reaching another instance finds no file.
-     */
-    GATEWAY_EXPORT_DIR: z.string().min(1).default(defaultExportDir),
     /** Exports one investigator may have running at once, on all gateway instances together (more: HTTP 429). */
     GATEWAY_EXPORT_MAX_PER_USER: positiveInt.max(100).default(2),
     /** Exports running at once on all gateway instances together (more: HTTP 429). */

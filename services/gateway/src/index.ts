@@ -5,6 +5,8 @@ export {
   type DetectionCursor,
   type DetectionFilter,
 } from "./repositories/cases.repository.js";
+export { ExportChunksRepository } from "./repositories/export-chunks.repository.js";
+export { ExportJobsRepository } from "./repositories/export-jobs.repository.js";
 export { SignInAttemptsRepository } from "./repositories/sign-in-attempts.repository.js";
 export { devUsers } from "./services/auth.service.js";
 export { hashPassword, OWASP_SCRYPT } from "./services/passwords.js";

@@ -41,6 +41,12 @@ const schema = z
      */
     INGEST_SITE_RATE: z.coerce.number().positive().default(2000),
     INGEST_SITE_BURST: positiveInt.default(10_000),
+    /**
+     * How long this instance remembers the event ids it published (services/recent-events.ts). Per instance, on
+     * purpose: a repeat that reaches another instance (or this one after a restart) is published again, and the
+     * correlator's unique key on (site, event id) stores it once, so sharing the window would buy nothing but a
+     * database round trip per event. README "Several instances of each service".
+     */
     INGEST_DEDUP_WINDOW_MS: positiveInt.default(10 * 60 * 1000),
     INGEST_DEDUP_MAX_ENTRIES: positiveInt.default(1_000_000),
     /** Idempotent producers working in parallel; a key always uses the same one, so per-key order holds. */

@@ -9,7 +9,13 @@ import {
   type WeChatStandInOptions,
 } from "../../../../test/support/wechat-standin.js";
 import type { OutboundMessage, SendResult } from "./channel.js";
-import { nextQuotaResetMs, WeChatChannel, type WeChatChannelOptions } from "./wechat.channel.js";
+import {
+  nextQuotaResetMs,
+  type SharedWeChatToken,
+  WeChatChannel,
+  type WeChatChannelOptions,
+  type WeChatTokenStore,
+} from "./wechat.channel.js";
 
 // ---- Builders -----------------------------------------------------------------------------------------------------
 
@@ -76,6 +82,31 @@ function manualClock(startMs: number) {
     now: () => nowMs,
     advance(ms: number) {
       nowMs += ms;
+    },
+  };
+}
+
+/**
+ * The database's shared token as two instances see it (WeChatTokenRepository): one row, and a lock that makes a
+ * second refresher wait for the first and then see what it stored.
+ */
+function sharedTokenStore(): WeChatTokenStore & { refreshes: number } {
+  let row: SharedWeChatToken | undefined;
+  let lock: Promise<unknown> = Promise.resolve();
+  return {
+    refreshes: 0,
+    async current() {
+      return row;
+    },
+    refresh(decide) {
+      const run = lock.then(async () => {
+        this.refreshes += 1;
+        const token = await decide(row);
+        row = token;
+        return token;
+      });
+      lock = run.catch(() => undefined);
+      return run;
     },
   };
 }
@@ -222,6 +253,38 @@ describe("WeChatChannel", () => {
     expect(standIn.calls().token).toBe(2);
     expect(channel.stats().errorsByCode).toEqual({ "42001": 20 });
     for (const openid of recipients) expect(standIn.acceptedFor(openid)).toHaveLength(1);
+  });
+
+  it("shares one token between instances: only one fetches, also when WeChat rejects it", async () => {
+    const store = sharedTokenStore();
+    const { standIn, channel: first } = await setup({}, { tokenStore: store, tokenEndpoint: "token" });
+    const second = new WeChatChannel({
+      apiBase: standIn.url,
+      appId: standIn.appId,
+      appSecret: standIn.appSecret,
+      templateId: standIn.templateId,
+      recipients: async () => [],
+      pageUrl: () => "https://alerts.example.mo/public/alerts",
+      logger: pino({ level: "silent" }),
+      tokenStore: store,
+      tokenEndpoint: "token",
+    });
+    const message = newMessage();
+    const both = (round: number) =>
+      Promise.all(
+        Array.from({ length: 10 }, (_, index) =>
+          (index % 2 === 0 ? first : second).send(message, `oRound${round}_${index}`, 1, never),
+        ),
+      );
+    expect((await both(1)).map((result) => result.outcome)).toEqual(Array(10).fill("sent"));
+    expect(standIn.calls().token).toBe(1);
+    expect(first.stats().tokenFetches + second.stats().tokenFetches).toBe(1);
+
+    // WeChat rejects the token: both instances notice at once, one fetches, the other takes the stored one.
+    standIn.expireTokens();
+    expect((await both(2)).map((result) => result.outcome)).toEqual(Array(10).fill("sent"));
+    expect(standIn.calls().token).toBe(2);
+    expect(first.stats().tokenFetches + second.stats().tokenFetches).toBe(2);
   });
 
   it("refreshes the token ahead of its expiry", async () => {

@@ -8,7 +8,11 @@ import type { Channel, ChannelLimits, OutboundMessage, SendResult } from "./chan
  *
  * The access token is shared by every send: fetched once (single-flight), refreshed ahead of its expiry, and
  * fetched again when WeChat rejects it (40001/40014/42001), in which case the same send is repeated once with the
- * new token, so a token change never costs a delivery an extra attempt.
+ * new token, so a token change never costs a delivery an extra attempt. With a `tokenStore` (production: the
+ * database) it is also shared by every alerts instance: WeChat invalidates the previous token a few minutes after a
+ * new one is fetched, so instances fetching their own would break each other. An instance uses the stored token
+ * while it is fresh and not the one WeChat just rejected; otherwise it refreshes under the store's lock, where it
+ * finds the token another instance stored meanwhile, or fetches one.
  */
 
 /** WeChat allows a few hundred calls per second per account; the daily template quota is the tighter limit. */
@@ -47,6 +51,22 @@ export const WECHAT_DEFAULT_TEMPLATE_KEYS: Readonly<Record<WeChatTemplateField, 
   instruction: "thing5",
 };
 
+/** A token as shared between instances: its value and when it is due for refresh (epoch ms). */
+export interface SharedWeChatToken {
+  value: string;
+  refreshAtMs: number;
+}
+
+/** Where the token is shared between alerts instances (WeChatTokenRepository). */
+export interface WeChatTokenStore {
+  current(): Promise<SharedWeChatToken | undefined>;
+  /**
+   * Runs `decide` under a lock every instance respects, with the token stored now; stores what it returns when that
+   * is not the stored one.
+   */
+  refresh(decide: (stored: SharedWeChatToken | undefined) => Promise<SharedWeChatToken>): Promise<SharedWeChatToken>;
+}
+
 export interface WeChatChannelOptions {
   /** "https://api.weixin.qq.com" in production, the stand-in's URL in tests. */
   apiBase: string;
@@ -67,6 +87,8 @@ export interface WeChatChannelOptions {
   tokenEndpoint?: "stable_token" | "token";
   /** Epoch ms; tests inject a clock. */
   now?: () => number;
+  /** The token shared with the other alerts instances; without one, this instance keeps its own. */
+  tokenStore?: WeChatTokenStore;
 }
 
 export interface WeChatChannelStats {
@@ -143,7 +165,7 @@ export class WeChatChannel implements Channel {
   private readonly keys: Record<WeChatTemplateField, string>;
   private readonly now: () => number;
   private readonly log: Logger;
-  private token: { value: string; refreshAtMs: number } | null = null;
+  private token: SharedWeChatToken | null = null;
   private tokenInFlight: Promise<string> | null = null;
   /** While set, sends are deferred without calling WeChat (daily quota used up, or misconfiguration). */
   private pause: { untilMs: number; error: string } | null = null;
@@ -232,14 +254,26 @@ export class WeChatChannel implements Channel {
     if (token !== null && token.value !== rejected && this.now() < token.refreshAtMs) {
       return Promise.resolve(token.value);
     }
-    this.tokenInFlight ??= this.fetchToken().finally(() => {
+    this.tokenInFlight ??= this.sharedToken(rejected).finally(() => {
       this.tokenInFlight = null;
     });
     return this.tokenInFlight;
   }
 
+  /** The token the instances share: the stored one if it is fresh and not `rejected`, else a refreshed one. */
+  private async sharedToken(rejected: string | undefined): Promise<string> {
+    const store = this.options.tokenStore;
+    if (!store) return (await this.fetchToken()).value;
+    const usable = (token: SharedWeChatToken | undefined): token is SharedWeChatToken =>
+      token !== undefined && token.value !== rejected && this.now() < token.refreshAtMs;
+    let token = await store.current();
+    if (!usable(token)) token = await store.refresh(async (stored) => (usable(stored) ? stored : this.fetchToken()));
+    this.token = token;
+    return token.value;
+  }
+
   /** Not tied to one send's signal: the token is shared, and one caller giving up must not fail the others. */
-  private async fetchToken(): Promise<string> {
+  private async fetchToken(): Promise<SharedWeChatToken> {
     this.counters.tokenFetches += 1;
     const endpoint = this.options.tokenEndpoint ?? "stable_token";
     const signal = AbortSignal.timeout(this.limits.timeoutMs);
@@ -280,7 +314,7 @@ export class WeChatChannel implements Channel {
     const refreshAtMs = this.now() + lifetimeMs - Math.min(TOKEN_REFRESH_MARGIN_MS, lifetimeMs / 4);
     this.token = { value: reply.access_token, refreshAtMs };
     this.log.info({ endpoint, expiresInS: lifetimeMs / 1000 }, "access token fetched");
-    return reply.access_token;
+    return this.token;
   }
 
   // ---- Template send ----------------------------------------------------------------------------------------------

@@ -54,6 +54,15 @@ export class DeliveriesRepository implements DeliveryOutbox<Queryable> {
   /**
    * Claims up to `limit` deliveries of `channel` that are due, or whose lease has run out (their worker died), for
    * `owner` until now + `leaseMs`. Each claim counts an attempt.
+   *
+   * Correct with several alerts instances on a real server (READ COMMITTED): the inner SELECT locks the rows it picks
+   * (FOR UPDATE) and skips rows another claim holds (SKIP LOCKED), so two claims never return the same row; a row
+   * another claim updated and committed after this statement's snapshot is re-checked under its lock against the
+   * WHERE clause (now 'sending' with a live lease: not due), so it is not claimed twice either. A lease taken over
+   * after it ran out (its worker hung) is fenced by `attempts`: the old worker's outcome no longer matches and is
+   * not written (see `record`). Each row is one subscriber of one message version, so a subscriber gets each
+   * version once, whichever instance sends it (more than once only if a send's outcome is lost, and then with the
+   * same idempotency key).
    */
   async claim(channel: string, owner: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     const { rows } = await this.pool.query<{
@@ -88,7 +97,9 @@ export class DeliveriesRepository implements DeliveryOutbox<Queryable> {
 
   /**
    * After a restart under the same instance id: whatever this instance was sending when it stopped is due again now
-   * (the far side may or may not have it; webhook receivers drop the repeat by its webhook-id).
+   * (the far side may or may not have it; webhook receivers drop the repeat by its webhook-id). Instance ids must be
+   * unique among running instances (ALERTS_INSTANCE_ID, the host name by default: a pod's name on Kubernetes), or a
+   * starting instance takes back deliveries another one is sending (sent twice, never lost).
    */
   async releaseOwned(owner: string): Promise<number> {
     const { rowCount } = await this.pool.query(

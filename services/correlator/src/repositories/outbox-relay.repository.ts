@@ -2,9 +2,21 @@ import { type Kafka, type Logger, type Pool, withTransaction } from "@hub/common
 import { Partitioners, type Producer } from "kafkajs";
 import { OUTBOX_ID_HEADER } from "./outbox.repository.js";
 
+/** Held (transaction-scoped) by the one relay that drains the outbox at a time, on any correlator instance. */
+const RELAY_LOCK = "hub.outbox-relay";
+
 /**
  * Publishes the outbox's pending rows to Kafka on a timer, in id order, each marked published in the transaction
  * that read it; the rows carry their outbox id (OUTBOX_ID_HEADER) so that a consumer drops a repeat after a crash.
+ *
+ * With several correlator instances (a real server runs their transactions concurrently): each batch first tries
+ * a transaction-scoped advisory lock, and an instance that does not get it leaves the round to the one that has it.
+ * Row locks alone (FOR UPDATE SKIP LOCKED) would let two relays publish disjoint batches side by side, so a newer
+ * version of an incident could reach Kafka before an older one; one relay at a time keeps the topic in outbox id
+ * order, which for one incident is its version order (a correlator writes an incident's outbox row after updating
+ * the incident row, whose lock it holds to COMMIT, so the next change of that incident gets a larger id and commits
+ * later). SKIP LOCKED stays as a second guard. A relay that dies mid-batch loses its lock with its connection; its
+ * rows were not marked and go out again (consumers drop the repeat by outbox id).
  */
 export class OutboxRelayRepository {
   private timer: NodeJS.Timeout | undefined;
@@ -52,6 +64,11 @@ export class OutboxRelayRepository {
     let total = 0;
     for (;;) {
       const published = await withTransaction(this.pool, async (client) => {
+        const lock = await client.query<{ held: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext($1)) AS held", [
+          RELAY_LOCK,
+        ]);
+        // Another instance is draining: these rows are its to publish, in order.
+        if (!lock.rows[0]?.held) return 0;
         const pending = await client.query<{
           id: string;
           topic: string;

@@ -61,7 +61,11 @@ export class RetentionRepository {
 
   /**
    * Replaces each policy whose interval differs from the configured one; an unchanged policy keeps its job. Safe to
-   * run from every instance at once (one transaction, serialised by an advisory lock). Returns what changed.
+   * run from every instance at once (one transaction, serialised by an advisory lock): without the lock two instances
+   * could both find a policy out of date and both remove and add it, one failing on the job it no longer finds;
+   * with it the second waits for the first's COMMIT, then (each call a new snapshot) finds the policy as wanted and
+   * changes nothing. Instances configured differently would take turns replacing it: configure them alike. Returns
+   * what changed.
    */
   async apply(settings: RetentionSettings): Promise<string[]> {
     const policies: Policy[] = [

@@ -32,7 +32,12 @@ export interface NewExportJob {
 /** Why a job could not be started: the owner's or everyone's running exports are at their limit. */
 export type ExportClaim = { started: true } | { started: false; limit: "user" | "total"; running: number };
 
-/** Serializes the limit check and the insert across gateway instances (a transaction-scoped advisory lock). */
+/**
+ * Serializes the limit check and the insert across gateway instances (a transaction-scoped advisory lock). Correct
+ * with two instances on a real server: without it, two transactions could each count N-1 running jobs under READ
+ * COMMITTED and both insert (write skew); with it, the second waits for the first's COMMIT and its count (a new
+ * statement, so a new snapshot) includes the first's row. The lock goes with the transaction, also on a crash.
+ */
 const EXPORT_LIMIT_LOCK = 853_2013;
 
 /**
@@ -113,7 +118,11 @@ export class ExportJobsRepository {
     );
   }
 
-  /** Running jobs whose gateway stopped beating: failed (their partial file is removed when they expire). */
+  /**
+   * Running jobs whose gateway stopped beating: failed (their partial chunks go when they expire). Safe from every
+   * instance at once: a concurrent sweep or heartbeat on the same row waits for its lock and re-checks
+   * `state = 'running'` (READ COMMITTED), so a job is failed once, and a build whose heartbeat finds it failed stops.
+   */
   async failStale(keepS: number): Promise<number> {
     const result = await this.pool.query(
       `UPDATE export_jobs SET state = 'failed', error = 'the gateway building this export stopped',
@@ -125,24 +134,19 @@ export class ExportJobsRepository {
   }
 
   /**
-   * Removes up to `limit` expired jobs and returns their file names, for the caller to delete. Several instances
-   * may sweep at once: each row goes to one of them (SKIP LOCKED).
+   * Removes up to `limit` expired jobs (and, by ON DELETE CASCADE, their chunks); returns how many. Correct with
+   * several instances sweeping at once: each locks the rows it picks (FOR UPDATE) and skips those another sweep holds
+   * (SKIP LOCKED), so a row is deleted by exactly one of them and no sweep waits for another; a row picked from an
+   * older snapshot is re-checked under its lock (READ COMMITTED), so a job that stopped expiring meanwhile stays.
    */
-  async takeExpired(limit: number): Promise<string[]> {
-    const result = await this.pool.query<{ file_name: string }>(
+  async takeExpired(limit: number): Promise<number> {
+    const result = await this.pool.query(
       `DELETE FROM export_jobs WHERE id IN (
          SELECT id FROM export_jobs WHERE expires_at <= now() AND state <> 'running'
-          ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING file_name`,
+          ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)`,
       [limit],
     );
-    return result.rows.map((row) => row.file_name);
-  }
-
-  /** The file names of every job still known (to tell orphaned files from live ones). */
-  async knownFiles(): Promise<Set<string>> {
-    const result = await this.pool.query<{ file_name: string }>("SELECT file_name FROM export_jobs");
-    return new Set(result.rows.map((row) => row.file_name));
+    return result.rowCount ?? 0;
   }
 }
 

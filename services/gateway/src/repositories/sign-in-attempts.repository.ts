@@ -72,7 +72,11 @@ export class SignInAttemptsRepository implements SignInAttemptsStore {
 
   /**
    * Drops counters with nothing to remember: no failure for `windowS` seconds, or none at all for a minute. Rows a
-   * sign-in holds are skipped (SKIP LOCKED): pruning never waits, so it cannot deadlock with a claim.
+   * sign-in holds are skipped (SKIP LOCKED): pruning never waits, so it cannot deadlock with a claim. Correct with
+   * several gateways pruning and signing in at once (READ COMMITTED): a row a sign-in updated and committed after the
+   * prune's snapshot is re-checked under the prune's lock against the WHERE clause (a fresh failure: kept); two
+   * prunes skip each other's rows; a sign-in that waits for a row the prune deletes finds it gone and its
+   * `INSERT … ON CONFLICT` inserts a fresh one, which only loses what the prune found not worth keeping.
    */
   async prune(windowS: number): Promise<number> {
     let total = 0;

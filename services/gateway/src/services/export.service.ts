@@ -3,7 +3,7 @@ import { HubError, isUuid, type Logger, NotFoundError, parseInput, ValidationErr
 import { type CaseDetection, type ExportJob, exportRequestSchema } from "@hub/contracts";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import type { CasesRepository, DetectionFilter, StoredLookup } from "../repositories/cases.repository.js";
-import type { ExportFilesRepository, ExportSink } from "../repositories/export-files.repository.js";
+import type { ExportChunksRepository, ExportSink } from "../repositories/export-chunks.repository.js";
 import type { ExportJobsRepository, StoredExportJob } from "../repositories/export-jobs.repository.js";
 import { AuthService, type Principal } from "./auth.service.js";
 import { type CaseService, caseReferenceFor, lookupLink, recordView } from "./case.service.js";
@@ -56,12 +56,12 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * key the verifier trusts.
  *
  * Exports are streamed, never held whole: detections come from a server-side cursor in batches, each batch is
- * turned into CSV, deflated and written to the export directory before the next is fetched (the file's own
- * backpressure included), with a turn of the event loop between batches so live updates, Socket.IO heartbeats and
- * the Kafka consumer's heartbeats keep flowing. Job state lives in the database (export_jobs): the limits count the
- * running exports of every gateway instance, and any instance can answer for any job; with shared storage for the
- * directory any instance can also serve the file. Only the investigator who asked may see or fetch an export;
- * another one is told it does not exist, and the attempt is audited. Expired exports are swept away.
+ * turned into CSV, deflated and stored (in ~1 MiB chunks, export_chunks) before the next is fetched, with a turn of
+ * the event loop between batches so live updates, Socket.IO heartbeats and the Kafka consumer's heartbeats keep
+ * flowing. Job state and file both live in the database (export_jobs, export_chunks): the limits count the running
+ * exports of every gateway instance, and any instance answers for any job and serves its file, with no shared
+ * volume. Only the investigator who asked may see or fetch an export; another one is told it does not exist, and
+ * the attempt is audited. Expired exports (row and chunks) are swept away by whichever instance comes first.
  */
 export class ExportService {
   private readonly running = new Map<string, Promise<void>>();
@@ -73,7 +73,7 @@ export class ExportService {
       cases: CaseService;
       repository: CasesRepository;
       jobs: ExportJobsRepository;
-      files: ExportFilesRepository;
+      files: ExportChunksRepository;
       audit: AuditRepository;
       signingKey: KeyObject;
       publicKeyPem: string;
@@ -155,9 +155,7 @@ export class ExportService {
   ): Promise<{ stream: NodeJS.ReadableStream; bytes: number; name: string }> {
     const job = await this.job(user, id, "download", sourceIp);
     if (job.state !== "ready") throw new NotFoundError("params.id", `export ${id} is not ready`);
-    const file = await this.deps.files.open(job.fileName);
-    // Only when the export directory is not shared between gateway instances (see README).
-    if (!file) throw new NotFoundError("params.id", `the file of export ${id} is not in this gateway's storage`);
+    const bytes = job.bytes ?? 0;
     await this.deps.audit.record({
       actor: user.username,
       action: "case.export.download",
@@ -167,34 +165,27 @@ export class ExportService {
       purpose: job.purpose,
       criteria: { exportId: id },
       resultCount: job.progressRows,
-      detail: { bytes: file.bytes, sha256: job.sha256 },
+      detail: { bytes, sha256: job.sha256 },
       sourceIp,
     });
-    return { stream: file.stream, bytes: file.bytes, name: `case-${job.recordId}.zip` };
+    return { stream: this.deps.files.open(job.id), bytes, name: `case-${job.recordId}.zip` };
   }
 
-  /** Removes expired exports and their files, fails exports whose gateway died, and deletes orphaned files. */
-  async sweep(): Promise<{ removed: number; failed: number; orphans: number }> {
-    const { jobs, files, limits } = this.deps;
+  /**
+   * Fails exports whose gateway died and removes expired exports (their chunks go with them). Every instance sweeps;
+   * the statements are safe to run concurrently (see ExportJobsRepository).
+   */
+  async sweep(): Promise<{ removed: number; failed: number }> {
+    const { jobs, limits } = this.deps;
     const failed = await jobs.failStale(limits.keepS);
     let removed = 0;
     for (;;) {
-      const names = await jobs.takeExpired(100);
-      for (const name of names) await files.remove(name);
-      removed += names.length;
-      if (names.length < 100) break;
+      const taken = await jobs.takeExpired(100);
+      removed += taken;
+      if (taken < 100) break;
     }
-    // Files with no job row (a crash between the row's removal and the file's, or a row removed by hand); only old
-    // ones, so a job started on another instance since knownFiles was read is never touched.
-    const known = await jobs.knownFiles();
-    let orphans = 0;
-    for (const name of await files.filesOlderThan((EXPORT_STALE_S + 60) * 1000)) {
-      if (known.has(name)) continue;
-      await files.remove(name);
-      orphans += 1;
-    }
-    if (removed + failed + orphans > 0) this.deps.logger.info({ removed, failed, orphans }, "exports swept");
-    return { removed, failed, orphans };
+    if (removed + failed > 0) this.deps.logger.info({ removed, failed }, "exports swept");
+    return { removed, failed };
   }
 
   /** Sweeps now and then every `intervalMs`. */
@@ -207,7 +198,7 @@ export class ExportService {
     this.sweepTimer.unref();
   }
 
-  /** Stops sweeping and ends the running exports (each marked failed, its partial file removed). */
+  /** Stops sweeping and ends the running exports (each marked failed, its partial chunks removed). */
   async stop(): Promise<void> {
     clearInterval(this.sweepTimer);
     this.stopping = true;
@@ -256,7 +247,7 @@ export class ExportService {
         .catch((err: unknown) => this.deps.logger.warn({ err, export: job.id }, "export heartbeat failed"));
     }, PROGRESS_MS);
     try {
-      sink = await files.create(job.fileName);
+      sink = files.create(job.id);
       const archive = new ExportArchive(sink);
       const any = filter.cameraIds.length > 0;
       const plates = any ? await repository.plates(filter) : [];
