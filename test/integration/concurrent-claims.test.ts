@@ -28,9 +28,12 @@ const schema = `claims_${randomUUID().slice(0, 8)}`;
 const CONNECTIONS = 8;
 let admin: Pool;
 let pool: Pool;
+/** The session's search path before this file changed it (see afterAll). */
+let originalSearchPath: string | undefined;
 
 beforeAll(async () => {
   admin = createPool(infra().databaseUrl, 1, testLogger);
+  originalSearchPath = (await admin.query<{ search_path: string }>("SHOW search_path")).rows[0]?.search_path;
   await admin.query(`CREATE SCHEMA ${schema}`);
   // Every connection of the pool works in the test's schema: set when it connects, before the pool hands it out
   // (on the embedded database, whose connections share one session, the admin's too; nothing else runs meanwhile).
@@ -53,9 +56,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await pool?.end();
   // The embedded database is ONE session shared by every connection (infra/src/db-server.ts): the search path set
-  // above is everyone's until it is reset. On a real server this resets the admin connection's only.
-  await admin?.query("RESET search_path").catch(() => undefined);
-  await admin?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+  // above is everyone's until it is put back. Back to the value read before, not RESET: the embedded server's
+  // built-in default is pg_catalog alone, and every later test file then migrated into nowhere ("function by_range
+  // does not exist"). On a real server this changes the admin connection's only.
+  if (originalSearchPath !== undefined) {
+    await admin.query("SELECT set_config('search_path', $1, false)", [originalSearchPath]);
+  }
+  await admin?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   await admin?.end();
 });
 
