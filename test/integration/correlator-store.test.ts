@@ -24,6 +24,8 @@ let ingest: TestIngest;
 let device: { siteId: string; token: string };
 let correlator: CorrelatorApp | undefined;
 const groupId = `correlator-test-${randomUUID().slice(0, 8)}`;
+/** Where this file's group began on each event topic's partitions: the topics' ends when the file started. */
+let groupStart: { topic: string; partition: number; offset: string }[] = [];
 
 function startGroupCorrelator() {
   return startTestCorrelator({ CORRELATOR_GROUP_ID: groupId, OUTBOX_RELAY_INTERVAL_MS: "50" });
@@ -34,6 +36,12 @@ beforeAll(async () => {
   ingest = await startTestIngest();
   device = await createDevice(pool);
   await startGroupAtEnd(groupId);
+  groupStart = (
+    await pool.query<{ topic: string; partition: number; offset: string }>(
+      "SELECT topic, partition, next_offset::text AS offset FROM consumer_offsets WHERE group_id = $1",
+      [groupId],
+    )
+  ).rows;
   correlator = await startGroupCorrelator();
 });
 
@@ -145,6 +153,8 @@ describe("correlator storage", () => {
     }
   });
 
+  // "Full replay" is everything since this group began: the events of earlier test files lie before that, and
+  // reading all of them made the test's cost grow with the suite (over 50 s).
   it("resumes from the database's offsets, not Kafka's, and stores nothing twice on a full replay", async () => {
     // More than one fetch holds (2 MB per partition), all on one partition: skipping must move across batches.
     const detections = Array.from({ length: 12_000 }, () => newDetection("CAM-REPLAY"));
@@ -154,7 +164,7 @@ describe("correlator storage", () => {
     const total = async () => (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM detections")).rows[0]?.n;
     const before = await total();
 
-    // 1. Kafka's committed offsets rewound to the start: the stored ones win, nothing is written again.
+    // 1. Kafka's committed offsets rewound to where the group began: the stored ones win, nothing is written again.
     await correlator?.stop();
     await rewindKafkaOffsets();
     correlator = await startGroupCorrelator();
@@ -163,7 +173,7 @@ describe("correlator storage", () => {
     expect(await eventually(async () => (await count("detections", [sentinel.eventId])) === 1, 40_000)).toBe(true);
     expect(await total()).toBe((before ?? 0) + 1);
 
-    // 2. Both positions gone: the whole log is read again and every row is already there.
+    // 2. The stored positions gone too: everything since the group began is read again, every row already there.
     await correlator?.stop();
     await rewindKafkaOffsets();
     await pool.query("DELETE FROM consumer_offsets WHERE group_id = $1", [groupId]);
@@ -180,7 +190,13 @@ async function rewindKafkaOffsets(): Promise<void> {
   const admin = createKafka({ brokers: infra().brokers, clientId: "test-admin" }, testLogger).admin();
   await admin.connect();
   try {
-    for (const topic of eventTopics) await admin.resetOffsets({ groupId, topic, earliest: true });
+    for (const topic of eventTopics) {
+      const partitions = groupStart
+        .filter((start) => start.topic === topic)
+        .map(({ partition, offset }) => ({ partition, offset }));
+      expect(partitions.length).toBeGreaterThan(0);
+      await admin.setOffsets({ groupId, topic, partitions });
+    }
   } finally {
     await admin.disconnect();
   }
