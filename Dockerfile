@@ -7,7 +7,8 @@
 # dependencies, their compiled code and the files they read at run time.
 ARG NODE_IMAGE=node:22-bookworm-slim
 
-FROM ${NODE_IMAGE} AS build
+# The lockfile and every workspace's package.json: what both installs below start from.
+FROM ${NODE_IMAGE} AS manifests
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY proto/package.json proto/
@@ -20,24 +21,14 @@ COPY services/alerts/package.json services/alerts/
 COPY services/simulator/package.json services/simulator/
 COPY infra/package.json infra/
 COPY web/package.json web/
+
+FROM manifests AS build
 # Install scripts stay disabled, as in infra/bin/ensure-deps.sh (package.json "allowScripts").
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
 RUN npx tsc -b && npm run build -w web
 
-FROM ${NODE_IMAGE} AS production-deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-COPY proto/package.json proto/
-COPY contracts/package.json contracts/
-COPY services/common/package.json services/common/
-COPY services/ingest/package.json services/ingest/
-COPY services/correlator/package.json services/correlator/
-COPY services/gateway/package.json services/gateway/
-COPY services/alerts/package.json services/alerts/
-COPY services/simulator/package.json services/simulator/
-COPY infra/package.json infra/
-COPY web/package.json web/
+FROM manifests AS production-deps
 # Only the workspaces the image runs: not web (built into static files), infra (the embedded development
 # database and broker launcher) or the simulator. db-migrate.js needs only @hub/common.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
