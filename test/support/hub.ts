@@ -13,6 +13,7 @@ import {
   type Logger,
   migrate,
   type Pool,
+  retryWithBackoff,
   type ServiceRoleKey,
   serviceRoles,
   topicSpecs,
@@ -264,19 +265,6 @@ export async function produceRaw(topic: string, messages: { key: string; value: 
 }
 
 /** Polls until `check` returns true or the time runs out; returns the last value of `check`. */
-/** Calls `attempt` until it resolves, for at most `timeoutMs`; then throws its last error. */
-async function retryUntil<T>(attempt: () => Promise<T>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-}
-
 export async function eventually(
   check: () => Promise<boolean>,
   timeoutMs = 30_000,
@@ -362,7 +350,12 @@ export async function startGroupAtEnd(groupId: string, databaseUrl = infra().dat
   try {
     for (const topic of eventTopics) {
       // Leadership of a topic created a moment ago may still be moving: ask again until a leader answers.
-      const ends = await retryUntil(() => admin.fetchTopicOffsets(topic), 30_000);
+      const ends = await retryWithBackoff(() => admin.fetchTopicOffsets(topic), {
+        baseMs: 100,
+        maxMs: 1_000,
+        giveUpAfterMs: 30_000,
+        retriable: () => true,
+      });
       const inserted = await pool.query(
         `INSERT INTO consumer_offsets (group_id, topic, partition, next_offset)
          SELECT $1, $2, * FROM unnest($3::int[], $4::bigint[]) ON CONFLICT DO NOTHING`,
