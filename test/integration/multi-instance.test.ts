@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AlertsApp } from "@hub/alerts";
 import {
-  createKafka,
   createPool,
   macaoLandPath,
   migrate,
@@ -21,7 +20,7 @@ import {
   type ExportJob,
   type MessageView,
 } from "@hub/contracts";
-import { type CorrelatorApp, eventTopics } from "@hub/correlator";
+import type { CorrelatorApp } from "@hub/correlator";
 import { type GatewayApp, readConfig as gatewayConfig, startGateway } from "@hub/gateway";
 import { type RunningDb, startEmbeddedDatabase } from "@hub/infra";
 import type { CameraStatus, Detection, SensorReading } from "@hub/proto";
@@ -38,6 +37,7 @@ import {
   migratedPool,
   serviceDatabase,
   settles,
+  startGroupAtEnd,
   startTestCorrelator,
   startTestIngest,
   type TestIngest,
@@ -198,33 +198,6 @@ let script: Script;
 const content: AlertContent = alertContent(new Date(), {}, 6);
 const runs: Run[] = [];
 
-/** Starts the correlator group at the current end of the event topics, in Kafka and in the run's database. */
-async function startAtEnd(pool: Pool, groupId: string): Promise<void> {
-  const admin = createKafka({ brokers: infra().brokers, clientId: "mi-offsets" }, testLogger).admin();
-  await admin.connect();
-  try {
-    for (const topic of eventTopics) {
-      // A topic created a moment ago may have no leader yet.
-      let ends: Awaited<ReturnType<typeof admin.fetchTopicOffsets>> = [];
-      await settles(async () => {
-        ends = await admin.fetchTopicOffsets(topic);
-      }, 30_000);
-      await admin.setOffsets({
-        groupId,
-        topic,
-        partitions: ends.map((end) => ({ partition: end.partition, offset: end.high })),
-      });
-      for (const end of ends)
-        await pool.query(
-          "INSERT INTO consumer_offsets (group_id, topic, partition, next_offset) VALUES ($1, $2, $3, $4)",
-          [groupId, topic, end.partition, end.high],
-        );
-    }
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 async function startRun(name: string, instances: number, pool: Pool, database: Run["database"]): Promise<Run> {
   const groupId = `mi-${name}-${tag}`;
   const secret = webhookSecret();
@@ -257,7 +230,7 @@ async function startRun(name: string, instances: number, pool: Pool, database: R
   runs.push(run);
   // Ingest creates the topics (on a fresh broker), then the correlators' group is placed at their end.
   for (let index = 0; index < instances; index += 1) run.ingests.push(await startTestIngest(database("ingest")));
-  await startAtEnd(pool, groupId);
+  await startGroupAtEnd(groupId, database("correlator").DATABASE_OWNER_URL);
   for (let index = 0; index < instances; index += 1) {
     run.correlators.push(
       await startTestCorrelator({
