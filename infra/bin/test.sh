@@ -22,14 +22,38 @@ npx --no-install tsc -p test/tsconfig.json
 npx --no-install tsc -p web/tsconfig.json --noEmit
 echo "› building the dashboard (vite build, for the browser tests)…"
 npm run --silent build -w web
-echo "› tests (vitest: unit, then integration)…"
 mkdir -p test-results
+rm -f test-results/vitest*.json
 status=0
-npx --no-install vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?
+if [[ $# -gt 0 || -n "${KAFKA_BROKERS:-}" || -n "${DATABASE_URL:-}" || "${HUB_TEST_SHARDS:-2}" == "1" ]]; then
+  # Named files, or a broker/database given from outside (which two processes would share): one process.
+  echo "› tests (vitest: unit, then integration)…"
+  npx --no-install vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" ||
+    status=$?
+else
+  # Two processes side by side, each with its own Kafka broker and embedded database (test/shards.ts says which
+  # integration files each runs); every line says which one it comes from.
+  echo "› tests (vitest: unit, and the integration files in two shards side by side, [1] and [2])…"
+  # Both shards start a broker: fetch the Kafka jars once first rather than twice at the same time.
+  node --conditions=source --import tsx -e 'await (await import("@hub/infra")).ensureKafkaJars({})'
+  shard() {
+    HUB_TEST_SHARD="$1/2" npx --no-install vitest run "${@:2}" --reporter=default --reporter=json \
+      --outputFile.json="test-results/vitest-$1.json" 2>&1 | sed -u "s/^/[$1] /"
+    return "${PIPESTATUS[0]}"
+  }
+  shard 1 --project unit --project integration &
+  first=$!
+  shard 2 --project integration &
+  second=$!
+  wait "$first" || status=$?
+  wait "$second" || status=$?
+fi
 # One plain closing line for CI: "N passed, N failed".
 node -e '
-  const r = require("./test-results/vitest.json");
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+  const { readdirSync } = require("node:fs");
+  const reports = readdirSync("test-results").filter((f) => /^vitest.*\.json$/.test(f));
+  const sum = (key) => reports.reduce((n, f) => n + require(`./test-results/${f}`)[key], 0);
+  console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed`);
 ' || true
 echo "› npm test finished in $(( $(date +%s) - started )) s"
 exit "$status"

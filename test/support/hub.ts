@@ -1,5 +1,6 @@
 import type { ChildProcess } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomInt, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import {
   createKafka,
@@ -374,13 +375,44 @@ export async function startGroupAtEnd(groupId: string, databaseUrl = infra().dat
   }
 }
 
-/** A TCP port free on loopback right now, for a child process that must listen on a known port. */
-export async function freePort(): Promise<number> {
+/**
+ * Ports for child processes that must listen on a known port come from just below the kernel's ephemeral range
+ * (Linux: ip_local_port_range). A port the kernel hands out for port 0 could be taken by any outgoing connection
+ * or port-0 listener between this check and the child's bind; with two test processes side by side it was
+ * (start-restart: EADDRINUSE on the second start). Below the range, only another explicit choice can take it.
+ */
+const FIXED_PORT_BAND = 10_000;
+const handedOut = new Set<number>();
+
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 1024 + FIXED_PORT_BAND ? low : 32_768;
+  } catch {
+    return 32_768; // not Linux: the IANA range starts at 49152, so this band is outside it too
+  }
+}
+
+async function canListen(port: number): Promise<boolean> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  const listening = await new Promise<boolean>((resolve) => {
+    server.once("error", () => resolve(false));
+    // The wildcard address: a child may bind 0.0.0.0, which conflicts with a listener on any address.
+    server.listen(port, "0.0.0.0", () => resolve(true));
+  });
+  if (listening) await new Promise((resolve) => server.close(resolve));
+  return listening;
+}
+
+/** A TCP port free right now and outside the ephemeral range, for a child process that must listen on it. */
+export async function freePort(): Promise<number> {
+  const high = ephemeralLow();
+  for (;;) {
+    const port = high - 1 - randomInt(FIXED_PORT_BAND);
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
 }
 
 /** Waits until a service process started by a test answers /readyz on its ops port; fails if it exits first. */

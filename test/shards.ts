@@ -1,0 +1,76 @@
+import { readdirSync } from "node:fs";
+
+/**
+ * `npm test` runs the integration files in two vitest processes side by side, each with its own Kafka broker and
+ * embedded database (test/global-setup.ts), so no file shares state with a file running at the same time. The
+ * files spend most of their time waiting (group joins, timeouts, the browser), which is why two at once on two
+ * cores take little more than half the time of one after another.
+ *
+ * The split is by how long each file took (seconds: half of what a two-shard run took on a machine busy with other
+ * work, which keeps the proportions; the file times are in the run's output); a file not listed counts as
+ * DEFAULT_SECONDS. The longest go first, each to the lighter shard, so the shards end together.
+ */
+const SECONDS: Record<string, number> = {
+  "kafka-cluster-faults.test.ts": 163,
+  "correlator-crash.test.ts": 144,
+  "multi-instance.test.ts": 133,
+  "start-restart.test.ts": 107,
+  "security-sign-in.test.ts": 92,
+  "security-exports.test.ts": 75,
+  "dashboard.test.ts": 74,
+  "alerts-browser.test.ts": 69,
+  "security-audit.test.ts": 65,
+  "case-lookup.test.ts": 54,
+  "correlation-instances.test.ts": 52,
+  "alerts-delivery.test.ts": 52,
+  "security-revocation.test.ts": 46,
+  "correlator-store.test.ts": 43,
+  "security-revocation-browser.test.ts": 41,
+  "ingest-crash.test.ts": 34,
+  "case-lookup-browser.test.ts": 33,
+  "kafka-outage.test.ts": 32,
+  "gateway.test.ts": 32,
+  "security-transport-grpc.test.ts": 30,
+  "alerts.test.ts": 23,
+  "security-legal-hold.test.ts": 21,
+  "security-personal-data.test.ts": 19,
+  "security-transport-kafka.test.ts": 18,
+  "security-public-sockets.test.ts": 17,
+  "security-ingest-flood.test.ts": 16,
+  "correlation-rules.test.ts": 14,
+  "security-ingest-dedup.test.ts": 13,
+  "retention.test.ts": 8,
+  "ingest.test.ts": 4,
+  "concurrent-claims.test.ts": 3,
+  "security-db-roles.test.ts": 2,
+  "migrations.test.ts": 2,
+  "security-transport-database.test.ts": 1,
+  "ingest-tls.test.ts": 1,
+  "case-assist.test.ts": 1,
+};
+const DEFAULT_SECONDS = 40;
+const DIR = "test/integration";
+
+/** The integration files of shard `spec` ("1/2", "2/2"), or all of them without one. */
+export function integrationFiles(spec: string | undefined, files = listFiles()): string[] {
+  if (!spec) return files.map((file) => `${DIR}/${file}`);
+  const match = /^(\d+)\/(\d+)$/.exec(spec);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || index < 1 || index > count) throw new Error(`HUB_TEST_SHARD must be i/n with 1 ≤ i ≤ n, not "${spec}"`);
+  const weight = (file: string) => SECONDS[file] ?? DEFAULT_SECONDS;
+  const ordered = [...files].sort((a, b) => weight(b) - weight(a) || a.localeCompare(b));
+  const shards = Array.from({ length: count }, () => ({ seconds: 0, files: [] as string[] }));
+  for (const file of ordered) {
+    const lightest = shards.reduce((best, shard) => (shard.seconds < best.seconds ? shard : best));
+    lightest.seconds += weight(file);
+    lightest.files.push(file);
+  }
+  return (shards[index - 1]?.files ?? []).sort().map((file) => `${DIR}/${file}`);
+}
+
+function listFiles(): string[] {
+  return readdirSync(DIR)
+    .filter((file) => file.endsWith(".test.ts"))
+    .sort();
+}
