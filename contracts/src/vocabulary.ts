@@ -39,6 +39,19 @@ export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 /** Closed for good: new events open a new incident instead of reopening one of these. */
 export const CLOSED_INCIDENT_STATUSES = ["resolved", "false_alarm"] as const satisfies readonly IncidentStatus[];
 
+/**
+ * Where an incident may go from each status (the correlator enforces it; the dashboard offers only these). A closed
+ * incident goes nowhere: new events open a new one.
+ */
+export const INCIDENT_TRANSITIONS: Readonly<Record<IncidentStatus, readonly IncidentStatus[]>> = {
+  open: ["acknowledged", "dispatched", "resolved", "false_alarm"],
+  acknowledged: ["dispatched", "on_scene", "resolved", "false_alarm"],
+  dispatched: ["on_scene", "resolved", "false_alarm"],
+  on_scene: ["resolved", "false_alarm"],
+  resolved: [],
+  false_alarm: [],
+};
+
 export function isClosedIncidentStatus(status: IncidentStatus): boolean {
   return (CLOSED_INCIDENT_STATUSES as readonly IncidentStatus[]).includes(status);
 }
