@@ -7,6 +7,7 @@ import { alertsHashForIncident } from "../route";
 import { SeverityBadge, StatusBadge } from "./Badges";
 import { DetailPanel } from "./DetailPanel";
 import type { Loadable } from "./hooks";
+import { IncidentWorkflowSection } from "./incident/IncidentWorkflowSection";
 import { useLive } from "./LiveContext";
 
 interface IncidentDetailProps {
@@ -178,6 +179,8 @@ export function IncidentDetail({ id, onClose, onSelectCamera, onShowOnMap }: Inc
             {actionError}
           </p>
         )}
+
+        <IncidentWorkflowSection incident={incident} isOperator={isOperator} />
 
         <h3>{t("evidence")}</h3>
         {detail.state === "failed" && !loaded && (
