@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { createPool, type Pool, type ServiceRoleKey, serviceRoles } from "@hub/common";
+import { credentials, status as grpcStatus, Metadata, type ServiceError } from "@grpc/grpc-js";
+import { createPool, FIELD_PATH_METADATA, type Pool, type ServiceRoleKey, serviceRoles } from "@hub/common";
 import type {
   Envelope,
   IncidentActionResponse,
@@ -8,6 +9,8 @@ import type {
   LoginResponse,
   Problem,
 } from "@hub/contracts";
+import { DEV_CORRELATOR_TOKEN } from "@hub/correlator";
+import { IncidentServiceClient, IncidentStatus, type TransitionIncidentRequest } from "@hub/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fireEvidence } from "../support/factories.js";
 import {
@@ -221,6 +224,37 @@ describe("states", () => {
     expect(next.rows.map((row) => row.incident_id)).not.toContain(first);
     const closed = await pool.query("SELECT status FROM incidents WHERE id = $1", [first]);
     expect(closed.rows[0].status).toBe("false_alarm");
+  });
+});
+
+describe("the correlator's own checks (gRPC, without the gateway)", () => {
+  it("refuses a false alarm without a reason, an illegal step and a reopening, naming the field", async () => {
+    const incident = await insertIncident(pool);
+    const client = new IncidentServiceClient(`127.0.0.1:${stack.correlator.grpcPort}`, credentials.createInsecure());
+    const metadata = new Metadata();
+    metadata.set("authorization", `Bearer ${DEV_CORRELATOR_TOKEN}`);
+    const transition = (request: Partial<TransitionIncidentRequest>) =>
+      new Promise<ServiceError | null>((resolve) =>
+        client.transitionIncident(
+          { id: incident.id, actor: "operator", reason: "", expectedVersion: 0, to: 0, ...request },
+          metadata,
+          (error) => resolve(error),
+        ),
+      );
+    try {
+      const noReason = await transition({ to: IncidentStatus.INCIDENT_STATUS_FALSE_ALARM, reason: "  " });
+      expect(noReason?.code).toBe(grpcStatus.INVALID_ARGUMENT);
+      expect(noReason?.metadata.get(FIELD_PATH_METADATA)[0]?.toString()).toBe("reason");
+      const illegal = await transition({ to: IncidentStatus.INCIDENT_STATUS_ON_SCENE });
+      expect(illegal?.code).toBe(grpcStatus.FAILED_PRECONDITION);
+      const reopen = await transition({ to: IncidentStatus.INCIDENT_STATUS_OPEN });
+      expect(reopen?.code).toBe(grpcStatus.INVALID_ARGUMENT);
+      expect(await transition({ to: IncidentStatus.INCIDENT_STATUS_FALSE_ALARM, reason: "drill" })).toBeNull();
+      const closed = await transition({ to: IncidentStatus.INCIDENT_STATUS_RESOLVED });
+      expect(closed?.code).toBe(grpcStatus.FAILED_PRECONDITION);
+    } finally {
+      client.close();
+    }
   });
 });
 
