@@ -38,10 +38,15 @@ export function loadProcedures(file: string): Procedures {
   } catch (error) {
     throw new Error(`GATEWAY_PROCEDURES_FILE ${file}: ${(error as Error).message}`);
   }
+  return parseProcedures(json, `GATEWAY_PROCEDURES_FILE ${file}`);
+}
+
+/** Checks a procedures document; the error names every problem, prefixed with `source`. */
+export function parseProcedures(json: unknown, source: string): Procedures {
   const parsed = fileSchema.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
-    throw new Error(`GATEWAY_PROCEDURES_FILE ${file}: ${problems}`);
+    throw new Error(`${source}: ${problems}`);
   }
   return new Map(Object.entries(parsed.data.kinds));
 }
