@@ -62,6 +62,7 @@ COPY --from=build /app/services/correlator/dist services/correlator/dist
 COPY --from=build /app/services/correlator/rules services/correlator/rules
 COPY --from=build /app/services/gateway/package.json services/gateway/
 COPY --from=build /app/services/gateway/dist services/gateway/dist
+COPY --from=build /app/services/gateway/procedures services/gateway/procedures
 COPY --from=build /app/services/alerts/package.json services/alerts/
 COPY --from=build /app/services/alerts/dist services/alerts/dist
 # The CAP templates, read and checked when the alerts service loads.

@@ -21,6 +21,19 @@ export const API = {
   incident: (id: string) => `/api/v1/incidents/${encodeURIComponent(id)}`,
   acknowledge: (id: string) => `/api/v1/incidents/${encodeURIComponent(id)}/acknowledge`,
   resolve: (id: string) => `/api/v1/incidents/${encodeURIComponent(id)}/resolve`,
+  /** GET → IncidentWorkflow: assignment, procedure and the timeline (notes audited). */
+  incidentWorkflow: (id: string) => `/api/v1/incidents/${encodeURIComponent(id)}/workflow`,
+  /** POST IncidentTransitionRequest (operator) → IncidentActionResponse. */
+  incidentTransitions: (id: string) => `/api/v1/incidents/${encodeURIComponent(id)}/transitions`,
+  /** PUT IncidentAssignmentRequest (operator). */
+  incidentAssignment: (id: string) => `/api/v1/incidents/${encodeURIComponent(id)}/assignment`,
+  /** POST IncidentNoteRequest (operator): append-only, audited. */
+  incidentNotes: (id: string) => `/api/v1/incidents/${encodeURIComponent(id)}/notes`,
+  /** PUT IncidentStepRequest (operator): ticks a procedure step. */
+  incidentStep: (id: string, stepId: string) =>
+    `/api/v1/incidents/${encodeURIComponent(id)}/procedure/${encodeURIComponent(stepId)}`,
+  /** POST IncidentMergeRequest (operator): merges the other incident into this one. */
+  incidentMerge: (id: string) => `/api/v1/incidents/${encodeURIComponent(id)}/merge`,
   alerts: "/api/v1/alerts",
   districts: "/api/v1/districts",
   config: "/api/v1/config",

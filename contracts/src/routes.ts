@@ -39,6 +39,14 @@ import {
   exportRequestSchema,
 } from "./cases.js";
 import {
+  incidentAssignmentRequestSchema,
+  incidentMergeRequestSchema,
+  incidentNoteRequestSchema,
+  incidentStepRequestSchema,
+  incidentTransitionRequestSchema,
+  incidentWorkflowSchema,
+} from "./incident-workflow.js";
+import {
   incidentActionRequestSchema,
   incidentActionResponseSchema,
   incidentDetailSchema,
@@ -208,10 +216,43 @@ export const ROUTES: readonly Route[] = [
     (action): Route => ({
       method: "post",
       path: `/api/v1/incidents/{id}/${action}`,
-      summary: action === "acknowledge" ? "open → acknowledged" : "open or acknowledged → resolved",
+      summary:
+        action === "acknowledge" ? "open → acknowledged" : "open, acknowledged, dispatched or on scene → resolved",
       access: "signed-in",
       roles: ["operator"],
       body: incidentActionRequestSchema,
+      response: ok(incidentActionResponseSchema, "The incident"),
+    }),
+  ),
+  {
+    method: "get",
+    path: "/api/v1/incidents/{id}/workflow",
+    summary:
+      "An incident's assignment, procedure checklist and timeline (evidence, state changes, assignments, notes, alerts); note text only for operators, investigators and administrators (audited)",
+    access: "signed-in",
+    response: ok(incidentWorkflowSchema, "Workflow"),
+  },
+  ...(
+    [
+      [
+        "post",
+        "transitions",
+        incidentTransitionRequestSchema,
+        "A step of the workflow (409 when not allowed from the current status or stale)",
+      ],
+      ["put", "assignment", incidentAssignmentRequestSchema, "Assign an operator and/or a unit, and the CAD reference"],
+      ["post", "notes", incidentNoteRequestSchema, "Append a note (audited)"],
+      ["put", "procedure/{stepId}", incidentStepRequestSchema, "Tick or untick a procedure step"],
+      ["post", "merge", incidentMergeRequestSchema, "Merge another incident into this one (the other is closed)"],
+    ] as const
+  ).map(
+    ([method, tail, body, summary]): Route => ({
+      method,
+      path: `/api/v1/incidents/{id}/${tail}`,
+      summary,
+      access: "signed-in",
+      roles: ["operator"],
+      body,
       response: ok(incidentActionResponseSchema, "The incident"),
     }),
   ),

@@ -29,8 +29,32 @@ export type CameraState = (typeof CAMERA_STATES)[number];
 export const SEVERITIES = ["minor", "moderate", "severe", "extreme"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export const INCIDENT_STATUSES = ["open", "acknowledged", "resolved"] as const;
+/**
+ * The incident workflow: open ("new" on the dashboard) → acknowledged → dispatched → on_scene → resolved, or
+ * false_alarm (with a reason). Which moves are allowed is the correlator's `INCIDENT_TRANSITIONS`.
+ */
+export const INCIDENT_STATUSES = ["open", "acknowledged", "dispatched", "on_scene", "resolved", "false_alarm"] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+/** Closed for good: new events open a new incident instead of reopening one of these. */
+export const CLOSED_INCIDENT_STATUSES = ["resolved", "false_alarm"] as const satisfies readonly IncidentStatus[];
+
+/**
+ * Where an incident may go from each status (the correlator enforces it; the dashboard offers only these). A closed
+ * incident goes nowhere: new events open a new one.
+ */
+export const INCIDENT_TRANSITIONS: Readonly<Record<IncidentStatus, readonly IncidentStatus[]>> = {
+  open: ["acknowledged", "dispatched", "resolved", "false_alarm"],
+  acknowledged: ["dispatched", "on_scene", "resolved", "false_alarm"],
+  dispatched: ["on_scene", "resolved", "false_alarm"],
+  on_scene: ["resolved", "false_alarm"],
+  resolved: [],
+  false_alarm: [],
+};
+
+export function isClosedIncidentStatus(status: IncidentStatus): boolean {
+  return (CLOSED_INCIDENT_STATUSES as readonly IncidentStatus[]).includes(status);
+}
 
 export const MAP_SENSOR_KINDS = ["water_level", "rainfall"] as const;
 export type MapSensorKind = (typeof MAP_SENSOR_KINDS)[number];

@@ -23,8 +23,12 @@ import {
   type ExportJob,
   type ExportRequest,
   type IncidentActionRequest,
+  type IncidentAssignmentRequest,
   type IncidentDetail,
+  type IncidentMergeRequest,
+  type IncidentTransitionRequest,
   type IncidentView,
+  type IncidentWorkflow,
   type LoginRequest,
   type LoginResponse,
   type Problem,
@@ -64,6 +68,13 @@ export interface ApiClient {
   incident(id: string): Promise<IncidentDetail>;
   acknowledge(id: string, request: IncidentActionRequest): Promise<{ incident: IncidentView }>;
   resolve(id: string, request: IncidentActionRequest): Promise<{ incident: IncidentView }>;
+  /** Assignment, procedure checklist and timeline of an incident. */
+  incidentWorkflow(id: string): Promise<IncidentWorkflow>;
+  transition(id: string, request: IncidentTransitionRequest): Promise<{ incident: IncidentView }>;
+  assign(id: string, request: IncidentAssignmentRequest): Promise<{ incident: IncidentView }>;
+  addNote(id: string, text: string): Promise<{ incident: IncidentView }>;
+  setStep(id: string, stepId: string, done: boolean): Promise<{ incident: IncidentView }>;
+  merge(id: string, request: IncidentMergeRequest): Promise<{ incident: IncidentView }>;
   /** A case lookup: its first page. */
   caseSearch(request: CaseSearchRequest): Promise<CaseSearchResult>;
   /** Another page of a stored lookup; every view names its purpose (audited). */
@@ -244,6 +255,12 @@ export function createApi(options: ApiOptions = {}): ApiClient {
     incident: (id) => call<IncidentDetail>(API.incident(id)),
     acknowledge: (id, request) => call(API.acknowledge(id), { method: "POST", body: request }),
     resolve: (id, request) => call(API.resolve(id), { method: "POST", body: request }),
+    incidentWorkflow: (id) => call<IncidentWorkflow>(API.incidentWorkflow(id)),
+    transition: (id, request) => call(API.incidentTransitions(id), { method: "POST", body: request }),
+    assign: (id, request) => call(API.incidentAssignment(id), { method: "PUT", body: request }),
+    addNote: (id, text) => call(API.incidentNotes(id), { method: "POST", body: { text } }),
+    setStep: (id, stepId, done) => call(API.incidentStep(id, stepId), { method: "PUT", body: { done } }),
+    merge: (id, request) => call(API.incidentMerge(id), { method: "POST", body: request }),
     caseSearch: (request) => call<CaseSearchResult>(API.caseSearch, { method: "POST", body: request }),
     caseRecord: (recordId, { purpose, cursor }) =>
       call<CaseSearchResult>(`${API.caseRecord(recordId)}${query({ purpose, cursor })}`),

@@ -41,6 +41,7 @@ export const tableGrants: Record<string, Partial<Record<ServiceRoleKey, Privileg
   outbox: { correlator: "SELECT INSERT UPDATE" },
   incidents: { correlator: "SELECT INSERT UPDATE", gateway: "SELECT", alerts: "SELECT" },
   incident_evidence: { correlator: "SELECT INSERT", gateway: "SELECT", alerts: "SELECT" },
+  incident_activity: { correlator: "SELECT INSERT", gateway: "SELECT" },
   late_events: { correlator: "INSERT" },
   plate_watch_list: { correlator: "SELECT" },
   case_assist_records: { correlator: "SELECT INSERT DELETE", gateway: "SELECT" },
@@ -55,7 +56,8 @@ export const tableGrants: Record<string, Partial<Record<ServiceRoleKey, Privileg
   export_chunks: { gateway: "SELECT INSERT DELETE" },
   audit_log: { gateway: "SELECT INSERT", alerts: "SELECT INSERT", auditor: "SELECT" },
   alerts: { alerts: "SELECT INSERT UPDATE" },
-  alert_messages: { alerts: "SELECT INSERT UPDATE" },
+  // The gateway reads which messages name an incident (the incident timeline).
+  alert_messages: { alerts: "SELECT INSERT UPDATE", gateway: "SELECT" },
   alert_message_steps: { alerts: "SELECT INSERT" },
   alert_deliveries: { alerts: "SELECT INSERT UPDATE" },
   alert_wechat_recipients: { alerts: "SELECT INSERT UPDATE" },

@@ -30,8 +30,10 @@ import {
 import { CasesRepository } from "./repositories/cases.repository.js";
 import { ExportChunksRepository } from "./repositories/export-chunks.repository.js";
 import { ExportJobsRepository } from "./repositories/export-jobs.repository.js";
+import { IncidentWorkflowRepository } from "./repositories/incident-workflow.repository.js";
 import { LegalHoldsRepository } from "./repositories/legal-holds.repository.js";
 import { LiveFeedRepository } from "./repositories/live-feed.repository.js";
+import { loadProcedures } from "./repositories/procedures-file.repository.js";
 import { SessionsRepository } from "./repositories/sessions.repository.js";
 import { SignInAttemptsRepository } from "./repositories/sign-in-attempts.repository.js";
 import { SignInAuditRepository } from "./repositories/sign-in-audit.repository.js";
@@ -53,6 +55,7 @@ import {
   UndecodableRecord,
 } from "./services/decode.js";
 import { EXPORT_STALE_S, ExportService } from "./services/export.service.js";
+import { IncidentWorkflowService } from "./services/incident-workflow.service.js";
 import { LegalHoldService } from "./services/legal-hold.service.js";
 import { type HubServer, LiveHub } from "./services/live.service.js";
 import { AuditedWatchLog } from "./services/live-audit.js";
@@ -200,6 +203,14 @@ async function wireGateway(
     },
   });
   const dashboard = new DashboardService({ views, live, correlator, audit, logger: logger.child({ ns: "dashboard" }) });
+  const incidentWorkflow = new IncidentWorkflowService({
+    correlator,
+    workflow: new IncidentWorkflowRepository(pool),
+    views,
+    audit,
+    live,
+    procedures: loadProcedures(config.GATEWAY_PROCEDURES_FILE),
+  });
   await dashboard.refreshRegistry();
   live.loadIncidents(await views.openIncidents());
   const registryTimer = every(
@@ -252,6 +263,7 @@ async function wireGateway(
     sessions,
     userAdmin: new UserAdminService({ accounts: users }),
     dashboard,
+    incidentWorkflow,
     cases: caseService,
     legalHolds: new LegalHoldService(new LegalHoldsRepository(pool)),
     exports,

@@ -24,6 +24,12 @@ const defaultWebDir = fileURLToPath(new URL("../../../web/dist", import.meta.url
   "/web/dist",
 );
 
+/** The shipped standard operating procedures per incident kind (services/gateway/procedures), from src/ or dist/src/. */
+const defaultProceduresFile = fileURLToPath(new URL("../../procedures/procedures.v1.json", import.meta.url)).replace(
+  /\/services\/procedures\/procedures\.v1\.json$/,
+  "/services/gateway/procedures/procedures.v1.json",
+);
+
 const schema = z
   .object({
     ...commonConfigShape,
@@ -44,6 +50,8 @@ const schema = z
     GATEWAY_SESSION_SWEEP_MS: positiveInt.min(100).max(60_000).default(2000),
     /** The built dashboard (vite build output). */
     GATEWAY_WEB_DIR: z.string().default(defaultWebDir),
+    /** Standard operating procedures per incident kind (JSON: steps with zh-Hant/pt/en titles), for the checklists. */
+    GATEWAY_PROCEDURES_FILE: z.string().default(defaultProceduresFile),
     /** GeoJSON land outline for the offline base map. */
     GATEWAY_LAND_GEOJSON: z.string().default(macaoLandPath),
     /** A production MapLibre style (vector tile server); unset = the offline base map. */

@@ -1,4 +1,4 @@
-import type { IncidentDetail as IncidentDetailData, IncidentView } from "@hub/contracts";
+import { type IncidentDetail as IncidentDetailData, type IncidentView, isClosedIncidentStatus } from "@hub/contracts";
 import { useEffect, useId, useState } from "react";
 import { canDraft } from "../alerts/actions";
 import { ApiError, describeError } from "../api";
@@ -7,6 +7,7 @@ import { alertsHashForIncident } from "../route";
 import { SeverityBadge, StatusBadge } from "./Badges";
 import { DetailPanel } from "./DetailPanel";
 import type { Loadable } from "./hooks";
+import { IncidentWorkflowSection } from "./incident/IncidentWorkflowSection";
 import { useLive } from "./LiveContext";
 
 interface IncidentDetailProps {
@@ -95,7 +96,7 @@ export function IncidentDetail({ id, onClose, onSelectCamera, onShowOnMap }: Inc
   }
 
   const canAcknowledge = isOperator && incident.status === "open" && busy === null;
-  const canResolve = isOperator && incident.status !== "resolved" && busy === null;
+  const canResolve = isOperator && !isClosedIncidentStatus(incident.status) && busy === null;
   const evidence = [...(loaded?.evidence ?? [])].sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt));
 
   return (
@@ -178,6 +179,8 @@ export function IncidentDetail({ id, onClose, onSelectCamera, onShowOnMap }: Inc
             {actionError}
           </p>
         )}
+
+        <IncidentWorkflowSection incident={incident} isOperator={isOperator} />
 
         <h3>{t("evidence")}</h3>
         {detail.state === "failed" && !loaded && (

@@ -20,7 +20,7 @@ import {
 } from "@grpc/grpc-js";
 import { Timestamp } from "../../google/protobuf/timestamp.js";
 import { GeoPoint } from "./geo.js";
-import { Incident } from "./incident.js";
+import { Incident, IncidentStatus, incidentStatusFromJSON, incidentStatusToJSON } from "./incident.js";
 
 export interface ListIncidentsRequest {
   /** 1..500, default 100. */
@@ -83,6 +83,73 @@ export interface ResolveIncidentRequest {
 }
 
 export interface ResolveIncidentResponse {
+  incident: Incident | undefined;
+}
+
+export interface TransitionIncidentRequest {
+  id: string;
+  /** Who does it (the signed-in operator), 1..128 characters. */
+  actor: string;
+  to: IncidentStatus;
+  /** Why; required (1..1000 characters) for false_alarm. */
+  reason: string;
+  /** The version the caller saw; when set and no longer current, the change is refused with ABORTED. */
+  expectedVersion: number;
+}
+
+export interface AssignIncidentRequest {
+  id: string;
+  actor: string;
+  /** An operator's username (the gateway checks that it exists), or empty. */
+  operator: string;
+  /** A unit, free text (e.g. "PSP patrol 12"), or empty. */
+  unit: string;
+  /** The case or job number in the dispatch (CAD) system, or empty. */
+  cadReference: string;
+  expectedVersion: number;
+}
+
+export interface AddIncidentNoteRequest {
+  id: string;
+  actor: string;
+  /** 1..4000 characters. */
+  text: string;
+}
+
+export interface SetIncidentStepRequest {
+  id: string;
+  actor: string;
+  /** A step id of the incident kind's procedure (the gateway checks it against its SOP file). */
+  stepId: string;
+  done: boolean;
+}
+
+export interface MergeIncidentsRequest {
+  /** The incident that stays. */
+  id: string;
+  /** The incident merged into it, closed afterwards. */
+  otherId: string;
+  actor: string;
+  expectedVersion: number;
+}
+
+export interface TransitionIncidentResponse {
+  incident: Incident | undefined;
+}
+
+export interface AssignIncidentResponse {
+  incident: Incident | undefined;
+}
+
+export interface AddIncidentNoteResponse {
+  incident: Incident | undefined;
+}
+
+export interface SetIncidentStepResponse {
+  incident: Incident | undefined;
+}
+
+export interface MergeIncidentsResponse {
   incident: Incident | undefined;
 }
 
@@ -1062,6 +1129,992 @@ export const ResolveIncidentResponse: MessageFns<ResolveIncidentResponse> = {
   },
   fromPartial<I extends Exact<DeepPartial<ResolveIncidentResponse>, I>>(object: I): ResolveIncidentResponse {
     const message = createBaseResolveIncidentResponse();
+    message.incident = (object.incident !== undefined && object.incident !== null)
+      ? Incident.fromPartial(object.incident)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseTransitionIncidentRequest(): TransitionIncidentRequest {
+  return { id: "", actor: "", to: 0, reason: "", expectedVersion: 0 };
+}
+
+export const TransitionIncidentRequest: MessageFns<TransitionIncidentRequest> = {
+  encode(message: TransitionIncidentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.actor !== "") {
+      writer.uint32(18).string(message.actor);
+    }
+    if (message.to !== 0) {
+      writer.uint32(24).int32(message.to);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    if (message.expectedVersion !== 0) {
+      writer.uint32(40).uint32(message.expectedVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TransitionIncidentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTransitionIncidentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.to = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.expectedVersion = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TransitionIncidentRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      actor: isSet(object.actor) ? globalThis.String(object.actor) : "",
+      to: isSet(object.to) ? incidentStatusFromJSON(object.to) : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      expectedVersion: isSet(object.expectedVersion)
+        ? globalThis.Number(object.expectedVersion)
+        : isSet(object.expected_version)
+        ? globalThis.Number(object.expected_version)
+        : 0,
+    };
+  },
+
+  toJSON(message: TransitionIncidentRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.actor !== "") {
+      obj.actor = message.actor;
+    }
+    if (message.to !== 0) {
+      obj.to = incidentStatusToJSON(message.to);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.expectedVersion !== 0) {
+      obj.expectedVersion = Math.round(message.expectedVersion);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TransitionIncidentRequest>, I>>(base?: I): TransitionIncidentRequest {
+    return TransitionIncidentRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TransitionIncidentRequest>, I>>(object: I): TransitionIncidentRequest {
+    const message = createBaseTransitionIncidentRequest();
+    message.id = object.id ?? "";
+    message.actor = object.actor ?? "";
+    message.to = object.to ?? 0;
+    message.reason = object.reason ?? "";
+    message.expectedVersion = object.expectedVersion ?? 0;
+    return message;
+  },
+};
+
+function createBaseAssignIncidentRequest(): AssignIncidentRequest {
+  return { id: "", actor: "", operator: "", unit: "", cadReference: "", expectedVersion: 0 };
+}
+
+export const AssignIncidentRequest: MessageFns<AssignIncidentRequest> = {
+  encode(message: AssignIncidentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.actor !== "") {
+      writer.uint32(18).string(message.actor);
+    }
+    if (message.operator !== "") {
+      writer.uint32(26).string(message.operator);
+    }
+    if (message.unit !== "") {
+      writer.uint32(34).string(message.unit);
+    }
+    if (message.cadReference !== "") {
+      writer.uint32(42).string(message.cadReference);
+    }
+    if (message.expectedVersion !== 0) {
+      writer.uint32(48).uint32(message.expectedVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AssignIncidentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAssignIncidentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.operator = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.unit = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.cadReference = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.expectedVersion = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AssignIncidentRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      actor: isSet(object.actor) ? globalThis.String(object.actor) : "",
+      operator: isSet(object.operator) ? globalThis.String(object.operator) : "",
+      unit: isSet(object.unit) ? globalThis.String(object.unit) : "",
+      cadReference: isSet(object.cadReference)
+        ? globalThis.String(object.cadReference)
+        : isSet(object.cad_reference)
+        ? globalThis.String(object.cad_reference)
+        : "",
+      expectedVersion: isSet(object.expectedVersion)
+        ? globalThis.Number(object.expectedVersion)
+        : isSet(object.expected_version)
+        ? globalThis.Number(object.expected_version)
+        : 0,
+    };
+  },
+
+  toJSON(message: AssignIncidentRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.actor !== "") {
+      obj.actor = message.actor;
+    }
+    if (message.operator !== "") {
+      obj.operator = message.operator;
+    }
+    if (message.unit !== "") {
+      obj.unit = message.unit;
+    }
+    if (message.cadReference !== "") {
+      obj.cadReference = message.cadReference;
+    }
+    if (message.expectedVersion !== 0) {
+      obj.expectedVersion = Math.round(message.expectedVersion);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AssignIncidentRequest>, I>>(base?: I): AssignIncidentRequest {
+    return AssignIncidentRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AssignIncidentRequest>, I>>(object: I): AssignIncidentRequest {
+    const message = createBaseAssignIncidentRequest();
+    message.id = object.id ?? "";
+    message.actor = object.actor ?? "";
+    message.operator = object.operator ?? "";
+    message.unit = object.unit ?? "";
+    message.cadReference = object.cadReference ?? "";
+    message.expectedVersion = object.expectedVersion ?? 0;
+    return message;
+  },
+};
+
+function createBaseAddIncidentNoteRequest(): AddIncidentNoteRequest {
+  return { id: "", actor: "", text: "" };
+}
+
+export const AddIncidentNoteRequest: MessageFns<AddIncidentNoteRequest> = {
+  encode(message: AddIncidentNoteRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.actor !== "") {
+      writer.uint32(18).string(message.actor);
+    }
+    if (message.text !== "") {
+      writer.uint32(26).string(message.text);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddIncidentNoteRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddIncidentNoteRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddIncidentNoteRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      actor: isSet(object.actor) ? globalThis.String(object.actor) : "",
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
+    };
+  },
+
+  toJSON(message: AddIncidentNoteRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.actor !== "") {
+      obj.actor = message.actor;
+    }
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AddIncidentNoteRequest>, I>>(base?: I): AddIncidentNoteRequest {
+    return AddIncidentNoteRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AddIncidentNoteRequest>, I>>(object: I): AddIncidentNoteRequest {
+    const message = createBaseAddIncidentNoteRequest();
+    message.id = object.id ?? "";
+    message.actor = object.actor ?? "";
+    message.text = object.text ?? "";
+    return message;
+  },
+};
+
+function createBaseSetIncidentStepRequest(): SetIncidentStepRequest {
+  return { id: "", actor: "", stepId: "", done: false };
+}
+
+export const SetIncidentStepRequest: MessageFns<SetIncidentStepRequest> = {
+  encode(message: SetIncidentStepRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.actor !== "") {
+      writer.uint32(18).string(message.actor);
+    }
+    if (message.stepId !== "") {
+      writer.uint32(26).string(message.stepId);
+    }
+    if (message.done !== false) {
+      writer.uint32(32).bool(message.done);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetIncidentStepRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetIncidentStepRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.stepId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.done = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetIncidentStepRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      actor: isSet(object.actor) ? globalThis.String(object.actor) : "",
+      stepId: isSet(object.stepId)
+        ? globalThis.String(object.stepId)
+        : isSet(object.step_id)
+        ? globalThis.String(object.step_id)
+        : "",
+      done: isSet(object.done) ? globalThis.Boolean(object.done) : false,
+    };
+  },
+
+  toJSON(message: SetIncidentStepRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.actor !== "") {
+      obj.actor = message.actor;
+    }
+    if (message.stepId !== "") {
+      obj.stepId = message.stepId;
+    }
+    if (message.done !== false) {
+      obj.done = message.done;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetIncidentStepRequest>, I>>(base?: I): SetIncidentStepRequest {
+    return SetIncidentStepRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetIncidentStepRequest>, I>>(object: I): SetIncidentStepRequest {
+    const message = createBaseSetIncidentStepRequest();
+    message.id = object.id ?? "";
+    message.actor = object.actor ?? "";
+    message.stepId = object.stepId ?? "";
+    message.done = object.done ?? false;
+    return message;
+  },
+};
+
+function createBaseMergeIncidentsRequest(): MergeIncidentsRequest {
+  return { id: "", otherId: "", actor: "", expectedVersion: 0 };
+}
+
+export const MergeIncidentsRequest: MessageFns<MergeIncidentsRequest> = {
+  encode(message: MergeIncidentsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.otherId !== "") {
+      writer.uint32(18).string(message.otherId);
+    }
+    if (message.actor !== "") {
+      writer.uint32(26).string(message.actor);
+    }
+    if (message.expectedVersion !== 0) {
+      writer.uint32(32).uint32(message.expectedVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MergeIncidentsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMergeIncidentsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.otherId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.actor = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.expectedVersion = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MergeIncidentsRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      otherId: isSet(object.otherId)
+        ? globalThis.String(object.otherId)
+        : isSet(object.other_id)
+        ? globalThis.String(object.other_id)
+        : "",
+      actor: isSet(object.actor) ? globalThis.String(object.actor) : "",
+      expectedVersion: isSet(object.expectedVersion)
+        ? globalThis.Number(object.expectedVersion)
+        : isSet(object.expected_version)
+        ? globalThis.Number(object.expected_version)
+        : 0,
+    };
+  },
+
+  toJSON(message: MergeIncidentsRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.otherId !== "") {
+      obj.otherId = message.otherId;
+    }
+    if (message.actor !== "") {
+      obj.actor = message.actor;
+    }
+    if (message.expectedVersion !== 0) {
+      obj.expectedVersion = Math.round(message.expectedVersion);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MergeIncidentsRequest>, I>>(base?: I): MergeIncidentsRequest {
+    return MergeIncidentsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MergeIncidentsRequest>, I>>(object: I): MergeIncidentsRequest {
+    const message = createBaseMergeIncidentsRequest();
+    message.id = object.id ?? "";
+    message.otherId = object.otherId ?? "";
+    message.actor = object.actor ?? "";
+    message.expectedVersion = object.expectedVersion ?? 0;
+    return message;
+  },
+};
+
+function createBaseTransitionIncidentResponse(): TransitionIncidentResponse {
+  return { incident: undefined };
+}
+
+export const TransitionIncidentResponse: MessageFns<TransitionIncidentResponse> = {
+  encode(message: TransitionIncidentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.incident !== undefined) {
+      Incident.encode(message.incident, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TransitionIncidentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTransitionIncidentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.incident = Incident.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TransitionIncidentResponse {
+    return { incident: isSet(object.incident) ? Incident.fromJSON(object.incident) : undefined };
+  },
+
+  toJSON(message: TransitionIncidentResponse): unknown {
+    const obj: any = {};
+    if (message.incident !== undefined) {
+      obj.incident = Incident.toJSON(message.incident);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TransitionIncidentResponse>, I>>(base?: I): TransitionIncidentResponse {
+    return TransitionIncidentResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TransitionIncidentResponse>, I>>(object: I): TransitionIncidentResponse {
+    const message = createBaseTransitionIncidentResponse();
+    message.incident = (object.incident !== undefined && object.incident !== null)
+      ? Incident.fromPartial(object.incident)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAssignIncidentResponse(): AssignIncidentResponse {
+  return { incident: undefined };
+}
+
+export const AssignIncidentResponse: MessageFns<AssignIncidentResponse> = {
+  encode(message: AssignIncidentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.incident !== undefined) {
+      Incident.encode(message.incident, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AssignIncidentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAssignIncidentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.incident = Incident.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AssignIncidentResponse {
+    return { incident: isSet(object.incident) ? Incident.fromJSON(object.incident) : undefined };
+  },
+
+  toJSON(message: AssignIncidentResponse): unknown {
+    const obj: any = {};
+    if (message.incident !== undefined) {
+      obj.incident = Incident.toJSON(message.incident);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AssignIncidentResponse>, I>>(base?: I): AssignIncidentResponse {
+    return AssignIncidentResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AssignIncidentResponse>, I>>(object: I): AssignIncidentResponse {
+    const message = createBaseAssignIncidentResponse();
+    message.incident = (object.incident !== undefined && object.incident !== null)
+      ? Incident.fromPartial(object.incident)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAddIncidentNoteResponse(): AddIncidentNoteResponse {
+  return { incident: undefined };
+}
+
+export const AddIncidentNoteResponse: MessageFns<AddIncidentNoteResponse> = {
+  encode(message: AddIncidentNoteResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.incident !== undefined) {
+      Incident.encode(message.incident, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddIncidentNoteResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddIncidentNoteResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.incident = Incident.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddIncidentNoteResponse {
+    return { incident: isSet(object.incident) ? Incident.fromJSON(object.incident) : undefined };
+  },
+
+  toJSON(message: AddIncidentNoteResponse): unknown {
+    const obj: any = {};
+    if (message.incident !== undefined) {
+      obj.incident = Incident.toJSON(message.incident);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AddIncidentNoteResponse>, I>>(base?: I): AddIncidentNoteResponse {
+    return AddIncidentNoteResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AddIncidentNoteResponse>, I>>(object: I): AddIncidentNoteResponse {
+    const message = createBaseAddIncidentNoteResponse();
+    message.incident = (object.incident !== undefined && object.incident !== null)
+      ? Incident.fromPartial(object.incident)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSetIncidentStepResponse(): SetIncidentStepResponse {
+  return { incident: undefined };
+}
+
+export const SetIncidentStepResponse: MessageFns<SetIncidentStepResponse> = {
+  encode(message: SetIncidentStepResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.incident !== undefined) {
+      Incident.encode(message.incident, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetIncidentStepResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetIncidentStepResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.incident = Incident.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetIncidentStepResponse {
+    return { incident: isSet(object.incident) ? Incident.fromJSON(object.incident) : undefined };
+  },
+
+  toJSON(message: SetIncidentStepResponse): unknown {
+    const obj: any = {};
+    if (message.incident !== undefined) {
+      obj.incident = Incident.toJSON(message.incident);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetIncidentStepResponse>, I>>(base?: I): SetIncidentStepResponse {
+    return SetIncidentStepResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetIncidentStepResponse>, I>>(object: I): SetIncidentStepResponse {
+    const message = createBaseSetIncidentStepResponse();
+    message.incident = (object.incident !== undefined && object.incident !== null)
+      ? Incident.fromPartial(object.incident)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseMergeIncidentsResponse(): MergeIncidentsResponse {
+  return { incident: undefined };
+}
+
+export const MergeIncidentsResponse: MessageFns<MergeIncidentsResponse> = {
+  encode(message: MergeIncidentsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.incident !== undefined) {
+      Incident.encode(message.incident, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MergeIncidentsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMergeIncidentsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.incident = Incident.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MergeIncidentsResponse {
+    return { incident: isSet(object.incident) ? Incident.fromJSON(object.incident) : undefined };
+  },
+
+  toJSON(message: MergeIncidentsResponse): unknown {
+    const obj: any = {};
+    if (message.incident !== undefined) {
+      obj.incident = Incident.toJSON(message.incident);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MergeIncidentsResponse>, I>>(base?: I): MergeIncidentsResponse {
+    return MergeIncidentsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MergeIncidentsResponse>, I>>(object: I): MergeIncidentsResponse {
+    const message = createBaseMergeIncidentsResponse();
     message.incident = (object.incident !== undefined && object.incident !== null)
       ? Incident.fromPartial(object.incident)
       : undefined;
@@ -2049,7 +3102,7 @@ export const IncidentServiceService = {
       Buffer.from(AcknowledgeIncidentResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): AcknowledgeIncidentResponse => AcknowledgeIncidentResponse.decode(value),
   },
-  /** open or acknowledged → resolved. */
+  /** open, acknowledged, dispatched or on scene → resolved. */
   resolveIncident: {
     path: "/hub.v1.IncidentService/ResolveIncident" as const,
     requestStream: false as const,
@@ -2061,6 +3114,69 @@ export const IncidentServiceService = {
       Buffer.from(ResolveIncidentResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ResolveIncidentResponse => ResolveIncidentResponse.decode(value),
   },
+  /**
+   * Any allowed step of the workflow (INCIDENT_TRANSITIONS in @hub/contracts); others are refused with
+   * FAILED_PRECONDITION, false_alarm without a reason with INVALID_ARGUMENT.
+   */
+  transitionIncident: {
+    path: "/hub.v1.IncidentService/TransitionIncident" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: TransitionIncidentRequest): Buffer =>
+      Buffer.from(TransitionIncidentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): TransitionIncidentRequest => TransitionIncidentRequest.decode(value),
+    responseSerialize: (value: TransitionIncidentResponse): Buffer =>
+      Buffer.from(TransitionIncidentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TransitionIncidentResponse => TransitionIncidentResponse.decode(value),
+  },
+  /** Sets who works it (an operator, a unit or both) and its CAD reference; empty fields clear them. */
+  assignIncident: {
+    path: "/hub.v1.IncidentService/AssignIncident" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AssignIncidentRequest): Buffer =>
+      Buffer.from(AssignIncidentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AssignIncidentRequest => AssignIncidentRequest.decode(value),
+    responseSerialize: (value: AssignIncidentResponse): Buffer =>
+      Buffer.from(AssignIncidentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AssignIncidentResponse => AssignIncidentResponse.decode(value),
+  },
+  /** Appends a note (never changed or removed). */
+  addIncidentNote: {
+    path: "/hub.v1.IncidentService/AddIncidentNote" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AddIncidentNoteRequest): Buffer =>
+      Buffer.from(AddIncidentNoteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddIncidentNoteRequest => AddIncidentNoteRequest.decode(value),
+    responseSerialize: (value: AddIncidentNoteResponse): Buffer =>
+      Buffer.from(AddIncidentNoteResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AddIncidentNoteResponse => AddIncidentNoteResponse.decode(value),
+  },
+  /** Ticks or unticks a step of the kind's standard operating procedure. */
+  setIncidentStep: {
+    path: "/hub.v1.IncidentService/SetIncidentStep" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetIncidentStepRequest): Buffer =>
+      Buffer.from(SetIncidentStepRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetIncidentStepRequest => SetIncidentStepRequest.decode(value),
+    responseSerialize: (value: SetIncidentStepResponse): Buffer =>
+      Buffer.from(SetIncidentStepResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetIncidentStepResponse => SetIncidentStepResponse.decode(value),
+  },
+  /** Copies the other incident's evidence into this one and closes the other as resolved, "merged into" this one. */
+  mergeIncidents: {
+    path: "/hub.v1.IncidentService/MergeIncidents" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: MergeIncidentsRequest): Buffer =>
+      Buffer.from(MergeIncidentsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): MergeIncidentsRequest => MergeIncidentsRequest.decode(value),
+    responseSerialize: (value: MergeIncidentsResponse): Buffer =>
+      Buffer.from(MergeIncidentsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): MergeIncidentsResponse => MergeIncidentsResponse.decode(value),
+  },
 } as const;
 
 export interface IncidentServiceServer extends UntypedServiceImplementation {
@@ -2069,8 +3185,21 @@ export interface IncidentServiceServer extends UntypedServiceImplementation {
   getIncident: handleUnaryCall<GetIncidentRequest, GetIncidentResponse>;
   /** open → acknowledged. Refused (FAILED_PRECONDITION) from any other status. */
   acknowledgeIncident: handleUnaryCall<AcknowledgeIncidentRequest, AcknowledgeIncidentResponse>;
-  /** open or acknowledged → resolved. */
+  /** open, acknowledged, dispatched or on scene → resolved. */
   resolveIncident: handleUnaryCall<ResolveIncidentRequest, ResolveIncidentResponse>;
+  /**
+   * Any allowed step of the workflow (INCIDENT_TRANSITIONS in @hub/contracts); others are refused with
+   * FAILED_PRECONDITION, false_alarm without a reason with INVALID_ARGUMENT.
+   */
+  transitionIncident: handleUnaryCall<TransitionIncidentRequest, TransitionIncidentResponse>;
+  /** Sets who works it (an operator, a unit or both) and its CAD reference; empty fields clear them. */
+  assignIncident: handleUnaryCall<AssignIncidentRequest, AssignIncidentResponse>;
+  /** Appends a note (never changed or removed). */
+  addIncidentNote: handleUnaryCall<AddIncidentNoteRequest, AddIncidentNoteResponse>;
+  /** Ticks or unticks a step of the kind's standard operating procedure. */
+  setIncidentStep: handleUnaryCall<SetIncidentStepRequest, SetIncidentStepResponse>;
+  /** Copies the other incident's evidence into this one and closes the other as resolved, "merged into" this one. */
+  mergeIncidents: handleUnaryCall<MergeIncidentsRequest, MergeIncidentsResponse>;
 }
 
 export interface IncidentServiceClient extends Client {
@@ -2121,7 +3250,7 @@ export interface IncidentServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: AcknowledgeIncidentResponse) => void,
   ): ClientUnaryCall;
-  /** open or acknowledged → resolved. */
+  /** open, acknowledged, dispatched or on scene → resolved. */
   resolveIncident(
     request: ResolveIncidentRequest,
     callback: (error: ServiceError | null, response: ResolveIncidentResponse) => void,
@@ -2136,6 +3265,89 @@ export interface IncidentServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ResolveIncidentResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Any allowed step of the workflow (INCIDENT_TRANSITIONS in @hub/contracts); others are refused with
+   * FAILED_PRECONDITION, false_alarm without a reason with INVALID_ARGUMENT.
+   */
+  transitionIncident(
+    request: TransitionIncidentRequest,
+    callback: (error: ServiceError | null, response: TransitionIncidentResponse) => void,
+  ): ClientUnaryCall;
+  transitionIncident(
+    request: TransitionIncidentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TransitionIncidentResponse) => void,
+  ): ClientUnaryCall;
+  transitionIncident(
+    request: TransitionIncidentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TransitionIncidentResponse) => void,
+  ): ClientUnaryCall;
+  /** Sets who works it (an operator, a unit or both) and its CAD reference; empty fields clear them. */
+  assignIncident(
+    request: AssignIncidentRequest,
+    callback: (error: ServiceError | null, response: AssignIncidentResponse) => void,
+  ): ClientUnaryCall;
+  assignIncident(
+    request: AssignIncidentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AssignIncidentResponse) => void,
+  ): ClientUnaryCall;
+  assignIncident(
+    request: AssignIncidentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AssignIncidentResponse) => void,
+  ): ClientUnaryCall;
+  /** Appends a note (never changed or removed). */
+  addIncidentNote(
+    request: AddIncidentNoteRequest,
+    callback: (error: ServiceError | null, response: AddIncidentNoteResponse) => void,
+  ): ClientUnaryCall;
+  addIncidentNote(
+    request: AddIncidentNoteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AddIncidentNoteResponse) => void,
+  ): ClientUnaryCall;
+  addIncidentNote(
+    request: AddIncidentNoteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AddIncidentNoteResponse) => void,
+  ): ClientUnaryCall;
+  /** Ticks or unticks a step of the kind's standard operating procedure. */
+  setIncidentStep(
+    request: SetIncidentStepRequest,
+    callback: (error: ServiceError | null, response: SetIncidentStepResponse) => void,
+  ): ClientUnaryCall;
+  setIncidentStep(
+    request: SetIncidentStepRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetIncidentStepResponse) => void,
+  ): ClientUnaryCall;
+  setIncidentStep(
+    request: SetIncidentStepRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetIncidentStepResponse) => void,
+  ): ClientUnaryCall;
+  /** Copies the other incident's evidence into this one and closes the other as resolved, "merged into" this one. */
+  mergeIncidents(
+    request: MergeIncidentsRequest,
+    callback: (error: ServiceError | null, response: MergeIncidentsResponse) => void,
+  ): ClientUnaryCall;
+  mergeIncidents(
+    request: MergeIncidentsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: MergeIncidentsResponse) => void,
+  ): ClientUnaryCall;
+  mergeIncidents(
+    request: MergeIncidentsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: MergeIncidentsResponse) => void,
   ): ClientUnaryCall;
 }
 

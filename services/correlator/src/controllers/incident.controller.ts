@@ -1,10 +1,16 @@
 import type { UntypedServiceImplementation } from "@grpc/grpc-js";
 import { type GrpcContext, unary } from "@hub/common";
-import type {
-  AcknowledgeIncidentRequest,
-  GetIncidentRequest,
-  ListIncidentsRequest,
-  ResolveIncidentRequest,
+import {
+  type AcknowledgeIncidentRequest,
+  type AddIncidentNoteRequest,
+  type AssignIncidentRequest,
+  type GetIncidentRequest,
+  IncidentStatus,
+  type ListIncidentsRequest,
+  type MergeIncidentsRequest,
+  type ResolveIncidentRequest,
+  type SetIncidentStepRequest,
+  type TransitionIncidentRequest,
 } from "@hub/proto";
 import type { IncidentService } from "../services/incident.service.js";
 
@@ -30,5 +36,44 @@ export function incidentController(
     resolveIncident: unary<ResolveIncidentRequest, unknown, string>("ResolveIncident", context, async (request) => ({
       incident: await service.resolve(request.id, request.actor, request.expectedVersion),
     })),
+    transitionIncident: unary<TransitionIncidentRequest, unknown, string>(
+      "TransitionIncident",
+      context,
+      async (request) => ({
+        incident: await service.transition(
+          request.id,
+          statusNames[request.to] ?? "",
+          request.actor,
+          request.expectedVersion,
+          request.reason,
+        ),
+      }),
+    ),
+    assignIncident: unary<AssignIncidentRequest, unknown, string>("AssignIncident", context, async (request) => ({
+      incident: await service.assign(
+        request.id,
+        request.actor,
+        { operator: request.operator, unit: request.unit, cadReference: request.cadReference },
+        request.expectedVersion,
+      ),
+    })),
+    addIncidentNote: unary<AddIncidentNoteRequest, unknown, string>("AddIncidentNote", context, async (request) => ({
+      incident: await service.addNote(request.id, request.actor, request.text),
+    })),
+    setIncidentStep: unary<SetIncidentStepRequest, unknown, string>("SetIncidentStep", context, async (request) => ({
+      incident: await service.setStep(request.id, request.actor, request.stepId, request.done),
+    })),
+    mergeIncidents: unary<MergeIncidentsRequest, unknown, string>("MergeIncidents", context, async (request) => ({
+      incident: await service.merge(request.id, request.otherId, request.actor, request.expectedVersion),
+    })),
   };
 }
+
+const statusNames: Partial<Record<IncidentStatus, string>> = {
+  [IncidentStatus.INCIDENT_STATUS_OPEN]: "open",
+  [IncidentStatus.INCIDENT_STATUS_ACKNOWLEDGED]: "acknowledged",
+  [IncidentStatus.INCIDENT_STATUS_DISPATCHED]: "dispatched",
+  [IncidentStatus.INCIDENT_STATUS_ON_SCENE]: "on_scene",
+  [IncidentStatus.INCIDENT_STATUS_RESOLVED]: "resolved",
+  [IncidentStatus.INCIDENT_STATUS_FALSE_ALARM]: "false_alarm",
+};

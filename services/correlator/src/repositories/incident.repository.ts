@@ -28,7 +28,19 @@ export interface IncidentAudit {
   acknowledged_at: Date | null;
   resolved_by: string | null;
   resolved_at: Date | null;
+  assigned_operator: string | null;
+  assigned_unit: string | null;
+  cad_reference: string | null;
+  merged_into: string | null;
 }
+
+/** One step of an incident's workflow, as appended to incident_activity. */
+export type IncidentActivity =
+  | { kind: "transition"; fromStatus: string; toStatus: string; reason: string | null }
+  | { kind: "assignment"; operator: string | null; unit: string | null; cadReference: string | null }
+  | { kind: "note"; note: string }
+  | { kind: "sop_step"; stepId: string; done: boolean }
+  | { kind: "merge"; otherIncidentId: string; reason: string };
 
 export interface EvidenceRow {
   event_id: string;
@@ -165,7 +177,7 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
     const dLat = radiusM / 111_320;
     const dLon = radiusM / (111_320 * Math.cos((at.lat * Math.PI) / 180));
     const result = await client.query<IncidentRow>(
-      `SELECT * FROM incidents WHERE rule_id = $1 AND status <> 'resolved' AND last_event_at >= $2
+      `SELECT * FROM incidents WHERE rule_id = $1 AND status NOT IN ('resolved', 'false_alarm') AND last_event_at >= $2
          AND lat BETWEEN $3 AND $4 AND lon BETWEEN $5 AND $6 ORDER BY opened_at, id FOR UPDATE`,
       [ruleId, since, at.lat - dLat, at.lat + dLat, at.lon - dLon, at.lon + dLon],
     );
@@ -180,7 +192,7 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
     since: Date,
   ): Promise<IncidentRow | undefined> {
     const result = await client.query<IncidentRow>(
-      `SELECT * FROM incidents WHERE rule_id = $1 AND status <> 'resolved' AND last_event_at >= $2
+      `SELECT * FROM incidents WHERE rule_id = $1 AND status NOT IN ('resolved', 'false_alarm') AND last_event_at >= $2
          AND correlation_key LIKE $3 ORDER BY opened_at, id LIMIT 1 FOR UPDATE`,
       [ruleId, since, `${source.replace(/[%_\\]/g, "\\$&")}@%`],
     );
@@ -188,8 +200,8 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
   }
 
   /**
-   * Inserts the incident unless another transaction already did (same id); returns it either way. A resolved
-   * incident with the same key is never reused: the new one gets a key derived from it, so that every instance
+   * Inserts the incident unless another transaction already did (same id); returns it either way. A closed
+   * (resolved, false alarm) incident with the same key is never reused: the new one gets a key derived from it, so that every instance
    * still derives the same one.
    */
   async create(
@@ -201,10 +213,10 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
     let candidate = incident;
     for (let attempt = 0; attempt < 100; attempt += 1) {
       const result = await this.createOnce(client, candidate, firstEventAt, lastEventAt);
-      if (result.created || result.row.status !== "resolved") return result;
+      if (result.created || !CLOSED_STATUSES.includes(result.row.status)) return result;
       candidate = { ...incident, correlationKey: `${incident.correlationKey}+after:${result.row.id}` };
     }
-    throw new Error(`too many resolved incidents for ${incident.ruleId} ${incident.correlationKey}`);
+    throw new Error(`too many closed incidents for ${incident.ruleId} ${incident.correlationKey}`);
   }
 
   private async createOnce(
@@ -295,7 +307,7 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
 
   async list(client: PoolClient | Pool, limit: number, resolvedSince: Date | undefined): Promise<IncidentRow[]> {
     const result = await client.query<IncidentRow>(
-      `SELECT * FROM incidents WHERE status <> 'resolved' OR ($2::timestamptz IS NOT NULL AND last_event_at >= $2)
+      `SELECT * FROM incidents WHERE status NOT IN ('resolved', 'false_alarm') OR ($2::timestamptz IS NOT NULL AND last_event_at >= $2)
        ORDER BY last_event_at DESC, id LIMIT $1`,
       [limit, resolvedSince ?? null],
     );
@@ -322,22 +334,101 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
     return result.rows;
   }
 
-  /** Moves an incident to `status`, recording who and when. */
-  async transition(
-    client: PoolClient,
-    id: string,
-    status: "acknowledged" | "resolved",
-    actor: string,
-  ): Promise<IncidentRow> {
+  /**
+   * Moves an incident to `status`; acknowledging and closing also record who and when on the row (the full history
+   * is in incident_activity).
+   */
+  async transition(client: PoolClient, id: string, status: string, actor: string): Promise<IncidentRow> {
     const result = await client.query<IncidentRow>(
-      status === "acknowledged"
-        ? `UPDATE incidents SET status = 'acknowledged', acknowledged_by = $2, acknowledged_at = now(), version = version + 1,
-             updated_at = now() WHERE id = $1 RETURNING *`
-        : `UPDATE incidents SET status = 'resolved', resolved_by = $2, resolved_at = now(), version = version + 1,
-             updated_at = now() WHERE id = $1 RETURNING *`,
-      [id, actor],
+      `UPDATE incidents SET status = $2,
+         acknowledged_by = CASE WHEN $2 = 'acknowledged' THEN $3 ELSE acknowledged_by END,
+         acknowledged_at = CASE WHEN $2 = 'acknowledged' THEN now() ELSE acknowledged_at END,
+         resolved_by = CASE WHEN $2 IN ('resolved', 'false_alarm') THEN $3 ELSE resolved_by END,
+         resolved_at = CASE WHEN $2 IN ('resolved', 'false_alarm') THEN now() ELSE resolved_at END,
+         version = version + 1, updated_at = now() WHERE id = $1 RETURNING *`,
+      [id, status, actor],
     );
     return result.rows[0] as IncidentRow;
+  }
+
+  /** Sets who works the incident and its CAD reference; bumps the version. */
+  async assign(
+    client: PoolClient,
+    id: string,
+    assignment: { operator: string | null; unit: string | null; cadReference: string | null },
+  ): Promise<IncidentRow> {
+    const result = await client.query<IncidentRow>(
+      `UPDATE incidents SET assigned_operator = $2, assigned_unit = $3, cad_reference = $4, version = version + 1,
+         updated_at = now() WHERE id = $1 RETURNING *`,
+      [id, assignment.operator, assignment.unit, assignment.cadReference],
+    );
+    return result.rows[0] as IncidentRow;
+  }
+
+  /** Bumps the version of an incident whose workflow changed (a note, a step), so that dashboards reload it. */
+  async touch(client: PoolClient, id: string): Promise<IncidentRow> {
+    const result = await client.query<IncidentRow>(
+      "UPDATE incidents SET version = version + 1, updated_at = now() WHERE id = $1 RETURNING *",
+      [id],
+    );
+    return result.rows[0] as IncidentRow;
+  }
+
+  async addActivity(client: PoolClient, incidentId: string, actor: string, activity: IncidentActivity): Promise<void> {
+    const a = activity;
+    await client.query(
+      `INSERT INTO incident_activity (incident_id, kind, actor, from_status, to_status, reason, assigned_operator,
+         assigned_unit, cad_reference, note, step_id, step_done, other_incident_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [
+        incidentId,
+        a.kind,
+        actor,
+        a.kind === "transition" ? a.fromStatus : null,
+        a.kind === "transition" ? a.toStatus : null,
+        a.kind === "transition" || a.kind === "merge" ? a.reason : null,
+        a.kind === "assignment" ? a.operator : null,
+        a.kind === "assignment" ? a.unit : null,
+        a.kind === "assignment" ? a.cadReference : null,
+        a.kind === "note" ? a.note : null,
+        a.kind === "sop_step" ? a.stepId : null,
+        a.kind === "sop_step" ? a.done : null,
+        a.kind === "merge" ? a.otherIncidentId : null,
+      ],
+    );
+  }
+
+  /**
+   * Merges `otherId` into `id`: its evidence is copied (never deleted: legal hold), the times and severity widened,
+   * and the other incident closed as resolved with a pointer to this one. Returns both rows as they now stand.
+   */
+  async merge(
+    client: PoolClient,
+    id: string,
+    otherId: string,
+    actor: string,
+  ): Promise<{ kept: IncidentRow; closed: IncidentRow }> {
+    await client.query(
+      `INSERT INTO incident_evidence (incident_id, event_id, event_kind, observed_at, source_id, event, late)
+       SELECT $1, event_id, event_kind, observed_at, source_id, event, late FROM incident_evidence WHERE incident_id = $2
+       ON CONFLICT DO NOTHING`,
+      [id, otherId],
+    );
+    const kept = await client.query<IncidentRow>(
+      `UPDATE incidents i SET first_event_at = LEAST(i.first_event_at, o.first_event_at),
+         last_event_at = GREATEST(i.last_event_at, o.last_event_at),
+         severity = CASE WHEN array_position($3::text[], o.severity) > array_position($3::text[], i.severity)
+           THEN o.severity ELSE i.severity END,
+         version = i.version + 1, updated_at = now()
+       FROM incidents o WHERE i.id = $1 AND o.id = $2 RETURNING i.*`,
+      [id, otherId, SEVERITY_ORDER],
+    );
+    const closed = await client.query<IncidentRow>(
+      `UPDATE incidents SET status = 'resolved', merged_into = $2, resolved_by = $3, resolved_at = now(),
+         version = version + 1, updated_at = now() WHERE id = $1 RETURNING *`,
+      [otherId, id, actor],
+    );
+    return { kept: kept.rows[0] as IncidentRow, closed: closed.rows[0] as IncidentRow };
   }
 
   async recordLate(client: PoolClient, event: EventRow, ruleId: string, reason: string): Promise<void> {
@@ -396,6 +487,11 @@ function detectionEvent(r: any): EventRow {
     },
   };
 }
+
+const SEVERITY_ORDER: Severity[] = ["minor", "moderate", "severe", "extreme"];
+
+/** Incidents in these statuses are never reopened: new evidence opens a new incident. */
+export const CLOSED_STATUSES: readonly string[] = ["resolved", "false_alarm"];
 
 /** Classes covered by the partial index detections_alarm_idx (migration 0005). */
 const ALARM_CLASSES = ["fire", "smoke", "crowd", "water"];

@@ -6,6 +6,7 @@ import {
   buildOpenApiDocument,
   type ClientConfig,
   type IncidentActionResponse,
+  type IncidentView,
   loginRequestSchema,
   PUBLIC_ALERTS,
   refreshRequestSchema,
@@ -17,6 +18,7 @@ import { AuthService, type Principal } from "../services/auth.service.js";
 import type { CaseService } from "../services/case.service.js";
 import type { DashboardService } from "../services/dashboard.service.js";
 import type { ExportService } from "../services/export.service.js";
+import type { IncidentWorkflowService } from "../services/incident-workflow.service.js";
 import type { LegalHoldService } from "../services/legal-hold.service.js";
 import type { PublicAlerts } from "../services/public-alerts.service.js";
 import type { SessionService } from "../services/sessions.service.js";
@@ -37,6 +39,7 @@ export function registerApi(
     sessions: SessionService;
     userAdmin: UserAdminService;
     dashboard: DashboardService;
+    incidentWorkflow: IncidentWorkflowService;
     cases: CaseService;
     legalHolds: LegalHoldService;
     exports: ExportService;
@@ -117,6 +120,32 @@ export function registerApi(
       }),
     );
   }
+  const workflow = deps.incidentWorkflow;
+  const incidentId = (request: FastifyRequest) => (request.params as { id: string }).id;
+  const changed = async (incident: Promise<IncidentView>): Promise<IncidentActionResponse> => ({
+    incident: await incident,
+  });
+  app.get(`${API.incidents}/:id/workflow`, { onRequest: signedIn }, async (request, reply) => {
+    noStore(reply);
+    return workflow.workflow(user(request), incidentId(request));
+  });
+  app.post(`${API.incidents}/:id/transitions`, { onRequest: signedIn }, (request) =>
+    changed(workflow.transition(user(request), incidentId(request), request.body)),
+  );
+  app.put(`${API.incidents}/:id/assignment`, { onRequest: signedIn }, (request) =>
+    changed(workflow.assign(user(request), incidentId(request), request.body)),
+  );
+  app.post(`${API.incidents}/:id/notes`, { onRequest: signedIn }, (request) =>
+    changed(workflow.addNote(user(request), incidentId(request), request.body)),
+  );
+  app.put(`${API.incidents}/:id/procedure/:stepId`, { onRequest: signedIn }, (request) =>
+    changed(
+      workflow.setStep(user(request), incidentId(request), (request.params as { stepId: string }).stepId, request.body),
+    ),
+  );
+  app.post(`${API.incidents}/:id/merge`, { onRequest: signedIn }, (request) =>
+    changed(workflow.merge(user(request), incidentId(request), request.body)),
+  );
   app.get(API.alerts, { onRequest: signedIn }, async () => dashboard.alerts());
 
   // Civil-protection alert authoring: forwarded to the alerts service with the user's identity; it enforces the

@@ -8,8 +8,17 @@ import {
   HubError,
   messageLimits,
 } from "@hub/common";
-import type { CaseArea } from "@hub/contracts";
-import { type Area, CaseAssistServiceClient, IncidentServiceClient } from "@hub/proto";
+import type { CaseArea, IncidentStatus as StatusName } from "@hub/contracts";
+import { type Area, CaseAssistServiceClient, IncidentServiceClient, IncidentStatus } from "@hub/proto";
+
+const statusProto: Record<StatusName, IncidentStatus> = {
+  open: IncidentStatus.INCIDENT_STATUS_OPEN,
+  acknowledged: IncidentStatus.INCIDENT_STATUS_ACKNOWLEDGED,
+  dispatched: IncidentStatus.INCIDENT_STATUS_DISPATCHED,
+  on_scene: IncidentStatus.INCIDENT_STATUS_ON_SCENE,
+  resolved: IncidentStatus.INCIDENT_STATUS_RESOLVED,
+  false_alarm: IncidentStatus.INCIDENT_STATUS_FALSE_ALARM,
+};
 
 const codes: Partial<Record<number, ErrorCode>> = {
   [status.INVALID_ARGUMENT]: "INVALID_ARGUMENT",
@@ -71,6 +80,53 @@ export class CorrelatorGateway {
     return this.call<Parameters<IncidentServiceClient["resolveIncident"]>[0], { incident?: unknown }>(
       (request, callback) => this.incidents.resolveIncident(request, this.metadata, this.options(), callback),
       { id, actor, expectedVersion: expectedVersion ?? 0 },
+    );
+  }
+
+  transition(id: string, actor: string, to: StatusName, reason: string, expectedVersion?: number) {
+    return this.call<Parameters<IncidentServiceClient["transitionIncident"]>[0], { incident?: unknown }>(
+      (request, callback) => this.incidents.transitionIncident(request, this.metadata, this.options(), callback),
+      { id, actor, to: statusProto[to], reason, expectedVersion: expectedVersion ?? 0 },
+    );
+  }
+
+  assign(
+    id: string,
+    actor: string,
+    assignment: { operator: string | null; unit: string | null; cadReference: string | null },
+    expectedVersion?: number,
+  ) {
+    return this.call<Parameters<IncidentServiceClient["assignIncident"]>[0], { incident?: unknown }>(
+      (request, callback) => this.incidents.assignIncident(request, this.metadata, this.options(), callback),
+      {
+        id,
+        actor,
+        operator: assignment.operator ?? "",
+        unit: assignment.unit ?? "",
+        cadReference: assignment.cadReference ?? "",
+        expectedVersion: expectedVersion ?? 0,
+      },
+    );
+  }
+
+  addNote(id: string, actor: string, text: string) {
+    return this.call<Parameters<IncidentServiceClient["addIncidentNote"]>[0], { incident?: unknown }>(
+      (request, callback) => this.incidents.addIncidentNote(request, this.metadata, this.options(), callback),
+      { id, actor, text },
+    );
+  }
+
+  setStep(id: string, actor: string, stepId: string, done: boolean) {
+    return this.call<Parameters<IncidentServiceClient["setIncidentStep"]>[0], { incident?: unknown }>(
+      (request, callback) => this.incidents.setIncidentStep(request, this.metadata, this.options(), callback),
+      { id, actor, stepId, done },
+    );
+  }
+
+  merge(id: string, otherId: string, actor: string, expectedVersion?: number) {
+    return this.call<Parameters<IncidentServiceClient["mergeIncidents"]>[0], { incident?: unknown }>(
+      (request, callback) => this.incidents.mergeIncidents(request, this.metadata, this.options(), callback),
+      { id, otherId, actor, expectedVersion: expectedVersion ?? 0 },
     );
   }
 
