@@ -106,7 +106,7 @@ export function Dashboard({ config, session, storage, onSignOut }: DashboardProp
 }
 
 function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(): void }) {
-  const { t } = useI18n();
+  const { t, title } = useI18n();
   const { store, connection, user, announce } = useLive();
   const revision = useStoreRevision(store);
   const [selection, setSelection] = useState<Selection>(null);
@@ -146,10 +146,10 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
     const said = fresh
       .slice(0, 3)
       .map((incident) =>
-        t("newIncidentAnnouncement", { severity: t(`severity_${incident.severity}`), title: incident.title }),
+        t("newIncidentAnnouncement", { severity: t(`severity_${incident.severity}`), title: title(incident) }),
       );
     announce(said.join(". "));
-  }, [revision, store, t, announce]);
+  }, [revision, store, t, title, announce]);
 
   const selectedCamera = selection?.kind === "camera" ? selection.id : null;
   useEffect(() => {
