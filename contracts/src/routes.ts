@@ -208,7 +208,8 @@ export const ROUTES: readonly Route[] = [
     (action): Route => ({
       method: "post",
       path: `/api/v1/incidents/{id}/${action}`,
-      summary: action === "acknowledge" ? "open → acknowledged" : "open or acknowledged → resolved",
+      summary:
+        action === "acknowledge" ? "open → acknowledged" : "open, acknowledged, dispatched or on scene → resolved",
       access: "signed-in",
       roles: ["operator"],
       body: incidentActionRequestSchema,

@@ -29,8 +29,19 @@ export type CameraState = (typeof CAMERA_STATES)[number];
 export const SEVERITIES = ["minor", "moderate", "severe", "extreme"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export const INCIDENT_STATUSES = ["open", "acknowledged", "resolved"] as const;
+/**
+ * The incident workflow: open ("new" on the dashboard) → acknowledged → dispatched → on_scene → resolved, or
+ * false_alarm (with a reason). Which moves are allowed is the correlator's `INCIDENT_TRANSITIONS`.
+ */
+export const INCIDENT_STATUSES = ["open", "acknowledged", "dispatched", "on_scene", "resolved", "false_alarm"] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+/** Closed for good: new events open a new incident instead of reopening one of these. */
+export const CLOSED_INCIDENT_STATUSES = ["resolved", "false_alarm"] as const satisfies readonly IncidentStatus[];
+
+export function isClosedIncidentStatus(status: IncidentStatus): boolean {
+  return (CLOSED_INCIDENT_STATUSES as readonly IncidentStatus[]).includes(status);
+}
 
 export const MAP_SENSOR_KINDS = ["water_level", "rainfall"] as const;
 export type MapSensorKind = (typeof MAP_SENSOR_KINDS)[number];

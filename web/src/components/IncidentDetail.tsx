@@ -1,4 +1,4 @@
-import type { IncidentDetail as IncidentDetailData, IncidentView } from "@hub/contracts";
+import { type IncidentDetail as IncidentDetailData, type IncidentView, isClosedIncidentStatus } from "@hub/contracts";
 import { useEffect, useId, useState } from "react";
 import { canDraft } from "../alerts/actions";
 import { ApiError, describeError } from "../api";
@@ -95,7 +95,7 @@ export function IncidentDetail({ id, onClose, onSelectCamera, onShowOnMap }: Inc
   }
 
   const canAcknowledge = isOperator && incident.status === "open" && busy === null;
-  const canResolve = isOperator && incident.status !== "resolved" && busy === null;
+  const canResolve = isOperator && !isClosedIncidentStatus(incident.status) && busy === null;
   const evidence = [...(loaded?.evidence ?? [])].sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt));
 
   return (

@@ -80,6 +80,15 @@ describe("LiveStore merge by version", () => {
     expect(store.incidents()).toEqual([]);
   });
 
+  it("removes an incident closed as a false alarm, and leaves dispatched ones in the list", () => {
+    const { store } = storeAt();
+    const dismissed = newIncident({ version: 3 });
+    const dispatched = newIncident({ status: "dispatched" });
+    store.replace(newSnapshot({ incidents: [dismissed, dispatched, newIncident({ status: "false_alarm" })] }));
+    store.apply([{ kind: "incident", incident: { ...dismissed, status: "false_alarm", version: 4 } }]);
+    expect(store.incidents().map((i) => i.id)).toEqual([dispatched.id]);
+  });
+
   it("keeps the snapshot's incident when a live copy is older (snapshot/event race)", () => {
     const { store } = storeAt();
     const incident = newIncident({ status: "acknowledged", version: 7 });

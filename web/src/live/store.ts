@@ -3,6 +3,7 @@ import {
   type CameraView,
   type Counters,
   type IncidentView,
+  isClosedIncidentStatus,
   SEVERITIES,
   type SensorReadingView,
   type Severity,
@@ -49,7 +50,7 @@ export class LiveStore {
   #alerts = new Map<string, AlertView>();
   #sensors = new Map<string, SensorReadingView>();
   #counters: Counters | null = null;
-  /** Incidents that left the open list (resolved) and alerts that ended, with that version: older copies stay out. */
+  /** Incidents that left the open list (resolved, false alarm) and alerts that ended, with that version: older copies stay out. */
   #closedIncidents = new Map<string, number>();
   #endedAlerts = new Map<string, number>();
   /** When each open incident was first seen, on this client's clock. */
@@ -102,7 +103,7 @@ export class LiveStore {
     this.#cameras = new Map(snapshot.cameras.map((camera) => [camera.id, camera]));
     this.#incidents = new Map(
       snapshot.incidents
-        .filter((incident) => incident.status !== "resolved")
+        .filter((incident) => !isClosedIncidentStatus(incident.status))
         .map((incident) => [incident.id, incident]),
     );
     this.#alerts = new Map(
@@ -240,7 +241,7 @@ export class LiveStore {
     const known = this.#incidents.get(incident.id);
     const floor = known?.version ?? this.#closedIncidents.get(incident.id) ?? -1;
     if (incident.version <= floor) return null;
-    if (incident.status === "resolved") {
+    if (isClosedIncidentStatus(incident.status)) {
       this.#closedIncidents.set(incident.id, incident.version);
       this.#firstSeen.delete(incident.id);
       return this.#incidents.delete(incident.id) ? "incidents" : null;

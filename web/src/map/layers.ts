@@ -190,10 +190,10 @@ export function hubLayers(theme: Theme = "dark"): AddLayerObject[] {
       paint: {
         "circle-color": severityColour,
         "circle-radius": ["+", 7, ["*", 3, ["get", "rank"]]],
-        // Acknowledged incidents are dimmer: someone is on them.
-        "circle-opacity": ["case", ["==", ["get", "status"], "acknowledged"], 0.6, 1],
+        // Incidents past "new" (acknowledged, dispatched, on scene) are dimmer: someone is on them.
+        "circle-opacity": ["case", ["!=", ["get", "status"], "open"], 0.6, 1],
         "circle-stroke-color": "#ffffff",
-        "circle-stroke-width": ["case", ["==", ["get", "status"], "acknowledged"], 1, 2],
+        "circle-stroke-width": ["case", ["!=", ["get", "status"], "open"], 1, 2],
       },
     },
     {

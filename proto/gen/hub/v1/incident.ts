@@ -66,6 +66,11 @@ export enum IncidentStatus {
   INCIDENT_STATUS_OPEN = 1,
   INCIDENT_STATUS_ACKNOWLEDGED = 2,
   INCIDENT_STATUS_RESOLVED = 3,
+  /** INCIDENT_STATUS_DISPATCHED - A unit is on its way. */
+  INCIDENT_STATUS_DISPATCHED = 4,
+  INCIDENT_STATUS_ON_SCENE = 5,
+  /** INCIDENT_STATUS_FALSE_ALARM - Closed without anything to handle; the reason is in the incident's transitions. */
+  INCIDENT_STATUS_FALSE_ALARM = 6,
   UNRECOGNIZED = -1,
 }
 
@@ -83,6 +88,15 @@ export function incidentStatusFromJSON(object: any): IncidentStatus {
     case 3:
     case "INCIDENT_STATUS_RESOLVED":
       return IncidentStatus.INCIDENT_STATUS_RESOLVED;
+    case 4:
+    case "INCIDENT_STATUS_DISPATCHED":
+      return IncidentStatus.INCIDENT_STATUS_DISPATCHED;
+    case 5:
+    case "INCIDENT_STATUS_ON_SCENE":
+      return IncidentStatus.INCIDENT_STATUS_ON_SCENE;
+    case 6:
+    case "INCIDENT_STATUS_FALSE_ALARM":
+      return IncidentStatus.INCIDENT_STATUS_FALSE_ALARM;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -100,6 +114,12 @@ export function incidentStatusToJSON(object: IncidentStatus): string {
       return "INCIDENT_STATUS_ACKNOWLEDGED";
     case IncidentStatus.INCIDENT_STATUS_RESOLVED:
       return "INCIDENT_STATUS_RESOLVED";
+    case IncidentStatus.INCIDENT_STATUS_DISPATCHED:
+      return "INCIDENT_STATUS_DISPATCHED";
+    case IncidentStatus.INCIDENT_STATUS_ON_SCENE:
+      return "INCIDENT_STATUS_ON_SCENE";
+    case IncidentStatus.INCIDENT_STATUS_FALSE_ALARM:
+      return "INCIDENT_STATUS_FALSE_ALARM";
     case IncidentStatus.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

@@ -169,7 +169,7 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
     const dLat = radiusM / 111_320;
     const dLon = radiusM / (111_320 * Math.cos((at.lat * Math.PI) / 180));
     const result = await client.query<IncidentRow>(
-      `SELECT * FROM incidents WHERE rule_id = $1 AND status <> 'resolved' AND last_event_at >= $2
+      `SELECT * FROM incidents WHERE rule_id = $1 AND status NOT IN ('resolved', 'false_alarm') AND last_event_at >= $2
          AND lat BETWEEN $3 AND $4 AND lon BETWEEN $5 AND $6 ORDER BY opened_at, id FOR UPDATE`,
       [ruleId, since, at.lat - dLat, at.lat + dLat, at.lon - dLon, at.lon + dLon],
     );
@@ -184,7 +184,7 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
     since: Date,
   ): Promise<IncidentRow | undefined> {
     const result = await client.query<IncidentRow>(
-      `SELECT * FROM incidents WHERE rule_id = $1 AND status <> 'resolved' AND last_event_at >= $2
+      `SELECT * FROM incidents WHERE rule_id = $1 AND status NOT IN ('resolved', 'false_alarm') AND last_event_at >= $2
          AND correlation_key LIKE $3 ORDER BY opened_at, id LIMIT 1 FOR UPDATE`,
       [ruleId, since, `${source.replace(/[%_\\]/g, "\\$&")}@%`],
     );
@@ -192,8 +192,8 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
   }
 
   /**
-   * Inserts the incident unless another transaction already did (same id); returns it either way. A resolved
-   * incident with the same key is never reused: the new one gets a key derived from it, so that every instance
+   * Inserts the incident unless another transaction already did (same id); returns it either way. A closed
+   * (resolved, false alarm) incident with the same key is never reused: the new one gets a key derived from it, so that every instance
    * still derives the same one.
    */
   async create(
@@ -205,10 +205,10 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
     let candidate = incident;
     for (let attempt = 0; attempt < 100; attempt += 1) {
       const result = await this.createOnce(client, candidate, firstEventAt, lastEventAt);
-      if (result.created || result.row.status !== "resolved") return result;
+      if (result.created || !CLOSED_STATUSES.includes(result.row.status)) return result;
       candidate = { ...incident, correlationKey: `${incident.correlationKey}+after:${result.row.id}` };
     }
-    throw new Error(`too many resolved incidents for ${incident.ruleId} ${incident.correlationKey}`);
+    throw new Error(`too many closed incidents for ${incident.ruleId} ${incident.correlationKey}`);
   }
 
   private async createOnce(
@@ -300,7 +300,7 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
 
   async list(client: PoolClient | Pool, limit: number, resolvedSince: Date | undefined): Promise<IncidentRow[]> {
     const result = await client.query<IncidentRow>(
-      `SELECT * FROM incidents WHERE status <> 'resolved' OR ($2::timestamptz IS NOT NULL AND last_event_at >= $2)
+      `SELECT * FROM incidents WHERE status NOT IN ('resolved', 'false_alarm') OR ($2::timestamptz IS NOT NULL AND last_event_at >= $2)
        ORDER BY last_event_at DESC, id LIMIT $1`,
       [limit, resolvedSince ?? null],
     );
@@ -401,6 +401,9 @@ function detectionEvent(r: any): EventRow {
     },
   };
 }
+
+/** Incidents in these statuses are never reopened: new evidence opens a new incident. */
+export const CLOSED_STATUSES: readonly string[] = ["resolved", "false_alarm"];
 
 /** Classes covered by the partial index detections_alarm_idx (migration 0005). */
 const ALARM_CLASSES = ["fire", "smoke", "crowd", "water"];

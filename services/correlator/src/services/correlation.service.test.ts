@@ -146,6 +146,16 @@ describe("merging into an open incident", () => {
     expect(reopened?.id).not.toBe(resolved?.id);
     expect(store.evidenceOf(reopened?.id ?? "")).toContain(fire.row.eventId);
   });
+
+  it("does not reopen a false alarm either: new events open a new incident", async () => {
+    const { evaluate, incidents } = setup(rule.fire());
+    await evaluate(fireAt(0, 0), smokeAt(50, 10));
+    const [dismissed] = incidents();
+    if (dismissed) dismissed.status = "false_alarm";
+    await evaluate(smokeAt(40, 20, "smoke-2"));
+    expect(incidents()).toHaveLength(2);
+    expect(incidents().find((i) => i.status === "open")?.id).not.toBe(dismissed?.id);
+  });
 });
 
 describe("threshold (flood: water at two or more sensors)", () => {

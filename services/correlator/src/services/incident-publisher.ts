@@ -14,7 +14,10 @@ const severityProto: Record<Severity, IncidentSeverity> = {
 const statusProto: Record<string, IncidentStatus> = {
   open: IncidentStatus.INCIDENT_STATUS_OPEN,
   acknowledged: IncidentStatus.INCIDENT_STATUS_ACKNOWLEDGED,
+  dispatched: IncidentStatus.INCIDENT_STATUS_DISPATCHED,
+  on_scene: IncidentStatus.INCIDENT_STATUS_ON_SCENE,
   resolved: IncidentStatus.INCIDENT_STATUS_RESOLVED,
+  false_alarm: IncidentStatus.INCIDENT_STATUS_FALSE_ALARM,
 };
 
 export function toIncident(row: IncidentRow, evidenceEventIds: string[]): Incident {

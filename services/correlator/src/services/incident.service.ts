@@ -7,7 +7,7 @@ import { type IncidentPublisher, toIncident } from "./incident-publisher.js";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** From which statuses each transition may start. */
-const ALLOWED_FROM = { acknowledged: ["open"], resolved: ["open", "acknowledged"] } as const;
+const ALLOWED_FROM = { acknowledged: ["open"], resolved: ["open", "acknowledged", "dispatched", "on_scene"] } as const;
 
 /**
  * The incident lifecycle, open → acknowledged → resolved, for the command centre: each change records who and

@@ -1,5 +1,10 @@
 import { distanceMetres, h3Cell } from "@hub/common";
-import { type IncidentRow, incidentId, type NewIncident } from "../repositories/incident.repository.js";
+import {
+  CLOSED_STATUSES,
+  type IncidentRow,
+  incidentId,
+  type NewIncident,
+} from "../repositories/incident.repository.js";
 import type {
   CorrelationObserver,
   CorrelationStore,
@@ -292,7 +297,7 @@ export class MemoryIncidentStore implements CorrelationStore<MemoryTx> {
 
   private open(ruleId: string, since: Date): IncidentRow[] {
     return [...this.incidents.values()]
-      .filter((row) => row.rule_id === ruleId && row.status !== "resolved" && row.last_event_at >= since)
+      .filter((row) => row.rule_id === ruleId && !CLOSED_STATUSES.includes(row.status) && row.last_event_at >= since)
       .sort((a, b) => a.opened_at.getTime() - b.opened_at.getTime() || a.id.localeCompare(b.id));
   }
 
@@ -323,7 +328,7 @@ export class MemoryIncidentStore implements CorrelationStore<MemoryTx> {
     for (;;) {
       const id = incidentId(incident.ruleId, key);
       const existing = this.incidents.get(id);
-      if (existing && existing.status === "resolved") {
+      if (existing && CLOSED_STATUSES.includes(existing.status)) {
         key = `${incident.correlationKey}+after:${id}`;
         continue;
       }

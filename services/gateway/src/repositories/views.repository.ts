@@ -75,7 +75,7 @@ export class ViewsRepository {
   async openIncidents(): Promise<IncidentView[]> {
     const result = await this.pool.query(
       `SELECT i.*, (SELECT count(*) FROM incident_evidence e WHERE e.incident_id = i.id) AS evidence_count
-         FROM incidents i WHERE i.status <> 'resolved' ORDER BY i.last_event_at DESC, i.id LIMIT 1000`,
+         FROM incidents i WHERE i.status NOT IN ('resolved', 'false_alarm') ORDER BY i.last_event_at DESC, i.id LIMIT 1000`,
     );
     return result.rows.map(incidentView);
   }

@@ -151,7 +151,10 @@ const severities: Record<number, Severity> = {
 const statuses: Record<number, IncidentView["status"]> = {
   [IncidentStatus.INCIDENT_STATUS_OPEN]: "open",
   [IncidentStatus.INCIDENT_STATUS_ACKNOWLEDGED]: "acknowledged",
+  [IncidentStatus.INCIDENT_STATUS_DISPATCHED]: "dispatched",
+  [IncidentStatus.INCIDENT_STATUS_ON_SCENE]: "on_scene",
   [IncidentStatus.INCIDENT_STATUS_RESOLVED]: "resolved",
+  [IncidentStatus.INCIDENT_STATUS_FALSE_ALARM]: "false_alarm",
 };
 
 export function incidentOf(value: Buffer | null): IncidentView {

@@ -411,6 +411,17 @@ describe("personal data in live detections", () => {
 });
 
 describe("incidents and alerts", () => {
+  it("drops an incident closed as a false alarm from the open count, and keeps dispatched ones", async () => {
+    const { hub, client } = setup();
+    await client("city");
+    const incident = newIncidentView({ version: 2 });
+    hub.incident(incident);
+    hub.incident({ ...incident, version: 3, status: "dispatched" });
+    expect(hub.counters().openIncidents).toBe(1);
+    hub.incident({ ...incident, version: 4, status: "false_alarm" });
+    expect(hub.counters().openIncidents).toBe(0);
+  });
+
   it("sends an incident change at once, and never lets an older version replace a newer one", async () => {
     const { rooms, hub, client, emitted } = setup();
     const city = await client("city");

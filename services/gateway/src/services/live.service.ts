@@ -12,6 +12,7 @@ import {
   type DetectionBrief,
   type Envelope,
   type IncidentView,
+  isClosedIncidentStatus,
   type PersonalDetection,
   type SensorReadingView,
   type ServerToClientEvents,
@@ -395,7 +396,7 @@ export class LiveHub {
   // ---- Internals ----
 
   private rememberIncident(incident: IncidentView): void {
-    if (incident.status === "resolved") this.openIncidents.delete(incident.id);
+    if (isClosedIncidentStatus(incident.status)) this.openIncidents.delete(incident.id);
     else this.openIncidents.set(incident.id, incident);
   }
 
