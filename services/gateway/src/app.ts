@@ -30,6 +30,7 @@ import {
 import { CasesRepository } from "./repositories/cases.repository.js";
 import { ExportChunksRepository } from "./repositories/export-chunks.repository.js";
 import { ExportJobsRepository } from "./repositories/export-jobs.repository.js";
+import { HistoryRepository } from "./repositories/history.repository.js";
 import { LegalHoldsRepository } from "./repositories/legal-holds.repository.js";
 import { LiveFeedRepository } from "./repositories/live-feed.repository.js";
 import { SessionsRepository } from "./repositories/sessions.repository.js";
@@ -53,6 +54,7 @@ import {
   UndecodableRecord,
 } from "./services/decode.js";
 import { EXPORT_STALE_S, ExportService } from "./services/export.service.js";
+import { HistoryService } from "./services/history.service.js";
 import { LegalHoldService } from "./services/legal-hold.service.js";
 import { type HubServer, LiveHub } from "./services/live.service.js";
 import { AuditedWatchLog } from "./services/live-audit.js";
@@ -252,6 +254,7 @@ async function wireGateway(
     sessions,
     userAdmin: new UserAdminService({ accounts: users }),
     dashboard,
+    history: new HistoryService({ history: new HistoryRepository(pool) }),
     cases: caseService,
     legalHolds: new LegalHoldService(new LegalHoldsRepository(pool)),
     exports,

@@ -17,6 +17,7 @@ import { AuthService, type Principal } from "../services/auth.service.js";
 import type { CaseService } from "../services/case.service.js";
 import type { DashboardService } from "../services/dashboard.service.js";
 import type { ExportService } from "../services/export.service.js";
+import type { HistoryService } from "../services/history.service.js";
 import type { LegalHoldService } from "../services/legal-hold.service.js";
 import type { PublicAlerts } from "../services/public-alerts.service.js";
 import type { SessionService } from "../services/sessions.service.js";
@@ -37,6 +38,7 @@ export function registerApi(
     sessions: SessionService;
     userAdmin: UserAdminService;
     dashboard: DashboardService;
+    history: HistoryService;
     cases: CaseService;
     legalHolds: LegalHoldService;
     exports: ExportService;
@@ -105,6 +107,11 @@ export function registerApi(
     dashboard.camera(user(request), (request.params as { id: string }).id),
   );
   app.get(API.incidents, { onRequest: signedIn }, async () => dashboard.openIncidents());
+  // Closed incidents, for whoever sees incidents (a static path: the router prefers it to `:id`).
+  app.get(API.incidentHistory, { onRequest: signedIn }, async (request, reply) => {
+    noStore(reply);
+    return deps.history.search(request.query);
+  });
   app.get(`${API.incidents}/:id`, { onRequest: signedIn }, async (request) =>
     dashboard.incident(user(request), (request.params as { id: string }).id),
   );

@@ -187,7 +187,7 @@ function cameraView(row: Record<string, unknown>): CameraView {
   };
 }
 
-function incidentView(row: Record<string, unknown>): IncidentView {
+export function incidentView(row: Record<string, unknown>): IncidentView {
   const iso = (value: unknown) => (value as Date).toISOString();
   return {
     id: row.id as string,
