@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Pool } from "@hub/common";
-import { API, type IncidentHistoryPage, type Problem } from "@hub/contracts";
+import { API, type IncidentHistoryPage, type Problem, type RulesView } from "@hub/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, login, startTestStack, type TestStack } from "../support/gateway.js";
 import { closedIncident } from "../support/history.js";
@@ -167,5 +167,66 @@ describe("incident history search", () => {
   it("is for signed-in users only", async () => {
     const answer = await api<Problem>(stack.url, undefined, API.incidentHistory);
     expect(answer.status).toBe(401);
+  });
+});
+
+describe("rules with their false alarms", () => {
+  const days = (n: number) => new Date(Date.now() - n * 86_400_000);
+
+  async function crowdRule(supervisor: string) {
+    const answer = await api<RulesView>(stack.url, supervisor, API.rules);
+    expect(answer.status).toBe(200);
+    const rule = answer.body.rules.find((candidate) => candidate.id === "crowd");
+    expect(rule).toBeDefined();
+    return rule as RulesView["rules"][number];
+  }
+
+  it("counts each rule's false alarms of the last 7 and 30 days, by when the incident began", async () => {
+    const { token: supervisor } = await login(stack.url, "supervisor");
+    const before = await crowdRule(supervisor);
+    const area = ownArea();
+    const crowd = { ...area, ruleId: "crowd", kind: "crowd" } as const;
+    // Two this week, one three weeks ago, one too old to count, and a resolved one (not a false alarm).
+    await closedIncident(pool, { ...crowd, firstEventAt: days(1), status: "false_alarm" });
+    await closedIncident(pool, { ...crowd, firstEventAt: days(6), status: "false_alarm" });
+    await closedIncident(pool, { ...crowd, firstEventAt: days(21), status: "false_alarm" });
+    await closedIncident(pool, { ...crowd, firstEventAt: days(45), status: "false_alarm" });
+    await closedIncident(pool, { ...crowd, firstEventAt: days(2), status: "resolved" });
+    const after = await crowdRule(supervisor);
+    expect(after.falseAlarms7d - before.falseAlarms7d).toBe(2);
+    expect(after.falseAlarms30d - before.falseAlarms30d).toBe(3);
+    // The rule as the correlator loaded it: kind, titles in three languages, parameters.
+    expect(after).toMatchObject({
+      kind: "crowd",
+      form: "threshold",
+      severity: "severe",
+      radiusM: 250,
+      windowS: 600,
+      minCount: 3,
+      silenceS: null,
+      titles: {
+        "zh-Hant": expect.stringMatching(/人群/),
+        pt: expect.stringMatching(/^Multidão/),
+        en: expect.stringMatching(/^Crowd/),
+      },
+    });
+  });
+
+  it("lists the absence rule with its silence and no radius", async () => {
+    const { token: supervisor } = await login(stack.url, "supervisor");
+    const answer = await api<RulesView>(stack.url, supervisor, API.rules);
+    expect(answer.body.rules.find((rule) => rule.id === "camera-silent")).toMatchObject({
+      form: "absence",
+      radiusM: null,
+      windowS: null,
+      silenceS: 300,
+    });
+  });
+
+  it("is for supervisors and administrators only", async () => {
+    const { token: operator } = await login(stack.url, "operator");
+    expect((await api<Problem>(stack.url, operator, API.rules)).status).toBe(403);
+    const { token: administrator } = await login(stack.url, "admin");
+    expect((await api<RulesView>(stack.url, administrator, API.rules)).status).toBe(200);
   });
 });

@@ -33,6 +33,7 @@ import { ExportJobsRepository } from "./repositories/export-jobs.repository.js";
 import { HistoryRepository } from "./repositories/history.repository.js";
 import { LegalHoldsRepository } from "./repositories/legal-holds.repository.js";
 import { LiveFeedRepository } from "./repositories/live-feed.repository.js";
+import { RulesRepository } from "./repositories/rules.repository.js";
 import { SessionsRepository } from "./repositories/sessions.repository.js";
 import { SignInAttemptsRepository } from "./repositories/sign-in-attempts.repository.js";
 import { SignInAuditRepository } from "./repositories/sign-in-audit.repository.js";
@@ -255,6 +256,7 @@ async function wireGateway(
     userAdmin: new UserAdminService({ accounts: users }),
     dashboard,
     history: new HistoryService({ history: new HistoryRepository(pool) }),
+    rules: new RulesRepository(pool),
     cases: caseService,
     legalHolds: new LegalHoldService(new LegalHoldsRepository(pool)),
     exports,

@@ -13,6 +13,7 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AlertsGateway } from "../gateways/alerts.gateway.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
+import type { RulesRepository } from "../repositories/rules.repository.js";
 import { AuthService, type Principal } from "../services/auth.service.js";
 import type { CaseService } from "../services/case.service.js";
 import type { DashboardService } from "../services/dashboard.service.js";
@@ -39,6 +40,7 @@ export function registerApi(
     userAdmin: UserAdminService;
     dashboard: DashboardService;
     history: HistoryService;
+    rules: RulesRepository;
     cases: CaseService;
     legalHolds: LegalHoldService;
     exports: ExportService;
@@ -111,6 +113,12 @@ export function registerApi(
   app.get(API.incidentHistory, { onRequest: signedIn }, async (request, reply) => {
     noStore(reply);
     return deps.history.search(request.query);
+  });
+  // The correlation rules, read-only, with their false alarms: for those who oversee the operation.
+  app.get(API.rules, { onRequest: signedIn }, async (request, reply) => {
+    AuthService.require(user(request), "supervisor", "administrator");
+    noStore(reply);
+    return deps.rules.list();
   });
   app.get(`${API.incidents}/:id`, { onRequest: signedIn }, async (request) =>
     dashboard.incident(user(request), (request.params as { id: string }).id),
