@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { timeSchema } from "./common.js";
+import { localizedTextSchema, timeSchema } from "./common.js";
 import { INCIDENT_STATUSES, SEVERITIES } from "./vocabulary.js";
 
 export const incidentViewSchema = z
@@ -10,7 +10,10 @@ export const incidentViewSchema = z
     kind: z.string(),
     severity: z.enum(SEVERITIES),
     status: z.enum(INCIDENT_STATUSES),
+    /** The English title (the default); `titles` has it in each language. */
     title: z.string(),
+    /** The title in zh-Hant, pt and en: show the one of the user's language. */
+    titles: localizedTextSchema,
     lat: z.number(),
     lon: z.number(),
     firstEventAt: timeSchema,

@@ -12,6 +12,7 @@ export * from "./cameras.js";
 export * from "./cap.js";
 export * from "./cases.js";
 export * from "./common.js";
+export * from "./history.js";
 export * from "./incident-workflow.js";
 export * from "./incidents.js";
 export * from "./legal-holds.js";

@@ -56,6 +56,10 @@ export const API = {
   /** POST → LegalHoldRelease: a second supervisor approves; the hold ends. */
   approveLegalHoldRelease: (id: string) => `/api/v1/legal-holds/release-requests/${encodeURIComponent(id)}/approve`,
   landOutline: "/basemap/macau-land.geojson",
+  /** GET ?from&to&bbox|polygon&kind&severity&state&text&limit&cursor → IncidentHistoryPage (closed incidents). */
+  incidentHistory: "/api/v1/incidents/history",
+  /** GET → RulesView: the correlation rules with their false alarms (supervisor, administrator). */
+  rules: "/api/v1/rules",
 } as const;
 
 /** Paths of the authoring API, relative to the gateway's origin (the gateway authenticates and forwards). */

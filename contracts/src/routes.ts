@@ -38,6 +38,7 @@ import {
   exportJobSchema,
   exportRequestSchema,
 } from "./cases.js";
+import { incidentHistoryPageSchema, incidentHistoryQuerySchema, rulesViewSchema } from "./history.js";
 import {
   incidentAssignmentRequestSchema,
   incidentMergeRequestSchema,
@@ -204,6 +205,22 @@ export const ROUTES: readonly Route[] = [
     summary: "Open and acknowledged incidents",
     access: "signed-in",
     response: ok(z.array(incidentViewSchema), "Incidents"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/incidents/history",
+    summary: "Closed incidents (resolved, false alarm), newest first, filtered; a page at a time (keyset cursor)",
+    access: "signed-in",
+    query: incidentHistoryQuerySchema,
+    response: ok(incidentHistoryPageSchema, "A page of closed incidents"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/rules",
+    summary: "The correlation rules, read-only, with the false alarms each raised in the last 7 and 30 days",
+    access: "signed-in",
+    roles: ["supervisor", "administrator"],
+    response: ok(rulesViewSchema, "Rules"),
   },
   {
     method: "get",

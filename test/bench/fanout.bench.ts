@@ -218,6 +218,7 @@ function benchIncident(now: Date): Incident {
     severity: IncidentSeverity.INCIDENT_SEVERITY_MODERATE,
     status: IncidentStatus.INCIDENT_STATUS_OPEN,
     title: "Benchmark incident",
+    titles: { "zh-Hant": "基準測試事件", pt: "Incidente de referência", en: "Benchmark incident" },
     position: { lat: 22.19, lon: 113.54 },
     h3Cell: "89411c0a2a3ffff",
     firstEventAt: now,

@@ -125,12 +125,18 @@ describe("wanted plates reach no role but the investigator's audited case lookup
       incidentId = await watchListIncident(seenEventId);
 
       // The stored incident itself carries a reference, not the plate.
-      const row = (await pool.query("SELECT title, correlation_key FROM incidents WHERE id = $1", [incidentId]))
+      const row = (await pool.query("SELECT title, titles, correlation_key FROM incidents WHERE id = $1", [incidentId]))
         .rows[0];
       const reference = (await pool.query("SELECT reference FROM plate_watch_list WHERE plate_text = $1", [plate]))
         .rows[0].reference as string;
       expect(reference).toMatch(/^WL-[0-9A-F]{12}$/);
       expect(row.title).toBe(`Watch-list vehicle seen by camera ${camera.id} (${reference})`);
+      // In every language too: each title names the reference and the camera, and no title the plate.
+      expect(row.titles).toEqual({
+        "zh-Hant": `發現監察名單車輛（攝影機 ${camera.id}，${reference}）`,
+        pt: `Veículo da lista de vigilância avistado pela câmara ${camera.id} (${reference})`,
+        en: row.title,
+      });
       expect(row.correlation_key.startsWith(`${reference}@`)).toBe(true);
       expect(leaked(row)).toEqual([]);
 
@@ -184,6 +190,8 @@ describe("wanted plates reach no role but the investigator's audited case lookup
       timeoutMs: 60_000,
     });
     expect(records.length).toBeGreaterThanOrEqual(1);
+    // The record's titles were checked for the plate, not skipped: they are there, in the three languages.
+    expect(Object.keys(records[0]?.value.incident?.titles ?? {}).sort()).toEqual(["en", "pt", "zh-Hant"]);
     expect(leaked(records.map((record) => IncidentRecord.toJSON(record.value)))).toEqual([]);
     expect(
       leaked(records.map((record) => Buffer.from(IncidentRecord.encode(record.value).finish()).toString())),

@@ -188,6 +188,7 @@ export function newIncidentView(overrides: Partial<IncidentView> = {}): Incident
     severity: "severe",
     status: "open",
     title: "Smoke and flames, Rua do Campo",
+    titles: { "zh-Hant": "營地大街煙火", pt: "Fumo e chamas, Rua do Campo", en: "Smoke and flames, Rua do Campo" },
     lat: PLACES.se.lat,
     lon: PLACES.se.lon,
     firstEventAt: "2026-03-01T07:55:00.000Z",

@@ -25,6 +25,8 @@ import {
   type IncidentActionRequest,
   type IncidentAssignmentRequest,
   type IncidentDetail,
+  type IncidentHistoryPage,
+  type IncidentHistoryQuery,
   type IncidentMergeRequest,
   type IncidentTransitionRequest,
   type IncidentView,
@@ -32,6 +34,7 @@ import {
   type LoginRequest,
   type LoginResponse,
   type Problem,
+  type RulesView,
   type Snapshot,
 } from "@hub/contracts";
 import type { RefreshOutcome } from "./tokens";
@@ -85,6 +88,10 @@ export interface ApiClient {
   downloadExport(id: string): Promise<{ blob: Blob; fileName: string | null }>;
   /** Newest first; `before` an entry id for the page after it. */
   audit(query?: { limit?: number; before?: number | null }): Promise<AuditEntryView[]>;
+  /** Closed incidents, newest first; the query as the route takes it (IncidentHistoryQuery). */
+  incidentHistory(query: IncidentHistoryQuery): Promise<IncidentHistoryPage>;
+  /** The correlation rules with their false alarms (supervisor, administrator). */
+  rules(): Promise<RulesView>;
   /** The civil-protection alerts' authoring API (proxied by the gateway). */
   alerting: AlertingClient;
 }
@@ -271,6 +278,11 @@ export function createApi(options: ApiOptions = {}): ApiClient {
       return { blob: await response.blob(), fileName: fileNameOf(response.headers.get("content-disposition")) };
     },
     audit: ({ limit, before } = {}) => call<AuditEntryView[]>(`${API.audit}${query({ limit, before })}`),
+    incidentHistory: (history) =>
+      call<IncidentHistoryPage>(
+        `${API.incidentHistory}${query(history as Record<string, string | number | undefined>)}`,
+      ),
+    rules: () => call<RulesView>(API.rules),
     alerting,
   };
 }

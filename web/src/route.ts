@@ -1,5 +1,5 @@
 /** The dashboard's views, addressed by the URL's hash ("#/cases") so a reload or a shared link keeps the view. */
-export const VIEWS = ["live", "cases", "audit", "alerts"] as const;
+export const VIEWS = ["live", "cases", "audit", "alerts", "history", "rules"] as const;
 export type View = (typeof VIEWS)[number];
 
 export const VIEW_HASH: Record<View, string> = {
@@ -7,6 +7,8 @@ export const VIEW_HASH: Record<View, string> = {
   cases: "#/cases",
   audit: "#/audit",
   alerts: "#/alerts",
+  history: "#/history",
+  rules: "#/rules",
 };
 
 /**
@@ -17,7 +19,7 @@ export function viewOfHash(hash: string): View | null {
   if (hash === "" || hash === "#") return "live";
   if (!hash.startsWith("#/")) return null;
   const name = hash.slice(2).split(/[/?]/)[0];
-  return name === "cases" || name === "audit" || name === "alerts" ? name : "live";
+  return (VIEWS as readonly string[]).includes(name ?? "") ? (name as View) : "live";
 }
 
 /** The alerts view, asked to start a draft from an incident (the incident panel's button links here). */

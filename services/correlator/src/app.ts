@@ -28,6 +28,7 @@ import { OffsetsRepository } from "./repositories/offsets.repository.js";
 import { OutboxRepository } from "./repositories/outbox.repository.js";
 import { OutboxRelayRepository } from "./repositories/outbox-relay.repository.js";
 import { RetentionRepository } from "./repositories/retention.repository.js";
+import { RulesCatalogRepository } from "./repositories/rules-catalog.repository.js";
 import { loadRules } from "./repositories/rules-file.repository.js";
 import { TransactionRepository } from "./repositories/transaction.repository.js";
 import { CaseAssistService } from "./services/case-assist.service.js";
@@ -100,6 +101,7 @@ async function wireCorrelator(
   const offsets = new OffsetsRepository(pool, config.CORRELATOR_GROUP_ID);
   const outbox = new OutboxRepository();
   const rules = loadRules(config.CORRELATOR_RULES_FILE);
+  await withTransaction(pool, (client) => new RulesCatalogRepository().replace(client, rules));
   const incidents = new IncidentRepository();
   const publisher = new IncidentPublisher({ incidents, outbox });
   const correlation = new CorrelationService(rules, {

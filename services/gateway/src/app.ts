@@ -30,10 +30,12 @@ import {
 import { CasesRepository } from "./repositories/cases.repository.js";
 import { ExportChunksRepository } from "./repositories/export-chunks.repository.js";
 import { ExportJobsRepository } from "./repositories/export-jobs.repository.js";
+import { HistoryRepository } from "./repositories/history.repository.js";
 import { IncidentWorkflowRepository } from "./repositories/incident-workflow.repository.js";
 import { LegalHoldsRepository } from "./repositories/legal-holds.repository.js";
 import { LiveFeedRepository } from "./repositories/live-feed.repository.js";
 import { loadProcedures } from "./repositories/procedures-file.repository.js";
+import { RulesRepository } from "./repositories/rules.repository.js";
 import { SessionsRepository } from "./repositories/sessions.repository.js";
 import { SignInAttemptsRepository } from "./repositories/sign-in-attempts.repository.js";
 import { SignInAuditRepository } from "./repositories/sign-in-audit.repository.js";
@@ -55,6 +57,7 @@ import {
   UndecodableRecord,
 } from "./services/decode.js";
 import { EXPORT_STALE_S, ExportService } from "./services/export.service.js";
+import { HistoryService } from "./services/history.service.js";
 import { IncidentWorkflowService } from "./services/incident-workflow.service.js";
 import { LegalHoldService } from "./services/legal-hold.service.js";
 import { type HubServer, LiveHub } from "./services/live.service.js";
@@ -264,6 +267,8 @@ async function wireGateway(
     userAdmin: new UserAdminService({ accounts: users }),
     dashboard,
     incidentWorkflow,
+    history: new HistoryService({ history: new HistoryRepository(pool) }),
+    rules: new RulesRepository(pool),
     cases: caseService,
     legalHolds: new LegalHoldService(new LegalHoldsRepository(pool)),
     exports,

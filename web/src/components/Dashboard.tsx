@@ -5,7 +5,7 @@ import { useI18n } from "../i18n/I18nProvider";
 import { openLiveConnection } from "../live/connection";
 import { LiveStore } from "../live/store";
 import type { MapController } from "../map/controller";
-import type { View } from "../route";
+import { VIEW_HASH, type View } from "../route";
 import { type Session, saveSession } from "../session";
 import { TokenKeeper } from "../tokens";
 import { AlertList } from "./AlertList";
@@ -14,11 +14,13 @@ import { AuditTrail } from "./AuditTrail";
 import { CameraAttention } from "./CameraAttention";
 import { CameraDetail } from "./CameraDetail";
 import { CaseLookupPage } from "./CaseLookup";
+import { HistoryPage } from "./HistoryPage";
 import { useStoreRevision, useView } from "./hooks";
 import { IncidentDetail } from "./IncidentDetail";
 import { IncidentList } from "./IncidentList";
 import { LiveContext, type LiveContextValue, useLive } from "./LiveContext";
 import { MapView } from "./MapView";
+import { RulesPage } from "./RulesPage";
 import { TopBar } from "./TopBar";
 
 /** Why the dashboard closes: the user signed out, the session expired, or the server ended it. */
@@ -106,7 +108,7 @@ export function Dashboard({ config, session, storage, onSignOut }: DashboardProp
 }
 
 function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(): void }) {
-  const { t } = useI18n();
+  const { t, title } = useI18n();
   const { store, connection, user, announce } = useLive();
   const revision = useStoreRevision(store);
   const [selection, setSelection] = useState<Selection>(null);
@@ -123,6 +125,8 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
   const caseHeading = useRef<HTMLHeadingElement>(null);
   const alertsHeading = useRef<HTMLHeadingElement>(null);
   const auditHeading = useRef<HTMLHeadingElement>(null);
+  const historyHeading = useRef<HTMLHeadingElement>(null);
+  const rulesHeading = useRef<HTMLHeadingElement>(null);
   const shownView = useRef(view);
 
   // A change of view (not the first one shown) takes focus to the new view's heading, as a page load would.
@@ -132,6 +136,8 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
     if (view === "cases") caseHeading.current?.focus();
     else if (view === "audit") auditHeading.current?.focus();
     else if (view === "alerts") alertsHeading.current?.focus();
+    else if (view === "history") historyHeading.current?.focus();
+    else if (view === "rules") rulesHeading.current?.focus();
     else {
       document.getElementById("incident-list")?.focus();
       mapRef.current?.resize();
@@ -146,10 +152,10 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
     const said = fresh
       .slice(0, 3)
       .map((incident) =>
-        t("newIncidentAnnouncement", { severity: t(`severity_${incident.severity}`), title: incident.title }),
+        t("newIncidentAnnouncement", { severity: t(`severity_${incident.severity}`), title: title(incident) }),
       );
     announce(said.join(". "));
-  }, [revision, store, t, announce]);
+  }, [revision, store, t, title, announce]);
 
   const selectedCamera = selection?.kind === "camera" ? selection.id : null;
   useEffect(() => {
@@ -224,6 +230,21 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
         </div>
       )}
       {view === "audit" && <AuditTrail headingRef={auditHeading} />}
+      {view === "history" && (
+        <HistoryPage
+          headingRef={historyHeading}
+          mapBounds={() => mapRef.current?.bounds() ?? null}
+          onSelectCamera={(id) => {
+            window.location.hash = VIEW_HASH.live;
+            selectCamera(id, true);
+          }}
+          onShowOnMap={(lon, lat) => {
+            window.location.hash = VIEW_HASH.live;
+            mapRef.current?.flyTo(lon, lat);
+          }}
+        />
+      )}
+      {view === "rules" && <RulesPage headingRef={rulesHeading} />}
       {alertsOpened && (
         <div className="view-alerts" hidden={view !== "alerts"}>
           <AlertsPage config={config} headingRef={alertsHeading} active={view === "alerts"} />
@@ -239,6 +260,8 @@ const SKIP_TARGETS: Record<View, string> = {
   cases: "case-lookup-heading",
   audit: "audit-heading",
   alerts: "alerts-view-heading",
+  history: "history-heading",
+  rules: "rules-heading",
 };
 
 /**

@@ -27,7 +27,7 @@ function newest(...copies: (IncidentView | null | undefined)[]): IncidentView | 
 }
 
 export function IncidentDetail({ id, onClose, onSelectCamera, onShowOnMap }: IncidentDetailProps) {
-  const { t, tOr, format } = useI18n();
+  const { t, tOr, title, format } = useI18n();
   const { api, store, user, announce } = useLive();
   const noteId = useId();
   const [detail, setDetail] = useState<Loadable<IncidentDetailData>>({ state: "loading" });
@@ -69,7 +69,7 @@ export function IncidentDetail({ id, onClose, onSelectCamera, onShowOnMap }: Inc
         store.apply([{ kind: "incident", incident: changed }]);
         setActed(changed);
         setReload((n) => n + 1);
-        announce(t(action === "acknowledge" ? "incidentAcknowledged" : "incidentResolved", { title: changed.title }));
+        announce(t(action === "acknowledge" ? "incidentAcknowledged" : "incidentResolved", { title: title(changed) }));
       })
       .catch((error: unknown) => {
         const { title, detail: text } = describeError(error);
@@ -100,7 +100,7 @@ export function IncidentDetail({ id, onClose, onSelectCamera, onShowOnMap }: Inc
   const evidence = [...(loaded?.evidence ?? [])].sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt));
 
   return (
-    <DetailPanel testId="incident-detail" headingId={headingId} heading={incident.title} onClose={onClose}>
+    <DetailPanel testId="incident-detail" headingId={headingId} heading={title(incident)} onClose={onClose}>
       <div
         className="detail-body"
         data-incident-id={incident.id}

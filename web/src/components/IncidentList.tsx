@@ -50,7 +50,7 @@ interface IncidentItemProps {
 }
 
 const IncidentItem = memo(function IncidentItem({ incident, isNew, selected, onSelect }: IncidentItemProps) {
-  const { t, tOr, format } = useI18n();
+  const { t, tOr, title, format } = useI18n();
   return (
     <button
       type="button"
@@ -67,7 +67,7 @@ const IncidentItem = memo(function IncidentItem({ incident, isNew, selected, onS
         <StatusBadge status={incident.status} />
         {isNew && <NewBadge />}
       </span>
-      <span className="incident-title">{incident.title}</span>
+      <span className="incident-title">{title(incident)}</span>
       <span className="incident-meta">
         {tOr(`kind_${incident.kind}`, incident.kind)} · {t("openedAt", { time: format.time(incident.openedAt) })} ·{" "}
         {t("evidenceCount", { count: incident.evidenceCount })}

@@ -7,6 +7,7 @@ import { AUDIT_ROLES } from "./AuditTrail";
 import { useStoreRevision, useSyncStatus } from "./hooks";
 import { LanguageSelect } from "./LanguageSelect";
 import { useLive } from "./LiveContext";
+import { canSeeRules } from "./RulesPage";
 import { ThemeSelect } from "./ThemeSelect";
 
 export function TopBar({ view, onSignOut }: { view: View; onSignOut(): void }) {
@@ -110,6 +111,8 @@ function ViewNav({ view }: { view: View }) {
   const views: { view: View; label: string; testId: string }[] = [
     { view: "live", label: t("navLive"), testId: "nav-live" },
     { view: "cases", label: t("navCases"), testId: "nav-cases" },
+    { view: "history", label: t("navHistory"), testId: "nav-history" },
+    ...(canSeeRules(user) ? [{ view: "rules" as const, label: t("navRules"), testId: "nav-rules" }] : []),
     ...(canAudit ? [{ view: "audit" as const, label: t("navAudit"), testId: "nav-audit" }] : []),
     ...(canOpenAlerts(user) ? [{ view: "alerts" as const, label: t("navAlerts"), testId: "nav-alerts" }] : []),
   ];

@@ -7,6 +7,7 @@ import {
   type MessageKey,
   type Params,
   saveLanguage,
+  titleIn,
   translate,
   translateOr,
 } from "./i18n";
@@ -15,6 +16,8 @@ export interface I18n {
   language: Language;
   setLanguage(language: Language): void;
   t(key: MessageKey, params?: Params): string;
+  /** An incident's title in the chosen language. */
+  title(incident: { title: string; titles?: Partial<Record<Language, string>> }): string;
   /** For keys built from data, e.g. `kind_${incident.kind}`: falls back to the raw value. */
   tOr(key: string, fallback: string, params?: Params): string;
   format: Formatters;
@@ -49,6 +52,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       setLanguage,
       t: (key, params) => translate(language, key, params),
       tOr: (key, fallback, params) => translateOr(language, key, fallback, params),
+      title: (incident) => titleIn(language, incident),
       format: createFormatters(language),
     }),
     [language, setLanguage],

@@ -51,6 +51,14 @@ export function saveLanguage(storage: Pick<Storage, "setItem"> | undefined, lang
   }
 }
 
+/** An incident's title in `language` (incidents carry it in each language; `title` is the English default). */
+export function titleIn(
+  language: Language,
+  incident: { title: string; titles?: Partial<Record<Language, string>> },
+): string {
+  return incident.titles?.[language] || incident.title;
+}
+
 export interface Formatters {
   /** Time of day (with seconds) in Macao. */
   time(iso: string): string;

@@ -119,6 +119,12 @@ export class MapController {
     this.#map.resize();
   }
 
+  /** The area shown: west, south, east, north (degrees). */
+  bounds(): [number, number, number, number] {
+    const bounds = this.#map.getBounds();
+    return [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()];
+  }
+
   destroy(): void {
     this.#unsubscribe();
     this.#throttle.cancel();

@@ -57,6 +57,7 @@ export function newIncident(overrides: Partial<IncidentView> = {}): IncidentView
     severity: "severe",
     status: "open",
     title: "Fire near Senado Square",
+    titles: { "zh-Hant": "議事亭前地附近火警", pt: "Incêndio perto do Largo do Senado", en: "Fire near Senado Square" },
     lat: 22.1935,
     lon: 113.5402,
     firstEventAt: iso(T0),

@@ -148,6 +148,16 @@ export interface Incident {
   evidenceEventIds: string[];
   /** Increases with every change; a consumer keeps the highest it has seen. */
   version: number;
+  /**
+   * Language tag (zh-Hant, pt, en) → title; `title` is the English one. Empty from correlators before titles had
+   * languages: show `title` then.
+   */
+  titles: { [key: string]: string };
+}
+
+export interface Incident_TitlesEntry {
+  key: string;
+  value: string;
 }
 
 function createBaseIncident(): Incident {
@@ -167,6 +177,7 @@ function createBaseIncident(): Incident {
     updatedAt: undefined,
     evidenceEventIds: [],
     version: 0,
+    titles: {},
   };
 }
 
@@ -217,6 +228,9 @@ export const Incident: MessageFns<Incident> = {
     if (message.version !== 0) {
       writer.uint32(120).uint32(message.version);
     }
+    globalThis.Object.entries(message.titles).forEach(([key, value]: [string, string]) => {
+      Incident_TitlesEntry.encode({ key: key as any, value }, writer.uint32(194).fork()).join();
+    });
     return writer;
   },
 
@@ -353,6 +367,17 @@ export const Incident: MessageFns<Incident> = {
             message.version = reader.uint32();
             continue;
           }
+          case 24: {
+            if (tag !== 194) {
+              break;
+            }
+
+            const entry24 = Incident_TitlesEntry.decode(reader, reader.uint32());
+            if (entry24.value !== undefined) {
+              message.titles[entry24.key] = entry24.value;
+            }
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -414,6 +439,20 @@ export const Incident: MessageFns<Incident> = {
         ? object.evidence_event_ids.map((e: any) => globalThis.String(e))
         : [],
       version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      titles: isObject(object.titles)
+        ? (globalThis.Object.entries(object.titles) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
     };
   },
 
@@ -464,6 +503,15 @@ export const Incident: MessageFns<Incident> = {
     if (message.version !== 0) {
       obj.version = Math.round(message.version);
     }
+    if (message.titles) {
+      const entries = globalThis.Object.entries(message.titles) as [string, string][];
+      if (entries.length > 0) {
+        obj.titles = {};
+        entries.forEach(([k, v]) => {
+          obj.titles[k] = v;
+        });
+      }
+    }
     return obj;
   },
 
@@ -489,6 +537,100 @@ export const Incident: MessageFns<Incident> = {
     message.updatedAt = object.updatedAt ?? undefined;
     message.evidenceEventIds = object.evidenceEventIds?.map((e) => e) || [];
     message.version = object.version ?? 0;
+    message.titles = (globalThis.Object.entries(object.titles ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseIncident_TitlesEntry(): Incident_TitlesEntry {
+  return { key: "", value: "" };
+}
+
+export const Incident_TitlesEntry: MessageFns<Incident_TitlesEntry> = {
+  encode(message: Incident_TitlesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Incident_TitlesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIncident_TitlesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Incident_TitlesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: Incident_TitlesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Incident_TitlesEntry>, I>>(base?: I): Incident_TitlesEntry {
+    return Incident_TitlesEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Incident_TitlesEntry>, I>>(object: I): Incident_TitlesEntry {
+    const message = createBaseIncident_TitlesEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
     return message;
   },
 };
@@ -526,6 +668,10 @@ function fromJsonTimestamp(o: any): Date {
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));
   }
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {

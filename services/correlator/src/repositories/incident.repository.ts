@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { distanceMetres, type Pool, type PoolClient } from "@hub/common";
 import type { CorrelationStore, SilentCamera, WatchList } from "../services/correlation.service.js";
 import { type EventRow, eventKey, sourceOf } from "../services/records.js";
-import type { Severity } from "../services/rules.js";
+import type { Severity, Titles } from "../services/rules.js";
 
 export interface IncidentRow {
   id: string;
@@ -12,7 +12,10 @@ export interface IncidentRow {
   kind: string;
   severity: Severity;
   status: string;
+  /** The English title (the default). */
   title: string;
+  /** The title in every language; null on rows written before titles had languages (migration 0028). */
+  titles: Titles | null;
   lat: number;
   lon: number;
   h3_cell: string;
@@ -66,7 +69,8 @@ export interface NewIncident {
   correlationKey: string;
   kind: string;
   severity: Severity;
-  title: string;
+  /** In every language; the English one is stored as `title` too. */
+  titles: Titles;
   lat: number;
   lon: number;
   h3Cell: string;
@@ -227,9 +231,9 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
   ): Promise<{ row: IncidentRow; created: boolean }> {
     const id = incidentId(incident.ruleId, incident.correlationKey);
     const inserted = await client.query<IncidentRow>(
-      `INSERT INTO incidents (id, rule_id, rule_version, correlation_key, kind, severity, title, lat, lon, h3_cell,
-         first_event_at, last_event_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+      `INSERT INTO incidents (id, rule_id, rule_version, correlation_key, kind, severity, title, titles, lat, lon,
+         h3_cell, first_event_at, last_event_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (rule_id, correlation_key) DO NOTHING RETURNING *`,
       [
         id,
@@ -238,7 +242,8 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
         incident.correlationKey,
         incident.kind,
         incident.severity,
-        incident.title,
+        incident.titles.en,
+        JSON.stringify(incident.titles),
         incident.lat,
         incident.lon,
         incident.h3Cell,

@@ -24,4 +24,20 @@ describe("rules file", () => {
     writeFileSync(file, JSON.stringify({ ...shipped, latenessS: -1 }));
     expect(() => loadRules(file)).toThrow(/invalid rules file .*latenessS/);
   });
+
+  it("refuses a rule whose title lacks a language, or an old rule with one English title, naming the field", () => {
+    const shipped = JSON.parse(readFileSync(defaultRulesPath, "utf8"));
+    const file = join(mkdtempSync(join(tmpdir(), "rules-")), "rules.json");
+    const { pt: _pt, ...noPortuguese } = shipped.rules[0].titles;
+    writeFileSync(file, JSON.stringify({ ...shipped, rules: [{ ...shipped.rules[0], titles: noPortuguese }] }));
+    expect(() => loadRules(file)).toThrow(/rules\.0\.titles\.pt/);
+    const { titles: _titles, ...old } = shipped.rules[0];
+    writeFileSync(file, JSON.stringify({ ...shipped, rules: [{ ...old, title: "Fire" }] }));
+    expect(() => loadRules(file)).toThrow(/rules\.0\.titles: must name the rule in zh-Hant, pt and en/);
+    writeFileSync(
+      file,
+      JSON.stringify({ ...shipped, rules: [{ ...shipped.rules[0], titles: { ...noPortuguese, pt: " " } }] }),
+    );
+    expect(() => loadRules(file)).toThrow(/rules\.0\.titles\.pt: must not be empty/);
+  });
 });

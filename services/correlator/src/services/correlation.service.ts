@@ -10,7 +10,9 @@ import {
   maxSeverity,
   type RuleSet,
   type Severity,
+  type Titles,
 } from "./rules.js";
+import { aboutSource, watchListSighting } from "./titles.js";
 
 /** Centre-to-centre spacing of H3 resolution-9 cells, metres (edge ~174 m × √3). */
 const RES9_SPACING_M = 300;
@@ -150,7 +152,7 @@ export class CorrelationService<Tx = PoolClient> {
             correlationKey: `${camera.id}@${camera.last_status_at.toISOString()}`,
             kind: rule.kind,
             severity: rule.severity,
-            title: `${rule.title}: ${camera.id}`,
+            titles: aboutSource(rule.titles, camera.id),
             lat: camera.lat,
             lon: camera.lon,
             h3Cell: camera.h3_cell,
@@ -251,7 +253,7 @@ export class CorrelationService<Tx = PoolClient> {
         correlationKey,
         kind: rule.kind,
         severity,
-        title: source ? source.title : rule.title,
+        titles: source ? source.titles : rule.titles,
         lat: anchor.row.lat,
         lon: anchor.row.lon,
         h3Cell: anchor.row.h3Cell,
@@ -333,17 +335,17 @@ function neighbourhoodCells(rule: EventRule, event: EventRow): string[] {
 }
 
 /**
- * What a single-event incident is about: its key (the prefix of the correlation key) and its title. A watch-listed
+ * What a single-event incident is about: its key (the prefix of the correlation key) and its titles. A watch-listed
  * plate is named by its watch-list reference, never by its text: incidents reach every role, the live map and
  * hub.incidents.v1, while the plate is personal data shown only to an investigator (case lookup, audited).
  */
-function singleSource(rule: EventRule, event: EventRow, watchList: WatchList): { key: string; title: string } {
+function singleSource(rule: EventRule, event: EventRow, watchList: WatchList): { key: string; titles: Titles } {
   if (rule.form === "single" && event.kind === "detection" && event.row.plate && rule.match.watchListPlate) {
     const reference = watchList.get(event.row.plate.text);
-    if (reference) return { key: reference, title: `${rule.title} by camera ${event.row.cameraId} (${reference})` };
+    if (reference) return { key: reference, titles: watchListSighting(rule.titles, event.row.cameraId, reference) };
   }
   const id = event.kind === "sensor_reading" ? event.row.sensorId : event.row.cameraId;
-  return { key: id, title: `${rule.title}: ${id}` };
+  return { key: id, titles: aboutSource(rule.titles, id) };
 }
 
 /** The SQL pre-filter of a rule's matchers: the union of what they accept, or no restriction if one accepts all. */

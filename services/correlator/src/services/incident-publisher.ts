@@ -29,6 +29,7 @@ export function toIncident(row: IncidentRow, evidenceEventIds: string[]): Incide
     severity: severityProto[row.severity],
     status: statusProto[row.status] ?? IncidentStatus.INCIDENT_STATUS_UNSPECIFIED,
     title: row.title,
+    titles: row.titles ?? { "zh-Hant": row.title, pt: row.title, en: row.title },
     position: { lat: row.lat, lon: row.lon },
     h3Cell: row.h3_cell,
     firstEventAt: row.first_event_at,

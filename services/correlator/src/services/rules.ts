@@ -38,11 +38,23 @@ const severityBy = z.object({
   steps: z.array(z.tuple([z.number(), severity])),
 });
 
+/** The languages a rule's title is written in (Macao's three; the dashboard's languages). */
+export const TITLE_LANGUAGES = ["zh-Hant", "pt", "en"] as const;
+export type TitleLanguage = (typeof TITLE_LANGUAGES)[number];
+/** A text in each of {@link TITLE_LANGUAGES}. */
+export type Titles = Record<TitleLanguage, string>;
+
+// Bounded: an incident title is listed in case-assist records, whose size the gRPC message limit caps.
+const titleText = z.string().trim().min(1, "must not be empty").max(200);
+const titles = z
+  .object({ "zh-Hant": titleText, pt: titleText, en: titleText }, { error: "must name the rule in zh-Hant, pt and en" })
+  .strict();
+
 const common = {
   id: z.string().regex(/^[a-z0-9-]{2,40}$/),
   kind: z.string().min(1).max(64),
-  // Bounded: an incident title is listed in case-assist records, whose size the gRPC message limit caps.
-  title: z.string().min(1).max(200),
+  /** The incident's title in every language; an incident adds what it is about (a camera, a sensor). */
+  titles,
   severity,
 };
 const rule = z.discriminatedUnion("form", [

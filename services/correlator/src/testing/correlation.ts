@@ -124,7 +124,7 @@ export const rule = {
   fire: () => ({
     id: "fire",
     kind: "fire",
-    title: "Fire",
+    titles: { "zh-Hant": "Fire (zh)", pt: "Fire (pt)", en: "Fire" },
     form: "co_occurrence",
     radiusM: 150,
     windowS: 120,
@@ -142,7 +142,7 @@ export const rule = {
   flood: () => ({
     id: "flood-sensors",
     kind: "flood",
-    title: "Flooding",
+    titles: { "zh-Hant": "Flooding (zh)", pt: "Flooding (pt)", en: "Flooding" },
     form: "threshold",
     radiusM: 800,
     windowS: 600,
@@ -161,7 +161,7 @@ export const rule = {
   crowd: () => ({
     id: "crowd",
     kind: "crowd",
-    title: "Crowd",
+    titles: { "zh-Hant": "Crowd (zh)", pt: "Crowd (pt)", en: "Crowd" },
     form: "threshold",
     radiusM: 250,
     windowS: 600,
@@ -173,7 +173,7 @@ export const rule = {
   cameraFault: () => ({
     id: "camera-fault",
     kind: "camera_fault",
-    title: "Camera fault",
+    titles: { "zh-Hant": "Camera fault (zh)", pt: "Camera fault (pt)", en: "Camera fault" },
     form: "single",
     radiusM: 1,
     windowS: 3600,
@@ -183,7 +183,11 @@ export const rule = {
   cameraSilent: () => ({
     id: "camera-silent",
     kind: "camera_fault",
-    title: "Camera fault: no heartbeat",
+    titles: {
+      "zh-Hant": "Camera fault: no heartbeat (zh)",
+      pt: "Camera fault: no heartbeat (pt)",
+      en: "Camera fault: no heartbeat",
+    },
     form: "absence",
     silenceS: 300,
     severity: "minor",
@@ -191,7 +195,11 @@ export const rule = {
   watchList: () => ({
     id: "watch-list",
     kind: "watch_list",
-    title: "Watch-list vehicle seen",
+    titles: {
+      "zh-Hant": "Watch-list vehicle seen (zh)",
+      pt: "Watch-list vehicle seen (pt)",
+      en: "Watch-list vehicle seen",
+    },
     form: "single",
     radiusM: 1,
     windowS: 600,
@@ -334,7 +342,8 @@ export class MemoryIncidentStore implements CorrelationStore<MemoryTx> {
         kind: incident.kind,
         severity: incident.severity,
         status: "open",
-        title: incident.title,
+        title: incident.titles.en,
+        titles: incident.titles,
         lat: incident.lat,
         lon: incident.lon,
         h3_cell: incident.h3Cell,

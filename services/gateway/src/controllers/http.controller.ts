@@ -14,10 +14,12 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AlertsGateway } from "../gateways/alerts.gateway.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
+import type { RulesRepository } from "../repositories/rules.repository.js";
 import { AuthService, type Principal } from "../services/auth.service.js";
 import type { CaseService } from "../services/case.service.js";
 import type { DashboardService } from "../services/dashboard.service.js";
 import type { ExportService } from "../services/export.service.js";
+import type { HistoryService } from "../services/history.service.js";
 import type { IncidentWorkflowService } from "../services/incident-workflow.service.js";
 import type { LegalHoldService } from "../services/legal-hold.service.js";
 import type { PublicAlerts } from "../services/public-alerts.service.js";
@@ -40,6 +42,8 @@ export function registerApi(
     userAdmin: UserAdminService;
     dashboard: DashboardService;
     incidentWorkflow: IncidentWorkflowService;
+    history: HistoryService;
+    rules: RulesRepository;
     cases: CaseService;
     legalHolds: LegalHoldService;
     exports: ExportService;
@@ -108,6 +112,17 @@ export function registerApi(
     dashboard.camera(user(request), (request.params as { id: string }).id),
   );
   app.get(API.incidents, { onRequest: signedIn }, async () => dashboard.openIncidents());
+  // Closed incidents, for whoever sees incidents (a static path: the router prefers it to `:id`).
+  app.get(API.incidentHistory, { onRequest: signedIn }, async (request, reply) => {
+    noStore(reply);
+    return deps.history.search(request.query);
+  });
+  // The correlation rules, read-only, with their false alarms: for those who oversee the operation.
+  app.get(API.rules, { onRequest: signedIn }, async (request, reply) => {
+    AuthService.require(user(request), "supervisor", "administrator");
+    noStore(reply);
+    return deps.rules.list();
+  });
   app.get(`${API.incidents}/:id`, { onRequest: signedIn }, async (request) =>
     dashboard.incident(user(request), (request.params as { id: string }).id),
   );

@@ -7,6 +7,7 @@ import {
   type EvidenceView,
   type IncidentDetail,
   type IncidentView,
+  type LocalizedText,
   MAP_SENSOR_KINDS,
   type SensorReadingView,
 } from "@hub/contracts";
@@ -186,7 +187,7 @@ function cameraView(row: Record<string, unknown>): CameraView {
   };
 }
 
-function incidentView(row: Record<string, unknown>): IncidentView {
+export function incidentView(row: Record<string, unknown>): IncidentView {
   const iso = (value: unknown) => (value as Date).toISOString();
   return {
     id: row.id as string,
@@ -195,6 +196,7 @@ function incidentView(row: Record<string, unknown>): IncidentView {
     severity: row.severity as IncidentView["severity"],
     status: row.status as IncidentView["status"],
     title: row.title as string,
+    titles: titlesOf(row),
     lat: row.lat as number,
     lon: row.lon as number,
     firstEventAt: iso(row.first_event_at),
@@ -204,6 +206,12 @@ function incidentView(row: Record<string, unknown>): IncidentView {
     evidenceCount: Number(row.evidence_count ?? 0),
     version: row.version as number,
   };
+}
+
+/** The row's titles, or its one title in every language when it was written before titles had languages. */
+export function titlesOf(row: Record<string, unknown>): LocalizedText {
+  const title = row.title as string;
+  return (row.titles as LocalizedText | null) ?? { "zh-Hant": title, pt: title, en: title };
 }
 
 /** One timeline line. Never the plate text: the live dashboard is not a case lookup. */

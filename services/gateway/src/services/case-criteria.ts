@@ -38,11 +38,10 @@ function segmentsIntersect(a: number[], b: number[], c: number[], d: number[]): 
 }
 
 /** What the contract's shape cannot say of a polygon: it closes, does not cross itself, and encloses an area. */
-function checkRing(points: [number, number][]): void {
+export function checkRing(points: [number, number][], field = "body.area.polygon"): void {
   const first = points[0] as [number, number];
   const last = points.at(-1) as [number, number];
-  if (first[0] !== last[0] || first[1] !== last[1])
-    fail("body.area.polygon", "does not close: the last point must repeat the first");
+  if (first[0] !== last[0] || first[1] !== last[1]) fail(field, "does not close: the last point must repeat the first");
   const edges = points.length - 1;
   for (let i = 0; i < edges; i += 1) {
     for (let j = i + 1; j < edges; j += 1) {
@@ -56,7 +55,7 @@ function checkRing(points: [number, number][]): void {
           points[j + 1] as number[],
         )
       )
-        fail("body.area.polygon", `intersects itself (edges ${i} and ${j})`);
+        fail(field, `intersects itself (edges ${i} and ${j})`);
     }
   }
   // Zero area (all points on a line) is no area.
@@ -66,7 +65,7 @@ function checkRing(points: [number, number][]): void {
     const [x2, y2] = points[i + 1] as [number, number];
     twiceArea += x1 * y2 - x2 * y1;
   }
-  if (Math.abs(twiceArea) < 1e-12) fail("body.area.polygon", "encloses no area");
+  if (Math.abs(twiceArea) < 1e-12) fail(field, "encloses no area");
 }
 
 /**

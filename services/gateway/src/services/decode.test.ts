@@ -100,6 +100,7 @@ describe("Kafka records as the map shows them", () => {
           severity: IncidentSeverity.INCIDENT_SEVERITY_UNSPECIFIED,
           status: IncidentStatus.INCIDENT_STATUS_OPEN,
           title: "t",
+          titles: {},
           position: { lat: 22.19, lon: 113.54 },
           h3Cell: "",
           firstEventAt: at,
@@ -112,6 +113,38 @@ describe("Kafka records as the map shows them", () => {
       }).finish(),
     );
     expect(() => incidentOf(unspecified)).toThrow(/severity or status is unspecified/);
+  });
+
+  it("gives an incident its title in each language, and its one title in every language from an older correlator", () => {
+    const incident = (titles: Record<string, string>) =>
+      encode(
+        IncidentRecord.encode({
+          incident: {
+            id: "i2",
+            ruleId: "fire",
+            ruleVersion: 1,
+            kind: "fire",
+            severity: IncidentSeverity.INCIDENT_SEVERITY_SEVERE,
+            status: IncidentStatus.INCIDENT_STATUS_OPEN,
+            title: "Fire",
+            titles,
+            position: { lat: 22.19, lon: 113.54 },
+            h3Cell: "",
+            firstEventAt: at,
+            lastEventAt: at,
+            openedAt: at,
+            updatedAt: at,
+            evidenceEventIds: [],
+            version: 1,
+          },
+        }).finish(),
+      );
+    expect(incidentOf(incident({ "zh-Hant": "火警", pt: "Incêndio", en: "Fire" })).titles).toEqual({
+      "zh-Hant": "火警",
+      pt: "Incêndio",
+      en: "Fire",
+    });
+    expect(incidentOf(incident({})).titles).toEqual({ "zh-Hant": "Fire", pt: "Fire", en: "Fire" });
   });
 
   it("fills missing languages of an alert from English and closes its rings", () => {

@@ -171,6 +171,7 @@ export function incidentOf(value: Buffer | null): IncidentView {
     severity,
     status,
     title: incident.title,
+    titles: localized({ en: incident.title, ...incident.titles }),
     lat: incident.position.lat,
     lon: incident.position.lon,
     firstEventAt: iso(incident.firstEventAt, "incident.first_event_at"),
