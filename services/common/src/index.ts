@@ -149,3 +149,14 @@ export {
   topics,
 } from "./topics.js";
 export { enumLabel, isUuid } from "./wire.js";
+export {
+  defaultTimeFormat,
+  fillRecorderTemplate,
+  RECORDER_KINDS,
+  type RecorderKind,
+  recorderOrigins,
+  type SiteRecorder,
+  TIME_FORMATS,
+  type TimeFormat,
+  validateSiteRecorder,
+} from "./recorder-templates.js";
