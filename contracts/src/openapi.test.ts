@@ -6,9 +6,9 @@ import { ROUTES, type Route } from "./routes.js";
 
 const openApiDocument = buildOpenApiDocument();
 const documented = new Set(Object.keys(openApiDocument.paths));
-/** A contract path as OpenAPI writes it: functions are called with "{id}"-style placeholders. */
-const pathOf = (entry: string | ((id: string) => string), placeholder = "{id}") =>
-  decodeURIComponent(typeof entry === "string" ? entry : entry(placeholder));
+/** A contract path as OpenAPI writes it: functions are called with "{id}"-style placeholders (a second: "{eventId}"). */
+const pathOf = (entry: string | ((id: string, second: string) => string), placeholder = "{id}") =>
+  decodeURIComponent(typeof entry === "string" ? entry : entry(placeholder, "{eventId}"));
 
 describe("the OpenAPI document", () => {
   it("describes every alerting route the gateway forwards", () => {
@@ -26,7 +26,7 @@ describe("the OpenAPI document", () => {
 
   it("describes the gateway's own REST routes", () => {
     const own = Object.values(API)
-      .map((entry) => pathOf(entry as string | ((id: string) => string)))
+      .map((entry) => pathOf(entry as string | ((id: string, second: string) => string)))
       .filter((path) => path.startsWith("/api/") && path !== API.openapi);
     expect(own.length).toBeGreaterThan(5);
     expect(own.filter((path) => !documented.has(path))).toEqual([]);

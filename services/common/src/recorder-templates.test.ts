@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { HubError } from "./errors.js";
-import { fillRecorderTemplate, recorderOrigins, type SiteRecorder, validateSiteRecorder } from "./recorder-templates.js";
+import {
+  fillRecorderTemplate,
+  recorderOrigins,
+  type SiteRecorder,
+  validateSiteRecorder,
+} from "./recorder-templates.js";
 
 const frigate: SiteRecorder = {
   kind: "frigate",
@@ -24,7 +29,11 @@ describe("site recorder templates", () => {
     expect(validateSiteRecorder(frigate)).toBe(frigate);
     const from = new Date("2026-03-01T10:00:00Z");
     expect(
-      fillRecorderTemplate(frigate.clipUrlTemplate, { camera: "largo n", from, to: new Date(from.getTime() + 90_000) }, "unix"),
+      fillRecorderTemplate(
+        frigate.clipUrlTemplate,
+        { camera: "largo n", from, to: new Date(from.getTime() + 90_000) },
+        "unix",
+      ),
     ).toBe("http://frigate.local:5000/api/largo%20n/start/1772359200/end/1772359290/clip.mp4");
     expect(recorderOrigins(frigate)).toEqual(new Set(["http://frigate.local:5000"]));
   });
@@ -44,7 +53,11 @@ describe("site recorder templates", () => {
     ["a file: template", { clipUrlTemplate: "file:///{camera}/{from}/{to}" }, "clip_url_template"],
     ["credentials in the template", { clipUrlTemplate: "http://u:p@r/{camera}/{from}/{to}" }, "clip_url_template"],
     ["a placeholder in the host", { clipUrlTemplate: "http://{camera}.r/{from}/{to}" }, "clip_url_template"],
-    ["an oversized template", { clipUrlTemplate: `http://r/{camera}/{from}/{to}/${"a".repeat(1020)}` }, "clip_url_template"],
+    [
+      "an oversized template",
+      { clipUrlTemplate: `http://r/{camera}/{from}/{to}/${"a".repeat(1020)}` },
+      "clip_url_template",
+    ],
     ["a still template without {at}", { stillUrlTemplate: "http://r/{camera}.png" }, "still_url_template"],
     ["an unknown kind", { kind: "betamax" as never }, "kind"],
   ];

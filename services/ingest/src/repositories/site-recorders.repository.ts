@@ -14,14 +14,7 @@ export class SiteRecordersRepository {
        ON CONFLICT (site_id) DO UPDATE SET kind = excluded.kind, clip_url_template = excluded.clip_url_template,
          still_url_template = excluded.still_url_template, time_format = excluded.time_format,
          updated_by = excluded.updated_by, updated_at = now()`,
-      [
-        siteId,
-        recorder.kind,
-        recorder.clipUrlTemplate,
-        recorder.stillUrlTemplate,
-        recorder.timeFormat,
-        updatedBy,
-      ],
+      [siteId, recorder.kind, recorder.clipUrlTemplate, recorder.stillUrlTemplate, recorder.timeFormat, updatedBy],
     );
   }
 }

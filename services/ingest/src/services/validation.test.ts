@@ -237,9 +237,15 @@ describe("validateDetection", () => {
 
 describe("validateCamera", () => {
   it("accepts a camera with a live stream and a recording source", () => {
-    const video = { liveUri: "rtsps://nvr.example/live/1", recording: { $case: "recorderCamera" as const, value: "largo_n" } };
+    const video = {
+      liveUri: "rtsps://nvr.example/live/1",
+      recording: { $case: "recorderCamera" as const, value: "largo_n" },
+    };
     expect(() => validateCamera(newCamera({ video }), limits)).not.toThrow();
-    const onvif = { liveUri: "", recording: { $case: "onvifDeviceUri" as const, value: "http://10.0.0.5/onvif/device_service" } };
+    const onvif = {
+      liveUri: "",
+      recording: { $case: "onvifDeviceUri" as const, value: "http://10.0.0.5/onvif/device_service" },
+    };
     expect(() => validateCamera(newCamera({ video: onvif }), limits)).not.toThrow();
   });
 
