@@ -29,6 +29,8 @@ import {
   type LoginResponse,
   type Problem,
   type Snapshot,
+  type VideoClip,
+  type VideoClipRequest,
 } from "@hub/contracts";
 import type { RefreshOutcome } from "./tokens";
 
@@ -72,6 +74,10 @@ export interface ApiClient {
   exportJob(id: string): Promise<ExportJob>;
   /** The export's zip, with the file name the gateway suggests (Content-Disposition), if any. */
   downloadExport(id: string): Promise<{ blob: Blob; fileName: string | null }>;
+  /** Opens a clip around an evidence time (audited; VIDEO_ROLES). */
+  openClip(request: VideoClipRequest): Promise<VideoClip>;
+  /** A still or a snapshot the gateway serves (audited): `path` from API.detectionSnapshot or VideoClip.frames. */
+  videoImage(path: string): Promise<Blob>;
   /** Newest first; `before` an entry id for the page after it. */
   audit(query?: { limit?: number; before?: number | null }): Promise<AuditEntryView[]>;
   /** The civil-protection alerts' authoring API (proxied by the gateway). */
@@ -253,6 +259,8 @@ export function createApi(options: ApiOptions = {}): ApiClient {
       const response = await send(API.exportDownload(id), { accept: "application/zip, application/octet-stream" });
       return { blob: await response.blob(), fileName: fileNameOf(response.headers.get("content-disposition")) };
     },
+    openClip: (request) => call<VideoClip>(API.videoClips, { method: "POST", body: request }),
+    videoImage: async (path) => (await send(path, { accept: "image/*" })).blob(),
     audit: ({ limit, before } = {}) => call<AuditEntryView[]>(`${API.audit}${query({ limit, before })}`),
     alerting,
   };
