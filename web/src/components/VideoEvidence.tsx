@@ -177,14 +177,16 @@ export function ClipViewer({ request, onClose }: { request: VideoClipRequest; on
           <>
             <dl className="clip-facts">
               <dt>{t("videoWindow")}</dt>
-              <dd data-testid="clip-window">
+              <dd className="clip-fact" data-testid="clip-window">
                 <time dateTime={clip.value.from}>{format.dateTime(clip.value.from)}</time> –{" "}
                 <time dateTime={clip.value.to}>{format.dateTime(clip.value.to)}</time>
               </dd>
               <dt>{t("videoSource")}</dt>
-              <dd>{clip.value.source === "onvif" ? t("videoSourceOnvif") : (clip.value.recorderKind ?? "")}</dd>
+              <dd className="clip-fact">
+                {clip.value.source === "onvif" ? t("videoSourceOnvif") : (clip.value.recorderKind ?? "")}
+              </dd>
               <dt>{t("videoHash")}</dt>
-              <dd className="hash" data-testid="clip-hash">
+              <dd className="clip-fact hash" data-testid="clip-hash">
                 {clip.value.sha256 ?? t("videoNoHash")}
               </dd>
             </dl>
