@@ -160,7 +160,14 @@ describe("npm start", () => {
       // The stand-in recorder is up again, and simulated detections point at it (README "Video evidence").
       const found: { uri: string | null } = { uri: null };
       expect(
-        await eventually(async () => (found.uri = await storedSnapshotUri()) !== null, 5 * MINUTES, 1000),
+        await eventually(
+          async () => {
+            found.uri = await storedSnapshotUri();
+            return found.uri !== null;
+          },
+          5 * MINUTES,
+          1000,
+        ),
         `no detection with a snapshot on the stand-in recorder:\n${second.output()}`,
       ).toBe(true);
       const still = await fetch(found.uri ?? "");
