@@ -169,6 +169,8 @@ export const caseDetectionSchema = z.object({
   plateText: z.string().nullable(),
   ruleType: z.string().nullable(),
   trackId: z.string().nullable(),
+  /** The recorder keeps a still of it (API.detectionSnapshot serves it). */
+  snapshot: z.boolean(),
 });
 export type CaseDetection = z.infer<typeof caseDetectionSchema>;
 

@@ -35,6 +35,8 @@ export const evidenceViewSchema = z.object({
   /** One line for the timeline, e.g. "fire 0.91" or "water_level 0.62 m". No plate text. */
   summary: z.string(),
   late: z.boolean(),
+  /** A detection whose recorder keeps a still (API.detectionSnapshot serves it). */
+  snapshot: z.boolean(),
 });
 export type EvidenceView = z.infer<typeof evidenceViewSchema>;
 

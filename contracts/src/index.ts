@@ -22,4 +22,5 @@ export * from "./paths.js";
 export * from "./problem.js";
 export * from "./public-alerts.js";
 export * from "./routes.js";
+export * from "./video.js";
 export * from "./vocabulary.js";

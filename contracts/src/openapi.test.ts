@@ -6,10 +6,15 @@ import { ROUTES, type Route } from "./routes.js";
 
 const openApiDocument = buildOpenApiDocument();
 const documented = new Set(Object.keys(openApiDocument.paths));
-/** A contract path as OpenAPI writes it: functions are called with "{id}"-style placeholders. */
-/** A path of the contract in OpenAPI form: "{id}", and "{stepId}" for a second parameter. */
-const pathOf = (entry: string | ((id: string, second?: string) => string), placeholder = "{id}") =>
-  decodeURIComponent(typeof entry === "string" ? entry : entry(placeholder, "{stepId}"));
+/**
+ * A contract path as OpenAPI writes it: functions are called with "{id}"-style placeholders, a second parameter with
+ * its own name ("{stepId}", "{eventId}"), read from the function.
+ */
+const pathOf = (entry: string | ((id: string, second?: string) => string), placeholder = "{id}") => {
+  if (typeof entry === "string") return decodeURIComponent(entry);
+  const second = /^\(?\s*\w+\s*,\s*(\w+)/.exec(entry.toString())?.[1] ?? "second";
+  return decodeURIComponent(entry(placeholder, `{${second}}`));
+};
 
 describe("the OpenAPI document", () => {
   it("describes every alerting route the gateway forwards", () => {

@@ -55,6 +55,13 @@ export const API = {
   legalHoldReleases: "/api/v1/legal-holds/release-requests",
   /** POST → LegalHoldRelease: a second supervisor approves; the hold ends. */
   approveLegalHoldRelease: (id: string) => `/api/v1/legal-holds/release-requests/${encodeURIComponent(id)}/approve`,
+  /** POST VideoClipRequest → VideoClip (VIDEO_ROLES; audited). */
+  videoClips: "/api/v1/video/clips",
+  /** GET ?cameraId=&at=&clipId= → an image (VIDEO_ROLES; audited). */
+  videoStill: "/api/v1/video/stills",
+  /** GET ?incidentId= | ?caseReference=&purpose= → the detection's still (VIDEO_ROLES; audited). */
+  detectionSnapshot: (cameraId: string, eventId: string) =>
+    `/api/v1/cameras/${encodeURIComponent(cameraId)}/detections/${encodeURIComponent(eventId)}/snapshot`,
   landOutline: "/basemap/macau-land.geojson",
   /** GET ?from&to&bbox|polygon&kind&severity&state&text&limit&cursor → IncidentHistoryPage (closed incidents). */
   incidentHistory: "/api/v1/incidents/history",

@@ -61,7 +61,13 @@ import {
 } from "./legal-holds.js";
 import { alertViewSchema, snapshotQuerySchema, snapshotSchema } from "./live.js";
 import { publicAlertViewSchema } from "./public-alerts.js";
-import type { Role } from "./vocabulary.js";
+import {
+  detectionSnapshotQuerySchema,
+  videoClipRequestSchema,
+  videoClipSchema,
+  videoStillQuerySchema,
+} from "./video.js";
+import { type Role, VIDEO_ROLES } from "./vocabulary.js";
 
 export interface RouteResponse {
   status: number;
@@ -279,6 +285,33 @@ export const ROUTES: readonly Route[] = [
     summary: "Alerts in force, as the live map shows them",
     access: "signed-in",
     response: ok(z.array(alertViewSchema), "Alerts"),
+  },
+  {
+    method: "post",
+    path: "/api/v1/video/clips",
+    summary: "Open the clip of a camera around an evidence time (audited; the recorder's address is not disclosed)",
+    access: "signed-in",
+    roles: VIDEO_ROLES,
+    body: videoClipRequestSchema,
+    response: ok(videoClipSchema, "The clip's window, frames and hash"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/video/stills",
+    summary: "A still frame of a camera at a time, fetched from its site's recorder (audited)",
+    access: "signed-in",
+    roles: VIDEO_ROLES,
+    query: videoStillQuerySchema,
+    response: media("image/*", "The still"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/cameras/{id}/detections/{eventId}/snapshot",
+    summary: "The still of a detection, fetched from its site's recorder (audited)",
+    access: "signed-in",
+    roles: VIDEO_ROLES,
+    query: detectionSnapshotQuerySchema,
+    response: media("image/*", "The snapshot"),
   },
   {
     method: "post",

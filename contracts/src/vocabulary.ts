@@ -23,6 +23,9 @@ export type Role = (typeof ROLES)[number];
 /** Roles that may stream individual detections (`SubscribeRequest.detections`). */
 export const DETECTION_ROLES: readonly Role[] = ["operator", "investigator", "administrator"];
 
+/** Roles that may see video (clips, stills, detection snapshots): those that see detections. Every look is audited. */
+export const VIDEO_ROLES: readonly Role[] = DETECTION_ROLES;
+
 export const CAMERA_STATES = ["online", "degraded", "offline", "unknown"] as const;
 export type CameraState = (typeof CAMERA_STATES)[number];
 

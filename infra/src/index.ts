@@ -1,5 +1,6 @@
 export { type EmbeddedDbOptions, type RunningDb, startEmbeddedDatabase } from "./database.js";
 export { verifyStandardWebhook } from "./dev-citizen-apps.js";
+export { type DevRecorder, startDevRecorder, stillSvg } from "./dev-recorder.js";
 export {
   ensureKafkaJars,
   type KafkaBrokerOptions,

@@ -13,6 +13,7 @@ import { type ServiceRoleKey, serviceRoles } from "@hub/common";
 import { startEmbeddedDatabase } from "./database.js";
 import { devAuditCheckpoints } from "./dev-audit-key.js";
 import { startDevCitizenApps } from "./dev-citizen-apps.js";
+import { startDevRecorder } from "./dev-recorder.js";
 import { ensureKafkaJars, startKafka, startKafkaCluster } from "./kafka.js";
 import {
   decideOnExit,
@@ -44,6 +45,7 @@ const ports = {
   alerts: Number(env.ALERTS_PORT ?? 8081),
   alertsOps: Number(env.ALERTS_OPS_PORT ?? 9467),
   devCitizenApps: Number(env.HUB_DEV_CITIZEN_APPS_PORT ?? 8089),
+  devRecorder: Number(env.HUB_DEV_RECORDER_PORT ?? 8090),
   simulatorOps: Number(env.SIMULATOR_OPS_PORT ?? 9468),
 };
 
@@ -202,6 +204,18 @@ async function main(): Promise<void> {
     KAFKA_BROKERS: brokers.join(","),
     DATABASE_URL: databaseUrl,
   };
+  // Development: the sites' recorder is a stand-in that draws stills and lists clip frames (README "Video evidence").
+  let recorderLine = "";
+  let ingestRecorderEnv: Record<string, string> = {};
+  let simulatorRecorderEnv: Record<string, string> = {};
+  if (mode === "development") {
+    const recorder = await startDevRecorder({ port: ports.devRecorder });
+    stops.push({ name: "recorder stand-in", stop: () => recorder.close() });
+    ingestRecorderEnv = { INGEST_DEV_RECORDER_URL: recorder.url };
+    simulatorRecorderEnv = { SIMULATOR_SNAPSHOT_URL_TEMPLATE: recorder.templates.snapshotUrlTemplate };
+    recorderLine = `\n    recorder (dev)       ${recorder.url}   stand-in video recorder of the development sites (stills, clips)`;
+  }
+
   supervise("ingest", false, () =>
     startService({
       name: "ingest",
@@ -209,6 +223,7 @@ async function main(): Promise<void> {
       env: {
         ...serviceEnv,
         ...database("ingest"),
+        ...ingestRecorderEnv,
         INGEST_PORT: String(ports.ingest),
         INGEST_OPS_PORT: String(ports.ingestOps),
       },
@@ -316,6 +331,7 @@ async function main(): Promise<void> {
         ...serviceEnv,
         INGEST_ADDRESS: `127.0.0.1:${ports.ingest}`,
         SIMULATOR_OPS_PORT: String(ports.simulatorOps),
+        ...simulatorRecorderEnv,
       },
       logDir,
       echo: log,
@@ -337,7 +353,7 @@ async function main(): Promise<void> {
     gateway health       http://127.0.0.1:${ports.gatewayOps}/readyz   metrics: /metrics
     alerts (authoring)   http://127.0.0.1:${ports.gateway}/#/alerts   (sign in as drafter, then approver)
     public alert page    http://127.0.0.1:${ports.gateway}/public/alerts   CAP feed: http://127.0.0.1:${ports.gateway}/cap/feed.atom
-    alerts health        http://127.0.0.1:${ports.alertsOps}/readyz   metrics: /metrics${citizenApps}
+    alerts health        http://127.0.0.1:${ports.alertsOps}/readyz   metrics: /metrics${citizenApps}${recorderLine}
     simulator            ${env.SIMULATOR_CAMERAS ?? "1,701"} cameras and their sensors, publishing through gRPC
     simulator health     http://127.0.0.1:${ports.simulatorOps}/readyz   metrics: /metrics (restarted if it stops)
     logs                 ${logDir}/*.log

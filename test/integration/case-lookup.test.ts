@@ -111,6 +111,7 @@ beforeAll(async () => {
       plateText: plate,
       ruleType,
       trackId: null,
+      snapshot: false,
     });
     const row = {
       observedAt,

@@ -27,6 +27,7 @@ interface Launch {
 let dataDir: string;
 let env: NodeJS.ProcessEnv;
 let dbPort: number;
+let recorderPort: number;
 const running = new Set<ChildProcess>();
 
 function launch(): Launch {
@@ -76,6 +77,23 @@ async function storedDetections(): Promise<number> {
   }
 }
 
+/** A stored detection's snapshot URI on the stand-in recorder of this run, if one is stored yet. */
+async function storedSnapshotUri(): Promise<string | null> {
+  const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${dbPort}/postgres` });
+  try {
+    await client.connect();
+    const result = await client.query<{ uri: string }>(
+      "SELECT snapshot_uri AS uri FROM detections WHERE starts_with(snapshot_uri, $1) LIMIT 1",
+      [`http://127.0.0.1:${recorderPort}/`],
+    );
+    return result.rows[0]?.uri ?? null;
+  } catch {
+    return null;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 async function stop(hub: Launch): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   hub.child.kill("SIGTERM");
   return hub.exited;
@@ -85,6 +103,7 @@ beforeAll(async () => {
   if (!existsSync(launcher)) throw new Error(`${launcher} is missing: build first (npx tsc -b)`);
   dataDir = await mkdtemp(join(tmpdir(), "hub-start-"));
   dbPort = await freePort();
+  recorderPort = await freePort();
   const port = async () => String(await freePort());
   const { KAFKA_BROKERS: _brokers, DATABASE_URL: _database, ...inherited } = process.env;
   env = {
@@ -104,6 +123,7 @@ beforeAll(async () => {
     ALERTS_PORT: await port(),
     ALERTS_OPS_PORT: await port(),
     HUB_DEV_CITIZEN_APPS_PORT: await port(),
+    HUB_DEV_RECORDER_PORT: String(recorderPort),
     SIMULATOR_OPS_PORT: await port(),
     // A small city: the machine is shared with the rest of the suite.
     SIMULATOR_CAMERAS: "40",
@@ -137,6 +157,22 @@ describe("npm start", () => {
         await eventually(async () => (await storedDetections()) > afterRestart, 5 * MINUTES, 1000),
         `no new detections stored after the restart:\n${second.output()}`,
       ).toBe(true);
+      // The stand-in recorder is up again, and simulated detections point at it (README "Video evidence").
+      const found: { uri: string | null } = { uri: null };
+      expect(
+        await eventually(
+          async () => {
+            found.uri = await storedSnapshotUri();
+            return found.uri !== null;
+          },
+          5 * MINUTES,
+          1000,
+        ),
+        `no detection with a snapshot on the stand-in recorder:\n${second.output()}`,
+      ).toBe(true);
+      const still = await fetch(found.uri ?? "");
+      expect(still.status).toBe(200);
+      expect(still.headers.get("content-type")).toBe("image/svg+xml");
       expect(second.output()).not.toContain("stopped unexpectedly");
       expect(first.output()).not.toContain("stopped unexpectedly");
       expect(await stop(second), second.output()).toEqual({ code: 0, signal: null });

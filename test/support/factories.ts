@@ -34,6 +34,7 @@ export function newCamera(overrides: Partial<Camera> = {}): Camera {
     state: CameraState.CAMERA_STATE_UNSPECIFIED,
     siteId: "",
     updatedAt: undefined,
+    video: undefined,
     ...overrides,
   };
 }
@@ -56,6 +57,7 @@ export function newDetection(cameraId: string, overrides: Partial<Detection> = {
       dwellSeconds: 0,
       direction: CrossingDirection.CROSSING_DIRECTION_LEFT_TO_RIGHT,
     },
+    snapshotUri: "",
     ...overrides,
   };
 }

@@ -36,6 +36,8 @@ import {
   type Problem,
   type RulesView,
   type Snapshot,
+  type VideoClip,
+  type VideoClipRequest,
 } from "@hub/contracts";
 import type { RefreshOutcome } from "./tokens";
 
@@ -86,6 +88,10 @@ export interface ApiClient {
   exportJob(id: string): Promise<ExportJob>;
   /** The export's zip, with the file name the gateway suggests (Content-Disposition), if any. */
   downloadExport(id: string): Promise<{ blob: Blob; fileName: string | null }>;
+  /** Opens a clip around an evidence time (audited; VIDEO_ROLES). */
+  openClip(request: VideoClipRequest): Promise<VideoClip>;
+  /** A still or a snapshot the gateway serves (audited): `path` from API.detectionSnapshot or VideoClip.frames. */
+  videoImage(path: string): Promise<Blob>;
   /** Newest first; `before` an entry id for the page after it. */
   audit(query?: { limit?: number; before?: number | null }): Promise<AuditEntryView[]>;
   /** Closed incidents, newest first; the query as the route takes it (IncidentHistoryQuery). */
@@ -277,6 +283,8 @@ export function createApi(options: ApiOptions = {}): ApiClient {
       const response = await send(API.exportDownload(id), { accept: "application/zip, application/octet-stream" });
       return { blob: await response.blob(), fileName: fileNameOf(response.headers.get("content-disposition")) };
     },
+    openClip: (request) => call<VideoClip>(API.videoClips, { method: "POST", body: request }),
+    videoImage: async (path) => (await send(path, { accept: "image/*" })).blob(),
     audit: ({ limit, before } = {}) => call<AuditEntryView[]>(`${API.audit}${query({ limit, before })}`),
     incidentHistory: (history) =>
       call<IncidentHistoryPage>(

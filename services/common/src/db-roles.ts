@@ -32,6 +32,7 @@ export const tableGrants: Record<string, Partial<Record<ServiceRoleKey, Privileg
   sites: { ingest: "SELECT INSERT" },
   device_credentials: { ingest: "SELECT INSERT UPDATE" },
   cameras: { ingest: "SELECT INSERT UPDATE", correlator: "SELECT UPDATE", gateway: "SELECT" },
+  site_recorders: { ingest: "SELECT INSERT UPDATE", gateway: "SELECT" },
   sensors: { ingest: "SELECT INSERT UPDATE", gateway: "SELECT" },
   sensor_datastreams: { ingest: "SELECT INSERT DELETE" },
   detections: { correlator: "SELECT INSERT", gateway: "SELECT" },

@@ -127,6 +127,17 @@ export {
   startOpsServer,
 } from "./ops-server.js";
 export { answerWithProblems, type Problem, problemOf } from "./problem.js";
+export {
+  defaultTimeFormat,
+  fillRecorderTemplate,
+  RECORDER_KINDS,
+  type RecorderKind,
+  recorderOrigins,
+  type SiteRecorder,
+  TIME_FORMATS,
+  type TimeFormat,
+  validateSiteRecorder,
+} from "./recorder-templates.js";
 export { type BackoffOptions, backoffDelay, type RetryOptions, retryWithBackoff } from "./retry.js";
 export {
   bootstrapService,

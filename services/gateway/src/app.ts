@@ -19,6 +19,7 @@ import { registerSockets, startSessionSweep } from "./controllers/socket.control
 import { registerStatic } from "./controllers/static.controller.js";
 import { AlertsGateway } from "./gateways/alerts.gateway.js";
 import { CorrelatorGateway } from "./gateways/correlator.gateway.js";
+import { RecorderGateway } from "./gateways/recorder.gateway.js";
 import { createGatewayMetrics } from "./metrics.js";
 import { AuditRepository } from "./repositories/audit.repository.js";
 import {
@@ -41,6 +42,7 @@ import { SignInAttemptsRepository } from "./repositories/sign-in-attempts.reposi
 import { SignInAuditRepository } from "./repositories/sign-in-audit.repository.js";
 import { loadSigningKey } from "./repositories/signing-key.repository.js";
 import { UsersRepository } from "./repositories/users.repository.js";
+import { VideoRepository } from "./repositories/video.repository.js";
 import { ViewsRepository } from "./repositories/views.repository.js";
 import { AuditCheckpointer } from "./services/audit-checkpoint.service.js";
 import { AuthService, devUsers } from "./services/auth.service.js";
@@ -67,6 +69,7 @@ import { PublicAlerts } from "./services/public-alerts.service.js";
 import { SessionService } from "./services/sessions.service.js";
 import { SignInThrottle } from "./services/sign-in-throttle.js";
 import { UserAdminService } from "./services/user-admin.service.js";
+import { VideoService } from "./services/video.service.js";
 
 export type GatewayApp = RunningService<{ port: number }>;
 
@@ -237,9 +240,26 @@ async function wireGateway(
   const exportPool = createPool(config.DATABASE_URL, config.GATEWAY_EXPORT_MAX_RUNNING, logger, config);
   const cases = new CasesRepository(pool, exportPool);
   const caseService = new CaseService({ cases, correlator, audit, maxWindowHours: config.GATEWAY_CASE_MAX_WINDOW_H });
+  const recorders = new RecorderGateway({
+    timeoutMs: config.GATEWAY_RECORDER_TIMEOUT_MS,
+    maxBytes: config.GATEWAY_RECORDER_MAX_BYTES,
+    logger: logger.child({ ns: "recorder" }),
+  });
+  const videoRepository = new VideoRepository(pool);
+  const video = new VideoService({
+    video: videoRepository,
+    recorders,
+    audit,
+    settings: {
+      clipBeforeS: config.GATEWAY_CLIP_BEFORE_S,
+      clipAfterS: config.GATEWAY_CLIP_AFTER_S,
+      clipFrames: config.GATEWAY_CLIP_FRAMES,
+    },
+  });
   const signing = loadSigningKey(config.GATEWAY_EXPORT_KEY_FILE, logger);
   const exports = new ExportService({
     cases: caseService,
+    video,
     repository: cases,
     jobs: new ExportJobsRepository(pool, EXPORT_STALE_S),
     files: new ExportChunksRepository(pool),
@@ -270,6 +290,7 @@ async function wireGateway(
     history: new HistoryService({ history: new HistoryRepository(pool) }),
     rules: new RulesRepository(pool),
     cases: caseService,
+    video,
     legalHolds: new LegalHoldService(new LegalHoldsRepository(pool)),
     exports,
     audit,

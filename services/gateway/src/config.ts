@@ -38,6 +38,16 @@ const schema = z
     /** REST API, Socket.IO and the dashboard, on one port. */
     GATEWAY_PORT: port.default(8080),
     GATEWAY_OPS_PORT: port.default(9466),
+    /** A clip opened for an evidence time runs from this many seconds before it… */
+    GATEWAY_CLIP_BEFORE_S: z.coerce.number().int().min(0).max(3600).default(30),
+    /** …to this many seconds after it. */
+    GATEWAY_CLIP_AFTER_S: z.coerce.number().int().min(1).max(3600).default(60),
+    /** Still frames a clip viewer shows across the clip's window (when the site's recorder serves stills). */
+    GATEWAY_CLIP_FRAMES: z.coerce.number().int().min(1).max(60).default(6),
+    /** How long the gateway waits for a site's recorder (stills, snapshots, a clip's digest). */
+    GATEWAY_RECORDER_TIMEOUT_MS: positiveInt.max(60_000).default(5000),
+    /** The largest still or snapshot the gateway relays from a recorder. */
+    GATEWAY_RECORDER_MAX_BYTES: positiveInt.max(64 * 1024 * 1024).default(5 * 1024 * 1024),
     /** HMAC key for the sign-in tokens (JWT, HS256); at least 32 characters; required outside development/test. */
     GATEWAY_JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     /** How long a sign-in (its server-side session) lasts: a command-centre shift; refreshing never goes past it. */

@@ -14,6 +14,7 @@ import {
   type ServiceWiring,
   serverCredentials,
   tolerantDefinition,
+  validateSiteRecorder,
 } from "@hub/common";
 import { CameraIngestServiceService, protoRoot, SensorIngestServiceService } from "@hub/proto";
 import { HealthImplementation } from "grpc-health-check";
@@ -24,6 +25,7 @@ import { sensorIngestController } from "./controllers/sensor-ingest.controller.j
 import { createIngestMetrics } from "./metrics.js";
 import { EventBusRepository } from "./repositories/event-bus.repository.js";
 import { RegistryRepository } from "./repositories/registry.repository.js";
+import { SiteRecordersRepository } from "./repositories/site-recorders.repository.js";
 import { IngestService } from "./services/ingest.service.js";
 import { RecentEvents } from "./services/recent-events.js";
 import { SiteRateLimiter } from "./services/site-rate-limiter.js";
@@ -33,7 +35,12 @@ export type IngestApp = RunningService<{ grpcPort: number }>;
 const SERVICE_NAMES = ["hub.v1.CameraIngestService", "hub.v1.SensorIngestService"];
 
 /** Development credentials exist only in development mode; any left in the database are revoked otherwise. */
-async function prepareCredentials(config: IngestConfig, registry: RegistryRepository, logger: Logger) {
+async function prepareCredentials(
+  config: IngestConfig,
+  registry: RegistryRepository,
+  recorders: SiteRecordersRepository,
+  logger: Logger,
+) {
   if (config.HUB_MODE === "development") {
     for (const site of devSites) {
       await registry.addCredential({
@@ -45,10 +52,29 @@ async function prepareCredentials(config: IngestConfig, registry: RegistryReposi
       });
     }
     logger.warn({ sites: devSites.map((site) => site.id) }, "development device credentials seeded");
+    if (config.INGEST_DEV_RECORDER_URL) await seedDevRecorders(config.INGEST_DEV_RECORDER_URL, recorders, logger);
   } else {
     const revoked = await registry.revokeCredentialsWithPrefix(DEV_CREDENTIAL_PREFIX);
     if (revoked > 0) logger.warn({ revoked }, "revoked development credentials");
   }
+}
+
+/** The development sites record on the stand-in recorder (infra/src/dev-recorder.ts). */
+async function seedDevRecorders(baseUrl: string, recorders: SiteRecordersRepository, logger: Logger): Promise<void> {
+  const base = baseUrl.replace(/\/+$/, "");
+  for (const site of devSites) {
+    await recorders.upsert(
+      site.id,
+      validateSiteRecorder({
+        kind: "generic",
+        clipUrlTemplate: `${base}/clips/{camera}/{from}/{to}.json`,
+        stillUrlTemplate: `${base}/stills/{camera}/{at}.svg`,
+        timeFormat: "iso8601",
+      }),
+      "development",
+    );
+  }
+  logger.warn({ recorder: base }, "development sites record on the stand-in recorder");
 }
 
 export function startIngest(config: IngestConfig, logger: Logger): Promise<IngestApp> {
@@ -78,7 +104,7 @@ async function wireIngest(
   });
 
   const registry = new RegistryRepository(pool, logger.child({ ns: "registry" }));
-  await prepareCredentials(config, registry, logger);
+  await prepareCredentials(config, registry, new SiteRecordersRepository(pool), logger);
   await registry.refresh();
   const refreshTimer = setInterval(() => {
     registry.refresh().catch((err: unknown) => logger.warn({ err }, "registry refresh failed"));

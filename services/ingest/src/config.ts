@@ -56,6 +56,11 @@ const schema = z
     KAFKA_SEND_TIMEOUT_MS: positiveInt.default(10_000),
     KAFKA_MAX_QUEUED_MESSAGES: positiveInt.default(100_000),
     REGISTRY_REFRESH_MS: positiveInt.default(30_000),
+    /**
+     * Development mode only: the development sites' recorder is the stand-in at this base URL (`npm start` sets it;
+     * README "Video evidence"). Elsewhere, `npm run site:recorder` configures each site's recorder.
+     */
+    INGEST_DEV_RECORDER_URL: z.url({ protocol: /^https?$/ }).optional(),
   })
   .superRefine(checkCommonConfig)
   .refine((env) => env.INGEST_SITE_BURST >= env.INGEST_MAX_BATCH, {

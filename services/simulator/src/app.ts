@@ -36,6 +36,9 @@ export async function startSimulator(config: SimulatorConfig, logger: Logger): P
       readingIntervalS: config.SIMULATOR_READING_INTERVAL_S,
       tokens: config.tokens,
       seed: config.SIMULATOR_SEED,
+      ...(config.SIMULATOR_SNAPSHOT_URL_TEMPLATE
+        ? { snapshotUrlTemplate: config.SIMULATOR_SNAPSHOT_URL_TEMPLATE }
+        : {}),
       ...(scenario ? { scenario } : {}),
     },
     logger,

@@ -37,6 +37,11 @@ const schema = z
     SIMULATOR_HOST: z.string().default("0.0.0.0"),
     /** /healthz, /readyz (ready once every device is registered) and /metrics. */
     SIMULATOR_OPS_PORT: port.default(9468),
+    /**
+     * Detections carry a snapshot URI at their site's recorder built from this template ({camera}, {event}, {at});
+     * `npm start` points it at the development stand-in recorder. Unset: no snapshots.
+     */
+    SIMULATOR_SNAPSHOT_URL_TEMPLATE: z.string().url().max(900).optional(),
     /** Set by the `npm start` launcher: stop when stdin closes (the launcher died). */
     HUB_EXIT_WITH_STDIN: booleanFlag.default(false),
   })

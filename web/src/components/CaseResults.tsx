@@ -7,6 +7,7 @@ import { useI18n } from "../i18n/I18nProvider";
 import { CaseExport } from "./CaseExport";
 import { CaseTimeline } from "./CaseTimeline";
 import { useLive } from "./LiveContext";
+import { EvidenceVideo } from "./VideoEvidence";
 
 interface CaseResultsProps {
   /** The search's first page; later pages are added here. Keyed by record: a new search starts afresh. */
@@ -161,6 +162,7 @@ export const CaseResults = memo(function CaseResults({
                 <th scope="col">{t("caseConfidence")}</th>
                 <th scope="col">{t("casePlateColumn")}</th>
                 <th scope="col">{t("caseRule")}</th>
+                <th scope="col">{t("videoColumn")}</th>
               </tr>
             </thead>
             <tbody>
@@ -174,6 +176,15 @@ export const CaseResults = memo(function CaseResults({
                   <td>{t("confidence", { percent: format.percent(detection.confidence) })}</td>
                   <td className="plate">{detection.plateText ?? "–"}</td>
                   <td>{detection.ruleType ? tOr(`rule_${detection.ruleType}`, detection.ruleType) : "–"}</td>
+                  <td>
+                    <EvidenceVideo
+                      cameraId={detection.cameraId}
+                      eventId={detection.eventId}
+                      at={detection.observedAt}
+                      snapshot={detection.snapshot}
+                      context={{ caseReference: result.caseReference, purpose }}
+                    />
+                  </td>
                 </tr>
               ))}
             </tbody>

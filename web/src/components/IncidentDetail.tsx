@@ -9,6 +9,7 @@ import { DetailPanel } from "./DetailPanel";
 import type { Loadable } from "./hooks";
 import { IncidentWorkflowSection } from "./incident/IncidentWorkflowSection";
 import { useLive } from "./LiveContext";
+import { EvidenceVideo } from "./VideoEvidence";
 
 interface IncidentDetailProps {
   id: string;
@@ -197,6 +198,15 @@ export function IncidentDetail({ id, onClose, onSelectCamera, onShowOnMap }: Inc
                 <span className="evidence-kind">{t(`evidence_${item.eventKind}`)}</span> {item.summary}{" "}
                 <span className="muted">({item.sourceId})</span>
                 {item.late && <span className="badge badge-late"> {t("lateEvidence")}</span>}
+                {item.eventKind === "detection" && (
+                  <EvidenceVideo
+                    cameraId={item.sourceId}
+                    eventId={item.eventId}
+                    at={item.observedAt}
+                    snapshot={item.snapshot}
+                    context={{ incidentId: id }}
+                  />
+                )}
               </li>
             ))}
           </ol>

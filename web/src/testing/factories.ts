@@ -167,6 +167,7 @@ export function newCaseDetection(overrides: Partial<CaseDetection> = {}): CaseDe
     plateText: "MK-12-34",
     ruleType: null,
     trackId: null,
+    snapshot: false,
     ...overrides,
   };
 }

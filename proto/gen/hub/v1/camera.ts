@@ -175,7 +175,35 @@ export interface Camera {
   /** The site (edge connector) that owns this camera. Output only: taken from the caller's credentials. */
   siteId: string;
   /** When the registry last changed this camera. Output only. */
-  updatedAt: Date | undefined;
+  updatedAt:
+    | Date
+    | undefined;
+  /** How to reach the camera's video (optional: without it the hub offers no clips for this camera). */
+  video: CameraVideo | undefined;
+}
+
+/**
+ * Where a camera's live and recorded video is. URIs are at most 1024 characters and carry no user:password (the
+ * hub holds recorder credentials per site, not per camera).
+ */
+export interface CameraVideo {
+  /** Live stream: rtsp:// or rtsps:// (ONVIF Profile S GetStreamUri), or https:// (HLS, WebRTC gateway). Optional. */
+  liveUri: string;
+  /** Where recordings are played back from. Unset: no recordings. */
+  recording:
+    | //
+    /**
+     * ONVIF Profile G device service, http:// or https://, e.g. "http://10.20.0.17/onvif/device_service": recordings
+     * are replayed with GetReplayUri at the clip's window.
+     */
+    { $case: "onvifDeviceUri"; value: string }
+    | //
+    /**
+     * The camera's name at its site's recorder (Frigate camera name, Milestone camera GUID, ZoneMinder monitor id),
+     * 1..128 characters of [A-Za-z0-9._:-]; the site's recorder URL templates put it in place of {camera}.
+     */
+    { $case: "recorderCamera"; value: string }
+    | undefined;
 }
 
 /** A heartbeat or state change, as reported by the camera or its edge connector. */
@@ -320,6 +348,7 @@ function createBaseCamera(): Camera {
     state: 0,
     siteId: "",
     updatedAt: undefined,
+    video: undefined,
   };
 }
 
@@ -351,6 +380,9 @@ export const Camera: MessageFns<Camera> = {
     }
     if (message.updatedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(74).fork()).join();
+    }
+    if (message.video !== undefined) {
+      CameraVideo.encode(message.video, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -440,6 +472,14 @@ export const Camera: MessageFns<Camera> = {
             message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.video = CameraVideo.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -475,6 +515,7 @@ export const Camera: MessageFns<Camera> = {
         : isSet(object.updated_at)
         ? fromJsonTimestamp(object.updated_at)
         : undefined,
+      video: isSet(object.video) ? CameraVideo.fromJSON(object.video) : undefined,
     };
   },
 
@@ -507,6 +548,9 @@ export const Camera: MessageFns<Camera> = {
     if (message.updatedAt !== undefined) {
       obj.updatedAt = message.updatedAt.toISOString();
     }
+    if (message.video !== undefined) {
+      obj.video = CameraVideo.toJSON(message.video);
+    }
     return obj;
   },
 
@@ -528,6 +572,134 @@ export const Camera: MessageFns<Camera> = {
     message.state = object.state ?? 0;
     message.siteId = object.siteId ?? "";
     message.updatedAt = object.updatedAt ?? undefined;
+    message.video = (object.video !== undefined && object.video !== null)
+      ? CameraVideo.fromPartial(object.video)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCameraVideo(): CameraVideo {
+  return { liveUri: "", recording: undefined };
+}
+
+export const CameraVideo: MessageFns<CameraVideo> = {
+  encode(message: CameraVideo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.liveUri !== "") {
+      writer.uint32(10).string(message.liveUri);
+    }
+    switch (message.recording?.$case) {
+      case "onvifDeviceUri":
+        writer.uint32(18).string(message.recording.value);
+        break;
+      case "recorderCamera":
+        writer.uint32(26).string(message.recording.value);
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CameraVideo {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCameraVideo();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.liveUri = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.recording = { $case: "onvifDeviceUri", value: reader.string() };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.recording = { $case: "recorderCamera", value: reader.string() };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CameraVideo {
+    return {
+      liveUri: isSet(object.liveUri)
+        ? globalThis.String(object.liveUri)
+        : isSet(object.live_uri)
+        ? globalThis.String(object.live_uri)
+        : "",
+      recording: isSet(object.onvifDeviceUri)
+        ? { $case: "onvifDeviceUri", value: globalThis.String(object.onvifDeviceUri) }
+        : isSet(object.onvif_device_uri)
+        ? { $case: "onvifDeviceUri", value: globalThis.String(object.onvif_device_uri) }
+        : isSet(object.recorderCamera)
+        ? { $case: "recorderCamera", value: globalThis.String(object.recorderCamera) }
+        : isSet(object.recorder_camera)
+        ? { $case: "recorderCamera", value: globalThis.String(object.recorder_camera) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: CameraVideo): unknown {
+    const obj: any = {};
+    if (message.liveUri !== "") {
+      obj.liveUri = message.liveUri;
+    }
+    if (message.recording?.$case === "onvifDeviceUri") {
+      obj.onvifDeviceUri = message.recording.value;
+    } else if (message.recording?.$case === "recorderCamera") {
+      obj.recorderCamera = message.recording.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CameraVideo>, I>>(base?: I): CameraVideo {
+    return CameraVideo.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CameraVideo>, I>>(object: I): CameraVideo {
+    const message = createBaseCameraVideo();
+    message.liveUri = object.liveUri ?? "";
+    switch (object.recording?.$case) {
+      case "onvifDeviceUri": {
+        if (object.recording?.value !== undefined && object.recording?.value !== null) {
+          message.recording = { $case: "onvifDeviceUri", value: object.recording.value };
+        }
+        break;
+      }
+      case "recorderCamera": {
+        if (object.recording?.value !== undefined && object.recording?.value !== null) {
+          message.recording = { $case: "recorderCamera", value: object.recording.value };
+        }
+        break;
+      }
+    }
     return message;
   },
 };

@@ -294,7 +294,15 @@ export interface Detection {
     | LicensePlate
     | undefined;
   /** Present when an analytics rule fired. */
-  rule: RuleEvent | undefined;
+  rule:
+    | RuleEvent
+    | undefined;
+  /**
+   * Still image of the detection at the site's recorder (e.g. Frigate's /api/events/<id>/snapshot.jpg): http:// or
+   * https://, at most 1024 characters, no user:password, on the origin of the site's recorder. Optional. The hub
+   * fetches it for authorised viewers only (the browser never sees this URI) and audits every view.
+   */
+  snapshotUri: string;
 }
 
 export interface Detection_AttributesEntry {
@@ -673,6 +681,7 @@ function createBaseDetection(): Detection {
     attributes: {},
     plate: undefined,
     rule: undefined,
+    snapshotUri: "",
   };
 }
 
@@ -707,6 +716,9 @@ export const Detection: MessageFns<Detection> = {
     }
     if (message.rule !== undefined) {
       RuleEvent.encode(message.rule, writer.uint32(82).fork()).join();
+    }
+    if (message.snapshotUri !== "") {
+      writer.uint32(90).string(message.snapshotUri);
     }
     return writer;
   },
@@ -807,6 +819,14 @@ export const Detection: MessageFns<Detection> = {
             message.rule = RuleEvent.decode(reader, reader.uint32());
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.snapshotUri = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -864,6 +884,11 @@ export const Detection: MessageFns<Detection> = {
         : {},
       plate: isSet(object.plate) ? LicensePlate.fromJSON(object.plate) : undefined,
       rule: isSet(object.rule) ? RuleEvent.fromJSON(object.rule) : undefined,
+      snapshotUri: isSet(object.snapshotUri)
+        ? globalThis.String(object.snapshotUri)
+        : isSet(object.snapshot_uri)
+        ? globalThis.String(object.snapshot_uri)
+        : "",
     };
   },
 
@@ -905,6 +930,9 @@ export const Detection: MessageFns<Detection> = {
     if (message.rule !== undefined) {
       obj.rule = RuleEvent.toJSON(message.rule);
     }
+    if (message.snapshotUri !== "") {
+      obj.snapshotUri = message.snapshotUri;
+    }
     return obj;
   },
 
@@ -933,6 +961,7 @@ export const Detection: MessageFns<Detection> = {
       ? LicensePlate.fromPartial(object.plate)
       : undefined;
     message.rule = (object.rule !== undefined && object.rule !== null) ? RuleEvent.fromPartial(object.rule) : undefined;
+    message.snapshotUri = object.snapshotUri ?? "";
     return message;
   },
 };

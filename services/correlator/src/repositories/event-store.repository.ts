@@ -116,11 +116,11 @@ export async function insertDetections(
   const result = await client.query<{ site_id: string; event_id: string }>(
     `INSERT INTO ${table} (observed_at, event_id, camera_id, site_id, object_class, confidence,
        box_left, box_top, box_right, box_bottom, track_id, attributes, plate_text, plate_region, plate_confidence,
-       rule_type, rule_name, rule_count, rule_dwell_seconds, lat, lon, h3_cell, ingested_at)
+       rule_type, rule_name, rule_count, rule_dwell_seconds, lat, lon, h3_cell, ingested_at, snapshot_uri)
      SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::real[],
        $7::real[], $8::real[], $9::real[], $10::real[], $11::text[], $12::jsonb[], $13::text[], $14::text[],
        $15::real[], $16::text[], $17::text[], $18::int[], $19::int[], $20::float8[], $21::float8[], $22::text[],
-       $23::timestamptz[])
+       $23::timestamptz[], $24::text[])
      ON CONFLICT DO NOTHING RETURNING site_id, event_id`,
     [
       rows.map((r) => r.observedAt),
@@ -146,6 +146,7 @@ export async function insertDetections(
       rows.map((r) => r.lon),
       rows.map((r) => r.h3Cell),
       rows.map((r) => r.ingestedAt),
+      rows.map((r) => r.snapshotUri ?? null),
     ],
   );
   return result.rows.map((row) => eventKey({ siteId: row.site_id, eventId: row.event_id }));

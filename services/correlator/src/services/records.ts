@@ -28,6 +28,8 @@ export interface DetectionRow {
   attributes: Record<string, string> | null;
   plate: { text: string; region: string; confidence: number } | undefined;
   rule: { type: string; name: string; count: number; dwellSeconds: number } | undefined;
+  /** Detection.snapshot_uri, when the camera's recorder keeps a still of it (only the gateway fetches it). */
+  snapshotUri?: string | null;
   lat: number;
   lon: number;
   h3Cell: string;
@@ -136,6 +138,7 @@ function decodeDetection(value: Buffer): EventRow {
       trackId: detection.trackId || null,
       attributes,
       plate: detection.plate,
+      snapshotUri: detection.snapshotUri || null,
       rule: detection.rule
         ? {
             type: enumLabel(ruleEventTypeToJSON(detection.rule.type), "RULE_EVENT_TYPE_"),

@@ -25,6 +25,7 @@ import type { LegalHoldService } from "../services/legal-hold.service.js";
 import type { PublicAlerts } from "../services/public-alerts.service.js";
 import type { SessionService } from "../services/sessions.service.js";
 import type { UserAdminService } from "../services/user-admin.service.js";
+import type { VideoService } from "../services/video.service.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -45,6 +46,7 @@ export function registerApi(
     history: HistoryService;
     rules: RulesRepository;
     cases: CaseService;
+    video: VideoService;
     legalHolds: LegalHoldService;
     exports: ExportService;
     audit: AuditRepository;
@@ -188,6 +190,27 @@ export function registerApi(
   app.get(PUBLIC_ALERTS.json, async (_request, reply) => {
     reply.header("cache-control", "no-cache").header("access-control-allow-origin", "*");
     return deps.publicAlerts.active();
+  });
+
+  // Video evidence (VIDEO_ROLES; every access audited). Images come from the site's recorder through the gateway,
+  // sandboxed (an SVG still cannot run anything even when opened on its own) and never cached.
+  app.post(API.videoClips, { onRequest: signedIn }, async (request, reply) => {
+    noStore(reply);
+    return deps.video.openClip(user(request), request.body, request.ip);
+  });
+  const sendImage = (reply: FastifyReply, image: { contentType: string; body: Buffer }) =>
+    reply
+      .type(image.contentType)
+      .header("cache-control", "no-store")
+      .header("x-content-type-options", "nosniff")
+      .header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+      .send(image.body);
+  app.get(API.videoStill, { onRequest: signedIn }, async (request, reply) =>
+    sendImage(reply, await deps.video.still(user(request), request.query, request.ip)),
+  );
+  app.get("/api/v1/cameras/:id/detections/:eventId/snapshot", { onRequest: signedIn }, async (request, reply) => {
+    const { id, eventId } = request.params as { id: string; eventId: string };
+    return sendImage(reply, await deps.video.snapshot(user(request), id, eventId, request.query, request.ip));
   });
 
   // Police case lookup (investigator role; every call audited).

@@ -73,6 +73,7 @@ function detectionOf(row: Record<string, unknown>): CaseDetection {
     plateText: row.plate_text as string | null,
     ruleType: row.rule_type as string | null,
     trackId: row.track_id as string | null,
+    snapshot: row.snapshot === true,
   };
 }
 
@@ -104,7 +105,8 @@ export class CasesRepository {
       params.push(limit);
       await client.query(
         `DECLARE ${cursor} NO SCROLL CURSOR WITH HOLD FOR
-           SELECT event_id, camera_id, observed_at, object_class, confidence, plate_text, rule_type, track_id
+           SELECT event_id, camera_id, observed_at, object_class, confidence, plate_text, rule_type, track_id,
+                  snapshot_uri IS NOT NULL AS snapshot
              FROM detections WHERE ${sql} ORDER BY observed_at, event_id, camera_id LIMIT $${params.length}`,
         params,
       );
@@ -132,7 +134,8 @@ export class CasesRepository {
     }
     params.push(limit);
     const result = await this.pool.query(
-      `SELECT event_id, camera_id, observed_at, object_class, confidence, plate_text, rule_type, track_id
+      `SELECT event_id, camera_id, observed_at, object_class, confidence, plate_text, rule_type, track_id,
+                  snapshot_uri IS NOT NULL AS snapshot
          FROM detections WHERE ${sql}${keyset} ORDER BY observed_at, event_id, camera_id LIMIT $${params.length}`,
       params,
     );

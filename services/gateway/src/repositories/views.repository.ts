@@ -103,6 +103,7 @@ export class ViewsRepository {
           sourceId: e.source_id,
           summary: summarize(e.event_kind, e.event),
           late: e.late,
+          snapshot: e.event_kind === "detection" && typeof e.event?.snapshotUri === "string",
         }),
       ),
       acknowledgedBy: row.acknowledged_by,

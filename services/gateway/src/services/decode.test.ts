@@ -33,6 +33,7 @@ describe("Kafka records as the map shows them", () => {
           plate: { text: "MX-12-34", region: "MO", confidence: 0.9 },
           box: undefined,
           rule: undefined,
+          snapshotUri: "http://recorder.site/api/events/d1/snapshot.jpg",
         },
         context: {
           ingestedAt: at,
@@ -54,6 +55,8 @@ describe("Kafka records as the map shows them", () => {
     const brief = briefOf(data);
     expect(detectionBriefSchema.strict().parse(brief)).toEqual(brief);
     expect(JSON.stringify(brief)).not.toMatch(/MX-12-34|hazel|t-9|glasses/);
+    // The recorder's address never reaches a browser, not even an investigator's: snapshots come through the gateway.
+    expect(JSON.stringify(data)).not.toContain("recorder.site");
   });
 
   it("turns a camera status into a versioned change, with the degradation reason", () => {

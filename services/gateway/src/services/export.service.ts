@@ -8,6 +8,7 @@ import type { ExportJobsRepository, StoredExportJob } from "../repositories/expo
 import { AuthService, type Principal } from "./auth.service.js";
 import { type CaseService, caseReferenceFor, lookupLink, recordView } from "./case.service.js";
 import { csvLine, ExportArchive } from "./export-archive.js";
+import type { VideoService } from "./video.service.js";
 
 /** Rows per cursor batch: about 200 kB of CSV, deflated and written before the next batch is fetched. */
 const BATCH = 2000;
@@ -71,6 +72,8 @@ export class ExportService {
   constructor(
     private readonly deps: {
       cases: CaseService;
+      /** Describes the clips (source, recorder's hash) for clips.csv and the manifest. */
+      video: Pick<VideoService, "describeClips">;
       repository: CasesRepository;
       jobs: ExportJobsRepository;
       files: ExportChunksRepository;
@@ -270,8 +273,11 @@ export class ExportService {
       for (const p of plates)
         platesCsv += csvLine([p.plateText, p.count, p.firstSeen, p.lastSeen, p.cameraIds.join(" ")]);
       await archive.addFile("plates.csv", platesCsv);
-      let clipsCsv = csvLine(["camera_id", "from", "to"]);
-      for (const clip of record.clips) clipsCsv += csvLine([clip.cameraId, clip.from, clip.to]);
+      // Each clip with its window and, where the recorder states one, its hash: in clips.csv and in the signed
+      // manifest, so a clip fetched from the recorder later can be checked against what the export saw.
+      const clips = await this.deps.video.describeClips(record.clips);
+      let clipsCsv = csvLine(["camera_id", "from", "to", "source", "sha256"]);
+      for (const clip of clips) clipsCsv += csvLine([clip.cameraId, clip.from, clip.to, clip.source, clip.sha256]);
       await archive.addFile("clips.csv", clipsCsv);
 
       const zip = await archive.finish(
@@ -285,6 +291,7 @@ export class ExportService {
           exportedAt: new Date().toISOString(),
           detections: rows,
           truncated: rows < total,
+          clips,
         },
         this.deps.signingKey,
         this.deps.publicKeyPem,

@@ -10,6 +10,7 @@ import {
 import {
   type Camera,
   CameraState,
+  type CameraVideo,
   type Sensor,
   type SensorKind,
   sensorKindFromJSON,
@@ -60,6 +61,9 @@ interface CameraRow {
   range_m: number;
   state: string;
   updated_at: Date;
+  live_uri: string | null;
+  onvif_device_uri: string | null;
+  recorder_camera: string | null;
 }
 
 interface SensorRow {
@@ -91,6 +95,16 @@ function placement(row: {
   };
 }
 
+function videoOf(row: CameraRow): CameraVideo | undefined {
+  const recording: CameraVideo["recording"] = row.onvif_device_uri
+    ? { $case: "onvifDeviceUri", value: row.onvif_device_uri }
+    : row.recorder_camera
+      ? { $case: "recorderCamera", value: row.recorder_camera }
+      : undefined;
+  if (!row.live_uri && !recording) return undefined;
+  return { liveUri: row.live_uri ?? "", recording };
+}
+
 function cameraEntry(row: CameraRow): CameraEntry {
   const stateName = `CAMERA_STATE_${row.state.toUpperCase()}` as keyof typeof CameraState;
   return {
@@ -105,6 +119,7 @@ function cameraEntry(row: CameraRow): CameraEntry {
       state: CameraState[stateName] ?? CameraState.CAMERA_STATE_UNSPECIFIED,
       siteId: row.site_id,
       updatedAt: row.updated_at,
+      video: videoOf(row),
     },
   };
 }
@@ -131,7 +146,8 @@ function sensorEntry(row: SensorRow): SensorEntry {
 }
 
 const CAMERA_COLUMNS =
-  "id, site_id, name, lat, lon, h3_cell, district, phase, bearing_deg, fov_angle_deg, range_m, state, updated_at";
+  "id, site_id, name, lat, lon, h3_cell, district, phase, bearing_deg, fov_angle_deg, range_m, state, updated_at, " +
+  "live_uri, onvif_device_uri, recorder_camera";
 const SENSOR_SELECT = `SELECT s.id, s.site_id, s.name, s.lat, s.lon, s.h3_cell, s.district, s.updated_at,
   (SELECT json_agg(json_build_object('id', d.id, 'kind', d.kind, 'unit', d.unit) ORDER BY d.id)
      FROM sensor_datastreams d WHERE d.sensor_id = s.id) AS datastreams
@@ -218,12 +234,14 @@ export class RegistryRepository {
     const position = camera.position ?? { lat: 0, lon: 0 };
     const fov = camera.fieldOfView ?? { bearingDeg: 0, angleDeg: 0, rangeM: 0 };
     const result = await this.pool.query<CameraRow & { created: boolean }>(
-      `INSERT INTO cameras (id, site_id, name, lat, lon, h3_cell, district, phase, bearing_deg, fov_angle_deg, range_m)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+      `INSERT INTO cameras (id, site_id, name, lat, lon, h3_cell, district, phase, bearing_deg, fov_angle_deg, range_m,
+         live_uri, onvif_device_uri, recorder_camera)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, lat = excluded.lat, lon = excluded.lon,
          h3_cell = excluded.h3_cell, district = excluded.district, phase = excluded.phase,
          bearing_deg = excluded.bearing_deg, fov_angle_deg = excluded.fov_angle_deg, range_m = excluded.range_m,
-         updated_at = now()
+         live_uri = excluded.live_uri, onvif_device_uri = excluded.onvif_device_uri,
+         recorder_camera = excluded.recorder_camera, updated_at = now()
        WHERE cameras.site_id = excluded.site_id
        RETURNING ${CAMERA_COLUMNS}, (xmax = 0) AS created`,
       [
@@ -238,6 +256,9 @@ export class RegistryRepository {
         fov.bearingDeg,
         fov.angleDeg,
         fov.rangeM,
+        camera.video?.liveUri || null,
+        camera.video?.recording?.$case === "onvifDeviceUri" ? camera.video.recording.value : null,
+        camera.video?.recording?.$case === "recorderCamera" ? camera.video.recording.value : null,
       ],
     );
     const row = result.rows[0];

@@ -58,6 +58,10 @@ describe("validateDetection", () => {
     ["missing camera id", { cameraId: "" }, "camera_id", "INVALID_ARGUMENT"],
     ["camera id with slash", { cameraId: "cam/../1" }, "camera_id", "INVALID_ARGUMENT"],
     ["missing time", { observedAt: undefined }, "observed_at", "INVALID_ARGUMENT"],
+    ["snapshot by file://", { snapshotUri: "file:///etc/passwd" }, "snapshot_uri", "INVALID_ARGUMENT"],
+    ["snapshot not a URI", { snapshotUri: "snapshot.jpg" }, "snapshot_uri", "INVALID_ARGUMENT"],
+    ["snapshot with credentials", { snapshotUri: "http://u:p@rec/a.jpg" }, "snapshot_uri", "INVALID_ARGUMENT"],
+    ["oversized snapshot", { snapshotUri: `https://rec/${"a".repeat(1020)}` }, "snapshot_uri", "INVALID_ARGUMENT"],
     ["invalid time", { observedAt: new Date(Number.NaN) }, "observed_at", "INVALID_ARGUMENT"],
     ["time in the future", { observedAt: new Date(NOW + 60_000) }, "observed_at", "INVALID_ARGUMENT"],
     ["time too old", { observedAt: new Date(NOW - 8 * 24 * 3600 * 1000) }, "observed_at", "INVALID_ARGUMENT"],
@@ -232,6 +236,19 @@ describe("validateDetection", () => {
 });
 
 describe("validateCamera", () => {
+  it("accepts a camera with a live stream and a recording source", () => {
+    const video = {
+      liveUri: "rtsps://nvr.example/live/1",
+      recording: { $case: "recorderCamera" as const, value: "largo_n" },
+    };
+    expect(() => validateCamera(newCamera({ video }), limits)).not.toThrow();
+    const onvif = {
+      liveUri: "",
+      recording: { $case: "onvifDeviceUri" as const, value: "http://10.0.0.5/onvif/device_service" },
+    };
+    expect(() => validateCamera(newCamera({ video: onvif }), limits)).not.toThrow();
+  });
+
   it("accepts a camera on land and one on the waterfront just off the outline", () => {
     expect(() => validateCamera(newCamera(), limits)).not.toThrow();
     expect(() => validateCamera(newCamera({ position: { lat: 22.1958, lon: 113.5325 } }), limits)).not.toThrow();
@@ -252,6 +269,27 @@ describe("validateCamera", () => {
     ["zero angle", { fieldOfView: { bearingDeg: 10, angleDeg: 0, rangeM: 50 } }, "camera.field_of_view.angle_deg"],
     ["range of 5 km", { fieldOfView: { bearingDeg: 10, angleDeg: 90, rangeM: 5000 } }, "camera.field_of_view.range_m"],
     ["bad id", { id: "x" }, "camera.id"],
+    ["a live stream over ftp", { video: { liveUri: "ftp://nvr/x", recording: undefined } }, "camera.video.live_uri"],
+    [
+      "a live stream with a password",
+      { video: { liveUri: "rtsp://admin:secret@10.0.0.5/stream1", recording: undefined } },
+      "camera.video.live_uri",
+    ],
+    [
+      "an oversized live URI",
+      { video: { liveUri: `rtsp://nvr/${"a".repeat(1020)}`, recording: undefined } },
+      "camera.video.live_uri",
+    ],
+    [
+      "an ONVIF device over rtsp",
+      { video: { liveUri: "", recording: { $case: "onvifDeviceUri", value: "rtsp://10.0.0.5/onvif" } } },
+      "camera.video.onvif_device_uri",
+    ],
+    [
+      "a recorder camera name with a slash",
+      { video: { liveUri: "", recording: { $case: "recorderCamera", value: "../admin" } } },
+      "camera.video.recorder_camera",
+    ],
   ];
   it.each(cases)("rejects %s", (_name, overrides, fieldPath) => {
     expect(failure(() => validateCamera(newCamera(overrides), limits)).fieldPath).toBe(fieldPath);

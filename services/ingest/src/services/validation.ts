@@ -4,6 +4,7 @@ import {
   type Camera,
   CameraState,
   type CameraStatus,
+  type CameraVideo,
   CrossingDirection,
   DegradationReason,
   type Detection,
@@ -140,7 +141,45 @@ export function validateCamera(camera: Camera | undefined, limits: ValidationLim
   if (fov.angleDeg === 0) throw new ValidationError("camera.field_of_view.angle_deg", "must be greater than 0");
   checkFinite(fov.rangeM, "camera.field_of_view.range_m", 0, 2000);
   if (fov.rangeM === 0) throw new ValidationError("camera.field_of_view.range_m", "must be greater than 0");
+  if (camera.video) checkVideo(camera.video, "camera.video");
   return camera;
+}
+
+export const MAX_URI_LENGTH = 1024;
+const RECORDER_CAMERA = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * A URI a device gives the hub: absolute, one of `schemes`, at most 1024 characters, no user:password (recorder
+ * credentials are the site's, never in a registry row or an event). Length and scheme problems are INVALID_ARGUMENT
+ * with the field path, like every other malformed field.
+ */
+export function checkUri(value: string, field: string, schemes: readonly string[]): URL {
+  if (value.length > MAX_URI_LENGTH) throw new ValidationError(field, `must be at most ${MAX_URI_LENGTH} characters`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ValidationError(field, "must be an absolute URI");
+  }
+  if (!schemes.includes(url.protocol.slice(0, -1))) {
+    throw new ValidationError(field, `must use ${schemes.join(", ")} (got ${url.protocol.slice(0, 16)})`);
+  }
+  if (url.username || url.password) throw new ValidationError(field, "must not carry a user name or password");
+  if (!url.hostname) throw new ValidationError(field, "must name a host");
+  return url;
+}
+
+export const LIVE_SCHEMES = ["rtsp", "rtsps", "https"] as const;
+export const HTTP_SCHEMES = ["http", "https"] as const;
+
+function checkVideo(video: CameraVideo, field: string): void {
+  if (video.liveUri) checkUri(video.liveUri, `${field}.live_uri`, LIVE_SCHEMES);
+  const recording = video.recording;
+  if (recording?.$case === "onvifDeviceUri") {
+    checkUri(recording.value, `${field}.onvif_device_uri`, HTTP_SCHEMES);
+  } else if (recording?.$case === "recorderCamera" && !RECORDER_CAMERA.test(recording.value)) {
+    throw new ValidationError(`${field}.recorder_camera`, "must be 1..128 characters of [A-Za-z0-9._:-]");
+  }
 }
 
 export function validateCameraStatus(
@@ -219,6 +258,7 @@ export function validateDetection(detection: Detection, now: number, limits: Val
     throw new ValidationError("plate", "is required when object_class is LICENSE_PLATE");
   }
   if (detection.rule) checkRule(detection.rule, "rule");
+  if (detection.snapshotUri) checkUri(detection.snapshotUri, "snapshot_uri", HTTP_SCHEMES);
   return detection;
 }
 

@@ -16,6 +16,11 @@ export interface SimulatorOptions {
   tokens: ReadonlyMap<string, string>;
   scenario?: Scenario;
   seed: number;
+  /**
+   * When set, detections carry a snapshot at the site's recorder: {camera}, {event} and {at} (ISO 8601) are filled
+   * in (the development stand-in recorder serves any such still).
+   */
+  snapshotUrlTemplate?: string;
   /** Back-off of repeated calls while ingest is unavailable; defaults suit a live service. */
   retry?: Partial<SimulatorRetry>;
 }
@@ -214,6 +219,17 @@ export class SimulatorService {
     void promise.finally(() => this.inFlight.delete(promise));
   }
 
+  private withSnapshot(detection: Detection): Detection {
+    const template = this.options.snapshotUrlTemplate;
+    if (!template) return detection;
+    const at = detection.observedAt?.toISOString() ?? "";
+    detection.snapshotUri = template
+      .replaceAll("{camera}", encodeURIComponent(detection.cameraId))
+      .replaceAll("{event}", encodeURIComponent(detection.eventId))
+      .replaceAll("{at}", encodeURIComponent(at));
+    return detection;
+  }
+
   /** Everything that happens in one simulated second. */
   private second(): void {
     const now = new Date();
@@ -229,14 +245,14 @@ export class SimulatorService {
       const camera = cameras[Math.floor(Math.random() * cameras.length)] as SimCamera;
       if (effects.cameraOffline(camera.id)) continue;
       const list = bySite.get(camera.siteId) ?? [];
-      list.push(this.traffic.detection(camera, now, effects));
+      list.push(this.withSnapshot(this.traffic.detection(camera, now, effects)));
       bySite.set(camera.siteId, list);
     }
     // Scenario hot spots emit on every tick, whatever the background rate.
     for (const camera of cameras) {
       if (effects.fireNear(camera) || effects.crowdNear(camera) !== undefined || effects.accidentNear(camera)) {
         const list = bySite.get(camera.siteId) ?? [];
-        list.push(this.traffic.detection(camera, now, effects));
+        list.push(this.withSnapshot(this.traffic.detection(camera, now, effects)));
         bySite.set(camera.siteId, list);
       }
     }

@@ -97,6 +97,7 @@ export class Traffic {
       attributes: {},
       plate: undefined,
       rule: undefined,
+      snapshotUri: "",
     };
     if (objectClass === ObjectClass.OBJECT_CLASS_VEHICLE || objectClass === ObjectClass.OBJECT_CLASS_LICENSE_PLATE) {
       detection.attributes = {
@@ -147,6 +148,7 @@ export class Traffic {
       attributes: {},
       plate: undefined,
       rule: undefined,
+      snapshotUri: "",
     };
   }
 
@@ -169,6 +171,7 @@ export class Traffic {
         dwellSeconds: collision ? 0 : this.random.int(60, 300),
         direction: CrossingDirection.CROSSING_DIRECTION_UNSPECIFIED,
       },
+      snapshotUri: "",
     };
   }
 
@@ -190,6 +193,7 @@ export class Traffic {
         dwellSeconds: 0,
         direction: CrossingDirection.CROSSING_DIRECTION_UNSPECIFIED,
       },
+      snapshotUri: "",
     };
   }
 

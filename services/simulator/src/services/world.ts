@@ -108,6 +108,8 @@ export function buildCameras(region: Region, count: number, seed: number): SimCa
       state: CameraState.CAMERA_STATE_UNSPECIFIED,
       siteId: siteFor(district),
       updatedAt: undefined,
+      // Recorded by the site's recorder under its own id (the development stand-in recorder, README "Video evidence").
+      video: { liveUri: "", recording: { $case: "recorderCamera", value: id } },
     });
   }
   return cameras;
