@@ -166,6 +166,11 @@ describe("aggregates, compression and retention (migration 0004)", () => {
        ORDER BY hypertable_name`,
     );
     expect(windows.rows).toEqual([
+      {
+        hypertable_name: "camera_status_5m",
+        start_hours: aggregateRefreshReach.camera_status.hours,
+        end_offset: "00:05:00",
+      },
       { hypertable_name: "detections_per_hour", start_hours: 7 * 24 + 8, end_offset: "01:00:00" },
       {
         hypertable_name: "detections_per_minute",

@@ -45,6 +45,7 @@ import { CredentialsService } from "./services/credentials.service.js";
 import { DashboardService } from "./services/dashboard.service.js";
 import {
   alertViewOf,
+  cameraHealthOf,
   cameraStatusOf,
   detectionOf,
   incidentOf,
@@ -293,6 +294,7 @@ async function wireGateway(
   const handlers: Record<string, (value: Buffer | null) => void> = {
     [topics.detections.name]: (value) => live.detection(detectionOf(value)),
     [topics.cameraStatus.name]: (value) => live.cameraStatus(cameraStatusOf(value)),
+    [topics.cameraHealth.name]: (value) => live.cameraStatus(cameraHealthOf(value)),
     [topics.sensorReadings.name]: (value) => live.sensorReading(sensorReadingOf(value, sensorNames)),
     [topics.incidents.name]: (value) => live.incident(incidentOf(value)),
     [topics.alerts.name]: (value) => {

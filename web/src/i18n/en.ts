@@ -48,7 +48,7 @@ export const en = {
   alertExpires: "Until {time}",
 
   attentionHeading: "Cameras needing attention",
-  attentionCount: "{count} offline or degraded",
+  attentionCount: "{count} offline, silent or degraded",
   allCamerasOnline: "All cameras are online.",
   moreCameras: "and {count} more",
   reasonUnknown: "no reason given",
@@ -102,12 +102,12 @@ export const en = {
 
   map: "Live map of Macao",
   mapSummary:
-    "{cameras} cameras: {online} online, {degraded} degraded, {offline} offline, {unknown} unknown. {incidents} open incidents, {alerts} active alerts, {sensors} sensor readings.",
+    "{cameras} cameras: {online} online, {degraded} degraded, {offline} offline, {silent} silent, {unknown} unknown. {incidents} open incidents, {alerts} active alerts, {sensors} sensor readings.",
   mapZoomIn: "Zoom in",
   mapZoomOut: "Zoom out",
   mapCanvas: "Map: arrow keys pan, plus and minus zoom",
   legend: "Legend",
-  legendClusters: "Camera groups: size grows with the number of cameras; orange when one is offline",
+  legendClusters: "Camera groups: size grows with the number of cameras; orange when one is offline or silent",
   mapLoadFailed: "The map could not be drawn: {detail}",
 
   newIncidentAnnouncement: "New {severity} incident: {title}",
@@ -122,6 +122,7 @@ export const en = {
   camera_online: "Online",
   camera_degraded: "Degraded",
   camera_offline: "Offline",
+  camera_silent: "Silent (not heard)",
   camera_unknown: "Unknown",
   kind_fire: "Fire",
   kind_flood: "Flood",

@@ -50,7 +50,7 @@ export const pt: Messages = {
   alertExpires: "Até {time}",
 
   attentionHeading: "Câmaras que precisam de atenção",
-  attentionCount: "{count} desligadas ou degradadas",
+  attentionCount: "{count} desligadas, silenciosas ou degradadas",
   allCamerasOnline: "Todas as câmaras estão ligadas.",
   moreCameras: "e mais {count}",
   reasonUnknown: "sem motivo indicado",
@@ -104,13 +104,13 @@ export const pt: Messages = {
 
   map: "Mapa em direto de Macau",
   mapSummary:
-    "{cameras} câmaras: {online} ligadas, {degraded} degradadas, {offline} desligadas, {unknown} desconhecidas. {incidents} incidentes abertos, {alerts} avisos ativos, {sensors} leituras de sensores.",
+    "{cameras} câmaras: {online} ligadas, {degraded} degradadas, {offline} desligadas, {silent} silenciosas, {unknown} desconhecidas. {incidents} incidentes abertos, {alerts} avisos ativos, {sensors} leituras de sensores.",
   mapZoomIn: "Aproximar",
   mapZoomOut: "Afastar",
   mapCanvas: "Mapa: as setas deslocam, mais e menos aproximam e afastam",
   legend: "Legenda",
   legendClusters:
-    "Grupos de câmaras: o tamanho cresce com o número de câmaras; cor de laranja se alguma estiver desligada",
+    "Grupos de câmaras: o tamanho cresce com o número de câmaras; cor de laranja se alguma estiver desligada ou silenciosa",
   mapLoadFailed: "Não foi possível desenhar o mapa: {detail}",
 
   newIncidentAnnouncement: "Novo incidente {severity}: {title}",
@@ -125,6 +125,7 @@ export const pt: Messages = {
   camera_online: "Ligada",
   camera_degraded: "Degradada",
   camera_offline: "Desligada",
+  camera_silent: "Silenciosa (sem sinal)",
   camera_unknown: "Desconhecido",
   kind_fire: "Incêndio",
   kind_flood: "Inundação",

@@ -49,7 +49,7 @@ export const zhHant: Messages = {
   alertExpires: "至 {time}",
 
   attentionHeading: "需要留意的攝影機",
-  attentionCount: "{count} 部離線或降級",
+  attentionCount: "{count} 部離線、失聯或降級",
   allCamerasOnline: "所有攝影機均在線。",
   moreCameras: "另有 {count} 部",
   reasonUnknown: "未提供原因",
@@ -103,12 +103,12 @@ export const zhHant: Messages = {
 
   map: "澳門即時地圖",
   mapSummary:
-    "{cameras} 部攝影機：{online} 部在線、{degraded} 部降級、{offline} 部離線、{unknown} 部未知。{incidents} 宗未結事故、{alerts} 項生效警報、{sensors} 個感應器讀數。",
+    "{cameras} 部攝影機：{online} 部在線、{degraded} 部降級、{offline} 部離線、{silent} 部失聯、{unknown} 部未知。{incidents} 宗未結事故、{alerts} 項生效警報、{sensors} 個感應器讀數。",
   mapZoomIn: "放大",
   mapZoomOut: "縮小",
   mapCanvas: "地圖：方向鍵移動，加號及減號縮放",
   legend: "圖例",
-  legendClusters: "攝影機群組：圓圈大小隨攝影機數量增加；如有離線攝影機則顯示橙色",
+  legendClusters: "攝影機群組：圓圈大小隨攝影機數量增加；如有離線或失聯攝影機則顯示橙色",
   mapLoadFailed: "無法繪製地圖：{detail}",
 
   newIncidentAnnouncement: "新{severity}事故：{title}",
@@ -123,6 +123,7 @@ export const zhHant: Messages = {
   camera_online: "在線",
   camera_degraded: "降級",
   camera_offline: "離線",
+  camera_silent: "失聯（未收到訊號）",
   camera_unknown: "未知",
   kind_fire: "火警",
   kind_flood: "水浸",

@@ -12,8 +12,10 @@ import {
 } from "@hub/contracts";
 import { cameraState } from "../services/camera-state.js";
 
-const CAMERA_COLUMNS =
-  "id, name, district, phase, lat, lon, bearing_deg, fov_angle_deg, range_m, state, last_status_at";
+/** The state the map shows: "silent" while the hub has not heard the camera (migration 0022), else its report. */
+const CAMERA_COLUMNS = `id, name, district, phase, lat, lon, bearing_deg, fov_angle_deg, range_m,
+  CASE WHEN silent_since IS NOT NULL THEN 'silent' ELSE state END AS state, last_status_at,
+  greatest(last_status_at, health_changed_at) AS version_at`;
 
 /**
  * Read side of the dashboard: what the map shows, read from the tables the correlator writes (cameras' state,
@@ -170,6 +172,7 @@ export class ViewsRepository {
 
 function cameraView(row: Record<string, unknown>): CameraView {
   const last = row.last_status_at as Date | null;
+  const versionAt = row.version_at as Date | null;
   return {
     id: row.id as string,
     name: row.name as string,
@@ -182,7 +185,7 @@ function cameraView(row: Record<string, unknown>): CameraView {
     rangeM: row.range_m as number,
     state: cameraState(row.state as string),
     lastStatusAt: last?.toISOString() ?? null,
-    version: last?.getTime() ?? 0,
+    version: versionAt?.getTime() ?? 0,
   };
 }
 
