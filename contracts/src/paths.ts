@@ -17,6 +17,8 @@ export const API = {
   snapshot: "/api/v1/snapshot",
   cameras: "/api/v1/cameras",
   camera: (id: string) => `/api/v1/cameras/${encodeURIComponent(id)}`,
+  /** GET ?district=&phase=&state=&site=&limit=&after= → CameraList: the camera list with availability. */
+  cameraHealth: "/api/v1/camera-health",
   incidents: "/api/v1/incidents",
   incident: (id: string) => `/api/v1/incidents/${encodeURIComponent(id)}`,
   acknowledge: (id: string) => `/api/v1/incidents/${encodeURIComponent(id)}/acknowledge`,

@@ -27,6 +27,7 @@ import {
   userStatusRequestSchema,
   userViewSchema,
 } from "./auth.js";
+import { cameraListQuerySchema, cameraListSchema } from "./camera-health.js";
 import { cameraDetailSchema, cameraViewSchema } from "./cameras.js";
 import { districtSchema } from "./cap.js";
 import {
@@ -189,6 +190,14 @@ export const ROUTES: readonly Route[] = [
     summary: "A camera with its status history and detection counts",
     access: "signed-in",
     response: ok(cameraDetailSchema, "Camera"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/camera-health",
+    summary: "The camera list: state, last heard, availability over 24 hours and 7 days, current incidents",
+    access: "signed-in",
+    query: cameraListQuerySchema,
+    response: ok(cameraListSchema, "A page of cameras"),
   },
   {
     method: "get",

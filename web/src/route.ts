@@ -1,9 +1,10 @@
 /** The dashboard's views, addressed by the URL's hash ("#/cases") so a reload or a shared link keeps the view. */
-export const VIEWS = ["live", "cases", "audit", "alerts"] as const;
+export const VIEWS = ["live", "cameras", "cases", "audit", "alerts"] as const;
 export type View = (typeof VIEWS)[number];
 
 export const VIEW_HASH: Record<View, string> = {
   live: "#/",
+  cameras: "#/cameras",
   cases: "#/cases",
   audit: "#/audit",
   alerts: "#/alerts",
@@ -17,7 +18,7 @@ export function viewOfHash(hash: string): View | null {
   if (hash === "" || hash === "#") return "live";
   if (!hash.startsWith("#/")) return null;
   const name = hash.slice(2).split(/[/?]/)[0];
-  return name === "cases" || name === "audit" || name === "alerts" ? name : "live";
+  return name === "cameras" || name === "cases" || name === "audit" || name === "alerts" ? name : "live";
 }
 
 /** The alerts view, asked to start a draft from an incident (the incident panel's button links here). */

@@ -27,6 +27,7 @@ import {
   CheckpointTopic,
   loadCheckpointKey,
 } from "./repositories/audit-checkpoint.repository.js";
+import { CameraHealthRepository } from "./repositories/camera-health.repository.js";
 import { CasesRepository } from "./repositories/cases.repository.js";
 import { ExportChunksRepository } from "./repositories/export-chunks.repository.js";
 import { ExportJobsRepository } from "./repositories/export-jobs.repository.js";
@@ -40,6 +41,7 @@ import { UsersRepository } from "./repositories/users.repository.js";
 import { ViewsRepository } from "./repositories/views.repository.js";
 import { AuditCheckpointer } from "./services/audit-checkpoint.service.js";
 import { AuthService, devUsers } from "./services/auth.service.js";
+import { CameraHealthService } from "./services/camera-health.service.js";
 import { CaseService } from "./services/case.service.js";
 import { CredentialsService } from "./services/credentials.service.js";
 import { DashboardService } from "./services/dashboard.service.js";
@@ -249,6 +251,7 @@ async function wireGateway(
     clientAddress: (peer, forwardedFor) => clientAddress(peer, forwardedFor, proxies),
   });
   registerApi(app, {
+    cameraHealth: new CameraHealthService({ reader: new CameraHealthRepository(pool) }),
     auth,
     sessions,
     userAdmin: new UserAdminService({ accounts: users }),

@@ -5,7 +5,7 @@ import { useI18n } from "../i18n/I18nProvider";
 import { openLiveConnection } from "../live/connection";
 import { LiveStore } from "../live/store";
 import type { MapController } from "../map/controller";
-import type { View } from "../route";
+import { VIEW_HASH, type View } from "../route";
 import { type Session, saveSession } from "../session";
 import { TokenKeeper } from "../tokens";
 import { AlertList } from "./AlertList";
@@ -13,6 +13,7 @@ import { AlertsPage } from "./AlertsPage";
 import { AuditTrail } from "./AuditTrail";
 import { CameraAttention } from "./CameraAttention";
 import { CameraDetail } from "./CameraDetail";
+import { CameraList } from "./CameraList";
 import { CaseLookupPage } from "./CaseLookup";
 import { useStoreRevision, useView } from "./hooks";
 import { IncidentDetail } from "./IncidentDetail";
@@ -123,6 +124,7 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
   const caseHeading = useRef<HTMLHeadingElement>(null);
   const alertsHeading = useRef<HTMLHeadingElement>(null);
   const auditHeading = useRef<HTMLHeadingElement>(null);
+  const camerasHeading = useRef<HTMLHeadingElement>(null);
   const shownView = useRef(view);
 
   // A change of view (not the first one shown) takes focus to the new view's heading, as a page load would.
@@ -131,6 +133,7 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
     shownView.current = view;
     if (view === "cases") caseHeading.current?.focus();
     else if (view === "audit") auditHeading.current?.focus();
+    else if (view === "cameras") camerasHeading.current?.focus();
     else if (view === "alerts") alertsHeading.current?.focus();
     else {
       document.getElementById("incident-list")?.focus();
@@ -224,6 +227,15 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
         </div>
       )}
       {view === "audit" && <AuditTrail headingRef={auditHeading} />}
+      {view === "cameras" && (
+        <CameraList
+          headingRef={camerasHeading}
+          onOpenCamera={(id) => {
+            window.location.hash = VIEW_HASH.live;
+            selectCamera(id, true);
+          }}
+        />
+      )}
       {alertsOpened && (
         <div className="view-alerts" hidden={view !== "alerts"}>
           <AlertsPage config={config} headingRef={alertsHeading} active={view === "alerts"} />
@@ -236,6 +248,7 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
 /** Where each view's skip link goes: its main content's heading (the incident list on the live map). */
 const SKIP_TARGETS: Record<View, string> = {
   live: "incident-list",
+  cameras: "camera-list-heading",
   cases: "case-lookup-heading",
   audit: "audit-heading",
   alerts: "alerts-view-heading",

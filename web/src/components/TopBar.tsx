@@ -109,6 +109,7 @@ function ViewNav({ view }: { view: View }) {
   const canAudit = user.roles.some((role) => (AUDIT_ROLES as readonly string[]).includes(role));
   const views: { view: View; label: string; testId: string }[] = [
     { view: "live", label: t("navLive"), testId: "nav-live" },
+    { view: "cameras", label: t("navCameras"), testId: "nav-cameras" },
     { view: "cases", label: t("navCases"), testId: "nav-cases" },
     ...(canAudit ? [{ view: "audit" as const, label: t("navAudit"), testId: "nav-audit" }] : []),
     ...(canOpenAlerts(user) ? [{ view: "alerts" as const, label: t("navAlerts"), testId: "nav-alerts" }] : []),

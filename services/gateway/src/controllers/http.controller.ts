@@ -14,6 +14,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AlertsGateway } from "../gateways/alerts.gateway.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import { AuthService, type Principal } from "../services/auth.service.js";
+import type { CameraHealthService } from "../services/camera-health.service.js";
 import type { CaseService } from "../services/case.service.js";
 import type { DashboardService } from "../services/dashboard.service.js";
 import type { ExportService } from "../services/export.service.js";
@@ -21,6 +22,7 @@ import type { LegalHoldService } from "../services/legal-hold.service.js";
 import type { PublicAlerts } from "../services/public-alerts.service.js";
 import type { SessionService } from "../services/sessions.service.js";
 import type { UserAdminService } from "../services/user-admin.service.js";
+import { registerCameraHealthApi } from "./camera-health.controller.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -44,6 +46,7 @@ export function registerApi(
     alerts: AlertsGateway;
     publicAlerts: PublicAlerts;
     clientConfig: ClientConfig;
+    cameraHealth: CameraHealthService;
     logger: Logger;
   },
 ): void {
@@ -58,6 +61,7 @@ export function registerApi(
     request.sessionId = sessionId;
   };
   const user = (request: FastifyRequest): Principal => request.user as Principal;
+  registerCameraHealthApi(app, { signedIn, cameraHealth: deps.cameraHealth });
   const noStore = (reply: FastifyReply) => reply.header("cache-control", "no-store");
 
   app.get(API.config, async () => deps.clientConfig);
