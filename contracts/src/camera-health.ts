@@ -55,3 +55,66 @@ export const cameraListSchema = z
   })
   .meta({ id: "CameraList" });
 export type CameraList = z.infer<typeof cameraListSchema>;
+
+const isoDateTime = () =>
+  z.iso.datetime({
+    offset: true,
+    error: "must be an ISO-8601 date-time with a UTC offset, e.g. 2025-08-01T18:00:00+08:00",
+  });
+
+/** The longest maintenance window: anything longer is a decommissioning, not maintenance. */
+export const MAX_MAINTENANCE_DAYS = 31;
+
+/**
+ * A maintenance window for one camera (`cameraId`) or a whole district (`district`), exactly one of them. From
+ * `startsAt` (default: now) until `endsAt`. While it is in force the correlator opens no camera_fault incident for
+ * the cameras it covers, and they show "in maintenance".
+ */
+export const maintenanceWindowRequestSchema = z
+  .object({
+    cameraId: z.string().min(1).max(64).optional(),
+    district: z.string().min(1).max(64).optional(),
+    startsAt: isoDateTime().optional(),
+    endsAt: isoDateTime(),
+    reason: z.string().trim().min(1, "is required").max(500),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    if (Boolean(value.cameraId) === Boolean(value.district))
+      ctx.addIssue({ code: "custom", path: ["cameraId"], message: "give either cameraId or district, not both" });
+    const starts = value.startsAt ? Date.parse(value.startsAt) : Date.now();
+    const ends = Date.parse(value.endsAt);
+    if (ends <= starts) ctx.addIssue({ code: "custom", path: ["endsAt"], message: "must be after startsAt" });
+    else if (ends - starts > MAX_MAINTENANCE_DAYS * 86_400_000)
+      ctx.addIssue({
+        code: "custom",
+        path: ["endsAt"],
+        message: `must be at most ${MAX_MAINTENANCE_DAYS} days after startsAt`,
+      });
+  });
+export type MaintenanceWindowRequest = z.input<typeof maintenanceWindowRequestSchema>;
+
+export const maintenanceWindowViewSchema = z
+  .object({
+    id: z.string(),
+    cameraId: z.string().nullable(),
+    district: z.string().nullable(),
+    startsAt: timeSchema,
+    endsAt: timeSchema,
+    reason: z.string(),
+    createdBy: z.string(),
+    createdAt: timeSchema,
+    /** Set when a supervisor ended it before `endsAt`. */
+    endedBy: z.string().nullable(),
+    endedAt: timeSchema.nullable(),
+  })
+  .meta({ id: "MaintenanceWindow" });
+export type MaintenanceWindowView = z.infer<typeof maintenanceWindowViewSchema>;
+
+/** GET /api/v1/maintenance-windows: windows in force or still to come, of a camera or a district if given. */
+export const maintenanceWindowsQuerySchema = z
+  .object({ cameraId: z.string().min(1).max(64).optional(), district: z.string().min(1).max(64).optional() })
+  .strict();
+
+/** Who may create and end maintenance windows. */
+export const MAINTENANCE_ROLES = ["supervisor", "administrator"] as const;

@@ -27,7 +27,14 @@ import {
   userStatusRequestSchema,
   userViewSchema,
 } from "./auth.js";
-import { cameraListQuerySchema, cameraListSchema } from "./camera-health.js";
+import {
+  cameraListQuerySchema,
+  cameraListSchema,
+  MAINTENANCE_ROLES,
+  maintenanceWindowRequestSchema,
+  maintenanceWindowsQuerySchema,
+  maintenanceWindowViewSchema,
+} from "./camera-health.js";
 import { cameraDetailSchema, cameraViewSchema } from "./cameras.js";
 import { districtSchema } from "./cap.js";
 import {
@@ -198,6 +205,31 @@ export const ROUTES: readonly Route[] = [
     access: "signed-in",
     query: cameraListQuerySchema,
     response: ok(cameraListSchema, "A page of cameras"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/maintenance-windows",
+    summary: "Maintenance windows in force or to come",
+    access: "signed-in",
+    query: maintenanceWindowsQuerySchema,
+    response: ok(z.array(maintenanceWindowViewSchema), "Windows"),
+  },
+  {
+    method: "post",
+    path: "/api/v1/maintenance-windows",
+    summary: "Put a camera or a district under maintenance: no camera-fault incidents meanwhile (audited)",
+    access: "signed-in",
+    roles: MAINTENANCE_ROLES,
+    body: maintenanceWindowRequestSchema,
+    response: ok(maintenanceWindowViewSchema, "The window", 201),
+  },
+  {
+    method: "post",
+    path: "/api/v1/maintenance-windows/{id}/end",
+    summary: "End a maintenance window now (audited)",
+    access: "signed-in",
+    roles: MAINTENANCE_ROLES,
+    response: ok(maintenanceWindowViewSchema, "The window"),
   },
   {
     method: "get",

@@ -23,7 +23,7 @@ export type Role = (typeof ROLES)[number];
 /** Roles that may stream individual detections (`SubscribeRequest.detections`). */
 export const DETECTION_ROLES: readonly Role[] = ["operator", "investigator", "administrator"];
 
-export const CAMERA_STATES = ["online", "degraded", "offline", "silent", "unknown"] as const;
+export const CAMERA_STATES = ["online", "degraded", "offline", "silent", "maintenance", "unknown"] as const;
 export type CameraState = (typeof CAMERA_STATES)[number];
 
 export const SEVERITIES = ["minor", "moderate", "severe", "extreme"] as const;

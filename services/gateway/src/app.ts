@@ -28,6 +28,7 @@ import {
   loadCheckpointKey,
 } from "./repositories/audit-checkpoint.repository.js";
 import { CameraHealthRepository } from "./repositories/camera-health.repository.js";
+import { CameraMaintenanceRepository } from "./repositories/camera-maintenance.repository.js";
 import { CasesRepository } from "./repositories/cases.repository.js";
 import { ExportChunksRepository } from "./repositories/export-chunks.repository.js";
 import { ExportJobsRepository } from "./repositories/export-jobs.repository.js";
@@ -42,6 +43,7 @@ import { ViewsRepository } from "./repositories/views.repository.js";
 import { AuditCheckpointer } from "./services/audit-checkpoint.service.js";
 import { AuthService, devUsers } from "./services/auth.service.js";
 import { CameraHealthService } from "./services/camera-health.service.js";
+import { CameraMaintenanceService } from "./services/camera-maintenance.service.js";
 import { CaseService } from "./services/case.service.js";
 import { CredentialsService } from "./services/credentials.service.js";
 import { DashboardService } from "./services/dashboard.service.js";
@@ -252,6 +254,10 @@ async function wireGateway(
   });
   registerApi(app, {
     cameraHealth: new CameraHealthService({ reader: new CameraHealthRepository(pool) }),
+    maintenance: new CameraMaintenanceService({
+      windows: new CameraMaintenanceRepository(pool),
+      onChange: () => dashboard.refreshRegistry(),
+    }),
     auth,
     sessions,
     userAdmin: new UserAdminService({ accounts: users }),

@@ -102,7 +102,7 @@ export const en = {
 
   map: "Live map of Macao",
   mapSummary:
-    "{cameras} cameras: {online} online, {degraded} degraded, {offline} offline, {silent} silent, {unknown} unknown. {incidents} open incidents, {alerts} active alerts, {sensors} sensor readings.",
+    "{cameras} cameras: {online} online, {degraded} degraded, {offline} offline, {silent} silent, {maintenance} in maintenance, {unknown} unknown. {incidents} open incidents, {alerts} active alerts, {sensors} sensor readings.",
   mapZoomIn: "Zoom in",
   mapZoomOut: "Zoom out",
   mapCanvas: "Map: arrow keys pan, plus and minus zoom",
@@ -123,6 +123,7 @@ export const en = {
   camera_degraded: "Degraded",
   camera_offline: "Offline",
   camera_silent: "Silent (not heard)",
+  camera_maintenance: "In maintenance",
   camera_unknown: "Unknown",
   kind_fire: "Fire",
   kind_flood: "Flood",

@@ -104,7 +104,7 @@ export const pt: Messages = {
 
   map: "Mapa em direto de Macau",
   mapSummary:
-    "{cameras} câmaras: {online} ligadas, {degraded} degradadas, {offline} desligadas, {silent} silenciosas, {unknown} desconhecidas. {incidents} incidentes abertos, {alerts} avisos ativos, {sensors} leituras de sensores.",
+    "{cameras} câmaras: {online} ligadas, {degraded} degradadas, {offline} desligadas, {silent} silenciosas, {maintenance} em manutenção, {unknown} desconhecidas. {incidents} incidentes abertos, {alerts} avisos ativos, {sensors} leituras de sensores.",
   mapZoomIn: "Aproximar",
   mapZoomOut: "Afastar",
   mapCanvas: "Mapa: as setas deslocam, mais e menos aproximam e afastam",
@@ -126,6 +126,7 @@ export const pt: Messages = {
   camera_degraded: "Degradada",
   camera_offline: "Desligada",
   camera_silent: "Silenciosa (sem sinal)",
+  camera_maintenance: "Em manutenção",
   camera_unknown: "Desconhecido",
   kind_fire: "Incêndio",
   kind_flood: "Inundação",

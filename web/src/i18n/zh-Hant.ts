@@ -103,7 +103,7 @@ export const zhHant: Messages = {
 
   map: "澳門即時地圖",
   mapSummary:
-    "{cameras} 部攝影機：{online} 部在線、{degraded} 部降級、{offline} 部離線、{silent} 部失聯、{unknown} 部未知。{incidents} 宗未結事故、{alerts} 項生效警報、{sensors} 個感應器讀數。",
+    "{cameras} 部攝影機：{online} 部在線、{degraded} 部降級、{offline} 部離線、{silent} 部失聯、{maintenance} 部維修中、{unknown} 部未知。{incidents} 宗未結事故、{alerts} 項生效警報、{sensors} 個感應器讀數。",
   mapZoomIn: "放大",
   mapZoomOut: "縮小",
   mapCanvas: "地圖：方向鍵移動，加號及減號縮放",
@@ -124,6 +124,7 @@ export const zhHant: Messages = {
   camera_degraded: "降級",
   camera_offline: "離線",
   camera_silent: "失聯（未收到訊號）",
+  camera_maintenance: "維修中",
   camera_unknown: "未知",
   kind_fire: "火警",
   kind_flood: "水浸",

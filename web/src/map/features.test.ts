@@ -26,7 +26,14 @@ describe("cameraFeatures", () => {
       newCamera(),
       newCamera({ state: "silent" }),
     ];
-    expect(countCameraStates(cameras)).toEqual({ online: 1, degraded: 0, offline: 2, silent: 1, unknown: 0 });
+    expect(countCameraStates(cameras)).toEqual({
+      online: 1,
+      degraded: 0,
+      offline: 2,
+      silent: 1,
+      maintenance: 0,
+      unknown: 0,
+    });
   });
 });
 

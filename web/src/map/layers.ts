@@ -153,6 +153,8 @@ export function hubLayers(theme: Theme = "dark"): AddLayerObject[] {
           CAMERA_COLOURS.offline,
           "silent",
           CAMERA_COLOURS.silent,
+          "maintenance",
+          CAMERA_COLOURS.maintenance,
           CAMERA_COLOURS.unknown,
         ],
         "circle-radius": ["interpolate", ["linear"], ["zoom"], 14, 4, 18, 8],

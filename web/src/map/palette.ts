@@ -22,6 +22,8 @@ export const CAMERA_COLOURS: Record<CameraState, string> = {
   offline: "#ff6b6b",
   /** Not heard for CORRELATOR_CAMERA_SILENT_AFTER_S: violet, apart from the states a camera reports. */
   silent: "#c297ff",
+  /** Under a maintenance window: faults expected, no camera-fault incidents. */
+  maintenance: "#6cb6ff",
   unknown: "#8b949e",
 };
 

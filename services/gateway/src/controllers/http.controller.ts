@@ -15,6 +15,7 @@ import type { AlertsGateway } from "../gateways/alerts.gateway.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import { AuthService, type Principal } from "../services/auth.service.js";
 import type { CameraHealthService } from "../services/camera-health.service.js";
+import type { CameraMaintenanceService } from "../services/camera-maintenance.service.js";
 import type { CaseService } from "../services/case.service.js";
 import type { DashboardService } from "../services/dashboard.service.js";
 import type { ExportService } from "../services/export.service.js";
@@ -47,6 +48,7 @@ export function registerApi(
     publicAlerts: PublicAlerts;
     clientConfig: ClientConfig;
     cameraHealth: CameraHealthService;
+    maintenance: CameraMaintenanceService;
     logger: Logger;
   },
 ): void {
@@ -61,7 +63,7 @@ export function registerApi(
     request.sessionId = sessionId;
   };
   const user = (request: FastifyRequest): Principal => request.user as Principal;
-  registerCameraHealthApi(app, { signedIn, cameraHealth: deps.cameraHealth });
+  registerCameraHealthApi(app, { signedIn, cameraHealth: deps.cameraHealth, maintenance: deps.maintenance });
   const noStore = (reply: FastifyReply) => reply.header("cache-control", "no-store");
 
   app.get(API.config, async () => deps.clientConfig);

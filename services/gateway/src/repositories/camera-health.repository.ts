@@ -12,8 +12,9 @@ export interface CameraListFilter {
   after?: string;
 }
 
-/** The state the map shows, in SQL: silent while not heard (migration 0022), else the report; anything else unknown. */
-const SHOWN_STATE = `CASE WHEN c.silent_since IS NOT NULL THEN 'silent'
+/** The state the map shows, in SQL (as ViewsRepository): maintenance, silent, the report, or unknown. */
+const SHOWN_STATE = `CASE WHEN camera_in_maintenance(c.id, c.district, now()) THEN 'maintenance'
+  WHEN c.silent_since IS NOT NULL THEN 'silent'
   WHEN c.state IN ('online', 'degraded', 'offline') THEN c.state ELSE 'unknown' END`;
 
 /**
