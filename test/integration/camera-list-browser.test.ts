@@ -18,7 +18,7 @@ const SILENT_AFTER_S = 15;
 let pool: Pool;
 let stack: TestStack;
 let browser: Browser;
-let context: BrowserContext;
+const contexts: BrowserContext[] = [];
 const district = `CamList-${randomUUID().slice(0, 6)}`;
 const base = { lat: 22.1935 + Math.random() * 0.002, lon: 113.5405 + Math.random() * 0.002 };
 const tag = randomUUID().slice(0, 6);
@@ -51,17 +51,18 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await context?.close().catch(() => undefined);
+  for (const context of contexts) await context.close().catch(() => undefined);
   await browser?.close();
   await stack?.stop();
   await pool?.end();
 });
 
-async function signedIn(): Promise<Page> {
-  context = await browser.newContext({ viewport: { width: 1600, height: 900 }, bypassCSP: true, locale: "pt" });
+async function signedIn(username = "operator"): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, bypassCSP: true, locale: "pt" });
+  contexts.push(context);
   const page = await context.newPage();
   await page.goto(stack.url);
-  await page.getByTestId("login-username").fill("operator");
+  await page.getByTestId("login-username").fill(username);
   await page.getByTestId("login-password").fill(TEST_PASSWORD);
   await page.getByTestId("login-submit").click();
   await page.getByTestId("connection-status").and(page.locator('[data-state="live"]')).waitFor({ timeout: 60_000 });
@@ -92,6 +93,27 @@ describe("camera list in a browser", { timeout: 240_000 }, () => {
     await expect.poll(() => page.getByTestId("camera-row").count(), { timeout: 30_000 }).toBe(1);
     expect(await row(page, ids.heard).count()).toBe(1);
     expect(await page.getByTestId("camera-list-total").getAttribute("data-total")).toBe("1");
+
+    // A supervisor puts the camera under maintenance from the list; it shows "maintenance" there.
+    await page.getByTestId("nav-live").click();
+    const supervisor = await signedIn("supervisor");
+    await supervisor.getByTestId("nav-cameras").click();
+    await supervisor.locator(".maintenance-form summary").click();
+    await supervisor.getByTestId("maintenance-camera").fill(ids.heard);
+    await supervisor.getByTestId("maintenance-reason").fill("Cleaning the dome");
+    await supervisor.getByTestId("maintenance-submit").click();
+    await supervisor.getByTestId("maintenance-result").waitFor({ timeout: 30_000 });
+    expect(await supervisor.getByTestId("maintenance-result").getAttribute("role")).toBe("status");
+    expect(await axeViolations(supervisor, { impacts: ["serious", "critical"] })).toEqual([]);
+    const window = await pool.query("SELECT created_by FROM camera_maintenance WHERE camera_id = $1", [ids.heard]);
+    expect(window.rows.map((row) => row.created_by)).toEqual(["supervisor"]);
+    await page.getByTestId("nav-cameras").click();
+    await page.getByTestId("camera-filter-district").selectOption(district);
+    await page.getByTestId("camera-filter-state").selectOption("maintenance");
+    await page.getByTestId("camera-filter-apply").click();
+    await expect.poll(() => row(page, ids.heard).count(), { timeout: 30_000 }).toBe(1);
+    // An operator sees no maintenance form.
+    expect(await page.getByTestId("maintenance-form").count()).toBe(0);
 
     // The name opens the camera's detail on the live map.
     await row(page, ids.heard).getByTestId("camera-open").click();

@@ -5,6 +5,7 @@ import { useI18n } from "../i18n/I18nProvider";
 import { CameraStateBadge } from "./Badges";
 import { useStoreRevision } from "./hooks";
 import { useLive } from "./LiveContext";
+import { MaintenanceForm } from "./MaintenanceForm";
 
 const PAGE = 100;
 const PHASES = [1, 2, 3, 4, 5] as const;
@@ -98,6 +99,7 @@ export function CameraList({
           {t("cameraListHeading")}
         </h2>
         <p className="muted">{t("cameraListIntro")}</p>
+        <MaintenanceForm districts={districts} onCreated={() => void load(filters, null)} />
         <form className="camera-filters" onSubmit={submit} data-testid="camera-filters">
           <div className="field">
             <label htmlFor={ids.district}>{t("district")}</label>
