@@ -30,6 +30,11 @@ export const cameraStatusChangeSchema = z
     reason: z.string().nullable(),
     observedAt: timeSchema,
     version: z.number(),
+    /**
+     * True for the hub's own verdict (silent after CORRELATOR_CAMERA_SILENT_AFTER_S, or heard again) rather than a
+     * report of the camera's: `observedAt` is when the hub decided, and the camera's `lastStatusAt` does not move.
+     */
+    byHub: z.boolean().optional(),
   })
   .meta({ id: "CameraStatusChange" });
 export type CameraStatusChange = z.infer<typeof cameraStatusChangeSchema>;

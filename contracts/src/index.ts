@@ -8,6 +8,7 @@
 export * from "./alert-content.js";
 export * from "./alerts.js";
 export * from "./auth.js";
+export * from "./camera-health.js";
 export * from "./cameras.js";
 export * from "./cap.js";
 export * from "./cases.js";

@@ -17,6 +17,12 @@ export const API = {
   snapshot: "/api/v1/snapshot",
   cameras: "/api/v1/cameras",
   camera: (id: string) => `/api/v1/cameras/${encodeURIComponent(id)}`,
+  /** GET ?district=&phase=&state=&site=&limit=&after= → CameraList: the camera list with availability. */
+  cameraHealth: "/api/v1/camera-health",
+  /** GET ?cameraId=&district= → MaintenanceWindow[]; POST MaintenanceWindowRequest → MaintenanceWindow (supervisor). */
+  maintenanceWindows: "/api/v1/maintenance-windows",
+  /** POST → MaintenanceWindow: ends it now (supervisor). */
+  endMaintenanceWindow: (id: string) => `/api/v1/maintenance-windows/${encodeURIComponent(id)}/end`,
   incidents: "/api/v1/incidents",
   incident: (id: string) => `/api/v1/incidents/${encodeURIComponent(id)}`,
   acknowledge: (id: string) => `/api/v1/incidents/${encodeURIComponent(id)}/acknowledge`,

@@ -27,6 +27,14 @@ import {
   userStatusRequestSchema,
   userViewSchema,
 } from "./auth.js";
+import {
+  cameraListQuerySchema,
+  cameraListSchema,
+  MAINTENANCE_ROLES,
+  maintenanceWindowRequestSchema,
+  maintenanceWindowsQuerySchema,
+  maintenanceWindowViewSchema,
+} from "./camera-health.js";
 import { cameraDetailSchema, cameraViewSchema } from "./cameras.js";
 import { districtSchema } from "./cap.js";
 import {
@@ -204,6 +212,39 @@ export const ROUTES: readonly Route[] = [
     summary: "A camera with its status history and detection counts",
     access: "signed-in",
     response: ok(cameraDetailSchema, "Camera"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/camera-health",
+    summary: "The camera list: state, last heard, availability over 24 hours and 7 days, current incidents",
+    access: "signed-in",
+    query: cameraListQuerySchema,
+    response: ok(cameraListSchema, "A page of cameras"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/maintenance-windows",
+    summary: "Maintenance windows in force or to come",
+    access: "signed-in",
+    query: maintenanceWindowsQuerySchema,
+    response: ok(z.array(maintenanceWindowViewSchema), "Windows"),
+  },
+  {
+    method: "post",
+    path: "/api/v1/maintenance-windows",
+    summary: "Put a camera or a district under maintenance: no camera-fault incidents meanwhile (audited)",
+    access: "signed-in",
+    roles: MAINTENANCE_ROLES,
+    body: maintenanceWindowRequestSchema,
+    response: ok(maintenanceWindowViewSchema, "The window", 201),
+  },
+  {
+    method: "post",
+    path: "/api/v1/maintenance-windows/{id}/end",
+    summary: "End a maintenance window now (audited)",
+    access: "signed-in",
+    roles: MAINTENANCE_ROLES,
+    response: ok(maintenanceWindowViewSchema, "The window"),
   },
   {
     method: "get",

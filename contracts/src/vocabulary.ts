@@ -26,7 +26,7 @@ export const DETECTION_ROLES: readonly Role[] = ["operator", "investigator", "ad
 /** Roles that may see video (clips, stills, detection snapshots): those that see detections. Every look is audited. */
 export const VIDEO_ROLES: readonly Role[] = DETECTION_ROLES;
 
-export const CAMERA_STATES = ["online", "degraded", "offline", "unknown"] as const;
+export const CAMERA_STATES = ["online", "degraded", "offline", "silent", "maintenance", "unknown"] as const;
 export type CameraState = (typeof CAMERA_STATES)[number];
 
 export const SEVERITIES = ["minor", "moderate", "severe", "extreme"] as const;

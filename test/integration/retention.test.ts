@@ -166,6 +166,11 @@ describe("aggregates, compression and retention (migration 0004)", () => {
        ORDER BY hypertable_name`,
     );
     expect(windows.rows).toEqual([
+      {
+        hypertable_name: "camera_status_5m",
+        start_hours: aggregateRefreshReach.camera_status.hours,
+        end_offset: "00:05:00",
+      },
       { hypertable_name: "detections_per_hour", start_hours: 7 * 24 + 8, end_offset: "01:00:00" },
       {
         hypertable_name: "detections_per_minute",
@@ -304,11 +309,12 @@ describe("aggregates, compression and retention (migration 0004)", () => {
       expect.arrayContaining(["confidence", "lat", "lon", "h3_cell", "ingested_at", "stored_at", "site_id"]),
     );
 
+    // Four refresh policies: detections per minute and per hour, sensor statistics, camera status (migration 0022).
     // Dashboards keep the history the raw rows no longer have: after the drop, and after the refresh policies ran
     // again over their windows, twice, as a scheduler runs them every minute (drop_chunks recorded the dropped range
     // as changed, so a refresh reaching it would recount it from nothing; none reaches it).
     for (let round = 0; round < 2; round += 1) {
-      if (round > 0) expect(await retention.runJobsNow({ procs: REFRESH_JOBS })).toHaveLength(3);
+      if (round > 0) expect(await retention.runJobsNow({ procs: REFRESH_JOBS })).toHaveLength(4);
       for (const source of ["materialised", "view"] as const) {
         expect(await aggregateCounts("detections_per_minute", [cameraId], minute, minuteEnd, source)).toEqual(
           perMinute,

@@ -18,8 +18,14 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-/** The correlator and the gateway, in this process, on ephemeral ports, against the run's broker and database. */
-export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+/**
+ * The correlator and the gateway, in this process, on ephemeral ports, against the run's broker and database. `env`
+ * adds to the gateway's settings, `correlatorEnv` to the correlator's.
+ */
+export async function startTestStack(
+  env: Record<string, string> = {},
+  correlatorEnv: Record<string, string> = {},
+): Promise<TestStack> {
   const { brokers } = infra();
   const common = {
     HUB_MODE: "test",
@@ -32,6 +38,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
   const correlator = await startTestCorrelator({
     CORRELATOR_GROUP_ID: group,
     OUTBOX_RELAY_INTERVAL_MS: "50",
+    ...correlatorEnv,
   });
   const gateway = await startGateway(
     gatewayConfig({

@@ -17,6 +17,8 @@ import {
   type AreaName,
   type AuditEntryView,
   type CameraDetail,
+  type CameraList,
+  type CameraListQuery,
   type CaseSearchRequest,
   type CaseSearchResult,
   type ClientConfig,
@@ -33,6 +35,8 @@ import {
   type IncidentWorkflow,
   type LoginRequest,
   type LoginResponse,
+  type MaintenanceWindowRequest,
+  type MaintenanceWindowView,
   type Problem,
   type RulesView,
   type Snapshot,
@@ -70,6 +74,10 @@ export interface ApiClient {
   logout(): Promise<void>;
   snapshot(area: AreaName): Promise<Snapshot>;
   camera(id: string): Promise<CameraDetail>;
+  /** The camera list with availability: one page for the filters. */
+  cameraList(filters: CameraListQuery): Promise<CameraList>;
+  /** Puts a camera or a district under maintenance (supervisor, administrator). */
+  createMaintenance(request: MaintenanceWindowRequest): Promise<MaintenanceWindowView>;
   incident(id: string): Promise<IncidentDetail>;
   acknowledge(id: string, request: IncidentActionRequest): Promise<{ incident: IncidentView }>;
   resolve(id: string, request: IncidentActionRequest): Promise<{ incident: IncidentView }>;
@@ -265,6 +273,9 @@ export function createApi(options: ApiOptions = {}): ApiClient {
     },
     snapshot: (area) => call<Snapshot>(`${API.snapshot}?area=${encodeURIComponent(area)}`),
     camera: (id) => call<CameraDetail>(API.camera(id)),
+    cameraList: (filters) => call<CameraList>(`${API.cameraHealth}${query({ ...filters })}`),
+    createMaintenance: (request) =>
+      call<MaintenanceWindowView>(API.maintenanceWindows, { method: "POST", body: request }),
     incident: (id) => call<IncidentDetail>(API.incident(id)),
     acknowledge: (id, request) => call(API.acknowledge(id), { method: "POST", body: request }),
     resolve: (id, request) => call(API.resolve(id), { method: "POST", body: request }),

@@ -1,9 +1,10 @@
 /** The dashboard's views, addressed by the URL's hash ("#/cases") so a reload or a shared link keeps the view. */
-export const VIEWS = ["live", "cases", "audit", "alerts", "history", "rules"] as const;
+export const VIEWS = ["live", "cameras", "cases", "audit", "alerts", "history", "rules"] as const;
 export type View = (typeof VIEWS)[number];
 
 export const VIEW_HASH: Record<View, string> = {
   live: "#/",
+  cameras: "#/cameras",
   cases: "#/cases",
   audit: "#/audit",
   alerts: "#/alerts",

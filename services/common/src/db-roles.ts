@@ -51,6 +51,8 @@ export const tableGrants: Record<string, Partial<Record<ServiceRoleKey, Privileg
   detections_per_minute: { gateway: "SELECT" },
   detections_per_hour: {},
   sensor_stats_5m: {},
+  camera_status_5m: { gateway: "SELECT" },
+  camera_maintenance: { correlator: "SELECT", gateway: "SELECT INSERT UPDATE" },
   users: { gateway: "SELECT INSERT UPDATE" },
   sessions: { gateway: "SELECT INSERT UPDATE DELETE" },
   sign_in_throttle: { gateway: "SELECT INSERT UPDATE DELETE" },

@@ -46,6 +46,13 @@ export const topics = {
     config: { "cleanup.policy": "compact", "min.compaction.lag.ms": "60000", "min.insync.replicas": "1" },
     description: "Sensor registry changelog (SensorRecord), compacted, keyed by sensor id",
   },
+  cameraHealth: {
+    name: "hub.camera-health.v1",
+    partitions: 3,
+    config: { "cleanup.policy": "compact", "min.compaction.lag.ms": "60000", "min.insync.replicas": "1" },
+    description:
+      "The hub's verdict on each camera (CameraHealthRecord: silent, heard again), from the correlator's outbox, keyed by camera id",
+  },
   incidents: {
     name: "hub.incidents.v1",
     partitions: 3,

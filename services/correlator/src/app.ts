@@ -20,6 +20,7 @@ import type { CorrelatorConfig } from "./config.js";
 import { caseAssistController } from "./controllers/case-assist.controller.js";
 import { incidentController } from "./controllers/incident.controller.js";
 import { createCorrelatorMetrics } from "./metrics.js";
+import { CameraHealthRepository } from "./repositories/camera-health.repository.js";
 import { CaseAssistRepository } from "./repositories/case-assist.repository.js";
 import { EventSourceRepository } from "./repositories/event-source.repository.js";
 import { EventStoreRepository } from "./repositories/event-store.repository.js";
@@ -31,6 +32,7 @@ import { RetentionRepository } from "./repositories/retention.repository.js";
 import { RulesCatalogRepository } from "./repositories/rules-catalog.repository.js";
 import { loadRules } from "./repositories/rules-file.repository.js";
 import { TransactionRepository } from "./repositories/transaction.repository.js";
+import { CameraHealthService } from "./services/camera-health.service.js";
 import { CaseAssistService } from "./services/case-assist.service.js";
 import { CorrelationService } from "./services/correlation.service.js";
 import { IncidentService } from "./services/incident.service.js";
@@ -111,12 +113,17 @@ async function wireCorrelator(
     observer: metrics.correlation,
   });
   const transactions = new TransactionRepository(pool);
+  const cameraHealth = new CameraHealthService(config.CORRELATOR_CAMERA_SILENT_AFTER_S, {
+    store: new CameraHealthRepository(),
+    outbox,
+  });
   const writer = new WriterService({
     transactions,
     store: new EventStoreRepository(),
     offsets,
     outbox,
     correlation,
+    health: cameraHealth,
     ...(config.CORRELATOR_CRASH_POINT
       ? { crashAt: crashInjector(config.CORRELATOR_CRASH_POINT, config.CORRELATOR_CRASH_AFTER_BATCHES, logger) }
       : {}),
@@ -173,11 +180,11 @@ async function wireCorrelator(
     ),
   );
 
-  // Absence rules run on a timer: a silent camera produces no event to react to.
+  // Absence rules and silent cameras run on a timer: a silent camera produces no event to react to.
   const silenceTimer = setInterval(() => {
-    withTransaction(pool, (client) => correlation.checkSilence(client)).catch((err: unknown) =>
-      logger.warn({ err }, "silence check failed"),
-    );
+    withTransaction(pool, (client) => cameraHealth.sweep(client))
+      .then(() => withTransaction(pool, (client) => correlation.checkSilence(client)))
+      .catch((err: unknown) => logger.warn({ err }, "silence check failed"));
   }, config.CORRELATOR_SILENCE_CHECK_MS);
   silenceTimer.unref();
   logger.info(

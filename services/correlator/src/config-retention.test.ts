@@ -24,8 +24,11 @@ describe("correlator configuration: retention and the policies' jobs", () => {
     expect(
       problems({ CORRELATOR_RETENTION_DETECTIONS_DAYS: "8", CORRELATOR_RETENTION_SENSOR_READINGS_DAYS: "8" }),
     ).toEqual([]);
-    // camera_status has no aggregate: any positive retention.
-    expect(problems({ CORRELATOR_RETENTION_CAMERA_STATUS_DAYS: "1" })).toEqual([]);
+    // camera_status has its availability aggregate (camera_status_5m, migration 0022): the same floor.
+    expect(problems({ CORRELATOR_RETENTION_CAMERA_STATUS_DAYS: "7" })).toEqual([
+      "CORRELATOR_RETENTION_CAMERA_STATUS_DAYS: must be at least 8: camera_status_5m refreshes the last 7 days 6 hours, and a refresh over dropped camera_status erases that aggregate's history unless the raw rows outlive the window by 12 hours (docs/retention.md)",
+    ]);
+    expect(problems({ CORRELATOR_RETENTION_CAMERA_STATUS_DAYS: "8" })).toEqual([]);
   });
 
   it("runs the policies' jobs only where the database has no scheduler, unless told otherwise", () => {

@@ -21,6 +21,7 @@ import { crashPoints } from "./services/writer.service.js";
 const retentionOverAggregates = [
   ["CORRELATOR_RETENTION_DETECTIONS_DAYS", "detections"],
   ["CORRELATOR_RETENTION_SENSOR_READINGS_DAYS", "sensor_readings"],
+  ["CORRELATOR_RETENTION_CAMERA_STATUS_DAYS", "camera_status"],
 ] as const;
 
 const schema = z
@@ -64,6 +65,11 @@ const schema = z
     CORRELATOR_CRASH_AFTER_BATCHES: positiveInt.default(3),
     /** How often absence rules (silent cameras) are checked. */
     CORRELATOR_SILENCE_CHECK_MS: positiveInt.default(15_000),
+    /**
+     * A camera with no status report and no detection for this long shows as "silent" on the map and in the camera
+     * list (checked every CORRELATOR_SILENCE_CHECK_MS), until it is heard again.
+     */
+    CORRELATOR_CAMERA_SILENT_AFTER_S: positiveInt.default(120),
     /**
      * Who runs TimescaleDB's retention, compression and refresh policies: `auto` (the default outside test mode) runs
      * them every minute only while the database has no scheduler of its own (the embedded one); `always`, `never`.

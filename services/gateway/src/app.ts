@@ -28,6 +28,8 @@ import {
   CheckpointTopic,
   loadCheckpointKey,
 } from "./repositories/audit-checkpoint.repository.js";
+import { CameraHealthRepository } from "./repositories/camera-health.repository.js";
+import { CameraMaintenanceRepository } from "./repositories/camera-maintenance.repository.js";
 import { CasesRepository } from "./repositories/cases.repository.js";
 import { ExportChunksRepository } from "./repositories/export-chunks.repository.js";
 import { ExportJobsRepository } from "./repositories/export-jobs.repository.js";
@@ -46,11 +48,14 @@ import { VideoRepository } from "./repositories/video.repository.js";
 import { ViewsRepository } from "./repositories/views.repository.js";
 import { AuditCheckpointer } from "./services/audit-checkpoint.service.js";
 import { AuthService, devUsers } from "./services/auth.service.js";
+import { CameraHealthService } from "./services/camera-health.service.js";
+import { CameraMaintenanceService } from "./services/camera-maintenance.service.js";
 import { CaseService } from "./services/case.service.js";
 import { CredentialsService } from "./services/credentials.service.js";
 import { DashboardService } from "./services/dashboard.service.js";
 import {
   alertViewOf,
+  cameraHealthOf,
   cameraStatusOf,
   detectionOf,
   incidentOf,
@@ -282,6 +287,11 @@ async function wireGateway(
     clientAddress: (peer, forwardedFor) => clientAddress(peer, forwardedFor, proxies),
   });
   registerApi(app, {
+    cameraHealth: new CameraHealthService({ reader: new CameraHealthRepository(pool) }),
+    maintenance: new CameraMaintenanceService({
+      windows: new CameraMaintenanceRepository(pool),
+      onChange: () => dashboard.refreshRegistry(),
+    }),
     auth,
     sessions,
     userAdmin: new UserAdminService({ accounts: users }),
@@ -331,6 +341,7 @@ async function wireGateway(
   const handlers: Record<string, (value: Buffer | null) => void> = {
     [topics.detections.name]: (value) => live.detection(detectionOf(value)),
     [topics.cameraStatus.name]: (value) => live.cameraStatus(cameraStatusOf(value)),
+    [topics.cameraHealth.name]: (value) => live.cameraStatus(cameraHealthOf(value)),
     [topics.sensorReadings.name]: (value) => live.sensorReading(sensorReadingOf(value, sensorNames)),
     [topics.incidents.name]: (value) => live.incident(incidentOf(value)),
     [topics.alerts.name]: (value) => {

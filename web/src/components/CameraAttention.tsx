@@ -6,7 +6,14 @@ import { CameraStateBadge } from "./Badges";
 import { useLive } from "./LiveContext";
 
 const SHOWN = 25;
-const ORDER: Record<CameraView["state"], number> = { offline: 0, degraded: 1, unknown: 2, online: 3 };
+const ORDER: Record<CameraView["state"], number> = {
+  offline: 0,
+  silent: 1,
+  degraded: 2,
+  maintenance: 3,
+  unknown: 4,
+  online: 5,
+};
 
 /**
  * Camera states in numbers (what the map's cluster colours say, for those who cannot see them) and the cameras

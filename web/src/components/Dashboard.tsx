@@ -13,6 +13,7 @@ import { AlertsPage } from "./AlertsPage";
 import { AuditTrail } from "./AuditTrail";
 import { CameraAttention } from "./CameraAttention";
 import { CameraDetail } from "./CameraDetail";
+import { CameraList } from "./CameraList";
 import { CaseLookupPage } from "./CaseLookup";
 import { HistoryPage } from "./HistoryPage";
 import { useStoreRevision, useView } from "./hooks";
@@ -127,6 +128,7 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
   const auditHeading = useRef<HTMLHeadingElement>(null);
   const historyHeading = useRef<HTMLHeadingElement>(null);
   const rulesHeading = useRef<HTMLHeadingElement>(null);
+  const camerasHeading = useRef<HTMLHeadingElement>(null);
   const shownView = useRef(view);
 
   // A change of view (not the first one shown) takes focus to the new view's heading, as a page load would.
@@ -135,6 +137,7 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
     shownView.current = view;
     if (view === "cases") caseHeading.current?.focus();
     else if (view === "audit") auditHeading.current?.focus();
+    else if (view === "cameras") camerasHeading.current?.focus();
     else if (view === "alerts") alertsHeading.current?.focus();
     else if (view === "history") historyHeading.current?.focus();
     else if (view === "rules") rulesHeading.current?.focus();
@@ -245,6 +248,15 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
         />
       )}
       {view === "rules" && <RulesPage headingRef={rulesHeading} />}
+      {view === "cameras" && (
+        <CameraList
+          headingRef={camerasHeading}
+          onOpenCamera={(id) => {
+            window.location.hash = VIEW_HASH.live;
+            selectCamera(id, true);
+          }}
+        />
+      )}
       {alertsOpened && (
         <div className="view-alerts" hidden={view !== "alerts"}>
           <AlertsPage config={config} headingRef={alertsHeading} active={view === "alerts"} />
@@ -257,6 +269,7 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
 /** Where each view's skip link goes: its main content's heading (the incident list on the live map). */
 const SKIP_TARGETS: Record<View, string> = {
   live: "incident-list",
+  cameras: "camera-list-heading",
   cases: "case-lookup-heading",
   audit: "audit-heading",
   alerts: "alerts-view-heading",

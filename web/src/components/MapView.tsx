@@ -140,7 +140,7 @@ function Legend() {
     <details className="legend">
       <summary>{t("legend")}</summary>
       <ul>
-        {(["online", "degraded", "offline", "unknown"] as const).map((state) => (
+        {(["online", "degraded", "offline", "silent", "maintenance", "unknown"] as const).map((state) => (
           <li key={state}>
             <Swatch colour={CAMERA_COLOURS[state]} /> {t(`camera_${state}`)}
           </li>

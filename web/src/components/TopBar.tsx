@@ -110,6 +110,7 @@ function ViewNav({ view }: { view: View }) {
   const canAudit = user.roles.some((role) => (AUDIT_ROLES as readonly string[]).includes(role));
   const views: { view: View; label: string; testId: string }[] = [
     { view: "live", label: t("navLive"), testId: "nav-live" },
+    { view: "cameras", label: t("navCameras"), testId: "nav-cameras" },
     { view: "cases", label: t("navCases"), testId: "nav-cases" },
     { view: "history", label: t("navHistory"), testId: "nav-history" },
     ...(canSeeRules(user) ? [{ view: "rules" as const, label: t("navRules"), testId: "nav-rules" }] : []),

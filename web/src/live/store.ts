@@ -202,11 +202,13 @@ export class LiveStore {
   #applyOne(change: LiveChange): Layer | null {
     switch (change.kind) {
       case "camera": {
-        const { cameraId, state, observedAt, version } = change.change;
+        const { cameraId, state, observedAt, version, byHub } = change.change;
         const camera = this.#cameras.get(cameraId);
         // A camera the snapshot did not list cannot be placed; the next snapshot brings it.
         if (!camera || camera.version >= version) return null;
-        this.#cameras.set(cameraId, { ...camera, state, lastStatusAt: observedAt, version });
+        // The hub's verdict (silent, heard again) is not a report of the camera's: its last report stays.
+        const lastStatusAt = byHub ? camera.lastStatusAt : observedAt;
+        this.#cameras.set(cameraId, { ...camera, state, lastStatusAt, version });
         return "cameras";
       }
       case "incident":

@@ -20,8 +20,20 @@ describe("cameraFeatures", () => {
   });
 
   it("counts cameras per state", () => {
-    const cameras = [newCamera({ state: "offline" }), newCamera({ state: "offline" }), newCamera()];
-    expect(countCameraStates(cameras)).toEqual({ online: 1, degraded: 0, offline: 2, unknown: 0 });
+    const cameras = [
+      newCamera({ state: "offline" }),
+      newCamera({ state: "offline" }),
+      newCamera(),
+      newCamera({ state: "silent" }),
+    ];
+    expect(countCameraStates(cameras)).toEqual({
+      online: 1,
+      degraded: 0,
+      offline: 2,
+      silent: 1,
+      maintenance: 0,
+      unknown: 0,
+    });
   });
 });
 

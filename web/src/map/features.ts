@@ -164,7 +164,14 @@ export function alertFeatures(alerts: readonly AlertView[]): Collection<GeoJSON.
 
 /** How many cameras are in each state: the map's cluster colours, said in words for screen readers. */
 export function countCameraStates(cameras: readonly CameraView[]): Record<CameraState, number> {
-  const counts: Record<CameraState, number> = { online: 0, degraded: 0, offline: 0, unknown: 0 };
+  const counts: Record<CameraState, number> = {
+    online: 0,
+    degraded: 0,
+    offline: 0,
+    silent: 0,
+    maintenance: 0,
+    unknown: 0,
+  };
   for (const camera of cameras) counts[camera.state] += 1;
   return counts;
 }

@@ -44,9 +44,9 @@ export function hubSources(): Record<HubSource, GeoJSONSourceSpecification> {
       cluster: true,
       clusterMaxZoom: CLUSTER_MAX_ZOOM,
       clusterRadius: 40,
-      // Per cluster: how many of its cameras are offline or degraded (drives its colour and ring).
+      // Per cluster: how many of its cameras are offline (or silent) or degraded (drives its colour and ring).
       clusterProperties: {
-        offline: ["+", ["case", ["==", ["get", "state"], "offline"], 1, 0]],
+        offline: ["+", ["case", ["in", ["get", "state"], ["literal", ["offline", "silent"]]], 1, 0]],
         degraded: ["+", ["case", ["==", ["get", "state"], "degraded"], 1, 0]],
       },
     },
@@ -151,6 +151,10 @@ export function hubLayers(theme: Theme = "dark"): AddLayerObject[] {
           CAMERA_COLOURS.degraded,
           "offline",
           CAMERA_COLOURS.offline,
+          "silent",
+          CAMERA_COLOURS.silent,
+          "maintenance",
+          CAMERA_COLOURS.maintenance,
           CAMERA_COLOURS.unknown,
         ],
         "circle-radius": ["interpolate", ["linear"], ["zoom"], 14, 4, 18, 8],

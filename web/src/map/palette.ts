@@ -20,6 +20,10 @@ export const CAMERA_COLOURS: Record<CameraState, string> = {
   online: "#3fb950",
   degraded: "#e3b341",
   offline: "#ff6b6b",
+  /** Not heard for CORRELATOR_CAMERA_SILENT_AFTER_S: violet, apart from the states a camera reports. */
+  silent: "#c297ff",
+  /** Under a maintenance window: faults expected, no camera-fault incidents. */
+  maintenance: "#6cb6ff",
   unknown: "#8b949e",
 };
 

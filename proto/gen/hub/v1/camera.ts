@@ -18,6 +18,11 @@ export enum CameraState {
   CAMERA_STATE_DEGRADED = 2,
   /** CAMERA_STATE_OFFLINE - No video. */
   CAMERA_STATE_OFFLINE = 3,
+  /**
+   * CAMERA_STATE_SILENT - Set by the hub, never reported: no status and no detection for the configured time
+   * (CORRELATOR_CAMERA_SILENT_AFTER_S). The camera returns to its reported state when it is heard again.
+   */
+  CAMERA_STATE_SILENT = 4,
   UNRECOGNIZED = -1,
 }
 
@@ -35,6 +40,9 @@ export function cameraStateFromJSON(object: any): CameraState {
     case 3:
     case "CAMERA_STATE_OFFLINE":
       return CameraState.CAMERA_STATE_OFFLINE;
+    case 4:
+    case "CAMERA_STATE_SILENT":
+      return CameraState.CAMERA_STATE_SILENT;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -52,6 +60,8 @@ export function cameraStateToJSON(object: CameraState): string {
       return "CAMERA_STATE_DEGRADED";
     case CameraState.CAMERA_STATE_OFFLINE:
       return "CAMERA_STATE_OFFLINE";
+    case CameraState.CAMERA_STATE_SILENT:
+      return "CAMERA_STATE_SILENT";
     case CameraState.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

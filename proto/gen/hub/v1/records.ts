@@ -7,7 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../google/protobuf/timestamp.js";
-import { Camera, CameraStatus } from "./camera.js";
+import { Camera, CameraState, cameraStateFromJSON, cameraStateToJSON, CameraStatus } from "./camera.js";
 import { Detection } from "./detection.js";
 import { GeoPoint } from "./geo.js";
 import { Incident } from "./incident.js";
@@ -41,6 +41,20 @@ export interface DetectionRecord {
 export interface CameraStatusRecord {
   status: CameraStatus | undefined;
   context: IngestContext | undefined;
+}
+
+/**
+ * Topic hub.camera-health.v1 (keyed by camera id): the hub's own verdict on a camera, relayed from the
+ * correlator's outbox. It went silent (no status and no detection for CORRELATOR_CAMERA_SILENT_AFTER_S) or was
+ * heard again (state: its last reported one).
+ */
+export interface CameraHealthRecord {
+  cameraId: string;
+  /** What the map shows now: SILENT, or the camera's last reported state. */
+  state: CameraState;
+  /** When the hub decided (database clock); orders this record against the camera's status reports. */
+  changedAt: Date | undefined;
+  district: string;
 }
 
 /** Topic hub.sensor-readings.v1 */
@@ -388,6 +402,131 @@ export const CameraStatusRecord: MessageFns<CameraStatusRecord> = {
     message.context = (object.context !== undefined && object.context !== null)
       ? IngestContext.fromPartial(object.context)
       : undefined;
+    return message;
+  },
+};
+
+function createBaseCameraHealthRecord(): CameraHealthRecord {
+  return { cameraId: "", state: 0, changedAt: undefined, district: "" };
+}
+
+export const CameraHealthRecord: MessageFns<CameraHealthRecord> = {
+  encode(message: CameraHealthRecord, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cameraId !== "") {
+      writer.uint32(10).string(message.cameraId);
+    }
+    if (message.state !== 0) {
+      writer.uint32(16).int32(message.state);
+    }
+    if (message.changedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.changedAt), writer.uint32(26).fork()).join();
+    }
+    if (message.district !== "") {
+      writer.uint32(34).string(message.district);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CameraHealthRecord {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCameraHealthRecord();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cameraId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.changedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.district = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CameraHealthRecord {
+    return {
+      cameraId: isSet(object.cameraId)
+        ? globalThis.String(object.cameraId)
+        : isSet(object.camera_id)
+        ? globalThis.String(object.camera_id)
+        : "",
+      state: isSet(object.state) ? cameraStateFromJSON(object.state) : 0,
+      changedAt: isSet(object.changedAt)
+        ? fromJsonTimestamp(object.changedAt)
+        : isSet(object.changed_at)
+        ? fromJsonTimestamp(object.changed_at)
+        : undefined,
+      district: isSet(object.district) ? globalThis.String(object.district) : "",
+    };
+  },
+
+  toJSON(message: CameraHealthRecord): unknown {
+    const obj: any = {};
+    if (message.cameraId !== "") {
+      obj.cameraId = message.cameraId;
+    }
+    if (message.state !== 0) {
+      obj.state = cameraStateToJSON(message.state);
+    }
+    if (message.changedAt !== undefined) {
+      obj.changedAt = message.changedAt.toISOString();
+    }
+    if (message.district !== "") {
+      obj.district = message.district;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CameraHealthRecord>, I>>(base?: I): CameraHealthRecord {
+    return CameraHealthRecord.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CameraHealthRecord>, I>>(object: I): CameraHealthRecord {
+    const message = createBaseCameraHealthRecord();
+    message.cameraId = object.cameraId ?? "";
+    message.state = object.state ?? 0;
+    message.changedAt = object.changedAt ?? undefined;
+    message.district = object.district ?? "";
     return message;
   },
 };

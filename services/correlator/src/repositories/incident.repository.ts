@@ -1,6 +1,11 @@
 import { createHash } from "node:crypto";
 import { distanceMetres, type Pool, type PoolClient } from "@hub/common";
-import type { CorrelationStore, SilentCamera, WatchList } from "../services/correlation.service.js";
+import {
+  type CorrelationStore,
+  maintenanceKey,
+  type SilentCamera,
+  type WatchList,
+} from "../services/correlation.service.js";
 import { type EventRow, eventKey, sourceOf } from "../services/records.js";
 import type { Severity, Titles } from "../services/rules.js";
 
@@ -457,10 +462,21 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
   async silentCameras(client: PoolClient, silenceS: number): Promise<SilentCamera[]> {
     const result = await client.query(
       `SELECT id, lat, lon, h3_cell, last_status_at FROM cameras
-       WHERE last_status_at IS NOT NULL AND last_status_at < now() - make_interval(secs => $1)`,
+       WHERE last_status_at IS NOT NULL AND last_status_at < now() - make_interval(secs => $1)
+         AND NOT camera_in_maintenance(id, district, now())`,
       [silenceS],
     );
     return result.rows;
+  }
+
+  async inMaintenance(client: PoolClient, events: { cameraId: string; at: Date }[]): Promise<ReadonlySet<string>> {
+    const result = await client.query<{ id: string; at: Date }>(
+      `SELECT DISTINCT v.id, v.at FROM unnest($1::text[], $2::timestamptz[]) AS v(id, at)
+         JOIN cameras c ON c.id = v.id
+        WHERE camera_in_maintenance(c.id, c.district, v.at)`,
+      [events.map((event) => event.cameraId), events.map((event) => event.at)],
+    );
+    return new Set(result.rows.map((row) => maintenanceKey(row.id, row.at)));
   }
 }
 

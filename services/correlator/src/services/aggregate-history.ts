@@ -8,6 +8,7 @@
 export const aggregateRefreshReach = {
   detections: { aggregate: "detections_per_minute", hours: 7 * 24 + 6 },
   sensor_readings: { aggregate: "sensor_stats_5m", hours: 7 * 24 + 6 },
+  camera_status: { aggregate: "camera_status_5m", hours: 7 * 24 + 6 },
 } as const;
 
 export const AGGREGATE_HISTORY_MARGIN_HOURS = 12;

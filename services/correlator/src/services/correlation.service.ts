@@ -14,6 +14,9 @@ import {
 } from "./rules.js";
 import { aboutSource, watchListSighting } from "./titles.js";
 
+/** The incident kind that maintenance windows suppress. */
+const CAMERA_FAULT = "camera_fault";
+
 /** Centre-to-centre spacing of H3 resolution-9 cells, metres (edge ~174 m × √3). */
 const RES9_SPACING_M = 300;
 /** Rows one batch-wide neighbourhood query may return before the rule falls back to a query per event. */
@@ -72,7 +75,15 @@ export interface CorrelationStore<Tx> {
     change: { firstEventAt: Date; lastEventAt: Date; severity: Severity },
   ): Promise<IncidentRow>;
   recordLate(tx: Tx, event: EventRow, ruleId: string, reason: string): Promise<void>;
+  /** Silent cameras, except those under a maintenance window now (migration 0023). */
   silentCameras(tx: Tx, silenceS: number): Promise<SilentCamera[]>;
+  /** Which of these camera events fall inside a maintenance window of their camera or its district (keys: maintenanceKey). */
+  inMaintenance(tx: Tx, events: { cameraId: string; at: Date }[]): Promise<ReadonlySet<string>>;
+}
+
+/** Identifies a camera event for the maintenance check. */
+export function maintenanceKey(cameraId: string, at: Date): string {
+  return `${cameraId}\u0000${at.getTime()}`;
 }
 
 /** Watch-listed plate → its entry's reference (e.g. "WL-3F9A2C71D04B"). */
@@ -116,6 +127,7 @@ export class CorrelationService<Tx = PoolClient> {
       event.kind === "detection" && event.row.plate ? [event.row.plate.text] : [],
     );
     const watchList = await this.deps.incidents.watchList(tx, plates);
+    const maintained = await this.maintained(tx, events);
     const changed = new Set<string>();
     // Which rule each event can trigger, in event order; grouped by rule for the batch-wide look-ups.
     const triggered: { rule: EventRule; event: EventRow }[] = [];
@@ -123,6 +135,10 @@ export class CorrelationService<Tx = PoolClient> {
     for (const event of events) {
       for (const rule of this.eventRules) {
         if (!matchersOf(rule).some((m) => matches(m, event, watchList))) continue;
+        // A fault of a camera under maintenance is expected: no camera_fault incident.
+        if (rule.kind === CAMERA_FAULT && event.kind !== "sensor_reading") {
+          if (maintained.has(maintenanceKey(event.row.cameraId, event.row.observedAt))) continue;
+        }
         triggered.push({ rule, event });
         const list = triggers.get(rule);
         if (list) list.push(event);
@@ -136,6 +152,15 @@ export class CorrelationService<Tx = PoolClient> {
     }
     await this.deps.publisher.publish(tx, [...changed]);
     return changed.size;
+  }
+
+  /** The camera events of the batch inside a maintenance window (looked up only when a camera_fault rule exists). */
+  private async maintained(tx: Tx, events: EventRow[]): Promise<ReadonlySet<string>> {
+    if (!this.eventRules.some((rule) => rule.kind === CAMERA_FAULT)) return new Set();
+    const cameraEvents = events.flatMap((event) =>
+      event.kind === "camera_status" ? [{ cameraId: event.row.cameraId, at: event.row.observedAt }] : [],
+    );
+    return cameraEvents.length === 0 ? new Set() : this.deps.incidents.inMaintenance(tx, cameraEvents);
   }
 
   /** Absence rules, on a timer: cameras silent for too long. Idempotent per silence. */

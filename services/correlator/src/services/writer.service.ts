@@ -4,6 +4,7 @@ import type { EventStoreRepository } from "../repositories/event-store.repositor
 import type { OffsetsRepository } from "../repositories/offsets.repository.js";
 import type { OutboxMessage, OutboxRepository } from "../repositories/outbox.repository.js";
 import type { TransactionRepository } from "../repositories/transaction.repository.js";
+import type { CameraHealthService } from "./camera-health.service.js";
 import type { CorrelationService } from "./correlation.service.js";
 import { DecodeFailure, decodeRecord, type EventRow } from "./records.js";
 
@@ -35,6 +36,8 @@ export class WriterService {
       offsets: OffsetsRepository;
       outbox: OutboxRepository;
       correlation?: Pick<CorrelationService, "evaluate">;
+      /** Silent cameras heard again (CameraHealthService). */
+      health?: Pick<CameraHealthService, "heard">;
       logger: Logger;
       observer?: WriterObserver;
       /** Test mode only: called at each step of the transaction, to kill the process there (crash tests). */
@@ -62,6 +65,7 @@ export class WriterService {
       this.deps.crashAt?.("after-rows");
       // Only rows stored for the first time are correlated: a redelivered event changes nothing.
       await this.deps.correlation?.evaluate(client, inserted);
+      await this.deps.health?.heard(client, inserted);
       this.deps.crashAt?.("after-incidents");
       await this.deps.outbox.add(client, deadLetters);
       this.deps.crashAt?.("after-outbox");

@@ -5,12 +5,13 @@ import {
   incidentId,
   type NewIncident,
 } from "../repositories/incident.repository.js";
-import type {
-  CorrelationObserver,
-  CorrelationStore,
-  IncidentChanges,
-  SilentCamera,
-  WatchList,
+import {
+  type CorrelationObserver,
+  type CorrelationStore,
+  type IncidentChanges,
+  maintenanceKey,
+  type SilentCamera,
+  type WatchList,
 } from "../services/correlation.service.js";
 import { type EventRow, eventKey } from "../services/records.js";
 import { type RuleSet, rulesFileSchema, type Severity } from "../services/rules.js";
@@ -389,6 +390,14 @@ export class MemoryIncidentStore implements CorrelationStore<MemoryTx> {
   async recordLate(tx: MemoryTx, event: EventRow, ruleId: string, reason: string): Promise<void> {
     this.check(tx);
     this.late.push({ eventId: event.row.eventId, ruleId, reason });
+  }
+
+  /** Camera events under maintenance (maintenanceKey), as a test sets them. */
+  maintained = new Set<string>();
+
+  async inMaintenance(tx: MemoryTx, events: { cameraId: string; at: Date }[]): Promise<ReadonlySet<string>> {
+    this.check(tx);
+    return new Set(events.map((e) => maintenanceKey(e.cameraId, e.at)).filter((key) => this.maintained.has(key)));
   }
 
   async silentCameras(tx: MemoryTx, silenceS: number): Promise<SilentCamera[]> {

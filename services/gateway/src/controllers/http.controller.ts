@@ -16,6 +16,8 @@ import type { AlertsGateway } from "../gateways/alerts.gateway.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import type { RulesRepository } from "../repositories/rules.repository.js";
 import { AuthService, type Principal } from "../services/auth.service.js";
+import type { CameraHealthService } from "../services/camera-health.service.js";
+import type { CameraMaintenanceService } from "../services/camera-maintenance.service.js";
 import type { CaseService } from "../services/case.service.js";
 import type { DashboardService } from "../services/dashboard.service.js";
 import type { ExportService } from "../services/export.service.js";
@@ -26,6 +28,7 @@ import type { PublicAlerts } from "../services/public-alerts.service.js";
 import type { SessionService } from "../services/sessions.service.js";
 import type { UserAdminService } from "../services/user-admin.service.js";
 import type { VideoService } from "../services/video.service.js";
+import { registerCameraHealthApi } from "./camera-health.controller.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -53,6 +56,8 @@ export function registerApi(
     alerts: AlertsGateway;
     publicAlerts: PublicAlerts;
     clientConfig: ClientConfig;
+    cameraHealth: CameraHealthService;
+    maintenance: CameraMaintenanceService;
     logger: Logger;
   },
 ): void {
@@ -67,6 +72,7 @@ export function registerApi(
     request.sessionId = sessionId;
   };
   const user = (request: FastifyRequest): Principal => request.user as Principal;
+  registerCameraHealthApi(app, { signedIn, cameraHealth: deps.cameraHealth, maintenance: deps.maintenance });
   const noStore = (reply: FastifyReply) => reply.header("cache-control", "no-store");
 
   app.get(API.config, async () => deps.clientConfig);

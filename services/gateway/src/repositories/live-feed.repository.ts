@@ -31,7 +31,13 @@ export class LiveFeedRepository {
     });
     await consumer.connect();
     await consumer.subscribe({
-      topics: [topics.detections.name, topics.cameraStatus.name, topics.sensorReadings.name, topics.incidents.name],
+      topics: [
+        topics.detections.name,
+        topics.cameraStatus.name,
+        topics.cameraHealth.name,
+        topics.sensorReadings.name,
+        topics.incidents.name,
+      ],
       fromBeginning: false,
     });
     await consumer.subscribe({ topics: [topics.alerts.name], fromBeginning: true });

@@ -13,8 +13,17 @@ import {
 } from "@hub/contracts";
 import { cameraState } from "../services/camera-state.js";
 
-const CAMERA_COLUMNS =
-  "id, name, district, phase, lat, lon, bearing_deg, fov_angle_deg, range_m, state, last_status_at";
+/**
+ * The state the map shows: "maintenance" under a maintenance window (migration 0023), "silent" while the hub has not
+ * heard the camera (migration 0022), else its report. Its version is the newest of the changes that decide it.
+ */
+const CAMERA_COLUMNS = `id, name, district, phase, lat, lon, bearing_deg, fov_angle_deg, range_m,
+  CASE WHEN camera_in_maintenance(id, district, now()) THEN 'maintenance'
+       WHEN silent_since IS NOT NULL THEN 'silent' ELSE state END AS state, last_status_at,
+  greatest(last_status_at, health_changed_at,
+    (SELECT max(greatest(m.created_at, m.ended_at, CASE WHEN m.starts_at <= now() THEN m.starts_at END,
+                         CASE WHEN m.ends_at <= now() THEN m.ends_at END))
+       FROM camera_maintenance m WHERE m.camera_id = cameras.id OR m.district = cameras.district)) AS version_at`;
 
 /**
  * Read side of the dashboard: what the map shows, read from the tables the correlator writes (cameras' state,
@@ -172,6 +181,7 @@ export class ViewsRepository {
 
 function cameraView(row: Record<string, unknown>): CameraView {
   const last = row.last_status_at as Date | null;
+  const versionAt = row.version_at as Date | null;
   return {
     id: row.id as string,
     name: row.name as string,
@@ -184,7 +194,7 @@ function cameraView(row: Record<string, unknown>): CameraView {
     rangeM: row.range_m as number,
     state: cameraState(row.state as string),
     lastStatusAt: last?.toISOString() ?? null,
-    version: last?.getTime() ?? 0,
+    version: versionAt?.getTime() ?? 0,
   };
 }
 

@@ -17,6 +17,7 @@ import {
 import {
   AlertSeverity,
   AlertState,
+  CameraHealthRecord,
   CameraStatusRecord,
   cameraStateToJSON,
   DetectionRecord,
@@ -109,6 +110,24 @@ export function cameraStatusOf(value: Buffer | null): Placed<CameraStatusChange>
         : null,
       observedAt,
       version: Date.parse(observedAt),
+    },
+  };
+}
+
+/** The hub's verdict on a camera (silent, heard again): shown as a status change, ordered by when it was made. */
+export function cameraHealthOf(value: Buffer | null): Placed<CameraStatusChange> {
+  const record = decodeWith((bytes) => CameraHealthRecord.decode(bytes), value);
+  if (!record.cameraId) throw new UndecodableRecord("camera_id is missing");
+  const changedAt = iso(record.changedAt, "changed_at");
+  return {
+    district: record.district,
+    data: {
+      cameraId: record.cameraId,
+      state: cameraState(enumLabel(cameraStateToJSON(record.state), "CAMERA_STATE_")),
+      reason: null,
+      observedAt: changedAt,
+      version: Date.parse(changedAt),
+      byHub: true,
     },
   };
 }

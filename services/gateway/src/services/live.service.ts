@@ -155,7 +155,12 @@ export class LiveHub {
       if (orphan) {
         this.orphans.delete(camera.id);
         if (orphan.version > merged.version)
-          merged = { ...merged, state: orphan.state, lastStatusAt: orphan.observedAt, version: orphan.version };
+          merged = {
+            ...merged,
+            state: orphan.state,
+            lastStatusAt: orphan.byHub ? merged.lastStatusAt : orphan.observedAt,
+            version: orphan.version,
+          };
       }
       this.cameras.set(camera.id, merged);
     }
@@ -175,7 +180,7 @@ export class LiveHub {
       this.cameras.set(camera.id, {
         ...camera,
         state: data.state,
-        lastStatusAt: data.observedAt,
+        lastStatusAt: data.byHub ? camera.lastStatusAt : data.observedAt,
         version: data.version,
       });
     } else {

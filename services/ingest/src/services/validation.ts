@@ -192,6 +192,8 @@ export function validateCameraStatus(
   checkDeviceId(status.cameraId, "camera_id");
   checkObservedAt(status.observedAt, now, limits);
   checkEnum(status.state, CameraState, "state");
+  if (status.state === CameraState.CAMERA_STATE_SILENT)
+    throw new ValidationError("state", "SILENT is the hub's verdict on a camera it does not hear, not a report");
   if (status.state === CameraState.CAMERA_STATE_DEGRADED) {
     checkEnum(status.degradationReason, DegradationReason, "degradation_reason");
   } else if (status.degradationReason !== DegradationReason.DEGRADATION_REASON_UNSPECIFIED) {
