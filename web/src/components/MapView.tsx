@@ -29,6 +29,7 @@ export const MapView = memo(function MapView({
   const summaryId = useId();
   const container = useRef<HTMLDivElement>(null);
   const [failure, setFailure] = useState<string | null>(null);
+  const [offlineBase, setOfflineBase] = useState(false);
   const stats = useRef<HTMLDivElement>(null);
   const callbacks = useRef({ onSelectCamera, onSelectIncident });
   callbacks.current = { onSelectCamera, onSelectIncident };
@@ -65,6 +66,9 @@ export const MapView = memo(function MapView({
           theme: themeRef.current,
           onSelectCamera: (id) => callbacks.current.onSelectCamera(id),
           onSelectIncident: (id) => callbacks.current.onSelectIncident(id),
+          onBaseMapFallback: () => {
+            if (!cancelled) setOfflineBase(true);
+          },
           onError: (error) => console.warn("map:", error),
         });
         controller.setSelection(selectionRef.current);
@@ -114,6 +118,11 @@ export const MapView = memo(function MapView({
       </p>
       <div ref={stats} data-testid="map-stats" className="visually-hidden" aria-hidden="true" />
       <Legend />
+      {offlineBase && (
+        <p className="map-notice" role="status" data-testid="map-style-fallback">
+          {t("mapStyleFallback")}
+        </p>
+      )}
       {failure && (
         <p className="map-failure error" role="alert">
           {t("mapLoadFailed", { detail: failure })}

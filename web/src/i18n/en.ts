@@ -155,6 +155,7 @@ export const en = {
   legend: "Legend",
   legendClusters: "Camera groups: size grows with the number of cameras; orange when one is offline or silent",
   mapLoadFailed: "The map could not be drawn: {detail}",
+  mapStyleFallback: "The city base map is unavailable: the offline land outline is shown.",
 
   newIncidentAnnouncement: "New {severity} incident: {title}",
 

@@ -158,6 +158,7 @@ export const pt: Messages = {
   legendClusters:
     "Grupos de câmaras: o tamanho cresce com o número de câmaras; cor de laranja se alguma estiver desligada ou silenciosa",
   mapLoadFailed: "Não foi possível desenhar o mapa: {detail}",
+  mapStyleFallback: "O mapa de base da cidade não está disponível: é mostrado o contorno terrestre offline.",
 
   newIncidentAnnouncement: "Novo incidente {severity}: {title}",
 

@@ -156,6 +156,7 @@ export const zhHant: Messages = {
   legend: "圖例",
   legendClusters: "攝影機群組：圓圈大小隨攝影機數量增加；如有離線或失聯攝影機則顯示橙色",
   mapLoadFailed: "無法繪製地圖：{detail}",
+  mapStyleFallback: "無法載入城市底圖：現顯示離線陸地輪廓。",
 
   newIncidentAnnouncement: "新{severity}事故：{title}",
 

@@ -4,6 +4,7 @@ import { Map as MapLibreMap, NavigationControl, setWorkerUrl } from "maplibre-gl
 import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url";
 import { type Theme, themeOf } from "../theme/theme";
 import { offlineStyle } from "./layers";
+import { fallBackToOffline } from "./style-fallback";
 
 setWorkerUrl(new URL(workerUrl, globalThis.location.href).href);
 
@@ -22,17 +23,20 @@ export function prefersReducedMotion(): boolean {
 
 /**
  * A north-up map of Macao: the configured style, or without one the offline base map drawn from the land outline
- * the gateway serves, in the page's theme. No rotation or pitch to get lost in.
+ * the gateway serves, in the page's theme. No rotation or pitch to get lost in. When the configured style cannot
+ * be loaded, the map falls back to the offline one and `onFallback` is called (the page says so).
  */
 export function createBaseMap(
   container: HTMLElement,
   config: ClientConfig,
   labels: MapLabels,
   theme: Theme = themeOf(document.documentElement),
+  onFallback: () => void = () => undefined,
 ): MapLibreMap {
+  const offline = () => offlineStyle(new URL(API.landOutline, globalThis.location.href).href, theme);
   const map = new MapLibreMap({
     container,
-    style: config.mapStyleUrl ?? offlineStyle(new URL(API.landOutline, globalThis.location.href).href, theme),
+    style: config.mapStyleUrl ?? offline(),
     center: config.center,
     zoom: config.zoom,
     minZoom: 9,
@@ -45,6 +49,7 @@ export function createBaseMap(
   });
   map.touchZoomRotate.disableRotation();
   map.keyboard.disableRotation();
+  if (config.mapStyleUrl) fallBackToOffline(map, offline, onFallback);
   return map;
 }
 

@@ -31,6 +31,8 @@ export interface MapControllerOptions {
   theme: Theme;
   onSelectCamera(id: string): void;
   onSelectIncident(id: string): void;
+  /** The configured base style could not be loaded: the offline land outline is shown instead. */
+  onBaseMapFallback(): void;
   onError(error: unknown): void;
 }
 
@@ -64,7 +66,7 @@ export class MapController {
     this.#reducedMotion = prefersReducedMotion();
     this.#theme = options.theme;
     // A wall map stays north-up: no rotation or pitch to get lost in.
-    this.#map = createBaseMap(container, config, labels, options.theme);
+    this.#map = createBaseMap(container, config, labels, options.theme, () => options.onBaseMapFallback());
     this.#navigation = createNavigation(this.#map);
     this.#map.on("load", () => this.#onLoad());
     this.#map.on("error", (event) => options.onError(event.error));
@@ -143,6 +145,7 @@ export class MapController {
     this.#applySelectionFilters();
     this.#bindPointer();
     this.#options.stats.dataset.mapLoaded = "true";
+    this.#options.stats.dataset.style = map.getStyle().name ?? "";
     this.#throttle.flush();
   }
 
