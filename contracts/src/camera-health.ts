@@ -16,6 +16,10 @@ export const cameraListQuerySchema = z
     limit: queryInteger(1, 500, "must be an integer in 1..500").default(100),
     /** The last id of the previous page (`nextAfter`). */
     after: z.string().min(1).max(64).optional(),
+    /**
+     * Decommissioned cameras are left out unless "true" (all cameras) or "only" (just the decommissioned ones).
+     */
+    decommissioned: z.enum(["false", "true", "only"], { error: 'must be "false", "true" or "only"' }).default("false"),
   })
   .strict();
 /** The parameters as a client sends them (all optional). */
@@ -41,6 +45,8 @@ export const cameraHealthRowSchema = z
     availability7d: z.number().nullable(),
     /** Open or acknowledged incidents with evidence from this camera, or about it (camera faults). */
     currentIncidents: z.number().int(),
+    /** When a supervisor decommissioned it (it is then off the map); null while in service. */
+    decommissionedAt: timeSchema.nullable(),
   })
   .meta({ id: "CameraHealthRow" });
 export type CameraHealthRow = z.infer<typeof cameraHealthRowSchema>;
@@ -118,3 +124,22 @@ export const maintenanceWindowsQuerySchema = z
 
 /** Who may create and end maintenance windows. */
 export const MAINTENANCE_ROLES = ["supervisor", "administrator"] as const;
+
+/** Who may decommission a camera. */
+export const DECOMMISSION_ROLES = ["supervisor", "administrator"] as const;
+
+/** POST /api/v1/cameras/{id}/decommission: retires the camera for good; its history stays. */
+export const decommissionRequestSchema = z
+  .object({ reason: z.string().trim().min(1, "is required").max(500) })
+  .strict();
+export type DecommissionRequest = z.input<typeof decommissionRequestSchema>;
+
+export const decommissionViewSchema = z
+  .object({
+    cameraId: z.string(),
+    decommissionedAt: timeSchema,
+    decommissionedBy: z.string(),
+    reason: z.string(),
+  })
+  .meta({ id: "CameraDecommission" });
+export type DecommissionView = z.infer<typeof decommissionViewSchema>;

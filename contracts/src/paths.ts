@@ -17,7 +17,9 @@ export const API = {
   snapshot: "/api/v1/snapshot",
   cameras: "/api/v1/cameras",
   camera: (id: string) => `/api/v1/cameras/${encodeURIComponent(id)}`,
-  /** GET ?district=&phase=&state=&site=&limit=&after= → CameraList: the camera list with availability. */
+  /** POST DecommissionRequest → CameraDecommission (supervisor; audited). */
+  decommissionCamera: (id: string) => `/api/v1/cameras/${encodeURIComponent(id)}/decommission`,
+  /** GET ?district=&phase=&state=&site=&decommissioned=&limit=&after= → CameraList: the camera list with availability. */
   cameraHealth: "/api/v1/camera-health",
   /** GET ?cameraId=&district= → MaintenanceWindow[]; POST MaintenanceWindowRequest → MaintenanceWindow (supervisor). */
   maintenanceWindows: "/api/v1/maintenance-windows",

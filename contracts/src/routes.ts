@@ -30,6 +30,9 @@ import {
 import {
   cameraListQuerySchema,
   cameraListSchema,
+  DECOMMISSION_ROLES,
+  decommissionRequestSchema,
+  decommissionViewSchema,
   MAINTENANCE_ROLES,
   maintenanceWindowRequestSchema,
   maintenanceWindowsQuerySchema,
@@ -212,6 +215,15 @@ export const ROUTES: readonly Route[] = [
     summary: "A camera with its status history and detection counts",
     access: "signed-in",
     response: ok(cameraDetailSchema, "Camera"),
+  },
+  {
+    method: "post",
+    path: "/api/v1/cameras/{id}/decommission",
+    summary: "Decommission a camera: off the map and the default camera list, its history kept (audited)",
+    access: "signed-in",
+    roles: DECOMMISSION_ROLES,
+    body: decommissionRequestSchema,
+    response: ok(decommissionViewSchema, "The decommissioning"),
   },
   {
     method: "get",

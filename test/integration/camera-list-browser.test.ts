@@ -10,8 +10,8 @@ import { east, migratedPool } from "../support/hub.js";
 
 /**
  * The dashboard's camera list in a real browser against the real stack: filters by district and state, a silent
- * camera shown as silent (and one that turns silent while the list is open, through the live connection), and no
- * serious or critical accessibility violations.
+ * camera shown as silent (and one that turns silent while the list is open, through the live connection), a camera
+ * decommissioned by a supervisor from its row, and no serious or critical accessibility violations.
  */
 const webDir = fileURLToPath(new URL("../../web/dist", import.meta.url));
 const SILENT_AFTER_S = 15;
@@ -22,7 +22,9 @@ const contexts: BrowserContext[] = [];
 const district = `CamList-${randomUUID().slice(0, 6)}`;
 const base = { lat: 22.1935 + Math.random() * 0.002, lon: 113.5405 + Math.random() * 0.002 };
 const tag = randomUUID().slice(0, 6);
-const ids = { heard: `clb-${tag}-1`, silent: `clb-${tag}-2`, fading: `clb-${tag}-3` };
+const ids = { heard: `clb-${tag}-1`, silent: `clb-${tag}-2`, fading: `clb-${tag}-3`, retired: `clb-${tag}-4` };
+// The camera decommissioned from the list, alone in its district (the first test counts the other district's rows).
+const retiredDistrict = `${district}-R`;
 
 beforeAll(async () => {
   if (!existsSync(`${webDir}/index.html`))
@@ -32,6 +34,7 @@ beforeAll(async () => {
     { id: ids.heard, district, ...base },
     { id: ids.silent, district, ...east(base, 50) },
     { id: ids.fading, district, ...east(base, 100) },
+    { id: ids.retired, district: retiredDistrict, ...east(base, 150) },
   ]);
   // Heard far in the future for the sweep's purposes, silent already, and heard just now (silent soon).
   await pool.query(
@@ -114,10 +117,41 @@ describe("camera list in a browser", { timeout: 240_000 }, () => {
     await expect.poll(() => row(page, ids.heard).count(), { timeout: 30_000 }).toBe(1);
     // An operator sees no maintenance form.
     expect(await page.getByTestId("maintenance-form").count()).toBe(0);
+    // Nor a decommission button (the rows are there: the button would be in them).
+    expect(await row(page, ids.heard).getByTestId("decommission-open").count()).toBe(0);
 
     // The name opens the camera's detail on the live map.
     await row(page, ids.heard).getByTestId("camera-open").click();
     await expect.poll(() => page.evaluate("window.location.hash"), { timeout: 10_000 }).toBe("#/");
     await page.getByTestId("map-stats").waitFor({ timeout: 30_000 });
+  });
+
+  it("a supervisor decommissions a camera from its row, with a reason and a confirmation", async () => {
+    const supervisor = await signedIn("supervisor");
+    await supervisor.getByTestId("nav-cameras").click();
+    await supervisor.getByTestId("camera-filters").waitFor();
+    await supervisor.getByTestId("camera-filter-district").selectOption(retiredDistrict);
+    await supervisor.getByTestId("camera-filter-apply").click();
+    await expect.poll(() => row(supervisor, ids.retired).count(), { timeout: 30_000 }).toBe(1);
+    await row(supervisor, ids.retired).getByTestId("decommission-open").click();
+    await supervisor.getByTestId("decommission-reason").fill("Pole removed for road works");
+    expect(await axeViolations(supervisor, { impacts: ["serious", "critical"] })).toEqual([]);
+    await supervisor.getByTestId("decommission-confirm").click();
+    await supervisor.getByTestId("decommission-notice").waitFor({ timeout: 30_000 });
+    expect(await supervisor.getByTestId("decommission-notice").getAttribute("role")).toBe("status");
+    await expect.poll(() => row(supervisor, ids.retired).count(), { timeout: 30_000 }).toBe(0);
+    const stored = await pool.query("SELECT decommissioned_by, decommissioned_reason FROM cameras WHERE id = $1", [
+      ids.retired,
+    ]);
+    expect(stored.rows).toEqual([
+      { decommissioned_by: "supervisor", decommissioned_reason: "Pole removed for road works" },
+    ]);
+    // Still found with the filter, with its decommission date and no button.
+    await supervisor.getByTestId("camera-filter-decommissioned").selectOption("true");
+    await supervisor.getByTestId("camera-filter-apply").click();
+    await expect.poll(() => row(supervisor, ids.retired).count(), { timeout: 30_000 }).toBe(1);
+    expect(await row(supervisor, ids.retired).getByTestId("decommissioned-at").locator("time").count()).toBe(1);
+    expect(await row(supervisor, ids.retired).getByTestId("decommission-open").count()).toBe(0);
+    expect(await axeViolations(supervisor, { impacts: ["serious", "critical"] })).toEqual([]);
   });
 });

@@ -22,6 +22,8 @@ import {
   type CaseSearchRequest,
   type CaseSearchResult,
   type ClientConfig,
+  type DecommissionRequest,
+  type DecommissionView,
   type ExportJob,
   type ExportRequest,
   type IncidentActionRequest,
@@ -78,6 +80,8 @@ export interface ApiClient {
   cameraList(filters: CameraListQuery): Promise<CameraList>;
   /** Puts a camera or a district under maintenance (supervisor, administrator). */
   createMaintenance(request: MaintenanceWindowRequest): Promise<MaintenanceWindowView>;
+  /** Decommissions a camera for good, its history kept (supervisor, administrator). */
+  decommissionCamera(cameraId: string, request: DecommissionRequest): Promise<DecommissionView>;
   incident(id: string): Promise<IncidentDetail>;
   acknowledge(id: string, request: IncidentActionRequest): Promise<{ incident: IncidentView }>;
   resolve(id: string, request: IncidentActionRequest): Promise<{ incident: IncidentView }>;
@@ -276,6 +280,8 @@ export function createApi(options: ApiOptions = {}): ApiClient {
     cameraList: (filters) => call<CameraList>(`${API.cameraHealth}${query({ ...filters })}`),
     createMaintenance: (request) =>
       call<MaintenanceWindowView>(API.maintenanceWindows, { method: "POST", body: request }),
+    decommissionCamera: (cameraId, request) =>
+      call<DecommissionView>(API.decommissionCamera(cameraId), { method: "POST", body: request }),
     incident: (id) => call<IncidentDetail>(API.incident(id)),
     acknowledge: (id, request) => call(API.acknowledge(id), { method: "POST", body: request }),
     resolve: (id, request) => call(API.resolve(id), { method: "POST", body: request }),

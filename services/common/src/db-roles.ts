@@ -75,6 +75,7 @@ export const functionGrants: Record<string, ServiceRoleKey[]> = {
   "request_legal_hold_release(uuid, text, text, text)": ["gateway"],
   "approve_legal_hold_release(uuid, text)": ["gateway"],
   "set_event_policy(text, text, interval)": ["correlator"],
+  "decommission_camera(text, text, text)": ["gateway"],
 };
 
 const quote = (identifier: string): string => `"${identifier.replaceAll('"', '""')}"`;

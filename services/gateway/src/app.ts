@@ -28,6 +28,7 @@ import {
   CheckpointTopic,
   loadCheckpointKey,
 } from "./repositories/audit-checkpoint.repository.js";
+import { CameraDecommissionRepository } from "./repositories/camera-decommission.repository.js";
 import { CameraHealthRepository } from "./repositories/camera-health.repository.js";
 import { CameraMaintenanceRepository } from "./repositories/camera-maintenance.repository.js";
 import { CasesRepository } from "./repositories/cases.repository.js";
@@ -48,6 +49,7 @@ import { VideoRepository } from "./repositories/video.repository.js";
 import { ViewsRepository } from "./repositories/views.repository.js";
 import { AuditCheckpointer } from "./services/audit-checkpoint.service.js";
 import { AuthService, devUsers } from "./services/auth.service.js";
+import { CameraDecommissionService } from "./services/camera-decommission.service.js";
 import { CameraHealthService } from "./services/camera-health.service.js";
 import { CameraMaintenanceService } from "./services/camera-maintenance.service.js";
 import { CaseService } from "./services/case.service.js";
@@ -290,6 +292,10 @@ async function wireGateway(
     cameraHealth: new CameraHealthService({ reader: new CameraHealthRepository(pool) }),
     maintenance: new CameraMaintenanceService({
       windows: new CameraMaintenanceRepository(pool),
+      onChange: () => dashboard.refreshRegistry(),
+    }),
+    decommission: new CameraDecommissionService({
+      cameras: new CameraDecommissionRepository(pool),
       onChange: () => dashboard.refreshRegistry(),
     }),
     auth,

@@ -3,6 +3,7 @@ import { type FormEvent, type Ref, useCallback, useEffect, useId, useMemo, useSt
 import { describeError } from "../api";
 import { useI18n } from "../i18n/I18nProvider";
 import { CameraStateBadge } from "./Badges";
+import { DecommissionButton } from "./DecommissionButton";
 import { useStoreRevision } from "./hooks";
 import { useLive } from "./LiveContext";
 import { MaintenanceForm } from "./MaintenanceForm";
@@ -15,8 +16,14 @@ interface Filters {
   phase: string;
   state: string;
   site: string;
+  decommissioned: "false" | "true" | "only";
 }
-const NO_FILTERS: Filters = { district: "", phase: "", state: "", site: "" };
+const NO_FILTERS: Filters = { district: "", phase: "", state: "", site: "", decommissioned: "false" };
+const DECOMMISSIONED_CHOICES = [
+  ["false", "decommissionedHidden"],
+  ["true", "decommissionedIncluded"],
+  ["only", "decommissionedOnly"],
+] as const;
 
 function queryOf(filters: Filters, after: string | null): CameraListQuery {
   return {
@@ -25,6 +32,7 @@ function queryOf(filters: Filters, after: string | null): CameraListQuery {
     ...(filters.phase ? { phase: Number(filters.phase) } : {}),
     ...(filters.state ? { state: filters.state as CameraState } : {}),
     ...(filters.site.trim() ? { site: filters.site.trim() } : {}),
+    ...(filters.decommissioned !== "false" ? { decommissioned: filters.decommissioned } : {}),
     ...(after ? { after } : {}),
   };
 }
@@ -44,7 +52,7 @@ export function CameraList({
   const { t, format } = useI18n();
   const { api, store } = useLive();
   const revision = useStoreRevision(store);
-  const ids = { district: useId(), phase: useId(), state: useId(), site: useId() };
+  const ids = { district: useId(), phase: useId(), state: useId(), site: useId(), decommissioned: useId() };
   const [draft, setDraft] = useState<Filters>(NO_FILTERS);
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [rows, setRows] = useState<CameraHealthRow[]>([]);
@@ -52,6 +60,7 @@ export function CameraList({
   const [nextAfter, setNextAfter] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const districts = useMemo(() => {
     void revision;
     return [...new Set(store.cameras().map((camera) => camera.district))].sort();
@@ -159,12 +168,34 @@ export function CameraList({
               onChange={(event) => setDraft({ ...draft, site: event.target.value })}
             />
           </div>
+          <div className="field">
+            <label htmlFor={ids.decommissioned}>{t("cameraFilterDecommissioned")}</label>
+            <select
+              id={ids.decommissioned}
+              data-testid="camera-filter-decommissioned"
+              value={draft.decommissioned}
+              onChange={(event) =>
+                setDraft({ ...draft, decommissioned: event.target.value as Filters["decommissioned"] })
+              }
+            >
+              {DECOMMISSIONED_CHOICES.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {t(label)}
+                </option>
+              ))}
+            </select>
+          </div>
           <div className="actions">
             <button type="submit" className="button primary" data-testid="camera-filter-apply">
               {t("cameraFilterApply")}
             </button>
           </div>
         </form>
+        {notice && (
+          <p role="status" data-testid="decommission-notice">
+            {notice}
+          </p>
+        )}
         <p role="status" data-testid="camera-list-total" data-total={total ?? ""}>
           {total === null ? "" : t("cameraListTotal", { count: format.number(total) })}
         </p>
@@ -181,6 +212,8 @@ export function CameraList({
                 <th scope="col">{t("cameraAvailability24h")}</th>
                 <th scope="col">{t("cameraAvailability7d")}</th>
                 <th scope="col">{t("cameraCurrentIncidents")}</th>
+                <th scope="col">{t("cameraDecommissionedAt")}</th>
+                <th scope="col">{t("cameraActions")}</th>
               </tr>
             </thead>
             <tbody>
@@ -215,6 +248,24 @@ export function CameraList({
                     <td data-testid="availability-24h">{share(row.availability24h)}</td>
                     <td data-testid="availability-7d">{share(row.availability7d)}</td>
                     <td>{format.number(row.currentIncidents)}</td>
+                    <td data-testid="decommissioned-at">
+                      {row.decommissionedAt ? (
+                        <time dateTime={row.decommissionedAt}>{format.dateTime(row.decommissionedAt)}</time>
+                      ) : (
+                        "–"
+                      )}
+                    </td>
+                    <td>
+                      {!row.decommissionedAt && (
+                        <DecommissionButton
+                          cameraId={row.id}
+                          onDone={() => {
+                            setNotice(t("decommissionDone", { camera: row.id }));
+                            void load(filters, null);
+                          }}
+                        />
+                      )}
+                    </td>
                   </tr>
                 );
               })}

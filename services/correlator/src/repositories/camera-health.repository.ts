@@ -52,11 +52,15 @@ export class CameraHealthRepository {
       .map((row) => ({ cameraId: row.id, district: row.district, state: row.state, changedAt: row.health_changed_at }));
   }
 
-  /** Marks silent the cameras not heard for `silentAfterS` (by the database clock); returns those it marked. */
+  /**
+   * Marks silent the cameras in service (not decommissioned, migration 0030) not heard for `silentAfterS` (by the
+   * database clock); returns those it marked.
+   */
   async markSilent(client: PoolClient, silentAfterS: number): Promise<CameraHealthChange[]> {
     const result = await client.query<{ id: string; district: string; silent_since: Date }>(
       `UPDATE cameras SET silent_since = now(), health_changed_at = now()
-        WHERE silent_since IS NULL AND coalesce(last_heard_at, created_at) < now() - make_interval(secs => $1)
+        WHERE silent_since IS NULL AND decommissioned_at IS NULL
+          AND coalesce(last_heard_at, created_at) < now() - make_interval(secs => $1)
        RETURNING id, district, silent_since`,
       [silentAfterS],
     );

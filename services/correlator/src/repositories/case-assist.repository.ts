@@ -19,6 +19,8 @@ export interface CandidateCamera {
   bearingDeg: number;
   angleDeg: number;
   rangeM: number;
+  /** When it was decommissioned (migration 0030); null while in service. */
+  decommissionedAt: Date | null;
 }
 
 export interface CameraStatusHistory {
@@ -121,11 +123,12 @@ const toRecord = (row: RecordRow): StoredCaseAssistRecord => ({
 export class CaseAssistRepository {
   constructor(private readonly pool: Pool) {}
 
-  /** Registered cameras whose position lies in the box. */
+  /** Registered cameras whose position lies in the box, decommissioned ones included (they cover times before). */
   async camerasInBox(box: LatLonBox): Promise<CandidateCamera[]> {
     const result = await this.pool.query<CandidateCamera>(
       `SELECT id, site_id AS "siteId", name, district, lat, lon, bearing_deg AS "bearingDeg",
-              fov_angle_deg AS "angleDeg", range_m AS "rangeM"
+              fov_angle_deg AS "angleDeg", range_m AS "rangeM",
+              decommissioned_at AS "decommissionedAt"
          FROM cameras
         WHERE lat BETWEEN $1 AND $2 AND lon BETWEEN $3 AND $4
         ORDER BY id`,

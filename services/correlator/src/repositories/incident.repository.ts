@@ -463,7 +463,7 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
     const result = await client.query(
       `SELECT id, lat, lon, h3_cell, last_status_at FROM cameras
        WHERE last_status_at IS NOT NULL AND last_status_at < now() - make_interval(secs => $1)
-         AND NOT camera_in_maintenance(id, district, now())`,
+         AND decommissioned_at IS NULL AND NOT camera_in_maintenance(id, district, now())`,
       [silenceS],
     );
     return result.rows;
@@ -473,7 +473,7 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
     const result = await client.query<{ id: string; at: Date }>(
       `SELECT DISTINCT v.id, v.at FROM unnest($1::text[], $2::timestamptz[]) AS v(id, at)
          JOIN cameras c ON c.id = v.id
-        WHERE camera_in_maintenance(c.id, c.district, v.at)`,
+        WHERE camera_in_maintenance(c.id, c.district, v.at) OR c.decommissioned_at <= v.at`,
       [events.map((event) => event.cameraId), events.map((event) => event.at)],
     );
     return new Set(result.rows.map((row) => maintenanceKey(row.id, row.at)));

@@ -11,6 +11,7 @@ import {
   type LatLon,
   pointInArea,
   type TimeWindow,
+  untilDecommissioned,
   viewCoversArea,
   viewingIntervals,
 } from "./coverage.js";
@@ -370,7 +371,7 @@ export class CaseAssistService {
     const cameras: CaseAssistCamera[] = [];
     const clips: ClipReference[] = [];
     for (const { camera, view } of covering) {
-      const changes = history.changes.get(camera.id) ?? [];
+      const changes = untilDecommissioned(history.changes.get(camera.id) ?? [], camera.decommissionedAt);
       const before = history.before.get(camera.id);
       const onlineShare = coveredShareOfWindow(changes, before, window);
       if (onlineShare <= 0) continue;

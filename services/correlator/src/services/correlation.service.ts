@@ -75,9 +75,12 @@ export interface CorrelationStore<Tx> {
     change: { firstEventAt: Date; lastEventAt: Date; severity: Severity },
   ): Promise<IncidentRow>;
   recordLate(tx: Tx, event: EventRow, ruleId: string, reason: string): Promise<void>;
-  /** Silent cameras, except those under a maintenance window now (migration 0023). */
+  /** Silent cameras, except those under a maintenance window now (migration 0023) or decommissioned (0030). */
   silentCameras(tx: Tx, silenceS: number): Promise<SilentCamera[]>;
-  /** Which of these camera events fall inside a maintenance window of their camera or its district (keys: maintenanceKey). */
+  /**
+   * Which of these camera events fall inside a maintenance window of their camera or its district, or after its
+   * decommissioning (migration 0030): they open no camera-fault incident (keys: maintenanceKey).
+   */
   inMaintenance(tx: Tx, events: { cameraId: string; at: Date }[]): Promise<ReadonlySet<string>>;
 }
 

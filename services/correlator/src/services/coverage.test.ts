@@ -10,6 +10,7 @@ import {
   type LatLon,
   pointInArea,
   pointInView,
+  untilDecommissioned,
   viewCoversArea,
   viewingIntervals,
 } from "./coverage.js";
@@ -412,6 +413,20 @@ describe("online share of a window", () => {
     expect(coveredShareOfWindow([], "unspecified", window)).toBe(0);
     expect(coveredShareOfWindow([], "online", window)).toBe(1);
     expect(coveredShareOfWindow([], "degraded", window)).toBe(1);
+  });
+
+  it("a decommissioned camera covers the times before its decommissioning, not after", () => {
+    const statuses = [
+      { at: t(10), state: "online" },
+      { at: t(40), state: "online" },
+    ];
+    expect(viewingIntervals(untilDecommissioned(statuses, t(30)), "offline", window)).toEqual([
+      { from: t(10), to: t(30) },
+    ]);
+    expect(coveredShareOfWindow(untilDecommissioned([], t(0)), "online", window)).toBe(0);
+    expect(coveredShareOfWindow(untilDecommissioned([], new Date(Date.UTC(2024, 4, 1))), "online", window)).toBe(0);
+    expect(coveredShareOfWindow(untilDecommissioned([], t(90)), "online", window)).toBe(1);
+    expect(untilDecommissioned(statuses, null)).toEqual(statuses);
   });
 
   it("follows the status changes within the window", () => {

@@ -392,6 +392,19 @@ export function viewingIntervals(
   return intervals;
 }
 
+/**
+ * A camera's status changes as case assist must read them when it was decommissioned (migration 0030): reports from
+ * then on are ignored and it counts as not viewing from that moment, so it covers times before, and not after.
+ */
+export function untilDecommissioned(
+  statuses: readonly StatusChange[],
+  decommissionedAt: Date | null | undefined,
+): StatusChange[] {
+  if (!decommissionedAt) return [...statuses];
+  const end = decommissionedAt.getTime();
+  return [...statuses.filter((change) => change.at.getTime() < end), { at: decommissionedAt, state: "decommissioned" }];
+}
+
 /** Fraction (0..1) of the window during which the camera was online or degraded; see `viewingIntervals`. */
 export function coveredShareOfWindow(
   statuses: readonly StatusChange[],

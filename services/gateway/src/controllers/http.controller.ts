@@ -16,6 +16,7 @@ import type { AlertsGateway } from "../gateways/alerts.gateway.js";
 import type { AuditRepository } from "../repositories/audit.repository.js";
 import type { RulesRepository } from "../repositories/rules.repository.js";
 import { AuthService, type Principal } from "../services/auth.service.js";
+import type { CameraDecommissionService } from "../services/camera-decommission.service.js";
 import type { CameraHealthService } from "../services/camera-health.service.js";
 import type { CameraMaintenanceService } from "../services/camera-maintenance.service.js";
 import type { CaseService } from "../services/case.service.js";
@@ -58,6 +59,7 @@ export function registerApi(
     clientConfig: ClientConfig;
     cameraHealth: CameraHealthService;
     maintenance: CameraMaintenanceService;
+    decommission: CameraDecommissionService;
     logger: Logger;
   },
 ): void {
@@ -72,7 +74,12 @@ export function registerApi(
     request.sessionId = sessionId;
   };
   const user = (request: FastifyRequest): Principal => request.user as Principal;
-  registerCameraHealthApi(app, { signedIn, cameraHealth: deps.cameraHealth, maintenance: deps.maintenance });
+  registerCameraHealthApi(app, {
+    signedIn,
+    cameraHealth: deps.cameraHealth,
+    maintenance: deps.maintenance,
+    decommission: deps.decommission,
+  });
   const noStore = (reply: FastifyReply) => reply.header("cache-control", "no-store");
 
   app.get(API.config, async () => deps.clientConfig);

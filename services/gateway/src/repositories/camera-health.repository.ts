@@ -7,6 +7,8 @@ export interface CameraListFilter {
   phase?: number;
   state?: CameraState;
   site?: string;
+  /** Decommissioned cameras: left out ("false"), included ("true"), or alone ("only"). */
+  decommissioned?: "false" | "true" | "only";
   /** Rows to return at most (the service asks for one more than a page, to know whether another follows). */
   limit: number;
   after?: string;
@@ -38,17 +40,25 @@ export class CameraHealthRepository {
 
   async list(filter: CameraListFilter): Promise<{ rows: CameraHealthRow[]; total: number }> {
     const where = `($1::text IS NULL OR c.district = $1) AND ($2::int IS NULL OR c.phase = $2)
-      AND ($3::text IS NULL OR ${SHOWN_STATE} = $3) AND ($4::text IS NULL OR c.site_id = $4)`;
-    const params = [filter.district ?? null, filter.phase ?? null, filter.state ?? null, filter.site ?? null];
+      AND ($3::text IS NULL OR ${SHOWN_STATE} = $3) AND ($4::text IS NULL OR c.site_id = $4)
+      AND CASE $5::text WHEN 'true' THEN true WHEN 'only' THEN c.decommissioned_at IS NOT NULL
+                        ELSE c.decommissioned_at IS NULL END`;
+    const params = [
+      filter.district ?? null,
+      filter.phase ?? null,
+      filter.state ?? null,
+      filter.site ?? null,
+      filter.decommissioned ?? "false",
+    ];
     const [page, count] = await Promise.all([
       this.pool.query(
         `SELECT c.id, c.name, c.district, c.phase, c.site_id, ${SHOWN_STATE} AS shown_state, c.last_heard_at,
-                ${availability("24 hours")} AS availability_24h,
+                c.decommissioned_at, ${availability("24 hours")} AS availability_24h,
                 ${availability("7 days")} AS availability_7d
            FROM cameras c
-          WHERE ${where} AND ($5::text IS NULL OR c.id > $5)
+          WHERE ${where} AND ($6::text IS NULL OR c.id > $6)
           ORDER BY c.id
-          LIMIT $6`,
+          LIMIT $7`,
         [...params, filter.after ?? null, filter.limit],
       ),
       this.pool.query<{ total: number }>(`SELECT count(*)::int AS total FROM cameras c WHERE ${where}`, params),
@@ -67,6 +77,7 @@ export class CameraHealthRepository {
         availability24h: row.availability_24h,
         availability7d: row.availability_7d,
         currentIncidents: incidents.get(row.id) ?? 0,
+        decommissionedAt: row.decommissioned_at?.toISOString() ?? null,
       })),
     };
   }

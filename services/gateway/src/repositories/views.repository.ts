@@ -32,9 +32,11 @@ const CAMERA_COLUMNS = `id, name, district, phase, lat, lon, bearing_deg, fov_an
 export class ViewsRepository {
   constructor(private readonly pool: Pool) {}
 
+  /** The cameras in service (a decommissioned camera is off the map; migration 0030). */
   async cameras(area?: string): Promise<CameraView[]> {
     const result = await this.pool.query(
-      `SELECT ${CAMERA_COLUMNS} FROM cameras WHERE ($1::text IS NULL OR district = $1) ORDER BY id`,
+      `SELECT ${CAMERA_COLUMNS} FROM cameras
+        WHERE ($1::text IS NULL OR district = $1) AND decommissioned_at IS NULL ORDER BY id`,
       [area ?? null],
     );
     return result.rows.map(cameraView);

@@ -12,13 +12,18 @@ export class CameraHealthService {
   constructor(private readonly deps: { reader: CameraHealthReader }) {}
 
   async list(query: unknown): Promise<CameraList> {
-    const { district, phase, state, site, limit, after } = parseInput(cameraListQuerySchema, query ?? {}, "query");
+    const { district, phase, state, site, decommissioned, limit, after } = parseInput(
+      cameraListQuerySchema,
+      query ?? {},
+      "query",
+    );
     const { rows, total } = await this.deps.reader.list({
       limit: limit + 1,
       ...(district ? { district } : {}),
       ...(phase ? { phase } : {}),
       ...(state ? { state } : {}),
       ...(site ? { site } : {}),
+      decommissioned,
       ...(after ? { after } : {}),
     });
     const page = rows.slice(0, limit);

@@ -146,8 +146,13 @@ export class LiveHub {
 
   // ---- State loaded from the database ----
 
-  /** Merges the registry (start-up and periodic refresh): new cameras appear, newer live state is kept. */
+  /**
+   * Merges the whole registry (start-up and periodic refresh): new cameras appear, newer live state is kept, and a
+   * camera no longer in it (decommissioned, migration 0030) leaves the map.
+   */
   loadCameras(cameras: CameraView[]): void {
+    const listed = new Set(cameras.map((camera) => camera.id));
+    for (const id of this.cameras.keys()) if (!listed.has(id)) this.cameras.delete(id);
     for (const camera of cameras) {
       const known = this.cameras.get(camera.id);
       let merged = known && known.version > camera.version ? { ...camera, ...stateOf(known) } : camera;

@@ -34,6 +34,8 @@ export interface DevicePlacement {
 
 export interface CameraEntry extends DevicePlacement {
   camera: Camera;
+  /** When a supervisor decommissioned it (migration 0030): its new events are refused. */
+  decommissionedAt?: Date;
 }
 
 export interface SensorEntry extends DevicePlacement {
@@ -64,6 +66,7 @@ interface CameraRow {
   live_uri: string | null;
   onvif_device_uri: string | null;
   recorder_camera: string | null;
+  decommissioned_at: Date | null;
 }
 
 interface SensorRow {
@@ -121,6 +124,7 @@ function cameraEntry(row: CameraRow): CameraEntry {
       updatedAt: row.updated_at,
       video: videoOf(row),
     },
+    ...(row.decommissioned_at ? { decommissionedAt: row.decommissioned_at } : {}),
   };
 }
 
@@ -147,7 +151,7 @@ function sensorEntry(row: SensorRow): SensorEntry {
 
 const CAMERA_COLUMNS =
   "id, site_id, name, lat, lon, h3_cell, district, phase, bearing_deg, fov_angle_deg, range_m, state, updated_at, " +
-  "live_uri, onvif_device_uri, recorder_camera";
+  "live_uri, onvif_device_uri, recorder_camera, decommissioned_at";
 const SENSOR_SELECT = `SELECT s.id, s.site_id, s.name, s.lat, s.lon, s.h3_cell, s.district, s.updated_at,
   (SELECT json_agg(json_build_object('id', d.id, 'kind', d.kind, 'unit', d.unit) ORDER BY d.id)
      FROM sensor_datastreams d WHERE d.sensor_id = s.id) AS datastreams

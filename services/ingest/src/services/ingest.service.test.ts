@@ -32,7 +32,13 @@ function setup() {
   const deps: IngestServiceDeps = {
     registry: {
       findCamera: async (id) =>
-        id === "CAM-1" ? camera : id === "CAM-B" ? { ...camera, siteId: "site-b", partitionKey: "key-b" } : undefined,
+        id === "CAM-1"
+          ? camera
+          : id === "CAM-B"
+            ? { ...camera, siteId: "site-b", partitionKey: "key-b" }
+            : id === "CAM-OLD"
+              ? { ...camera, decommissionedAt: new Date("2026-11-01T00:00:00Z") }
+              : undefined,
       findSensor: async (id) => (id === "S-1" ? sensor : undefined),
       findPrincipal: async (token) =>
         token === "a-valid-token-of-site-a" ? { credentialId: "c1", siteId: "site-a" } : undefined,
@@ -96,6 +102,15 @@ describe("IngestService", () => {
     expect(await service.publishDetection(principal, mine)).toBe(PublishOutcome.PUBLISH_OUTCOME_ACCEPTED);
     expect(await service.publishDetection(principal, mine)).toBe(PublishOutcome.PUBLISH_OUTCOME_DUPLICATE);
     expect(published.map((entry) => entry.key)).toEqual(["key-b", "88411c0a2bfffff"]);
+  });
+
+  it("refuses a decommissioned camera's events with FAILED_PRECONDITION on camera_id, and publishes nothing", async () => {
+    const { service, published, rejected } = setup();
+    await expect(
+      service.publishDetection(principal, newDetection("CAM-OLD", { observedAt: at })),
+    ).rejects.toMatchObject({ code: "FAILED_PRECONDITION", fieldPath: "camera_id" });
+    expect(published).toEqual([]);
+    expect(rejected).toEqual(["FAILED_PRECONDITION:camera_id"]);
   });
 
   it("publishes with the camera's place as context and key, once per event id", async () => {

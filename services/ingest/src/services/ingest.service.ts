@@ -1,4 +1,12 @@
-import { AuthenticationError, type HubError, h3Cell, isHubError, NotFoundError, PermissionError } from "@hub/common";
+import {
+  AuthenticationError,
+  type HubError,
+  h3Cell,
+  isHubError,
+  NotFoundError,
+  PermissionError,
+  PreconditionError,
+} from "@hub/common";
 import {
   type Camera,
   type CameraStatus,
@@ -156,6 +164,10 @@ export class IngestService {
       if (camera.siteId !== principal.siteId) {
         throw new PermissionError(`camera ${cameraId} belongs to another site`, "camera_id");
       }
+      // Decommissioned (migration 0030): final for the id; the registry's refresh brings the change within
+      // REGISTRY_REFRESH_MS.
+      if (camera.decommissionedAt)
+        throw new PreconditionError("camera_id", `camera ${cameraId} is decommissioned; its events are refused`);
       return camera;
     });
   }
