@@ -7,6 +7,11 @@
  *   live-map.png             the command-centre live map with the simulator's cameras and incidents;
  *   live-map-light.png       the same map in the light theme, chosen in the top bar as a desk operator does;
  *   incident-detail.png      an incident's detail panel (evidence, covering cameras);
+ *   incident-workflow.png    the same panel's workflow: next steps, assignment, procedure checklist, notes, timeline;
+ *   video-clip.png           the clip viewer opened from an evidence row (frames from the stand-in recorder);
+ *   camera-list.png          the camera list with availability, last heard and current incidents;
+ *   incident-history.png     the history of closed incidents (one is closed as a false alarm through the API first);
+ *   rules.png                the rules with their false alarms of 7 and 30 days, as the supervisor;
  *   case-lookup.png          a case lookup with results, as the investigator (the search is made here, through the
  *                            page, around a camera the simulator drives, over the last half hour);
  *   alert-authoring.png      alert authoring from a template, saved as a draft: the phone previews;
@@ -48,6 +53,9 @@ async function main() {
   let published: { alertId: string } | undefined;
   try {
     await liveMapAndIncident(browser);
+    await workflowAndClip(browser);
+    await cameraList(browser);
+    await historyAndRules(browser);
     await caseLookup(browser);
     await alertAuthoring(browser);
     published = await publishAlert();
@@ -113,6 +121,72 @@ async function liveMapAndIncident(browser: Browser): Promise<void> {
   await sleep(2500);
   await save(page, "incident-detail");
   await page.context().close();
+}
+
+async function workflowAndClip(browser: Browser): Promise<void> {
+  log("an incident's workflow and a clip of its evidence, as the operator…");
+  const page = await signedIn(browser, "operator");
+  // A fire incident: its evidence are detections, which carry snapshots.
+  const fire = page.locator('[data-testid="incident-item"]', { hasText: /fire/i }).first();
+  const item = (await fire.count()) > 0 ? fire : page.getByTestId("incident-item").first();
+  await item.click({ timeout: 120_000 });
+  const workflow = page.getByTestId("incident-workflow");
+  await workflow.waitFor({ timeout: 30_000 });
+  await page.getByTestId("incident-timeline").waitFor({ timeout: 30_000 });
+  await sleep(1500);
+  await scrollTo(page, '[data-testid="incident-workflow"]', "start");
+  await save(page, "incident-workflow");
+  const video = page.getByTestId("evidence-video").first();
+  try {
+    await video.waitFor({ timeout: 30_000 });
+    await video.getByTestId("open-clip").click();
+    await page.getByTestId("clip-viewer").locator("img.clip-frame").first().waitFor({ timeout: 30_000 });
+    await sleep(1500);
+    await save(page, "video-clip");
+  } catch (error) {
+    log(`no clip picture: this incident's evidence has no video (${String(error)})`);
+  }
+  await page.context().close();
+}
+
+async function cameraList(browser: Browser): Promise<void> {
+  log("the camera list, as the operator…");
+  const page = await signedIn(browser, "operator");
+  await page.getByTestId("nav-cameras").click();
+  await page.getByTestId("camera-row").first().waitFor({ timeout: 30_000 });
+  await sleep(1000);
+  await save(page, "camera-list");
+  await page.context().close();
+}
+
+async function historyAndRules(browser: Browser): Promise<void> {
+  log("closing an incident as a false alarm through the API, for the history…");
+  const operator = await signIn("operator");
+  const open = await api<{ id: string; version: number }[]>(operator, "GET", "/api/v1/incidents");
+  const last = open.at(-1);
+  if (last) {
+    await api(operator, "POST", `/api/v1/incidents/${encodeURIComponent(last.id)}/transitions`, {
+      to: "false_alarm",
+      reason: "Reflection of the evening sun on a shop window, checked on camera",
+      expectedVersion: last.version,
+    });
+  }
+  log("the incident history…");
+  const page = await signedIn(browser, "operator");
+  await page.getByTestId("nav-history").click();
+  await page.getByTestId("history-search").click();
+  await page.getByTestId("history-row").first().waitFor({ timeout: 30_000 });
+  await sleep(1000);
+  await save(page, "incident-history");
+  await page.context().close();
+
+  log("the rules with their false alarms, as the supervisor…");
+  const supervisor = await signedIn(browser, "supervisor");
+  await supervisor.getByTestId("nav-rules").click();
+  await supervisor.getByTestId("rule-title").first().waitFor({ timeout: 30_000 });
+  await sleep(500);
+  await save(supervisor, "rules");
+  await supervisor.context().close();
 }
 
 interface CameraView {
