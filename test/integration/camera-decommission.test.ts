@@ -168,7 +168,7 @@ describe("decommissioning a camera", { timeout: 240_000 }, () => {
       "UPDATE cameras SET last_heard_at = now() - INTERVAL '1 hour', last_status_at = now() - INTERVAL '1 hour' WHERE id = ANY($1)",
       [[retired, kept]],
     );
-    await withClient((client) => new CameraHealthRepository().markSilent(client, 60));
+    await withClient((client) => new CameraHealthRepository().markSilent(client, 60, 1_000_000));
     const silent = await pool.query("SELECT id, silent_since FROM cameras WHERE id = ANY($1) ORDER BY id", [
       [retired, kept],
     ]);

@@ -14,7 +14,7 @@ import {
   startTestStack,
   type TestStack,
 } from "../support/gateway.js";
-import { eventually, migratedPool, produceEvents } from "../support/hub.js";
+import { eventually, migratedPool, produceEvents, quietLeftoverCameras } from "../support/hub.js";
 
 /**
  * Camera health end to end: a camera that sends nothing turns silent on the map (through hub.camera-health.v1 and
@@ -30,6 +30,7 @@ const cameraIds = [0, 1].map((index) => `hc-cam-${randomUUID().slice(0, 6)}-${in
 
 beforeAll(async () => {
   pool = await migratedPool();
+  await quietLeftoverCameras(pool);
   await insertCameras(
     pool,
     cameraIds.map((id) => ({ id, district, ...base })),
@@ -121,7 +122,7 @@ describe("silent cameras", { timeout: 180_000 }, () => {
     const sweep = async () => {
       const client = await pool.connect();
       try {
-        return (await repository.markSilent(client, 60)).map((change) => change.cameraId);
+        return (await repository.markSilent(client, 60, 1_000_000)).map((change) => change.cameraId);
       } finally {
         client.release();
       }

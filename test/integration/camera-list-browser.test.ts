@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { axeViolations, launchBrowser, screenshot } from "../support/browser.js";
 import { insertCameras, startTestStack, TEST_PASSWORD, type TestStack } from "../support/gateway.js";
-import { east, migratedPool } from "../support/hub.js";
+import { east, migratedPool, quietLeftoverCameras } from "../support/hub.js";
 
 /**
  * The dashboard's camera list in a real browser against the real stack: filters by district and state, a silent
@@ -30,6 +30,7 @@ beforeAll(async () => {
   if (!existsSync(`${webDir}/index.html`))
     throw new Error("web/dist is missing: npm test builds it (npm run build -w web)");
   pool = await migratedPool();
+  await quietLeftoverCameras(pool);
   await insertCameras(pool, [
     { id: ids.heard, district, ...base },
     { id: ids.silent, district, ...east(base, 50) },

@@ -135,6 +135,10 @@ export async function startTestCorrelator(
       CORRELATOR_HOST: "127.0.0.1",
       CORRELATOR_OPS_PORT: "0",
       CORRELATOR_GRPC_PORT: "0",
+      // A day: cameras other files left behind in the shared database would otherwise all turn silent at this
+      // correlator's first sweep, a flood of health records that has nothing to do with the test. The camera
+      // health tests set their own.
+      CORRELATOR_CAMERA_SILENT_AFTER_S: "86400",
       ...env,
     }),
     testLogger,
@@ -413,6 +417,18 @@ export async function freePort(): Promise<number> {
     handedOut.add(port);
     return port;
   }
+}
+
+/**
+ * Marks silent, without publishing anything, the cameras earlier test files left in the shared database and that
+ * nobody has heard for a minute. A camera-health test with a short silence limit would otherwise wait for its
+ * correlator to sweep thousands of them (and relay a health record for each) before reaching its own cameras.
+ */
+export async function quietLeftoverCameras(pool: Pool): Promise<void> {
+  await pool.query(
+    `UPDATE cameras SET silent_since = now(), health_changed_at = now()
+      WHERE silent_since IS NULL AND coalesce(last_heard_at, created_at) < now() - INTERVAL '1 minute'`,
+  );
 }
 
 /** Waits until a service process started by a test answers /readyz on its ops port; fails if it exits first. */

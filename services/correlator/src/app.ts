@@ -32,7 +32,7 @@ import { RetentionRepository } from "./repositories/retention.repository.js";
 import { RulesCatalogRepository } from "./repositories/rules-catalog.repository.js";
 import { loadRules } from "./repositories/rules-file.repository.js";
 import { TransactionRepository } from "./repositories/transaction.repository.js";
-import { CameraHealthService } from "./services/camera-health.service.js";
+import { CameraHealthService, SWEEP_BATCH } from "./services/camera-health.service.js";
 import { CaseAssistService } from "./services/case-assist.service.js";
 import { CorrelationService } from "./services/correlation.service.js";
 import { IncidentService } from "./services/incident.service.js";
@@ -181,8 +181,13 @@ async function wireCorrelator(
   );
 
   // Absence rules and silent cameras run on a timer: a silent camera produces no event to react to.
+  const sweepSilentCameras = async () => {
+    let marked: number;
+    do marked = await withTransaction(pool, (client) => cameraHealth.sweep(client));
+    while (marked === SWEEP_BATCH);
+  };
   const silenceTimer = setInterval(() => {
-    withTransaction(pool, (client) => cameraHealth.sweep(client))
+    sweepSilentCameras()
       .then(() => withTransaction(pool, (client) => correlation.checkSilence(client)))
       .catch((err: unknown) => logger.warn({ err }, "silence check failed"));
   }, config.CORRELATOR_SILENCE_CHECK_MS);

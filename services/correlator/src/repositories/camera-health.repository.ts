@@ -53,16 +53,24 @@ export class CameraHealthRepository {
   }
 
   /**
-   * Marks silent the cameras in service (not decommissioned, migration 0030) not heard for `silentAfterS` (by the
-   * database clock); returns those it marked.
+   * Marks silent at most `limit` cameras in service (not decommissioned, migration 0030) not heard for
+   * `silentAfterS` (by the database clock), the longest unheard first; returns those it marked. Bounded so that a
+   * whole site going quiet (or a database full of old cameras) is marked in short transactions, not in one that
+   * holds the rows and the outbox for thousands; the caller sweeps again while a round comes back full. SKIP
+   * LOCKED leaves a camera another instance is marking (or a writer is hearing) to that one.
    */
-  async markSilent(client: PoolClient, silentAfterS: number): Promise<CameraHealthChange[]> {
+  async markSilent(client: PoolClient, silentAfterS: number, limit: number): Promise<CameraHealthChange[]> {
     const result = await client.query<{ id: string; district: string; silent_since: Date }>(
       `UPDATE cameras SET silent_since = now(), health_changed_at = now()
-        WHERE silent_since IS NULL AND decommissioned_at IS NULL
-          AND coalesce(last_heard_at, created_at) < now() - make_interval(secs => $1)
+        WHERE id IN (
+          SELECT id FROM cameras
+           WHERE silent_since IS NULL AND decommissioned_at IS NULL
+             AND coalesce(last_heard_at, created_at) < now() - make_interval(secs => $1)
+           ORDER BY coalesce(last_heard_at, created_at), id
+           LIMIT $2 FOR UPDATE SKIP LOCKED)
+          AND silent_since IS NULL
        RETURNING id, district, silent_since`,
-      [silentAfterS],
+      [silentAfterS, limit],
     );
     return result.rows.map((row) => ({
       cameraId: row.id,

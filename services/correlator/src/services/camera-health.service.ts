@@ -7,7 +7,7 @@ import type { EventRow } from "./records.js";
 /** What the service needs of the database (CameraHealthRepository and OutboxRepository in production). */
 export interface CameraHealthStore<Tx> {
   heard(tx: Tx, heard: { cameraId: string; at: Date }[], recentS: number): Promise<CameraHealthChange[]>;
-  markSilent(tx: Tx, silentAfterS: number): Promise<CameraHealthChange[]>;
+  markSilent(tx: Tx, silentAfterS: number, limit: number): Promise<CameraHealthChange[]>;
 }
 export interface HealthOutbox<Tx> {
   add(tx: Tx, messages: OutboxMessage[]): Promise<void>;
@@ -47,6 +47,9 @@ export function newestPerCamera(events: EventRow[]): { cameraId: string; at: Dat
   return [...newest].map(([cameraId, at]) => ({ cameraId, at }));
 }
 
+/** Cameras marked silent per sweep transaction (the sweep goes on in new transactions while a round is full). */
+export const SWEEP_BATCH = 500;
+
 /**
  * Silent cameras: one that sends no status and no detection for `silentAfterS` turns silent (the sweep, on a
  * timer), and returns to its reported state when heard again (in the writer's transaction). Each change goes to
@@ -64,8 +67,9 @@ export class CameraHealthService<Tx = PoolClient> {
     return changes.length;
   }
 
+  /** One round: marks at most SWEEP_BATCH cameras silent. Returns how many; a full round means sweep again. */
   async sweep(tx: Tx): Promise<number> {
-    const changes = await this.deps.store.markSilent(tx, this.silentAfterS);
+    const changes = await this.deps.store.markSilent(tx, this.silentAfterS, SWEEP_BATCH);
     await this.deps.outbox.add(tx, changes.map(healthMessage));
     return changes.length;
   }
