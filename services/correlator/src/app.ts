@@ -186,12 +186,23 @@ async function wireCorrelator(
     do marked = await withTransaction(pool, (client) => cameraHealth.sweep(client));
     while (marked === SWEEP_BATCH);
   };
-  const silenceTimer = setInterval(() => {
-    sweepSilentCameras()
-      .then(() => withTransaction(pool, (client) => correlation.checkSilence(client)))
-      .catch((err: unknown) => logger.warn({ err }, "silence check failed"));
-  }, config.CORRELATOR_SILENCE_CHECK_MS);
-  silenceTimer.unref();
+  // The next round is scheduled when this one ends, never on a fixed beat: on a slow database (or with thousands
+  // of silent cameras) rounds on a beat piled up behind each other, and a camera's silence waited behind them all.
+  let silenceTimer: NodeJS.Timeout | undefined;
+  let silenceRound: Promise<void> | undefined;
+  let stopping = false;
+  const scheduleSilenceCheck = () => {
+    if (stopping) return;
+    silenceTimer = setTimeout(() => {
+      silenceRound = sweepSilentCameras()
+        .then(() => withTransaction(pool, (client) => correlation.checkSilence(client)))
+        .then(() => undefined)
+        .catch((err: unknown) => logger.warn({ err }, "silence check failed"))
+        .finally(scheduleSilenceCheck);
+    }, config.CORRELATOR_SILENCE_CHECK_MS);
+    silenceTimer.unref();
+  };
+  scheduleSilenceCheck();
   logger.info(
     {
       group: config.CORRELATOR_GROUP_ID,
@@ -207,7 +218,9 @@ async function wireCorrelator(
     async stop() {
       health.setStatus("", "NOT_SERVING");
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-      clearInterval(silenceTimer);
+      stopping = true;
+      clearTimeout(silenceTimer);
+      await silenceRound;
       clearInterval(jobsTimer);
       clearInterval(purgeTimer);
       if (jobsPool !== pool) await jobsPool.end();
