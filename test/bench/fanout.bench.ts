@@ -37,7 +37,8 @@ async function main() {
     await startBenchService(hub, {
       name: "ingest",
       opsPort: 9584,
-      env: { INGEST_HOST: "127.0.0.1", INGEST_PORT: "50171", INGEST_OPS_PORT: "9584" },
+      // One site drives every camera here: its rate limit (2,000/s by default) must not cap the 5,000/s run.
+      env: { INGEST_HOST: "127.0.0.1", INGEST_PORT: "50171", INGEST_OPS_PORT: "9584", INGEST_SITE_RATE: "100000" },
       log,
     });
     const gatewayUrl = "http://127.0.0.1:8181";
