@@ -10,4 +10,5 @@ export * from "../gen/hub/v1/incident.js";
 export * from "../gen/hub/v1/ingest.js";
 export * from "../gen/hub/v1/records.js";
 export * from "../gen/hub/v1/sensor.js";
+export * from "./incident-status.js";
 export { protoRoot } from "./paths.js";

@@ -5,7 +5,7 @@ import {
   type AddIncidentNoteRequest,
   type AssignIncidentRequest,
   type GetIncidentRequest,
-  IncidentStatus,
+  incidentStatusName,
   type ListIncidentsRequest,
   type MergeIncidentsRequest,
   type ResolveIncidentRequest,
@@ -42,7 +42,7 @@ export function incidentController(
       async (request) => ({
         incident: await service.transition(
           request.id,
-          statusNames[request.to] ?? "",
+          incidentStatusName(request.to) ?? "",
           request.actor,
           request.expectedVersion,
           request.reason,
@@ -68,12 +68,3 @@ export function incidentController(
     })),
   };
 }
-
-const statusNames: Partial<Record<IncidentStatus, string>> = {
-  [IncidentStatus.INCIDENT_STATUS_OPEN]: "open",
-  [IncidentStatus.INCIDENT_STATUS_ACKNOWLEDGED]: "acknowledged",
-  [IncidentStatus.INCIDENT_STATUS_DISPATCHED]: "dispatched",
-  [IncidentStatus.INCIDENT_STATUS_ON_SCENE]: "on_scene",
-  [IncidentStatus.INCIDENT_STATUS_RESOLVED]: "resolved",
-  [IncidentStatus.INCIDENT_STATUS_FALSE_ALARM]: "false_alarm",
-};

@@ -1,5 +1,12 @@
 import { type PoolClient, topics } from "@hub/common";
-import { type Incident, IncidentRecord, IncidentSeverity, IncidentStatus } from "@hub/proto";
+import {
+  INCIDENT_STATUS_PROTO,
+  type Incident,
+  IncidentRecord,
+  IncidentSeverity,
+  IncidentStatus,
+  type IncidentStatusName,
+} from "@hub/proto";
 import type { IncidentRepository, IncidentRow } from "../repositories/incident.repository.js";
 import type { OutboxRepository } from "../repositories/outbox.repository.js";
 import type { IncidentChanges } from "./correlation.service.js";
@@ -11,14 +18,6 @@ const severityProto: Record<Severity, IncidentSeverity> = {
   severe: IncidentSeverity.INCIDENT_SEVERITY_SEVERE,
   extreme: IncidentSeverity.INCIDENT_SEVERITY_EXTREME,
 };
-const statusProto: Record<string, IncidentStatus> = {
-  open: IncidentStatus.INCIDENT_STATUS_OPEN,
-  acknowledged: IncidentStatus.INCIDENT_STATUS_ACKNOWLEDGED,
-  dispatched: IncidentStatus.INCIDENT_STATUS_DISPATCHED,
-  on_scene: IncidentStatus.INCIDENT_STATUS_ON_SCENE,
-  resolved: IncidentStatus.INCIDENT_STATUS_RESOLVED,
-  false_alarm: IncidentStatus.INCIDENT_STATUS_FALSE_ALARM,
-};
 
 export function toIncident(row: IncidentRow, evidenceEventIds: string[]): Incident {
   return {
@@ -27,7 +26,7 @@ export function toIncident(row: IncidentRow, evidenceEventIds: string[]): Incide
     ruleVersion: row.rule_version,
     kind: row.kind,
     severity: severityProto[row.severity],
-    status: statusProto[row.status] ?? IncidentStatus.INCIDENT_STATUS_UNSPECIFIED,
+    status: INCIDENT_STATUS_PROTO[row.status as IncidentStatusName] ?? IncidentStatus.INCIDENT_STATUS_UNSPECIFIED,
     title: row.title,
     titles: row.titles ?? { "zh-Hant": row.title, pt: row.title, en: row.title },
     position: { lat: row.lat, lon: row.lon },

@@ -9,16 +9,7 @@ import {
   messageLimits,
 } from "@hub/common";
 import type { CaseArea, IncidentStatus as StatusName } from "@hub/contracts";
-import { type Area, CaseAssistServiceClient, IncidentServiceClient, IncidentStatus } from "@hub/proto";
-
-const statusProto: Record<StatusName, IncidentStatus> = {
-  open: IncidentStatus.INCIDENT_STATUS_OPEN,
-  acknowledged: IncidentStatus.INCIDENT_STATUS_ACKNOWLEDGED,
-  dispatched: IncidentStatus.INCIDENT_STATUS_DISPATCHED,
-  on_scene: IncidentStatus.INCIDENT_STATUS_ON_SCENE,
-  resolved: IncidentStatus.INCIDENT_STATUS_RESOLVED,
-  false_alarm: IncidentStatus.INCIDENT_STATUS_FALSE_ALARM,
-};
+import { type Area, CaseAssistServiceClient, INCIDENT_STATUS_PROTO, IncidentServiceClient } from "@hub/proto";
 
 const codes: Partial<Record<number, ErrorCode>> = {
   [status.INVALID_ARGUMENT]: "INVALID_ARGUMENT",
@@ -86,7 +77,7 @@ export class CorrelatorGateway {
   transition(id: string, actor: string, to: StatusName, reason: string, expectedVersion?: number) {
     return this.call<Parameters<IncidentServiceClient["transitionIncident"]>[0], { incident?: unknown }>(
       (request, callback) => this.incidents.transitionIncident(request, this.metadata, this.options(), callback),
-      { id, actor, to: statusProto[to], reason, expectedVersion: expectedVersion ?? 0 },
+      { id, actor, to: INCIDENT_STATUS_PROTO[to], reason, expectedVersion: expectedVersion ?? 0 },
     );
   }
 

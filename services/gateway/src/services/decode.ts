@@ -24,7 +24,7 @@ import {
   degradationReasonToJSON,
   IncidentRecord,
   IncidentSeverity,
-  IncidentStatus,
+  incidentStatusName,
   objectClassToJSON,
   PublicAlertRecord,
   ruleEventTypeToJSON,
@@ -167,21 +167,13 @@ const severities: Record<number, Severity> = {
   [IncidentSeverity.INCIDENT_SEVERITY_SEVERE]: "severe",
   [IncidentSeverity.INCIDENT_SEVERITY_EXTREME]: "extreme",
 };
-const statuses: Record<number, IncidentView["status"]> = {
-  [IncidentStatus.INCIDENT_STATUS_OPEN]: "open",
-  [IncidentStatus.INCIDENT_STATUS_ACKNOWLEDGED]: "acknowledged",
-  [IncidentStatus.INCIDENT_STATUS_DISPATCHED]: "dispatched",
-  [IncidentStatus.INCIDENT_STATUS_ON_SCENE]: "on_scene",
-  [IncidentStatus.INCIDENT_STATUS_RESOLVED]: "resolved",
-  [IncidentStatus.INCIDENT_STATUS_FALSE_ALARM]: "false_alarm",
-};
 
 export function incidentOf(value: Buffer | null): IncidentView {
   const record = decodeWith((bytes) => IncidentRecord.decode(bytes), value);
   const incident = record.incident;
   if (!incident?.id || !incident.position) throw new UndecodableRecord("incident.id is missing");
   const severity = severities[incident.severity];
-  const status = statuses[incident.status];
+  const status = incidentStatusName(incident.status);
   if (!severity || !status) throw new UndecodableRecord("incident.severity or status is unspecified");
   return {
     id: incident.id,
