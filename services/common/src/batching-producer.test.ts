@@ -1,6 +1,6 @@
 import { type Kafka, Partitioners, type Producer, type ProducerBatch, type ProducerConfig } from "kafkajs";
 import { pino } from "pino";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BatchingProducer, type OutgoingMessage } from "./batching-producer.js";
 import { UnavailableError } from "./errors.js";
 
@@ -126,6 +126,34 @@ describe("BatchingProducer", () => {
     await expect(send).rejects.toMatchObject({ retriable: true, code: "UNAVAILABLE" });
     fake.pending[0]?.resolve();
     await producer.close();
+  });
+
+  it("answers a message that queued behind a slow batch within sendTimeoutMs of its own send, not of its batch's", async () => {
+    vi.useFakeTimers();
+    try {
+      const fake = fakeKafka();
+      const producer = await BatchingProducer.connect(fake.kafka, options);
+      const first = producer.send(message("a", 1)).catch((error: unknown) => error);
+      await vi.advanceTimersByTimeAsync(150);
+      let secondAnswer: unknown;
+      void producer.send(message("a", 2)).catch((error: unknown) => {
+        secondAnswer = error;
+      });
+      // The first batch times out at 200 ms, but kafkajs goes on retrying it; the next batch waits for it (no overlap).
+      await vi.advanceTimersByTimeAsync(190);
+      expect(await first).toBeInstanceOf(UnavailableError);
+      fake.pending[0]?.reject(new Error("NOT_LEADER_FOR_PARTITION"));
+      await vi.advanceTimersByTimeAsync(7); // the second batch left at 345 ms, 195 ms after its message was sent
+      expect(fake.batches).toHaveLength(2);
+      expect(secondAnswer).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(10); // 150 + 200 ms have passed since the second send (it was 545 ms)
+      expect(secondAnswer).toBeInstanceOf(UnavailableError);
+      fake.pending[1]?.resolve();
+      await vi.advanceTimersByTimeAsync(10);
+      await producer.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("fails every message of a batch Kafka rejects", async () => {

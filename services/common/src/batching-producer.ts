@@ -166,7 +166,7 @@ class Lane {
     private readonly options: BatchingProducerOptions,
   ) {
     // Queued messages that waited too long (Kafka down) are failed before they are ever sent.
-    this.sweepTimer = setInterval(() => this.expireQueued(), Math.max(50, Math.floor(options.sendTimeoutMs / 4)));
+    this.sweepTimer = setInterval(() => this.expireQueued(), Math.max(50, Math.floor(options.sendTimeoutMs / 10)));
     this.sweepTimer.unref();
     this.maxQueued = Math.ceil(options.maxQueuedMessages / (options.lanes ?? 1));
   }
@@ -223,14 +223,19 @@ class Lane {
 
   private async flush(): Promise<void> {
     if (this.inFlight || this.queue.length === 0) return;
+    this.expireQueued();
+    if (this.queue.length === 0) return;
     this.inFlight = true;
     const batch = this.queue.splice(0, this.options.maxBatchMessages);
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
+    // sendTimeoutMs counts from when the caller handed the message over, not from when its batch left: a message that
+    // queued behind a slow batch must not wait a second full timeout (callers' own deadlines would fire first).
+    const oldest = Math.min(...batch.map((pending) => pending.enqueuedAt));
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(new UnavailableError(`Kafka did not acknowledge within ${this.options.sendTimeoutMs} ms`)),
-        this.options.sendTimeoutMs,
+        Math.max(0, oldest + this.options.sendTimeoutMs - Date.now()),
       );
     });
     const outgoing = batch.map((pending) => ({ topic: pending.message.topic, message: toKafkaMessage(pending) }));
