@@ -459,12 +459,22 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
   }
 
   /** Cameras silent for longer than `silenceS` (by the database clock), with when they were last heard. */
-  async silentCameras(client: PoolClient, silenceS: number): Promise<SilentCamera[]> {
+  /**
+   * Cameras silent for `silenceS` that have no incident of `ruleId` for this silence yet. The key is the one
+   * checkSilence gives (camera id @ ISO 8601 time of the last status, in milliseconds): a silence already reported is
+   * not fetched and re-inserted on every round, which with thousands of long-silent cameras made each round slow.
+   */
+  async silentCameras(client: PoolClient, silenceS: number, ruleId: string): Promise<SilentCamera[]> {
     const result = await client.query(
-      `SELECT id, lat, lon, h3_cell, last_status_at FROM cameras
-       WHERE last_status_at IS NOT NULL AND last_status_at < now() - make_interval(secs => $1)
-         AND decommissioned_at IS NULL AND NOT camera_in_maintenance(id, district, now())`,
-      [silenceS],
+      `SELECT c.id, c.lat, c.lon, c.h3_cell, c.last_status_at FROM cameras c
+       WHERE c.last_status_at IS NOT NULL AND c.last_status_at < now() - make_interval(secs => $1)
+         AND c.decommissioned_at IS NULL AND NOT camera_in_maintenance(c.id, c.district, now())
+         AND NOT EXISTS (
+           SELECT 1 FROM incidents i
+            WHERE i.rule_id = $2
+              AND i.correlation_key = c.id || '@'
+                  || to_char(c.last_status_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`,
+      [silenceS, ruleId],
     );
     return result.rows;
   }

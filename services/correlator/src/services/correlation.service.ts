@@ -76,7 +76,8 @@ export interface CorrelationStore<Tx> {
   ): Promise<IncidentRow>;
   recordLate(tx: Tx, event: EventRow, ruleId: string, reason: string): Promise<void>;
   /** Silent cameras, except those under a maintenance window now (migration 0023) or decommissioned (0030). */
-  silentCameras(tx: Tx, silenceS: number): Promise<SilentCamera[]>;
+  /** Cameras silent for silenceS with no incident of ruleId for this silence yet. */
+  silentCameras(tx: Tx, silenceS: number, ruleId: string): Promise<SilentCamera[]>;
   /**
    * Which of these camera events fall inside a maintenance window of their camera or its district, or after its
    * decommissioning (migration 0030): they open no camera-fault incident (keys: maintenanceKey).
@@ -171,7 +172,7 @@ export class CorrelationService<Tx = PoolClient> {
     const changed: string[] = [];
     for (const rule of this.rules.rules) {
       if (rule.form !== "absence") continue;
-      for (const camera of await this.deps.incidents.silentCameras(tx, rule.silenceS)) {
+      for (const camera of await this.deps.incidents.silentCameras(tx, rule.silenceS, rule.id)) {
         const { row, created } = await this.deps.incidents.create(
           tx,
           {

@@ -400,10 +400,14 @@ export class MemoryIncidentStore implements CorrelationStore<MemoryTx> {
     return new Set(events.map((e) => maintenanceKey(e.cameraId, e.at)).filter((key) => this.maintained.has(key)));
   }
 
-  async silentCameras(tx: MemoryTx, silenceS: number): Promise<SilentCamera[]> {
+  async silentCameras(tx: MemoryTx, silenceS: number, ruleId: string): Promise<SilentCamera[]> {
     this.check(tx);
+    const reported = new Set(
+      [...this.incidents.values()].filter((row) => row.rule_id === ruleId).map((row) => row.correlation_key),
+    );
     return [...this.cameras.values()]
       .filter((camera) => camera.lastStatusAt.getTime() < this.now.getTime() - silenceS * 1000)
+      .filter((camera) => !reported.has(`${camera.id}@${camera.lastStatusAt.toISOString()}`))
       .map((camera) => {
         const position = place(camera.east, camera.north);
         return {
