@@ -206,16 +206,26 @@ describe("watch lists run by staff", { timeout: 240_000 }, () => {
     const entry = await activeEntry(plate, { expiresAt: new Date(Date.now() + 20_000).toISOString() });
     const expiresAt = Date.parse(entry.expiresAt);
     expect(await hitsOf(await sighting(plate))).toHaveLength(1);
+    // Read in lower case by a camera, the plate still matches its (upper-case) entry.
+    expect(await hitsOf(await sighting(plate.toLowerCase()))).toHaveLength(1);
+    // An extension asked in time but not approved before the expiry does not bring the entry back.
+    const asked = await post(tokens.investigator, API.watchListExtension(entry.id), {
+      expiresAt: inHours(2),
+      reason: "Suspect seen again near the border",
+    });
+    expect(asked.status).toBe(201);
 
     await eventually(async () => Date.now() > expiresAt + 1000, 60_000);
+    const tooLate = await post(tokens.supervisor, API.watchListExtensionApprove(entry.id));
+    expect([tooLate.status, tooLate.body.field]).toEqual([409, "id"]);
     // Seen now, after the expiry: no hit.
     expect(await hitsOf(await sighting(plate))).toEqual([]);
     // Seen before the expiry but arriving after it: no hit either (the entry no longer matches at all).
     expect(await hitsOf(await sighting(plate, new Date(expiresAt - 5000)))).toEqual([]);
     const listed = await api<WatchListEntryView[]>(stack.url, tokens.investigator, `${API.watchList}?status=active`);
     expect(listed.body.find((candidate) => candidate.id === entry.id)).toMatchObject({ matching: false });
-    // An expired entry cannot be extended back to life.
-    const late = await post(tokens.investigator, API.watchListExtension(entry.id), {
+    // Nor can a new extension be asked for.
+    const late = await post(tokens.supervisor, API.watchListExtension(entry.id), {
       expiresAt: inHours(1),
       reason: "Forgot to extend in time",
     });

@@ -453,7 +453,8 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
 
   /**
    * Active entries matching each sighting (migration 0031): unexpired at the sighting's time and now, so an entry
-   * stops matching when it expires, without a restart. An exact entry wins over a pattern, then the oldest.
+   * stops matching when it expires, without a restart. Entries are upper case (the API stores them so); a plate read
+   * in lower case matches too. An exact entry wins over a pattern, then the oldest.
    */
   async watchList(client: PoolClient, sightings: PlateSighting[]): Promise<WatchList> {
     if (sightings.length === 0) return new Map();
@@ -461,7 +462,7 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
       `SELECT DISTINCT ON (v.plate, v.at) v.plate, v.at, w.id, w.reference
          FROM unnest($1::text[], $2::timestamptz[]) AS v(plate, at)
          JOIN plate_watch_list w ON w.status = 'active' AND w.expires_at > v.at AND w.expires_at > now()
-          AND ((w.match_kind = 'exact' AND w.plate_text = v.plate)
+          AND ((w.match_kind = 'exact' AND w.plate_text IN (v.plate, upper(v.plate)))
             OR (w.match_kind = 'pattern' AND upper(v.plate) LIKE w.like_pattern))
         ORDER BY v.plate, v.at, (w.match_kind = 'exact') DESC, w.added_at, w.id`,
       [sightings.map((s) => s.plate), sightings.map((s) => s.at)],

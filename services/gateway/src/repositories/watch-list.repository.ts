@@ -139,6 +139,9 @@ export class WatchListRepository {
           "the requester of an extension cannot approve or reject it: a second person must",
           "id",
         );
+      // An entry that expired meanwhile stays expired: bringing it back is a new proposal, not an extension.
+      if (decision.approve && (entry.expires_at as Date).getTime() <= Date.now())
+        throw new PreconditionError("id", "the entry expired before the extension was approved; propose it again");
       await client.query(
         `UPDATE plate_watch_list_extensions SET status = $2, decided_by = $3, decided_at = now()
           WHERE id = $1 AND status = 'pending'`,
