@@ -167,12 +167,28 @@ describe("watch lists run by staff", { timeout: 240_000 }, () => {
     expect(extended.status).toBe(200);
     expect(extended.body.pendingExtension).toBeNull();
     expect(Date.parse(extended.body.expiresAt)).toBeGreaterThan(Date.parse(approved.body.expiresAt));
+    // Nor the database: an expiry moves only with a second person's approved extension; what the entry watches and
+    // for which case never changes, whoever writes.
+    await expect(
+      pool.query("UPDATE plate_watch_list SET expires_at = expires_at + interval '30 days' WHERE id = $1", [
+        proposed.body.id,
+      ]),
+    ).rejects.toThrow(/approved by a second person/);
+    await expect(
+      pool.query("UPDATE plate_watch_list SET plate_text = 'ZZ-99-99' WHERE id = $1", [proposed.body.id]),
+    ).rejects.toThrow(/never changes/);
+    await expect(pool.query("DELETE FROM plate_watch_list WHERE id = $1", [proposed.body.id])).rejects.toThrow(
+      /never deleted/,
+    );
 
     const removed = await post<WatchListEntryView>(tokens.investigator, API.watchListRemove(proposed.body.id), {
       reason: "Vehicle recovered by PSP",
     });
     expect(removed.body).toMatchObject({ status: "removed", removedBy: "investigator", matching: false });
     expect(await hitsOf(await sighting(plate))).toEqual([]);
+    await expect(
+      pool.query("UPDATE plate_watch_list SET status = 'active' WHERE id = $1", [proposed.body.id]),
+    ).rejects.toThrow(/cannot go from removed to active/);
 
     // Every change is in the audit trail, named by the reference (never the plate).
     expect((await audited(proposed.body.reference)).map((row) => [row.actor, row.action, row.personal_data])).toEqual([

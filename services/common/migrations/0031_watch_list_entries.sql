@@ -72,6 +72,63 @@ CREATE TABLE plate_watch_list_extensions (
 CREATE UNIQUE INDEX plate_watch_list_extensions_pending_idx ON plate_watch_list_extensions (entry_id)
   WHERE status = 'pending';
 
+-- What an entry watches, why, for which case and who proposed it never change; its status only moves forward
+-- (pending → active, rejected or removed; active → removed), a decision is made once, and its expiry moves only
+-- together with an extension approved in the same transaction by someone other than its requester. Nothing is
+-- deleted. These triggers stop every role, the owner's included.
+CREATE FUNCTION plate_watch_list_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    RAISE EXCEPTION 'watch-list entries are never deleted' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF (NEW.id, NEW.reference, NEW.plate_text, NEW.match_kind, NEW.reason, NEW.case_reference, NEW.added_by,
+      NEW.added_at)
+     IS DISTINCT FROM (OLD.id, OLD.reference, OLD.plate_text, OLD.match_kind, OLD.reason, OLD.case_reference,
+      OLD.added_by, OLD.added_at) THEN
+    RAISE EXCEPTION 'what a watch-list entry watches, why and for which case never changes'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NEW.status IS DISTINCT FROM OLD.status
+     AND NOT (OLD.status = 'pending' AND NEW.status IN ('active', 'rejected', 'removed'))
+     AND NOT (OLD.status = 'active' AND NEW.status = 'removed') THEN
+    RAISE EXCEPTION 'a watch-list entry cannot go from % to %', OLD.status, NEW.status
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF (NEW.decided_by, NEW.decided_at, NEW.decision_reason)
+     IS DISTINCT FROM (OLD.decided_by, OLD.decided_at, OLD.decision_reason)
+     AND NOT (OLD.status = 'pending' AND NEW.status IN ('active', 'rejected')) THEN
+    RAISE EXCEPTION 'a watch-list entry is decided once' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF (NEW.removed_by, NEW.removed_at, NEW.removal_reason)
+     IS DISTINCT FROM (OLD.removed_by, OLD.removed_at, OLD.removal_reason)
+     AND NOT (OLD.status <> 'removed' AND NEW.status = 'removed') THEN
+    RAISE EXCEPTION 'a watch-list entry is removed once' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NEW.expires_at IS DISTINCT FROM OLD.expires_at AND NOT EXISTS (
+    SELECT 1 FROM plate_watch_list_extensions x
+     WHERE x.entry_id = NEW.id AND x.status = 'approved' AND x.expires_at = NEW.expires_at
+       AND x.decided_by <> x.requested_by AND x.decided_at = now()
+  ) THEN
+    RAISE EXCEPTION 'an expiry moves only with an extension approved by a second person'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER plate_watch_list_guard BEFORE UPDATE OR DELETE ON plate_watch_list
+  FOR EACH ROW EXECUTE FUNCTION plate_watch_list_guard();
+
+CREATE FUNCTION plate_watch_list_extensions_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' OR OLD.status <> 'pending'
+     OR (NEW.id, NEW.entry_id, NEW.expires_at, NEW.reason, NEW.requested_by, NEW.requested_at)
+        IS DISTINCT FROM (OLD.id, OLD.entry_id, OLD.expires_at, OLD.reason, OLD.requested_by, OLD.requested_at) THEN
+    RAISE EXCEPTION 'an extension is only ever approved or rejected, once' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER plate_watch_list_extensions_guard BEFORE UPDATE OR DELETE ON plate_watch_list_extensions
+  FOR EACH ROW EXECUTE FUNCTION plate_watch_list_extensions_guard();
+
 -- Every sighting of a watched plate, written by the correlator in the transaction that stores the detection (so
 -- exactly once, whatever the instance count or redelivery): which entry, which event, where and when, the plate
 -- read (for a pattern entry, the plate that matched it) and the incident it went to. Personal data: the gateway
