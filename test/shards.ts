@@ -40,6 +40,8 @@ const SECONDS: Record<string, number> = {
   "security-legal-hold.test.ts": 22,
   "alerts.test.ts": 21,
   "camera-maintenance.test.ts": 19,
+  "watch-list.test.ts": 25,
+  "watch-list-browser.test.ts": 55,
   "security-personal-data.test.ts": 18,
   "security-ingest-flood.test.ts": 16,
   "security-public-sockets.test.ts": 16,

@@ -25,3 +25,4 @@ export * from "./public-alerts.js";
 export * from "./routes.js";
 export * from "./video.js";
 export * from "./vocabulary.js";
+export * from "./watch-list.js";

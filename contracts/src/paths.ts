@@ -75,6 +75,22 @@ export const API = {
   incidentHistory: "/api/v1/incidents/history",
   /** GET → RulesView: the correlation rules with their false alarms (supervisor, administrator). */
   rules: "/api/v1/rules",
+  /** GET ?status= → WatchListEntry[] (investigator, supervisor; audited); POST WatchListProposal (investigator). */
+  watchList: "/api/v1/watch-list",
+  /** GET ?entryId=&limit= → WatchListHit[] (investigator, supervisor; audited). */
+  watchListHits: "/api/v1/watch-list/hits",
+  /** POST → WatchListEntry (supervisor, not the proposer). */
+  watchListApprove: (id: string) => `/api/v1/watch-list/${encodeURIComponent(id)}/approve`,
+  /** POST WatchListReasonRequest → WatchListEntry (supervisor, not the proposer). */
+  watchListReject: (id: string) => `/api/v1/watch-list/${encodeURIComponent(id)}/reject`,
+  /** POST WatchListExtensionRequest → WatchListEntry with its pending extension. */
+  watchListExtension: (id: string) => `/api/v1/watch-list/${encodeURIComponent(id)}/extension`,
+  /** POST → WatchListEntry (supervisor, not the requester). */
+  watchListExtensionApprove: (id: string) => `/api/v1/watch-list/${encodeURIComponent(id)}/extension/approve`,
+  /** POST WatchListReasonRequest → WatchListEntry (supervisor, not the requester). */
+  watchListExtensionReject: (id: string) => `/api/v1/watch-list/${encodeURIComponent(id)}/extension/reject`,
+  /** POST WatchListReasonRequest → WatchListEntry (investigator, supervisor). */
+  watchListRemove: (id: string) => `/api/v1/watch-list/${encodeURIComponent(id)}/remove`,
 } as const;
 
 /** Paths of the authoring API, relative to the gateway's origin (the gateway authenticates and forwards). */

@@ -79,6 +79,7 @@ import {
   videoStillQuerySchema,
 } from "./video.js";
 import { type Role, VIDEO_ROLES } from "./vocabulary.js";
+import { WATCH_LIST_ROUTES } from "./watch-list-routes.js";
 
 export interface RouteResponse {
   status: number;
@@ -575,4 +576,5 @@ export const ROUTES: readonly Route[] = [
     access: "public",
     response: media("application/cap+xml", "CAP 1.2"),
   },
+  ...WATCH_LIST_ROUTES,
 ];

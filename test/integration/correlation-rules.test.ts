@@ -27,6 +27,7 @@ import {
   startGroupAtEnd,
   startTestCorrelator,
 } from "../support/hub.js";
+import { watchPlate } from "../support/watch-list.js";
 
 /**
  * Each shipped rule against its scenario on the real broker and database: it fires once with the right evidence
@@ -303,10 +304,7 @@ describe("camera fault and watch-list rules", () => {
 
   it("opens a watch-list incident for a listed plate only", async () => {
     const plate = `MW-${Math.floor(Math.random() * 90 + 10)}-${Math.floor(Math.random() * 90 + 10)}`;
-    await pool.query(
-      "INSERT INTO plate_watch_list (plate_text, reason, added_by) VALUES ($1, 'stolen vehicle', 'inv-1') ON CONFLICT DO NOTHING",
-      [plate],
-    );
+    await watchPlate(pool, plate);
     const at = place();
     const seen = newDetection("CAM-WL1", {
       objectClass: ObjectClass.OBJECT_CLASS_LICENSE_PLATE,

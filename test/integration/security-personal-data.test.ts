@@ -16,6 +16,7 @@ import {
   startTestIngest,
   type TestIngest,
 } from "../support/hub.js";
+import { watchPlate } from "../support/watch-list.js";
 
 /**
  * Issue 12, findings 1 and 6, tried as an attacker would against the real ingest, correlator and gateway: a plate
@@ -46,10 +47,7 @@ beforeAll(async () => {
   ingest = await startTestIngest();
   device = await createDevice(pool);
   await ingest.gateway.registerCamera(device.token, camera);
-  await pool.query(
-    "INSERT INTO plate_watch_list (plate_text, reason, case_reference, added_by) VALUES ($1, 'stolen vehicle', $2, 'inv-1')",
-    [plate, caseReference],
-  );
+  await watchPlate(pool, plate, { caseReference });
 });
 
 afterAll(async () => {
@@ -392,10 +390,7 @@ describe("incidents stored with a plate before the fix", () => {
   it("redacts their titles, keys and case-assist copies, with the entry's reference or a new one", async () => {
     const listed = `WO-${digits()}-${digits()}`;
     const delisted = `WD-${digits()}-${digits()}`;
-    await pool.query(
-      "INSERT INTO plate_watch_list (plate_text, reason, added_by) VALUES ($1, 'stolen vehicle', 'inv-1')",
-      [listed],
-    );
+    await watchPlate(pool, listed);
     const reference = (await pool.query("SELECT reference FROM plate_watch_list WHERE plate_text = $1", [listed]))
       .rows[0].reference as string;
     const ids = [await oldIncident(listed), await oldIncident(delisted)];

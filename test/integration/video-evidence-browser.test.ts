@@ -11,6 +11,7 @@ import { axeViolations, launchBrowser, screenshot } from "../support/browser.js"
 import { newCamera, newDetection, SENADO } from "../support/factories.js";
 import { startTestStack, TEST_PASSWORD, type TestStack } from "../support/gateway.js";
 import { createDevice, eventually, migratedPool, startTestIngest, type TestIngest } from "../support/hub.js";
+import { watchPlate } from "../support/watch-list.js";
 
 /**
  * Video evidence in a real browser against the real ingest, correlator and gateway, with the stand-in recorder: an
@@ -87,10 +88,7 @@ beforeAll(async () => {
        FROM cameras WHERE id = $1`,
     [camera.id],
   );
-  await pool.query(
-    "INSERT INTO plate_watch_list (plate_text, reason, case_reference, added_by) VALUES ($1, 'stolen vehicle', $2, 'inv-1')",
-    [plate, `PJ-VB-${tag}`],
-  );
+  await watchPlate(pool, plate, { caseReference: `PJ-VB-${tag}` });
   const at = new Date(Date.now() - 2000);
   const detection = newDetection(camera.id, {
     objectClass: ObjectClass.OBJECT_CLASS_LICENSE_PLATE,

@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newCamera, newDetection, SENADO } from "../support/factories.js";
 import { api, login, startTestStack, type TestStack } from "../support/gateway.js";
 import { createDevice, eventually, migratedPool, startTestIngest, type TestIngest } from "../support/hub.js";
+import { watchPlate } from "../support/watch-list.js";
 
 /**
  * Video evidence (issue 14, part 3) through the real ingest, correlator and gateway, with the stand-in recorder of
@@ -81,10 +82,7 @@ beforeAll(async () => {
     "test",
   );
   await ingest.gateway.registerCamera(device.token, camera);
-  await pool.query(
-    "INSERT INTO plate_watch_list (plate_text, reason, case_reference, added_by) VALUES ($1, 'stolen vehicle', $2, 'inv-1')",
-    [plate, caseReference],
-  );
+  await watchPlate(pool, plate, { caseReference });
 }, 120_000);
 
 afterAll(async () => {

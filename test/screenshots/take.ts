@@ -14,6 +14,9 @@
  *   rules.png                the rules with their false alarms of 7 and 30 days, as the supervisor;
  *   case-lookup.png          a case lookup with results, as the investigator (the search is made here, through the
  *                            page, around a camera the simulator drives, over the last half hour);
+ *   watch-list.png           the watch list with its recent hits, as the investigator (a pattern entry that matches
+ *                            some of the simulator's plates is proposed and approved through the API first, and
+ *                            removed again afterwards);
  *   alert-authoring.png      alert authoring from a template, saved as a draft: the phone previews;
  *   alert-cap-preview.png    the same draft's CAP 1.2 document as the service would publish it;
  *   public-alerts-phone-dark.png / -light.png
@@ -57,6 +60,7 @@ async function main() {
     await cameraList(browser);
     await historyAndRules(browser);
     await caseLookup(browser);
+    await watchList(browser);
     await alertAuthoring(browser);
     published = await publishAlert();
     await publicPage(browser, published.alertId);
@@ -288,6 +292,38 @@ async function publicPage(browser: Browser, alertId: string): Promise<void> {
 }
 
 // ---- The public API, for the alert the public page shows ----
+
+async function watchList(browser: Browser): Promise<void> {
+  log("proposing and approving a watch-list pattern through the API…");
+  const [investigator, supervisor] = await Promise.all([signIn("investigator"), signIn("supervisor")]);
+  const entry = await api<{ id: string }>(investigator, "POST", "/api/v1/watch-list", {
+    plate: "M?-1?-2?",
+    matchKind: "pattern",
+    reason: "Vehicles seen leaving the Rua do Campo robbery (screenshot demo)",
+    caseReference: "PJ-2026-DEMO",
+    expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+  });
+  try {
+    await api(supervisor, "POST", `/api/v1/watch-list/${entry.id}/approve`);
+    log("waiting for a simulated plate to match it…");
+    for (let i = 0; i < 60; i += 1) {
+      const hits = await api<unknown[]>(investigator, "GET", `/api/v1/watch-list/hits?entryId=${entry.id}&limit=1`);
+      if (hits.length > 0) break;
+      await sleep(2000);
+    }
+    log("the watch list, as the investigator…");
+    const page = await signedIn(browser, "investigator");
+    await page.getByTestId("nav-watch-list").click();
+    await page.getByTestId("watch-list-entries").waitFor({ timeout: 30_000 });
+    await sleep(500);
+    await save(page, "watch-list");
+    await page.context().close();
+  } finally {
+    await api(supervisor, "POST", `/api/v1/watch-list/${entry.id}/remove`, {
+      reason: "Screenshot demo entry, removed again",
+    }).catch((error: unknown) => log(`remove the demo entry: ${String(error)}`));
+  }
+}
 
 async function signIn(username: string): Promise<string> {
   const response = await fetch(`${hubUrl}/api/v1/auth/login`, {

@@ -46,6 +46,7 @@ import {
   type VideoClipRequest,
 } from "@hub/contracts";
 import type { RefreshOutcome } from "./tokens";
+import { type WatchListClient, watchListClient } from "./watch-list-api";
 
 /** A failed REST call, with the gateway's problem document (or one made up from the response). */
 export class ApiError extends Error {
@@ -112,6 +113,8 @@ export interface ApiClient {
   rules(): Promise<RulesView>;
   /** The civil-protection alerts' authoring API (proxied by the gateway). */
   alerting: AlertingClient;
+  /** The plate watch list (investigators, supervisors). */
+  watchList: WatchListClient;
 }
 
 /** The decisions on a message; each sends the revision the user saw (a stale one is refused with 409). */
@@ -309,5 +312,6 @@ export function createApi(options: ApiOptions = {}): ApiClient {
       ),
     rules: () => call<RulesView>(API.rules),
     alerting,
+    watchList: watchListClient(call),
   };
 }

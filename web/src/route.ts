@@ -1,5 +1,5 @@
 /** The dashboard's views, addressed by the URL's hash ("#/cases") so a reload or a shared link keeps the view. */
-export const VIEWS = ["live", "cameras", "cases", "audit", "alerts", "history", "rules"] as const;
+export const VIEWS = ["live", "cameras", "cases", "audit", "alerts", "history", "rules", "watch-list"] as const;
 export type View = (typeof VIEWS)[number];
 
 export const VIEW_HASH: Record<View, string> = {
@@ -10,6 +10,7 @@ export const VIEW_HASH: Record<View, string> = {
   alerts: "#/alerts",
   history: "#/history",
   rules: "#/rules",
+  "watch-list": "#/watch-list",
 };
 
 /**

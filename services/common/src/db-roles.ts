@@ -45,7 +45,7 @@ export const tableGrants: Record<string, Partial<Record<ServiceRoleKey, Privileg
   incident_activity: { correlator: "SELECT INSERT", gateway: "SELECT" },
   correlation_rules: { correlator: "SELECT INSERT UPDATE DELETE", gateway: "SELECT" },
   late_events: { correlator: "INSERT" },
-  plate_watch_list: { correlator: "SELECT" },
+  plate_watch_list: { correlator: "SELECT", gateway: "SELECT INSERT UPDATE" },
   case_assist_records: { correlator: "SELECT INSERT DELETE", gateway: "SELECT" },
   case_lookups: { correlator: "SELECT DELETE", gateway: "SELECT INSERT UPDATE" },
   detections_per_minute: { gateway: "SELECT" },
@@ -68,6 +68,10 @@ export const tableGrants: Record<string, Partial<Record<ServiceRoleKey, Privileg
   alert_wechat_tokens: { alerts: "SELECT INSERT UPDATE" },
   legal_holds: { correlator: "SELECT", gateway: "SELECT INSERT" },
   legal_hold_releases: { gateway: "SELECT" },
+  // Watch lists run by staff (migration 0031): the gateway proposes, approves and removes; the correlator matches and
+  // records hits, which nobody changes afterwards.
+  plate_watch_list_extensions: { gateway: "SELECT INSERT UPDATE" },
+  watch_list_hits: { correlator: "INSERT", gateway: "SELECT" },
 };
 
 /** SECURITY DEFINER functions (owner's rights, narrow purpose) and who may call them; EXECUTE is revoked from PUBLIC. */

@@ -47,6 +47,7 @@ import { loadSigningKey } from "./repositories/signing-key.repository.js";
 import { UsersRepository } from "./repositories/users.repository.js";
 import { VideoRepository } from "./repositories/video.repository.js";
 import { ViewsRepository } from "./repositories/views.repository.js";
+import { WatchListRepository } from "./repositories/watch-list.repository.js";
 import { AuditCheckpointer } from "./services/audit-checkpoint.service.js";
 import { AuthService, devUsers } from "./services/auth.service.js";
 import { CameraDecommissionService } from "./services/camera-decommission.service.js";
@@ -77,6 +78,7 @@ import { SessionService } from "./services/sessions.service.js";
 import { SignInThrottle } from "./services/sign-in-throttle.js";
 import { UserAdminService } from "./services/user-admin.service.js";
 import { VideoService } from "./services/video.service.js";
+import { WatchListService } from "./services/watch-list.service.js";
 
 export type GatewayApp = RunningService<{ port: number }>;
 
@@ -298,6 +300,7 @@ async function wireGateway(
       cameras: new CameraDecommissionRepository(pool),
       onChange: () => dashboard.refreshRegistry(),
     }),
+    watchList: new WatchListService(new WatchListRepository(pool)),
     auth,
     sessions,
     userAdmin: new UserAdminService({ accounts: users }),

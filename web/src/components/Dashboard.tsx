@@ -23,6 +23,7 @@ import { LiveContext, type LiveContextValue, useLive } from "./LiveContext";
 import { MapView } from "./MapView";
 import { RulesPage } from "./RulesPage";
 import { TopBar } from "./TopBar";
+import { WatchListPage } from "./WatchListPage";
 
 /** Why the dashboard closes: the user signed out, the session expired, or the server ended it. */
 export type SignOutReason = "user" | "expired" | "revoked";
@@ -129,6 +130,7 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
   const historyHeading = useRef<HTMLHeadingElement>(null);
   const rulesHeading = useRef<HTMLHeadingElement>(null);
   const camerasHeading = useRef<HTMLHeadingElement>(null);
+  const watchListHeading = useRef<HTMLHeadingElement>(null);
   const shownView = useRef(view);
 
   // A change of view (not the first one shown) takes focus to the new view's heading, as a page load would.
@@ -141,6 +143,7 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
     else if (view === "alerts") alertsHeading.current?.focus();
     else if (view === "history") historyHeading.current?.focus();
     else if (view === "rules") rulesHeading.current?.focus();
+    else if (view === "watch-list") watchListHeading.current?.focus();
     else {
       document.getElementById("incident-list")?.focus();
       mapRef.current?.resize();
@@ -248,6 +251,7 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
         />
       )}
       {view === "rules" && <RulesPage headingRef={rulesHeading} />}
+      {view === "watch-list" && <WatchListPage headingRef={watchListHeading} />}
       {view === "cameras" && (
         <CameraList
           headingRef={camerasHeading}
@@ -275,6 +279,7 @@ const SKIP_TARGETS: Record<View, string> = {
   alerts: "alerts-view-heading",
   history: "history-heading",
   rules: "rules-heading",
+  "watch-list": "watch-list-heading",
 };
 
 /**

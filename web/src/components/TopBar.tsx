@@ -9,6 +9,7 @@ import { LanguageSelect } from "./LanguageSelect";
 import { useLive } from "./LiveContext";
 import { canSeeRules } from "./RulesPage";
 import { ThemeSelect } from "./ThemeSelect";
+import { canSeeWatchList } from "./WatchListPage";
 
 export function TopBar({ view, onSignOut }: { view: View; onSignOut(): void }) {
   const { t } = useI18n();
@@ -116,6 +117,9 @@ function ViewNav({ view }: { view: View }) {
     ...(canSeeRules(user) ? [{ view: "rules" as const, label: t("navRules"), testId: "nav-rules" }] : []),
     ...(canAudit ? [{ view: "audit" as const, label: t("navAudit"), testId: "nav-audit" }] : []),
     ...(canOpenAlerts(user) ? [{ view: "alerts" as const, label: t("navAlerts"), testId: "nav-alerts" }] : []),
+    ...(canSeeWatchList(user)
+      ? [{ view: "watch-list" as const, label: t("navWatchList"), testId: "nav-watch-list" }]
+      : []),
   ];
   return (
     <nav className="view-nav" aria-label={t("navViews")}>

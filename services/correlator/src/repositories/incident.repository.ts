@@ -3,11 +3,13 @@ import { distanceMetres, type Pool, type PoolClient } from "@hub/common";
 import {
   type CorrelationStore,
   maintenanceKey,
+  type PlateSighting,
   type SilentCamera,
   type WatchList,
+  type WatchListHit,
 } from "../services/correlation.service.js";
 import { type EventRow, eventKey, sourceOf } from "../services/records.js";
-import type { Severity, Titles } from "../services/rules.js";
+import { type Severity, type Titles, watchListKey } from "../services/rules.js";
 
 export interface IncidentRow {
   id: string;
@@ -449,13 +451,42 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
     );
   }
 
-  async watchList(client: PoolClient, plates: string[]): Promise<WatchList> {
-    if (plates.length === 0) return new Map();
-    const result = await client.query<{ plate_text: string; reference: string }>(
-      "SELECT plate_text, reference FROM plate_watch_list WHERE plate_text = ANY($1)",
-      [plates],
+  /**
+   * Active entries matching each sighting (migration 0031): unexpired at the sighting's time and now, so an entry
+   * stops matching when it expires, without a restart. Entries are upper case (the API stores them so); a plate read
+   * in lower case matches too. An exact entry wins over a pattern, then the oldest.
+   */
+  async watchList(client: PoolClient, sightings: PlateSighting[]): Promise<WatchList> {
+    if (sightings.length === 0) return new Map();
+    const result = await client.query<{ plate: string; at: Date; id: string; reference: string }>(
+      `SELECT DISTINCT ON (v.plate, v.at) v.plate, v.at, w.id, w.reference
+         FROM unnest($1::text[], $2::timestamptz[]) AS v(plate, at)
+         JOIN plate_watch_list w ON w.status = 'active' AND w.expires_at > v.at AND w.expires_at > now()
+          AND ((w.match_kind = 'exact' AND w.plate_text IN (v.plate, upper(v.plate)))
+            OR (w.match_kind = 'pattern' AND upper(v.plate) LIKE w.like_pattern))
+        ORDER BY v.plate, v.at, (w.match_kind = 'exact') DESC, w.added_at, w.id`,
+      [sightings.map((s) => s.plate), sightings.map((s) => s.at)],
     );
-    return new Map(result.rows.map((row) => [row.plate_text, row.reference]));
+    return new Map(
+      result.rows.map((row) => [watchListKey(row.plate, row.at), { entryId: row.id, reference: row.reference }]),
+    );
+  }
+
+  async recordWatchListHits(client: PoolClient, hits: WatchListHit[]): Promise<void> {
+    await client.query(
+      `INSERT INTO watch_list_hits (entry_id, site_id, event_id, camera_id, plate_text, observed_at, incident_id)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::uuid[])
+       ON CONFLICT DO NOTHING`,
+      [
+        hits.map((h) => h.entryId),
+        hits.map((h) => h.siteId),
+        hits.map((h) => h.eventId),
+        hits.map((h) => h.cameraId),
+        hits.map((h) => h.plate),
+        hits.map((h) => h.observedAt),
+        hits.map((h) => h.incidentId),
+      ],
+    );
   }
 
   /** Cameras silent for longer than `silenceS` (by the database clock), with when they were last heard. */

@@ -258,6 +258,24 @@ describe("single-event rules", () => {
     expect(incidents()).toHaveLength(1);
     expect(store.evidenceOf(incidents()[0]?.id ?? "")).toHaveLength(2);
   });
+
+  it("records every sighting of a watched plate as a hit of its entry, with the incident it went to", async () => {
+    const { evaluate, incidents, store } = setup(rule.watchList());
+    store.watched.set("MP-12-34", "WL-0A1B2C3D4E5F");
+    const seen = detection({ plate: "MP-12-34", camera: "cam-7" });
+    await evaluate(seen, detection({ plate: "AB-99-99", camera: "cam-7" }));
+    expect(store.hits).toEqual([
+      {
+        entryId: "entry-WL-0A1B2C3D4E5F",
+        siteId: seen.row.siteId,
+        eventId: seen.row.eventId,
+        cameraId: "cam-7",
+        plate: "MP-12-34",
+        observedAt: seen.row.observedAt,
+        incidentId: incidents()[0]?.id,
+      },
+    ]);
+  });
 });
 
 describe("late and out-of-order events", () => {

@@ -11,6 +11,7 @@ import {
   type RuleSet,
   type Severity,
   type Titles,
+  watchListKey,
 } from "./rules.js";
 import { aboutSource, watchListSighting } from "./titles.js";
 
@@ -41,10 +42,13 @@ export interface SilentCamera {
  */
 export interface CorrelationStore<Tx> {
   /**
-   * The plates of `plates` that are on the watch list, each with its entry's reference: a random id that names the
-   * entry in incidents (titles, correlation keys, Kafka) so that no plate text leaves the evidence.
+   * The sightings whose plate an active entry of the watch list matches (exactly or by pattern) at the sighting's
+   * time and now (an expired entry stops matching at once), each with its entry's id and reference: a random id that
+   * names the entry in incidents (titles, correlation keys, Kafka) so that no plate text leaves the evidence.
    */
-  watchList(tx: Tx, plates: string[]): Promise<WatchList>;
+  watchList(tx: Tx, sightings: PlateSighting[]): Promise<WatchList>;
+  /** Records sightings of watched plates (watch_list_hits, migration 0031); a hit already recorded is left alone. */
+  recordWatchListHits(tx: Tx, hits: WatchListHit[]): Promise<void>;
   /** Stored events (including the batch being evaluated) in these H3 cells and times that pass the filter. */
   eventsNear(
     tx: Tx,
@@ -90,8 +94,32 @@ export function maintenanceKey(cameraId: string, at: Date): string {
   return `${cameraId}\u0000${at.getTime()}`;
 }
 
-/** Watch-listed plate → its entry's reference (e.g. "WL-3F9A2C71D04B"). */
-export type WatchList = ReadonlyMap<string, string>;
+/** A plate read by a camera at a time. */
+export interface PlateSighting {
+  plate: string;
+  at: Date;
+}
+
+/** The watch-list entry a sighting matched: its id and its reference (e.g. "WL-3F9A2C71D04B"). */
+export interface WatchListMatch {
+  entryId: string;
+  reference: string;
+}
+
+/** Watched sightings, keyed by watchListKey(plate, at). */
+export type WatchList = ReadonlyMap<string, WatchListMatch>;
+
+/** A sighting of a watched plate, as recorded. */
+export interface WatchListHit {
+  entryId: string;
+  siteId: string;
+  eventId: string;
+  cameraId: string;
+  plate: string;
+  observedAt: Date;
+  /** The watch-list incident it went to, if a watch-list rule took it. */
+  incidentId: string | null;
+}
 
 /** Where changed incidents go, in the same transaction (IncidentPublisher: the outbox). */
 export interface IncidentChanges<Tx> {
@@ -127,10 +155,10 @@ export class CorrelationService<Tx = PoolClient> {
 
   async evaluate(tx: Tx, events: EventRow[]): Promise<number> {
     if (events.length === 0) return 0;
-    const plates = events.flatMap((event) =>
-      event.kind === "detection" && event.row.plate ? [event.row.plate.text] : [],
+    const sightings = events.flatMap((event) =>
+      event.kind === "detection" && event.row.plate ? [{ plate: event.row.plate.text, at: event.row.observedAt }] : [],
     );
-    const watchList = await this.deps.incidents.watchList(tx, plates);
+    const watchList = await this.deps.incidents.watchList(tx, sightings);
     const maintained = await this.maintained(tx, events);
     const changed = new Set<string>();
     // Which rule each event can trigger, in event order; grouped by rule for the batch-wide look-ups.
@@ -150,12 +178,44 @@ export class CorrelationService<Tx = PoolClient> {
       }
     }
     const neighbourhoods = await this.prefetch(tx, triggers);
+    /** Event key → the watch-list incident it went to. */
+    const watchIncidents = new Map<string, string>();
     for (const { rule, event } of triggered) {
       const incident = await this.apply(tx, rule, event, watchList, neighbourhoods.get(rule));
       if (incident) changed.add(incident);
+      if (incident && rule.form === "single" && rule.match.watchListPlate)
+        watchIncidents.set(eventKey(event.row), incident);
     }
+    await this.recordHits(tx, events, watchList, watchIncidents);
     await this.deps.publisher.publish(tx, [...changed]);
     return changed.size;
+  }
+
+  /** Every sighting of a watched plate in the batch, whether or not a rule opened an incident for it. */
+  private async recordHits(
+    tx: Tx,
+    events: EventRow[],
+    watchList: WatchList,
+    watchIncidents: ReadonlyMap<string, string>,
+  ): Promise<void> {
+    if (watchList.size === 0) return;
+    const hits = events.flatMap((event): WatchListHit[] => {
+      if (event.kind !== "detection" || !event.row.plate) return [];
+      const match = watchList.get(watchListKey(event.row.plate.text, event.row.observedAt));
+      if (!match) return [];
+      return [
+        {
+          entryId: match.entryId,
+          siteId: event.row.siteId,
+          eventId: event.row.eventId,
+          cameraId: event.row.cameraId,
+          plate: event.row.plate.text,
+          observedAt: event.row.observedAt,
+          incidentId: watchIncidents.get(eventKey(event.row)) ?? null,
+        },
+      ];
+    });
+    if (hits.length > 0) await this.deps.incidents.recordWatchListHits(tx, hits);
   }
 
   /** The camera events of the batch inside a maintenance window (looked up only when a camera_fault rule exists). */
@@ -370,7 +430,7 @@ function neighbourhoodCells(rule: EventRule, event: EventRow): string[] {
  */
 function singleSource(rule: EventRule, event: EventRow, watchList: WatchList): { key: string; titles: Titles } {
   if (rule.form === "single" && event.kind === "detection" && event.row.plate && rule.match.watchListPlate) {
-    const reference = watchList.get(event.row.plate.text);
+    const reference = watchList.get(watchListKey(event.row.plate.text, event.row.observedAt))?.reference;
     if (reference) return { key: reference, titles: watchListSighting(rule.titles, event.row.cameraId, reference) };
   }
   const id = event.kind === "sensor_reading" ? event.row.sensorId : event.row.cameraId;

@@ -113,8 +113,16 @@ export function parseRules(document: unknown, source: string): RuleSet {
   return parsed.data;
 }
 
-/** Does `event` match `m`? `watchList` answers whether a plate is on the watch list. */
-export function matches(m: Matcher, event: EventRow, watchList: { has(plate: string): boolean }): boolean {
+/**
+ * Names a plate read at a time in the watch list of a batch: whether a plate is watched depends on when it was seen
+ * (an entry matches only events before its expiry).
+ */
+export function watchListKey(plate: string, at: Date): string {
+  return `${plate}\u0000${at.getTime()}`;
+}
+
+/** Does `event` match `m`? `watchList` answers whether a plate read at a time is on the watch list (watchListKey). */
+export function matches(m: Matcher, event: EventRow, watchList: { has(key: string): boolean }): boolean {
   if (m.source !== event.kind) return false;
   if (event.kind === "detection") {
     const row = event.row;
@@ -122,7 +130,7 @@ export function matches(m: Matcher, event: EventRow, watchList: { has(plate: str
     if (m.ruleTypes && !(row.rule && m.ruleTypes.includes(row.rule.type))) return false;
     if (m.minConfidence !== undefined && row.confidence < m.minConfidence) return false;
     if (m.minCount !== undefined && !(row.rule && row.rule.count >= m.minCount)) return false;
-    if (m.watchListPlate && !(row.plate && watchList.has(row.plate.text))) return false;
+    if (m.watchListPlate && !(row.plate && watchList.has(watchListKey(row.plate.text, row.observedAt)))) return false;
     return true;
   }
   if (event.kind === "sensor_reading") {

@@ -10,11 +10,13 @@ import {
   type CorrelationStore,
   type IncidentChanges,
   maintenanceKey,
+  type PlateSighting,
   type SilentCamera,
   type WatchList,
+  type WatchListHit,
 } from "../services/correlation.service.js";
 import { type EventRow, eventKey } from "../services/records.js";
-import { type RuleSet, rulesFileSchema, type Severity } from "../services/rules.js";
+import { type RuleSet, rulesFileSchema, type Severity, watchListKey } from "../services/rules.js";
 
 /**
  * Test data and in-memory ports for CorrelationService: events placed in metres around a point in Macao and timed in
@@ -234,8 +236,10 @@ export class MemoryIncidentStore implements CorrelationStore<MemoryTx> {
   /** Per incident, its evidence by event key (site and event id), with the event id and whether it came late. */
   readonly evidence = new Map<string, Map<string, { eventId: string; late: boolean }>>();
   readonly late: { eventId: string; ruleId: string; reason: string }[] = [];
-  /** Watch-listed plate → its reference. */
+  /** Watch-listed plate → its reference (an active entry with no expiry in these tests). */
   readonly watched = new Map<string, string>();
+  /** Recorded watch-list hits. */
+  readonly hits: WatchListHit[] = [];
   readonly cameras = new Map<string, Camera>();
   /** The database clock, for silentCameras. */
   now: Date = T0;
@@ -255,11 +259,24 @@ export class MemoryIncidentStore implements CorrelationStore<MemoryTx> {
     if (tx !== this.tx) throw new Error("called outside the caller's transaction");
   }
 
-  async watchList(tx: MemoryTx, plates: string[]): Promise<WatchList> {
+  async watchList(tx: MemoryTx, sightings: PlateSighting[]): Promise<WatchList> {
     this.check(tx);
     return new Map(
-      plates.flatMap((plate) => (this.watched.has(plate) ? [[plate, this.watched.get(plate) as string]] : [])),
+      sightings.flatMap(({ plate, at }) => {
+        const reference = this.watched.get(plate);
+        return reference ? [[watchListKey(plate, at), { entryId: `entry-${reference}`, reference }] as const] : [];
+      }),
     );
+  }
+
+  async recordWatchListHits(tx: MemoryTx, hits: WatchListHit[]): Promise<void> {
+    this.check(tx);
+    for (const hit of hits) {
+      const known = this.hits.some(
+        (h) => h.entryId === hit.entryId && h.siteId === hit.siteId && h.eventId === hit.eventId,
+      );
+      if (!known) this.hits.push(hit);
+    }
   }
 
   async eventsNear(

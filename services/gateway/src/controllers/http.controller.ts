@@ -29,7 +29,9 @@ import type { PublicAlerts } from "../services/public-alerts.service.js";
 import type { SessionService } from "../services/sessions.service.js";
 import type { UserAdminService } from "../services/user-admin.service.js";
 import type { VideoService } from "../services/video.service.js";
+import type { WatchListService } from "../services/watch-list.service.js";
 import { registerCameraHealthApi } from "./camera-health.controller.js";
+import { registerWatchListApi } from "./watch-list.controller.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -60,6 +62,7 @@ export function registerApi(
     cameraHealth: CameraHealthService;
     maintenance: CameraMaintenanceService;
     decommission: CameraDecommissionService;
+    watchList: WatchListService;
     logger: Logger;
   },
 ): void {
@@ -80,6 +83,7 @@ export function registerApi(
     maintenance: deps.maintenance,
     decommission: deps.decommission,
   });
+  registerWatchListApi(app, { signedIn, watchList: deps.watchList });
   const noStore = (reply: FastifyReply) => reply.header("cache-control", "no-store");
 
   app.get(API.config, async () => deps.clientConfig);
