@@ -40,6 +40,7 @@ const SECONDS: Record<string, number> = {
   "security-legal-hold.test.ts": 22,
   "alerts.test.ts": 21,
   "camera-maintenance.test.ts": 19,
+  "alerts-partner-feeds.test.ts": 19,
   "security-personal-data.test.ts": 18,
   "security-ingest-flood.test.ts": 16,
   "security-public-sockets.test.ts": 16,
