@@ -26,6 +26,7 @@ const SECONDS: Record<string, number> = {
   "security-revocation.test.ts": 60,
   "security-exports.test.ts": 58,
   "alerts-browser.test.ts": 56,
+  "alerts-partner-browser.test.ts": 46,
   "video-evidence-browser.test.ts": 55,
   "case-lookup.test.ts": 42,
   "correlator-store.test.ts": 38,

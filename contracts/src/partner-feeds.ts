@@ -7,6 +7,9 @@
 import { z } from "zod";
 import { localizedTextSchema, queryInteger, timeSchema } from "./common.js";
 
+/** The drafter of a draft made from a partner's warning ("partner:<feed id>"): any drafter may take it over. */
+export const PARTNER_DRAFTER_PREFIX = "partner:";
+
 export const PARTNER_IMPORT_STATUSES = ["drafted", "refused", "ignored"] as const;
 export type PartnerImportStatus = (typeof PARTNER_IMPORT_STATUSES)[number];
 

@@ -3,6 +3,7 @@ import { PermissionError, parseInput } from "@hub/common";
 import {
   type AlertContent,
   type CapMessageType,
+  PARTNER_DRAFTER_PREFIX,
   type PartnerImportView,
   type PartnerSource,
   partnerImportsQuerySchema,
@@ -16,8 +17,7 @@ import { contentFromTemplate } from "../templates/templates.js";
 import type { PartnerCap, PartnerRefusal } from "./partner-cap.js";
 import { templateForSignal } from "./partner-templates.js";
 
-/** The drafter of a partner's draft: no person. A drafter takes it over when editing or submitting it. */
-export const PARTNER_DRAFTER_PREFIX = "partner:";
+/** The drafter of a partner's draft is no person: a drafter takes it over when editing or submitting it. */
 export const isPartnerDraft = (draftedBy: string): boolean => draftedBy.startsWith(PARTNER_DRAFTER_PREFIX);
 
 export type ImportOutcome = "drafted" | "refused" | "ignored" | "repeat";
