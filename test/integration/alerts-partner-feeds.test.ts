@@ -224,8 +224,14 @@ describe("drafts from a partner's signed CAP feed", () => {
     expect((await refusalOf("altered")).reason).toMatch(/^signature: /);
     expect(await draftsFor(altered.identifier)).toEqual([]);
 
+    // Bigger than ALERTS_PARTNER_FEED_MAX_BYTES (1 MiB by default): not read, refused.
+    const huge = newSignal();
+    feed.put("huge", `${signedCap(huge, trusted)}<!-- ${"x".repeat(1_100_000)} -->\n`);
+    expect((await refusalOf("huge")).reason).toMatch(/^too large: /);
+    expect(await draftsFor(huge.identifier)).toEqual([]);
+
     const after = await metricValue(alerts.opsPort, "hub_alerts_partner_refusals_total", { feed: feedId });
-    expect(after - before).toBeGreaterThanOrEqual(5);
+    expect(after - before).toBeGreaterThanOrEqual(6);
     expect(
       await metricValue(alerts.opsPort, "hub_alerts_partner_refusals_total", { feed: feedId, cause: "unsigned" }),
     ).toBeGreaterThanOrEqual(1);
