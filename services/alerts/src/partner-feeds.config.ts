@@ -19,7 +19,7 @@ export interface PartnerFeedConfig {
   /** The Atom feed. Linked CAP documents are read from this origin only. */
   url: string;
   /** The certificates whose keys may sign the partner's CAP documents (PEM text, one per file). */
-  trustedCerts: { file: string; pem: string; subject: string }[];
+  trustedCerts: { file: string; pem: string; subject: string; validFrom: Date; validTo: Date }[];
   pollIntervalMs: number;
   rules: PartnerTemplateRule[];
   /** The template when no rule and no template's own eventCode matches; none = the signal is refused. */
@@ -78,7 +78,14 @@ export function parsePartnerFeeds(value: string | undefined, context: z.Refineme
     for (const [certIndex, file] of feed.trustedCertFiles.entries()) {
       try {
         const pem = readFileSync(file, "utf8");
-        trustedCerts.push({ file, pem, subject: new X509Certificate(pem).subject });
+        const cert = new X509Certificate(pem);
+        trustedCerts.push({
+          file,
+          pem,
+          subject: cert.subject,
+          validFrom: new Date(cert.validFrom),
+          validTo: new Date(cert.validTo),
+        });
       } catch (err) {
         context.addIssue({
           code: "custom",

@@ -122,9 +122,14 @@ export class PartnerFeedPoller {
       }
       if (text === null) continue;
       try {
+        // A certificate outside its validity period proves nothing any more (an expired or not yet valid key).
+        const now = Date.now();
+        const valid = feed.trustedCerts.filter((c) => c.validFrom.getTime() <= now && now <= c.validTo.getTime());
+        if (valid.length === 0)
+          throw new PartnerRefusal("bad-signature", "signature: no trusted certificate of the partner is valid now");
         const cap = readPartnerCap(
           text,
-          feed.trustedCerts.map((cert) => cert.pem),
+          valid.map((cert) => cert.pem),
         );
         const outcome = await this.deps.importer.signal(feed, cap, link);
         observer.imported(feed.id, outcome);
