@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { alertContentFields, alertContentSchema } from "./alert-content.js";
 import { localizedTextSchema, queryInteger, timeSchema, UUID_PATTERN } from "./common.js";
+import { partnerSourceSchema } from "./partner-feeds.js";
 import {
   ALERT_STATES,
   CAP_MESSAGE_TYPES,
@@ -80,6 +81,8 @@ export const messageViewSchema = z
     steps: z.array(messageStepSchema),
     /** Grows with every change to the message (optimistic concurrency for edits and decisions). */
     revision: z.number().int(),
+    /** Set when the draft was made from a partner agency's warning: its source, to check the draft against. */
+    partner: partnerSourceSchema.nullable().optional(),
   })
   .meta({ id: "MessageView" });
 export type MessageView = z.infer<typeof messageViewSchema>;

@@ -19,6 +19,7 @@ export * from "./incidents.js";
 export * from "./legal-holds.js";
 export * from "./live.js";
 export * from "./openapi.js";
+export * from "./partner-feeds.js";
 export * from "./paths.js";
 export * from "./problem.js";
 export * from "./public-alerts.js";

@@ -111,6 +111,8 @@ export const ALERTING_API = {
   deliveries: (id: string) => `/api/v1/alerting/messages/${encodeURIComponent(id)}/deliveries`,
   /** GET → AlertSummary[] (newest first) */
   alerts: "/api/v1/alerting/alerts",
+  /** GET ?status=drafted|refused|ignored → PartnerImportView[] (newest first): warnings read from partner feeds. */
+  partnerImports: "/api/v1/alerting/partner-imports",
 } as const;
 
 /** Public, unauthenticated. */

@@ -71,6 +71,7 @@ import {
   placeLegalHoldRequestSchema,
 } from "./legal-holds.js";
 import { alertViewSchema, snapshotQuerySchema, snapshotSchema } from "./live.js";
+import { partnerImportsQuerySchema, partnerImportViewSchema } from "./partner-feeds.js";
 import { publicAlertViewSchema } from "./public-alerts.js";
 import {
   detectionSnapshotQuerySchema,
@@ -552,6 +553,15 @@ export const ROUTES: readonly Route[] = [
     access: "signed-in",
     roles: ALERT_READERS,
     response: ok(z.array(alertSummarySchema), "Alerts"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/alerting/partner-imports",
+    summary: "Warnings read from partner agencies' CAP feeds: drafted, or refused with the reason",
+    access: "signed-in",
+    roles: ALERT_READERS,
+    query: partnerImportsQuerySchema,
+    response: ok(z.array(partnerImportViewSchema), "Partner imports, newest first"),
   },
 
   // Public, no sign-in.

@@ -1,5 +1,12 @@
 export { type EmbeddedDbOptions, type RunningDb, startEmbeddedDatabase } from "./database.js";
 export { verifyStandardWebhook } from "./dev-citizen-apps.js";
+export {
+  type DevPartnerFeed,
+  type DevSignal,
+  devPartnerFeedCertificate,
+  partnerCapXml,
+  startDevPartnerFeed,
+} from "./dev-partner-feed.js";
 export { type DevRecorder, startDevRecorder, stillSvg } from "./dev-recorder.js";
 export {
   ensureKafkaJars,

@@ -13,6 +13,7 @@ import { type ServiceRoleKey, serviceRoles } from "@hub/common";
 import { startEmbeddedDatabase } from "./database.js";
 import { devAuditCheckpoints } from "./dev-audit-key.js";
 import { startDevCitizenApps } from "./dev-citizen-apps.js";
+import { startDevPartnerFeedForHub } from "./dev-partner-feed.js";
 import { startDevRecorder } from "./dev-recorder.js";
 import { ensureKafkaJars, startKafka, startKafkaCluster } from "./kafka.js";
 import {
@@ -46,6 +47,7 @@ const ports = {
   alertsOps: Number(env.ALERTS_OPS_PORT ?? 9467),
   devCitizenApps: Number(env.HUB_DEV_CITIZEN_APPS_PORT ?? 8089),
   devRecorder: Number(env.HUB_DEV_RECORDER_PORT ?? 8090),
+  devPartnerFeed: Number(env.HUB_DEV_PARTNER_FEED_PORT ?? 8091),
   simulatorOps: Number(env.SIMULATOR_OPS_PORT ?? 9468),
 };
 
@@ -267,6 +269,13 @@ async function main(): Promise<void> {
     stops.push({ name: "citizen-app stand-ins", stop: () => apps.close() });
     alertsEnv = apps.env;
     citizenApps = `\n    citizen apps (dev)   ${apps.url}/hooks/…   stand-ins that verify webhook signatures; deliveries are logged here`;
+  }
+  // Development: a partner agency's signed CAP feed; its warnings become drafts (README "Warnings from partner agencies").
+  if (mode === "development" && !env.ALERTS_PARTNER_FEEDS) {
+    const partner = await startDevPartnerFeedForHub({ port: ports.devPartnerFeed, dataDir });
+    stops.push({ name: "partner feed stand-in", stop: () => partner.feed.close() });
+    alertsEnv = { ...alertsEnv, ...partner.env };
+    citizenApps += `\n    partner feed (dev)   ${partner.feed.url}   stand-in partner CAP feed (signed); its warnings become drafts`;
   }
 
   supervise("alerts", false, () =>

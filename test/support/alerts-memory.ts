@@ -125,6 +125,12 @@ export class MemoryAlertsDatabase {
       const row = this.state.alerts.get(id);
       return row && storedAlert(row);
     },
+    claimPartnerDraft: async (_tx, id, drafter) => {
+      const row = this.state.messages.get(id);
+      if (row?.status !== "draft" || !row.draftedBy.startsWith("partner:")) return false;
+      row.draftedBy = drafter;
+      return true;
+    },
     updateContent: async (_tx, id, content) => this.changeMessage(id, { content: copy(content) }),
     setStatus: async (_tx, id, status) => this.changeMessage(id, { status }),
     markPublished: async (_tx, id, publication) =>

@@ -39,6 +39,8 @@ import {
   type LoginResponse,
   type MaintenanceWindowRequest,
   type MaintenanceWindowView,
+  type PartnerImportStatus,
+  type PartnerImportView,
   type Problem,
   type RulesView,
   type Snapshot,
@@ -139,6 +141,8 @@ export interface AlertingClient {
   deliveries(id: string): Promise<ChannelDeliverySummary[]>;
   /** Newest first. */
   alerts(): Promise<AlertSummary[]>;
+  /** Warnings read from partner feeds, newest first: refused and not drafted ones unless `status` says otherwise. */
+  partnerImports(query?: { status?: PartnerImportStatus }): Promise<PartnerImportView[]>;
 }
 
 /** The file name in a Content-Disposition header (filename* first, then filename), or null. */
@@ -268,6 +272,8 @@ export function createApi(options: ApiOptions = {}): ApiClient {
       (await send(ALERTING_API.messageCap(id), { accept: "application/cap+xml, application/xml, text/xml" })).text(),
     deliveries: (id) => call<ChannelDeliverySummary[]>(ALERTING_API.deliveries(id)),
     alerts: () => call<AlertSummary[]>(ALERTING_API.alerts),
+    partnerImports: ({ status } = {}) =>
+      call<PartnerImportView[]>(`${ALERTING_API.partnerImports}${query({ status })}`),
   };
 
   return {

@@ -16,6 +16,7 @@ import { WeChatChannel } from "./channels/wechat.channel.js";
 import type { AlertsConfig } from "./config.js";
 import { registerHttp } from "./controllers/http.controller.js";
 import { createAlertsMetrics } from "./metrics.js";
+import { partnerFeedsOf } from "./partners/partner-feeds.wiring.js";
 import { AuditRepository } from "./repositories/audit.repository.js";
 import { DeliveriesRepository } from "./repositories/deliveries.repository.js";
 import { IncidentsRepository } from "./repositories/incidents.repository.js";
@@ -153,9 +154,11 @@ async function wireAlerts(
       .catch((err: unknown) => logger.warn({ err }, "expiry sweep failed"));
   }, config.ALERTS_EXPIRY_CHECK_MS);
 
+  const partnerFeeds = partnerFeedsOf(config, { pool, messages, observer: metrics.partners, logger });
   const http = Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy: false });
   registerHttp(http, {
     workflow,
+    partnerImports: partnerFeeds.importer,
     messages,
     pool,
     apiToken: config.ALERTS_API_TOKEN,
@@ -169,6 +172,7 @@ async function wireAlerts(
     logger: logger.child({ ns: "http" }),
   });
   await http.listen({ host: config.ALERTS_HOST, port: config.ALERTS_PORT });
+  partnerFeeds.start();
   const address = http.server.address();
   const port = typeof address === "object" && address ? address.port : config.ALERTS_PORT;
   logger.info(
@@ -180,6 +184,7 @@ async function wireAlerts(
     metrics: metrics.registry,
     async stop() {
       clearInterval(expiryTimer);
+      await partnerFeeds.stop();
       await http.close();
       await dispatcher.stop();
       for (const channel of channels) await channel.close?.();

@@ -11,6 +11,7 @@ import {
 } from "@hub/common";
 import { z } from "zod";
 import { WECHAT_TEMPLATE_FIELDS, type WeChatTemplateField } from "./channels/wechat.channel.js";
+import { checkPartnerFeedsForProduction, parsePartnerFeeds } from "./partner-feeds.config.js";
 
 const schema = z
   .object({
@@ -93,6 +94,18 @@ const schema = z
     ALERTS_DISPATCH_POLL_MS: positiveInt.max(60_000).default(500),
     /** How often active alerts past their expiry are expired (and leave the public views). */
     ALERTS_EXPIRY_CHECK_MS: positiveInt.max(600_000).default(5000),
+    /**
+     * Partner agencies' CAP feeds to draft from (JSON array, see README "Warnings from partner agencies"): id, name
+     * per language, Atom url, trustedCertFiles, pollIntervalMs, rules (CAP event / eventCode → template).
+     */
+    ALERTS_PARTNER_FEEDS: z
+      .string()
+      .optional()
+      .transform((value, context) => parsePartnerFeeds(value, context)),
+    /** Per request to a partner feed (the feed or one CAP document). */
+    ALERTS_PARTNER_FEED_TIMEOUT_MS: positiveInt.max(120_000).default(10_000),
+    /** Largest partner feed or CAP document read; a larger one is refused. */
+    ALERTS_PARTNER_FEED_MAX_BYTES: positiveInt.max(16 * 1024 * 1024).default(1024 * 1024),
     /** Test mode only: SIGKILL the process after this many successful sends (crash tests). */
     ALERTS_CRASH_AFTER_SENDS: positiveInt.optional(),
   })
@@ -112,6 +125,7 @@ const schema = z
           context.addIssue({ code: "custom", path: [key], message: "is required with ALERTS_WECHAT_APP_ID" });
       }
     }
+    if (production) checkPartnerFeedsForProduction(env.ALERTS_PARTNER_FEEDS, context);
     if (Boolean(env.ALERTS_CAP_SIGNING_KEY_FILE) !== Boolean(env.ALERTS_CAP_SIGNING_CERT_FILE)) {
       context.addIssue({
         code: "custom",

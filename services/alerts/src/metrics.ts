@@ -1,8 +1,14 @@
 import { createMetricsRegistry } from "@hub/common";
 import { Counter, Histogram, type Registry } from "prom-client";
+import type { PartnerFeedObserver } from "./partners/partner-feed.poller.js";
 import type { DispatchObserver } from "./services/dispatcher.service.js";
 
-export function createAlertsMetrics(): { registry: Registry; dispatch: DispatchObserver; expired: Counter } {
+export function createAlertsMetrics(): {
+  registry: Registry;
+  dispatch: DispatchObserver;
+  expired: Counter;
+  partners: PartnerFeedObserver;
+} {
   const registry = createMetricsRegistry("alerts");
   const attempts = new Counter({
     name: "hub_alerts_delivery_attempts_total",
@@ -22,9 +28,34 @@ export function createAlertsMetrics(): { registry: Registry; dispatch: DispatchO
     help: "Alerts that reached their expiry and left the public views",
     registers: [registry],
   });
+  const partnerPolls = new Counter({
+    name: "hub_alerts_partner_feed_polls_total",
+    help: "Polls of partner CAP feeds by feed and outcome (ok, not-modified, failed = unreachable or HTTP error)",
+    labelNames: ["feed", "outcome"],
+    registers: [registry],
+  });
+  const partnerImports = new Counter({
+    name: "hub_alerts_partner_imports_total",
+    help: "Partner signals and documents by outcome (drafted, refused, ignored, repeat = already recorded)",
+    labelNames: ["feed", "outcome"],
+    registers: [registry],
+  });
+  const partnerRefusals = new Counter({
+    name: "hub_alerts_partner_refusals_total",
+    help: "Partner feeds and CAP documents refused, by cause (malformed, unsigned, bad-signature, invalid-cap, …)",
+    labelNames: ["feed", "cause"],
+    registers: [registry],
+  });
   return {
     registry,
     expired,
+    partners: {
+      poll: (feed, outcome) => partnerPolls.inc({ feed, outcome }),
+      imported(feed, outcome, refusal) {
+        partnerImports.inc({ feed, outcome });
+        if (refusal && outcome === "refused") partnerRefusals.inc({ feed, cause: refusal });
+      },
+    },
     dispatch: {
       attempt(channel, outcome, elapsed) {
         attempts.inc({ channel, outcome });

@@ -66,6 +66,7 @@ export const tableGrants: Record<string, Partial<Record<ServiceRoleKey, Privileg
   alert_deliveries: { alerts: "SELECT INSERT UPDATE" },
   alert_wechat_recipients: { alerts: "SELECT INSERT UPDATE" },
   alert_wechat_tokens: { alerts: "SELECT INSERT UPDATE" },
+  alert_partner_imports: { alerts: "SELECT INSERT" },
   legal_holds: { correlator: "SELECT", gateway: "SELECT INSERT" },
   legal_hold_releases: { gateway: "SELECT" },
   // Watch lists run by staff (migration 0031): the gateway proposes, approves and removes; the correlator matches and

@@ -46,6 +46,12 @@ describe("messageActions", () => {
     expect(isEditable(other)).toBe(false);
   });
 
+  it("lets any drafter take over a partner's draft, but nobody decide on it before a drafter submits it", () => {
+    const partnerDraft = newMessage({ status: "draft", draftedBy: "partner:smg" });
+    expect(enabledOf(messageActions(drafter, partnerDraft))).toEqual(["save", "submit", "withdraw"]);
+    expect(visibleOf(messageActions(approver, partnerDraft))).toEqual([]);
+  });
+
   it("lets the drafter only withdraw a pending message, and an approver approve or reject it", () => {
     const pending = newMessage({ status: "pending", draftedBy: "dora" });
     expect(enabledOf(messageActions(drafter, pending))).toEqual(["withdraw"]);

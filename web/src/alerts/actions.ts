@@ -1,4 +1,4 @@
-import type { AlertSummary, MessageView, Role, UserView } from "@hub/contracts";
+import { type AlertSummary, type MessageView, PARTNER_DRAFTER_PREFIX, type Role, type UserView } from "@hub/contracts";
 
 /** Who may open the alerts view: authors, approvers, and supervisors and administrators (read only). */
 export const ALERT_ROLES: readonly Role[] = ["alert_drafter", "alert_approver", "supervisor", "administrator"];
@@ -46,7 +46,10 @@ export function messageActions(
     const state = drafter ? allowed : hidden;
     return { save: state, submit: state, withdraw: hidden, approve: hidden, reject: hidden };
   }
-  const own = message.draftedBy === user.username;
+  // A partner's draft is nobody's yet: the drafter who saves or submits it takes it over (the service records it).
+  const own =
+    message.draftedBy === user.username ||
+    (message.status === "draft" && message.draftedBy.startsWith(PARTNER_DRAFTER_PREFIX));
   const ifOwn = own ? allowed : blocked("notOwnMessage");
   const draft = message.status === "draft";
   const pending = message.status === "pending";

@@ -10,6 +10,7 @@ import { AlertStateBadge, CapSeverityBadge } from "./AlertBadges";
 import { AlertEditor, type EditorTarget, type NewOrigin } from "./AlertEditor";
 import type { Loadable } from "./hooks";
 import { useLive } from "./LiveContext";
+import { PartnerWarnings } from "./PartnerWarnings";
 
 /** The alerts list and the approval queue are fetched again this often while the view is shown. */
 export const LIST_REFRESH_MS = 5000;
@@ -147,6 +148,7 @@ function Alerts({ config, headingRef, active }: AlertsPageProps) {
           <NewAlert templates={templates} onStart={startNew} onIncident={prefillIncident} problem={incidentProblem} />
         )}
         <ApprovalQueue queue={queue} selectedId={target?.kind === "message" ? target.id : null} onOpen={open} />
+        <PartnerWarnings active={active} onOpen={open} refresh={refresh} />
         <AlertSummaries
           alerts={alerts}
           selectedId={summary?.id ?? null}

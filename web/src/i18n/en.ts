@@ -718,6 +718,26 @@ export const en = {
   watchListNoHits: "No hits yet.",
   watchListSeenAt: "Seen at",
   watchListCamera: "Camera",
+  // Warnings from partner agencies (issue 15).
+  partnerHeading: "Warnings from partner agencies",
+  partnerDrafts: "Drafts from partners",
+  partnerDraftsEmpty: "No draft from a partner is waiting.",
+  partnerBadge: "From partner: {name}",
+  partnerIdentifier: "Partner identifier: {identifier}",
+  partnerSentAt: "Sent by the partner {time}",
+  partnerSourceLink: "The partner's CAP document",
+  partnerUpdates: "Updates the partner's {identifier}",
+  partnerOpen: "Open the draft",
+  partnerRefused: "Refused imports",
+  partnerRefusedEmpty: "No partner warning was refused.",
+  partnerImportStatus_refused: "Refused",
+  partnerImportStatus_ignored: "Not drafted",
+  partnerImportStatus_drafted: "Drafted",
+  partnerReason: "Reason: {reason}",
+  partnerReceived: "Received {time}",
+  partnerSourceText: "The partner's text ({language})",
+  partnerTakeOver:
+    "Editing or submitting this draft makes it yours; a second person must approve it before it is published.",
 } as const;
 
 export type MessageKey = keyof typeof en;

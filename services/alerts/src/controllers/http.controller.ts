@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { AuthenticationError, answerWithProblems, type Logger, type Problem } from "@hub/common";
 import { ALERTING_API, type LocalizedText, PUBLIC_ALERTS } from "@hub/contracts";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { PartnerImporter } from "../partners/partner-import.service.js";
 import type { MessagesRepository } from "../repositories/messages.repository.js";
 import { atomFeed } from "../services/feed.js";
 import type { Actor, AlertWorkflow } from "../services/workflow.service.js";
@@ -19,6 +20,7 @@ export function registerHttp(
   app: FastifyInstance,
   deps: {
     workflow: AlertWorkflow;
+    partnerImports: PartnerImporter<unknown>;
     messages: MessagesRepository;
     pool: import("@hub/common").Pool;
     apiToken: string;
@@ -71,6 +73,9 @@ export function registerHttp(
     workflow.deliveries(actorOf(request), id(request)),
   );
   app.get(ALERTING_API.alerts, async (request) => workflow.alerts(actorOf(request)));
+  app.get(ALERTING_API.partnerImports, async (request) =>
+    deps.partnerImports.list(actorOf(request), request.query as never),
+  );
 
   // Public, unauthenticated: the CAP feed and documents.
   app.get(PUBLIC_ALERTS.feed, async (_request, reply) => {

@@ -7,6 +7,7 @@ import type {
   MessageStatus,
   MessageStep,
   MessageView,
+  PartnerSource,
 } from "@hub/contracts";
 import type { MessageStore, NewMessage } from "../services/workflow.ports.js";
 
@@ -159,6 +160,14 @@ export class MessagesRepository implements MessageStore<Queryable> {
     return rows[0] && alert(rows[0]);
   }
 
+  async claimPartnerDraft(db: Queryable, id: string, drafter: string): Promise<boolean> {
+    const { rowCount } = await db.query(
+      "UPDATE alert_messages SET drafted_by = $2 WHERE id = $1 AND status = 'draft' AND drafted_by LIKE 'partner:%'",
+      [id, drafter],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
   async updateContent(db: Queryable, id: string, content: AlertContent): Promise<void> {
     await db.query("UPDATE alert_messages SET content = $2, revision = revision + 1 WHERE id = $1", [
       id,
@@ -240,13 +249,17 @@ export class MessagesRepository implements MessageStore<Queryable> {
 
   private async views(db: Queryable, where: string, params: unknown[], limit: number): Promise<MessageView[]> {
     const { rows } = await db.query<
-      MessageRow & { steps: { action: MessageStep["action"]; by: string; at: string; note: string | null }[] }
+      MessageRow & {
+        steps: { action: MessageStep["action"]; by: string; at: string; note: string | null }[];
+        partner: PartnerSource | null;
+      }
     >(
       `SELECT m.id, m.alert_id, m.msg_type, m.status, m.identifier, m.refs, m.content, m.drafted_by, m.approved_by,
               m.version, m.sent, NULL AS cap_xml, m.revision,
               COALESCE((SELECT json_agg(json_build_object('action', s.action, 'by', s.actor, 'at', s.at, 'note', s.note)
                                  ORDER BY s.id)
-                        FROM alert_message_steps s WHERE s.message_id = m.id), '[]'::json) AS steps
+                        FROM alert_message_steps s WHERE s.message_id = m.id), '[]'::json) AS steps,
+              (SELECT p.source FROM alert_partner_imports p WHERE p.message_id = m.id) AS partner
        FROM alert_messages m WHERE ${where} ORDER BY m.drafted_at DESC LIMIT ${Number(limit)}`,
       params,
     );
@@ -264,6 +277,7 @@ export class MessagesRepository implements MessageStore<Queryable> {
       approvedBy: row.approved_by,
       steps: row.steps.map((step) => ({ ...step, at: new Date(step.at).toISOString() })),
       revision: row.revision,
+      partner: row.partner,
     }));
   }
 

@@ -51,6 +51,11 @@ export function verifyCap(xml: string, certOrPublicKeyPem: string): boolean {
   }
 }
 
+/** How many XML signatures `xml` carries (0: unsigned). */
+export function signatureCount(xml: string): number {
+  return signatureElements(xml).length;
+}
+
 /** The `<Signature>` elements that declare the dsig namespace themselves (as every signature signCap makes does). */
 function signatureElements(xml: string): string[] {
   const pattern = /<((?:[\w.-]+:)?)Signature\b[^>]*>[\s\S]*?<\/\1Signature>/g;

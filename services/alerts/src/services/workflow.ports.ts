@@ -45,6 +45,8 @@ export interface MessageStore<Tx> {
   addStep(tx: Tx, messageId: string, step: Omit<MessageStep, "at">): Promise<void>;
   message(tx: Tx, id: string, lock?: boolean): Promise<StoredMessage | undefined>;
   alert(tx: Tx, id: string, lock?: boolean): Promise<StoredAlert | undefined>;
+  /** A partner's draft becomes this drafter's (isPartnerDraft); false if it was not a partner's draft any more. */
+  claimPartnerDraft(tx: Tx, id: string, drafter: string): Promise<boolean>;
   /** The new content; the message's revision goes up by one. */
   updateContent(tx: Tx, id: string, content: AlertContent): Promise<void>;
   /** The new status; the message's revision goes up by one. */

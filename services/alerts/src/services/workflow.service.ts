@@ -28,6 +28,7 @@ import {
   revisionSchema,
 } from "@hub/contracts";
 import type { OutboundMessage } from "../channels/channel.js";
+import { isPartnerDraft } from "../partners/partner-import.service.js";
 import type { IncidentBrief } from "../repositories/incidents.repository.js";
 import type { StoredMessage } from "../repositories/messages.repository.js";
 import { DISTRICTS } from "../templates/districts.js";
@@ -214,6 +215,7 @@ export class AlertWorkflow<Tx = unknown> {
     const content = validContent(request.content);
     return this.deps.transactions.run(async (db) => {
       const message = await this.locked(db, id, request.revision);
+      await this.takeOverPartnerDraft(db, actor, message);
       if (message.draftedBy !== actor.username)
         throw new PermissionError("only the drafter edits a draft; start your own message instead");
       if (message.status !== "draft")
@@ -232,6 +234,7 @@ export class AlertWorkflow<Tx = unknown> {
     const request = objectOf(body, "body");
     return this.deps.transactions.run(async (db) => {
       const message = await this.locked(db, id, request.revision);
+      await this.takeOverPartnerDraft(db, actor, message);
       if (message.draftedBy !== actor.username) throw new PermissionError("only the drafter submits a draft");
       if (message.status !== "draft")
         throw new PreconditionError("status", `a ${message.status} message cannot be submitted`);
@@ -248,7 +251,7 @@ export class AlertWorkflow<Tx = unknown> {
     const note = optionalNote(request.note);
     return this.deps.transactions.run(async (db) => {
       const message = await this.locked(db, id, request.revision);
-      if (message.draftedBy !== actor.username && !actor.roles.includes(APPROVER))
+      if (message.draftedBy !== actor.username && !actor.roles.includes(APPROVER) && !isPartnerDraft(message.draftedBy))
         throw new PermissionError("only the drafter or an approver withdraws a message");
       if (message.status !== "draft" && message.status !== "pending")
         throw new PreconditionError("status", `a ${message.status} message cannot be withdrawn`);
@@ -449,6 +452,23 @@ export class AlertWorkflow<Tx = unknown> {
       throw new ValidationError("content.areas", "an alert needs at least one area");
     if (Date.parse(message.content.expires) <= this.now().getTime() + 60_000)
       throw new ValidationError("content.expires", "is in the past (or within a minute): edit the draft");
+  }
+
+  /**
+   * A draft made from a partner's warning has no drafter yet: the first drafter who edits or submits it takes it
+   * over and is its drafter from then on, so the two-person rule applies to them as to any draft.
+   */
+  private async takeOverPartnerDraft(db: Tx, actor: Actor, message: StoredMessage): Promise<void> {
+    if (!isPartnerDraft(message.draftedBy) || message.status !== "draft") return;
+    if (!(await this.deps.messages.claimPartnerDraft(db, message.id, actor.username))) return;
+    await this.deps.audit.append(db, {
+      actor: actor.username,
+      action: "alert.partner_draft_taken_over",
+      subject: message.id,
+      detail: { from: message.draftedBy },
+      sourceIp: actor.ip,
+    });
+    message.draftedBy = actor.username;
   }
 
   private async locked(db: Tx, id: string, revision: unknown): Promise<StoredMessage> {

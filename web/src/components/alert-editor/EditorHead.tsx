@@ -1,6 +1,7 @@
 import type { AlertSummary, CapMessageType, CapSeverity, MessageView } from "@hub/contracts";
 import { useI18n } from "../../i18n/I18nProvider";
 import { AlertStateBadge, CapSeverityBadge, MessageStatusBadge } from "../AlertBadges";
+import { PartnerSourceFacts } from "../PartnerWarnings";
 
 interface EditorHeadProps {
   headingId: string;
@@ -48,6 +49,7 @@ export function EditorHead({
         {summary && <AlertStateBadge state={summary.state} />}
         {dirty && message && <span className="badge badge-unsaved">{t("alertUnsavedChanges")}</span>}
       </p>
+      {message?.partner && <PartnerSourceFacts source={message.partner} withText />}
       {incidentId && (
         <p className="muted" data-testid="editor-incident">
           {t("alertBasedOnIncident", { id: incidentId })}
