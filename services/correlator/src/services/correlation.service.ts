@@ -110,33 +110,44 @@ export interface CorrelationObserver {
  * recorded in late_events when it joins none.
  */
 export class CorrelationService<Tx = PoolClient> {
-  private readonly eventRules: EventRule[];
+  private current: RulesInForce;
 
   constructor(
-    private readonly rules: RuleSet,
+    rules: RuleSet,
     private readonly deps: {
       incidents: CorrelationStore<Tx>;
       publisher: IncidentChanges<Tx>;
       logger: Logger;
       observer?: CorrelationObserver;
     },
+    /** Rule id → the approved version (correlation_rule_versions) of the rule in `rules`. */
+    versions: ReadonlyMap<string, number> = new Map(),
   ) {
-    this.eventRules = rules.rules.filter((rule): rule is EventRule => rule.form !== "absence");
+    this.current = inForce(rules, versions);
+  }
+
+  /**
+   * Runs these rules from the next batch on (hot reload of approved rule versions). A batch being evaluated
+   * finishes with the rules it started with.
+   */
+  reload(rules: RuleSet, versions: ReadonlyMap<string, number>): void {
+    this.current = inForce(rules, versions);
   }
 
   async evaluate(tx: Tx, events: EventRow[]): Promise<number> {
     if (events.length === 0) return 0;
+    const current = this.current;
     const plates = events.flatMap((event) =>
       event.kind === "detection" && event.row.plate ? [event.row.plate.text] : [],
     );
     const watchList = await this.deps.incidents.watchList(tx, plates);
-    const maintained = await this.maintained(tx, events);
+    const maintained = await this.maintained(tx, current, events);
     const changed = new Set<string>();
     // Which rule each event can trigger, in event order; grouped by rule for the batch-wide look-ups.
     const triggered: { rule: EventRule; event: EventRow }[] = [];
     const triggers = new Map<EventRule, EventRow[]>();
     for (const event of events) {
-      for (const rule of this.eventRules) {
+      for (const rule of current.eventRules) {
         if (!matchersOf(rule).some((m) => matches(m, event, watchList))) continue;
         // A fault of a camera under maintenance is expected: no camera_fault incident.
         if (rule.kind === CAMERA_FAULT && event.kind !== "sensor_reading") {
@@ -150,7 +161,7 @@ export class CorrelationService<Tx = PoolClient> {
     }
     const neighbourhoods = await this.prefetch(tx, triggers);
     for (const { rule, event } of triggered) {
-      const incident = await this.apply(tx, rule, event, watchList, neighbourhoods.get(rule));
+      const incident = await this.apply(tx, current, rule, event, watchList, neighbourhoods.get(rule));
       if (incident) changed.add(incident);
     }
     await this.deps.publisher.publish(tx, [...changed]);
@@ -158,8 +169,8 @@ export class CorrelationService<Tx = PoolClient> {
   }
 
   /** The camera events of the batch inside a maintenance window (looked up only when a camera_fault rule exists). */
-  private async maintained(tx: Tx, events: EventRow[]): Promise<ReadonlySet<string>> {
-    if (!this.eventRules.some((rule) => rule.kind === CAMERA_FAULT)) return new Set();
+  private async maintained(tx: Tx, current: RulesInForce, events: EventRow[]): Promise<ReadonlySet<string>> {
+    if (!current.eventRules.some((rule) => rule.kind === CAMERA_FAULT)) return new Set();
     const cameraEvents = events.flatMap((event) =>
       event.kind === "camera_status" ? [{ cameraId: event.row.cameraId, at: event.row.observedAt }] : [],
     );
@@ -169,14 +180,16 @@ export class CorrelationService<Tx = PoolClient> {
   /** Absence rules, on a timer: cameras silent for too long. Idempotent per silence. */
   async checkSilence(tx: Tx): Promise<number> {
     const changed: string[] = [];
-    for (const rule of this.rules.rules) {
-      if (rule.form !== "absence") continue;
+    const current = this.current;
+    for (const rule of current.rules.rules) {
+      if (rule.form !== "absence" || !rule.enabled) continue;
       for (const camera of await this.deps.incidents.silentCameras(tx, rule.silenceS)) {
         const { row, created } = await this.deps.incidents.create(
           tx,
           {
             ruleId: rule.id,
-            ruleVersion: this.rules.version,
+            ruleVersion: current.rules.version,
+            ...definitionVersion(current, rule.id),
             correlationKey: `${camera.id}@${camera.last_status_at.toISOString()}`,
             kind: rule.kind,
             severity: rule.severity,
@@ -225,6 +238,7 @@ export class CorrelationService<Tx = PoolClient> {
 
   private async apply(
     tx: Tx,
+    current: RulesInForce,
     rule: EventRule,
     event: EventRow,
     watchList: WatchList,
@@ -232,7 +246,7 @@ export class CorrelationService<Tx = PoolClient> {
   ): Promise<string | undefined> {
     const evidence = rule.form === "single" ? [event] : await this.satisfied(tx, rule, event, watchList, prefetched);
     if (!evidence) return undefined;
-    const late = event.row.ingestedAt.getTime() - event.row.observedAt.getTime() > this.rules.latenessS * 1000;
+    const late = event.row.ingestedAt.getTime() - event.row.observedAt.getTime() > current.rules.latenessS * 1000;
     const since = new Date(event.row.observedAt.getTime() - rule.windowS * 1000);
     const source = rule.form === "single" ? singleSource(rule, event, watchList) : undefined;
     const open = source
@@ -277,7 +291,8 @@ export class CorrelationService<Tx = PoolClient> {
       tx,
       {
         ruleId: rule.id,
-        ruleVersion: this.rules.version,
+        ruleVersion: current.rules.version,
+        ...definitionVersion(current, rule.id),
         correlationKey,
         kind: rule.kind,
         severity,
@@ -355,6 +370,26 @@ export class CorrelationService<Tx = PoolClient> {
     for (const [threshold, level] of rule.severityBy.steps) if (peak >= threshold) result = maxSeverity(result, level);
     return result;
   }
+}
+
+/** The rules a batch runs with: the enabled event rules, and each rule's approved version. */
+interface RulesInForce {
+  rules: RuleSet;
+  eventRules: EventRule[];
+  versions: ReadonlyMap<string, number>;
+}
+
+function inForce(rules: RuleSet, versions: ReadonlyMap<string, number>): RulesInForce {
+  return {
+    rules,
+    eventRules: rules.rules.filter((rule): rule is EventRule => rule.form !== "absence" && rule.enabled),
+    versions,
+  };
+}
+
+function definitionVersion(current: RulesInForce, ruleId: string): { definitionVersion?: number } {
+  const version = current.versions.get(ruleId);
+  return version === undefined ? {} : { definitionVersion: version };
 }
 
 /** The H3 resolution-9 cells that can hold an event within the rule's radius of `event`. */
