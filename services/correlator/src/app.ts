@@ -122,7 +122,10 @@ async function wireCorrelator(
   const reload = new RulesReloadService({
     approved: () => ruleVersions.approved(),
     file: rules,
-    apply: (next, versions) => correlation.reload(next, versions),
+    apply: (next, versions) => {
+      correlation.reload(next, versions);
+      metrics.rulesInForce(versions);
+    },
     logger: logger.child({ ns: "rules" }),
   });
   await reload.poll();

@@ -1,7 +1,7 @@
 import type { Pool } from "@hub/common";
 import type { EventRow } from "../services/records.js";
 import type { Severity } from "../services/rules.js";
-import { detectionEvent } from "./incident.repository.js";
+import { detectionEvent, type NeighbourhoodFilter } from "./incident.repository.js";
 
 /** An incident as a dry run compares it: what opened it and when, not its workflow. */
 export interface DryRunIncidentRow {
@@ -20,22 +20,43 @@ export class DryRunRepository {
   constructor(private readonly pool: Pool) {}
 
   /**
-   * Stored events of these sources observed in [from, to], in the order the correlators stored them, at most
-   * `limit` (the caller asks for one more to know the window was cut).
+   * Stored events a rule could use (`filter`: the union of its matchers, as the live path's neighbourhood query;
+   * `cameraStatus`: whether it reads camera status reports) observed in [from, to], in the order the correlators
+   * stored them, at most `limit` (the caller asks for one more to know the window was cut).
    */
-  async storedEvents(sources: ReadonlySet<Source>, from: Date, to: Date, limit: number): Promise<EventRow[]> {
+  async storedEvents(
+    filter: NeighbourhoodFilter,
+    cameraStatus: boolean,
+    from: Date,
+    to: Date,
+    limit: number,
+  ): Promise<EventRow[]> {
     const parts: string[] = [];
-    if (sources.has("detection"))
-      parts.push("SELECT 'detection' AS source, to_jsonb(d) AS row, stored_at FROM detections d");
-    if (sources.has("sensor_reading"))
-      parts.push("SELECT 'sensor_reading', to_jsonb(s), stored_at FROM sensor_readings s");
-    if (sources.has("camera_status")) parts.push("SELECT 'camera_status', to_jsonb(c), stored_at FROM camera_status c");
+    const params: unknown[] = [from, to, limit];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (filter.detections) {
+      const { objectClasses, ruleTypes } = filter.detections;
+      const restricted =
+        objectClasses || ruleTypes
+          ? ` AND (object_class = ANY(${param(objectClasses ?? [])}) OR rule_type = ANY(${param(ruleTypes ?? [])}))`
+          : "";
+      parts.push(`SELECT 'detection' AS source, to_jsonb(d) AS row, stored_at FROM detections d${WHERE}${restricted}`);
+    }
+    if (filter.readings) {
+      const kinds = filter.readings.kinds;
+      parts.push(
+        `SELECT 'sensor_reading', to_jsonb(s), stored_at FROM sensor_readings s${WHERE}${kinds ? ` AND kind = ANY(${param(kinds)})` : ""}`,
+      );
+    }
+    if (cameraStatus) parts.push(`SELECT 'camera_status', to_jsonb(c), stored_at FROM camera_status c${WHERE}`);
     if (parts.length === 0) return [];
-    const where = " WHERE observed_at BETWEEN $1 AND $2";
     const result = await this.pool.query<{ source: Source; row: Record<string, unknown> }>(
-      `SELECT source, row FROM (${parts.map((part) => part + where).join(" UNION ALL ")}) e
+      `SELECT source, row FROM (${parts.join(" UNION ALL ")}) e
         ORDER BY stored_at, row->>'observed_at', row->>'event_id' LIMIT $3`,
-      [from, to, limit],
+      params,
     );
     return result.rows.map(({ source, row }) => eventOf(source, revive(row)));
   }
@@ -68,6 +89,7 @@ export class DryRunRepository {
   }
 }
 
+const WHERE = " WHERE observed_at BETWEEN $1 AND $2";
 const TIMES = ["observed_at", "ingested_at", "stored_at"];
 
 /** to_jsonb writes times as text: back to Date, as a row read directly has them. */

@@ -412,7 +412,7 @@ function singleSource(rule: EventRule, event: EventRow, watchList: WatchList): {
 }
 
 /** The SQL pre-filter of a rule's matchers: the union of what they accept, or no restriction if one accepts all. */
-function neighbourhoodFilter(matchers: Matcher[]): NeighbourhoodFilter {
+export function neighbourhoodFilter(matchers: Matcher[]): NeighbourhoodFilter {
   const filter: NeighbourhoodFilter = {};
   const detections = matchers.filter((m) => m.source === "detection");
   if (detections.length > 0) {

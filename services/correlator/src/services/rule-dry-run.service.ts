@@ -4,7 +4,13 @@ import type { DryRunIncidentRow, DryRunRepository } from "../repositories/dry-ru
 import type { IncidentRow, NeighbourhoodFilter, NewIncident } from "../repositories/incident.repository.js";
 import { incidentId } from "../repositories/incident.repository.js";
 import type { RuleVersionsRepository } from "../repositories/rule-versions.repository.js";
-import { CorrelationService, type CorrelationStore, type SilentCamera, type WatchList } from "./correlation.service.js";
+import {
+  CorrelationService,
+  type CorrelationStore,
+  neighbourhoodFilter,
+  type SilentCamera,
+  type WatchList,
+} from "./correlation.service.js";
 import { type EventRow, eventKey } from "./records.js";
 import { matchersOf, parseRules, type Rule, type RuleSet, type Severity } from "./rules.js";
 
@@ -57,7 +63,14 @@ export class RuleDryRunService {
     const running = this.deps.running();
     const rules = parseRules({ version: running.version, latenessS: running.latenessS, rules: [rule] }, "dry run");
     const from = new Date(now.getTime() - hours * 3_600_000);
-    const events = await this.deps.events.storedEvents(sourcesOf(rule), from, now, this.deps.maxEvents + 1);
+    const matchers = rule.form === "absence" ? [] : matchersOf(rule);
+    const events = await this.deps.events.storedEvents(
+      neighbourhoodFilter(matchers),
+      matchers.some((m) => m.source === "camera_status"),
+      from,
+      now,
+      this.deps.maxEvents + 1,
+    );
     let truncated = events.length > this.deps.maxEvents;
     if (truncated) events.length = this.deps.maxEvents;
     const store = new DryRunStore(this.deps.live);
@@ -89,11 +102,6 @@ export class RuleDryRunService {
       opened: await this.deps.events.opened(ruleId, from, now, MAX_LISTED),
     };
   }
-}
-
-/** The sources a rule's matchers read (absence rules read none: they run on a timer, not over events). */
-function sourcesOf(rule: Rule): Set<EventRow["kind"]> {
-  return rule.form === "absence" ? new Set() : new Set(matchersOf(rule).map((m) => m.source));
 }
 
 /**

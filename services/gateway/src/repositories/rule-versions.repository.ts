@@ -75,7 +75,7 @@ export class RuleVersionsRepository {
       const current = approved.rows[0];
       if (!current) throw new NotFoundError("id", `no rule ${proposal.ruleId}`);
       if (current.definition.form !== proposal.definition.form)
-        throw new PreconditionError("definition.form", `must stay ${current.definition.form}`);
+        throw new PreconditionError("body.definition.form", `must stay ${current.definition.form}`);
       const inserted = await client.query<VersionRow>(
         `INSERT INTO correlation_rule_versions (rule_id, version, definition, status, change_note, proposed_by)
          SELECT $1, coalesce(max(version), 0) + 1, $2, 'pending', $3, $4

@@ -36,7 +36,7 @@ export class RuleVersionsService {
   async propose(principal: Principal, ruleId: string, body: unknown, sourceIp: string): Promise<RuleVersionView> {
     AuthService.require(principal, ...RULE_EDITOR_ROLES);
     const request = parseInput(proposeRuleVersionRequestSchema, body ?? {}, "body");
-    if (request.definition.id !== checkId(ruleId)) throw new ValidationError("definition.id", `must be ${ruleId}`);
+    if (request.definition.id !== checkId(ruleId)) throw new ValidationError("body.definition.id", `must be ${ruleId}`);
     return this.deps.versions.propose(
       { ruleId, definition: request.definition, changeNote: request.changeNote, proposedBy: principal.username },
       (created) => ({
