@@ -63,6 +63,8 @@ describe("rule editor in a browser", { timeout: 300_000 }, () => {
   it("a supervisor proposes a version; the editor does not offer them to approve it", async () => {
     const page = await rulesPage("supervisor");
     const editor = page.getByTestId("rule-editor");
+    // The editor starts from the rule in force, with the schema's defaults filled in.
+    expect(await editor.getByTestId("rule-field-distinctSources").inputValue()).toBe("1");
     await editor.getByTestId("rule-field-minCount").fill("3");
     await editor.getByTestId("rule-field-severity").selectOption("severe");
     await editor.getByTestId("rule-change-note").fill("Three cameras before we call it a crowd");
@@ -95,6 +97,7 @@ describe("rule editor in a browser", { timeout: 300_000 }, () => {
     expect(await result.getByTestId("dry-run-would-open").getByTestId("dry-run-incident").count()).toBe(0);
     expect(await result.getByTestId("dry-run-opened").getByTestId("dry-run-incident").count()).toBe(1);
     expect(await axeViolations(page, { impacts: ["serious", "critical"] })).toEqual([]);
+    await result.scrollIntoViewIfNeeded();
     await screenshot(page, "rule-dry-run");
 
     await pending.getByTestId("rule-approve").click();

@@ -115,11 +115,18 @@ export class RuleVersionsRepository {
           [decision.ruleId],
         );
       }
-      const updated = await client.query<VersionRow>(
-        `UPDATE correlation_rule_versions SET status = $3, decided_by = $4, decided_at = now()
-          WHERE rule_id = $1 AND version = $2 AND status = 'pending' AND proposed_by <> $4 RETURNING *`,
-        [decision.ruleId, decision.version, decision.approve ? "approved" : "rejected", decision.decidedBy],
-      );
+      const updated = await client
+        .query<VersionRow>(
+          `UPDATE correlation_rule_versions SET status = $3, decided_by = $4, decided_at = now()
+            WHERE rule_id = $1 AND version = $2 AND status = 'pending' AND proposed_by <> $4 RETURNING *`,
+          [decision.ruleId, decision.version, decision.approve ? "approved" : "rejected", decision.decidedBy],
+        )
+        .catch((error: unknown) => {
+          // Another version of the rule approved at the same moment (one approved per rule: a unique index).
+          if ((error as { code?: string }).code === "23505")
+            throw new ConflictError("version", "another version of this rule was approved meanwhile; reload");
+          throw error;
+        });
       const row = updated.rows[0];
       if (!row) throw new ConflictError("version", "the version changed meanwhile; reload");
       const decided = view(row);

@@ -1,5 +1,5 @@
 import type { Pool } from "@hub/common";
-import type { LocalizedText, RulesView, RuleView, Severity } from "@hub/contracts";
+import { type LocalizedText, type RulesView, type RuleView, ruleDefinitionSchema, type Severity } from "@hub/contracts";
 
 interface StoredRule {
   id: string;
@@ -58,7 +58,8 @@ export class RulesRepository {
       enabled: rule.enabled !== false,
       ruleVersion: rule_version,
       pendingVersions: Number(pending),
-      definition: rule as unknown as Record<string, unknown>,
+      // With the schema's defaults filled in (distinctSources, enabled, …): the editor starts from the whole rule.
+      definition: (ruleDefinitionSchema.safeParse(rule).data ?? rule) as Record<string, unknown>,
     }));
     return {
       version: Math.max(0, ...result.rows.map((row) => row.rule_version)),
