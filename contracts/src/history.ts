@@ -139,6 +139,12 @@ export const ruleViewSchema = z
     /** Incidents of the rule marked false alarm whose first event is within the last 7 / 30 days. */
     falseAlarms7d: z.number().int(),
     falseAlarms30d: z.number().int(),
+    /** Issue 15: whether the rule opens incidents, the approved version the correlators run, versions awaiting a
+     * second person, and the whole approved definition (the editor starts from it). */
+    enabled: z.boolean(),
+    ruleVersion: z.number().int(),
+    pendingVersions: z.number().int(),
+    definition: z.record(z.string(), z.unknown()),
   })
   .meta({ id: "RuleView" });
 export type RuleView = z.infer<typeof ruleViewSchema>;

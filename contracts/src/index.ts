@@ -13,6 +13,7 @@ export * from "./cameras.js";
 export * from "./cap.js";
 export * from "./cases.js";
 export * from "./common.js";
+export * from "./correlation-rules.js";
 export * from "./history.js";
 export * from "./incident-workflow.js";
 export * from "./incidents.js";

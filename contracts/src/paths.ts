@@ -91,6 +91,16 @@ export const API = {
   watchListExtensionReject: (id: string) => `/api/v1/watch-list/${encodeURIComponent(id)}/extension/reject`,
   /** POST WatchListReasonRequest → WatchListEntry (investigator, supervisor). */
   watchListRemove: (id: string) => `/api/v1/watch-list/${encodeURIComponent(id)}/remove`,
+  /** GET → RuleHistory; POST ProposeRuleVersionRequest → RuleVersion (pending) (RULE_EDITOR_ROLES; audited). */
+  ruleVersions: (id: string) => `/api/v1/rules/${encodeURIComponent(id)}/versions`,
+  /** POST RuleDecisionRequest → RuleVersion: a second person approves; every correlator runs it within seconds. */
+  approveRuleVersion: (id: string, version: number) =>
+    `/api/v1/rules/${encodeURIComponent(id)}/versions/${version}/approve`,
+  rejectRuleVersion: (id: string, version: number) =>
+    `/api/v1/rules/${encodeURIComponent(id)}/versions/${version}/reject`,
+  /** POST RuleDryRunRequest → RuleDryRun: the version over the stored events of the last hours, nothing written. */
+  dryRunRuleVersion: (id: string, version: number) =>
+    `/api/v1/rules/${encodeURIComponent(id)}/versions/${version}/dry-run`,
 } as const;
 
 /** Paths of the authoring API, relative to the gateway's origin (the gateway authenticates and forwards). */

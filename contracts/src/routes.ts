@@ -49,6 +49,15 @@ import {
   exportJobSchema,
   exportRequestSchema,
 } from "./cases.js";
+import {
+  proposeRuleVersionRequestSchema,
+  RULE_EDITOR_ROLES,
+  ruleDecisionRequestSchema,
+  ruleDryRunRequestSchema,
+  ruleDryRunSchema,
+  ruleHistorySchema,
+  ruleVersionViewSchema,
+} from "./correlation-rules.js";
 import { incidentHistoryPageSchema, incidentHistoryQuerySchema, rulesViewSchema } from "./history.js";
 import {
   incidentAssignmentRequestSchema,
@@ -282,6 +291,43 @@ export const ROUTES: readonly Route[] = [
     access: "signed-in",
     roles: ["supervisor", "administrator"],
     response: ok(rulesViewSchema, "Rules"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/rules/{id}/versions",
+    summary: "A correlation rule's versions, newest first, and the approved one the correlators run",
+    access: "signed-in",
+    roles: RULE_EDITOR_ROLES,
+    response: ok(ruleHistorySchema, "Rule history"),
+  },
+  {
+    method: "post",
+    path: "/api/v1/rules/{id}/versions",
+    summary: "Proposes a new version of a rule (pending until another person approves it); audited",
+    access: "signed-in",
+    roles: RULE_EDITOR_ROLES,
+    body: proposeRuleVersionRequestSchema,
+    response: ok(ruleVersionViewSchema, "The proposed version", 201),
+  },
+  ...(["approve", "reject"] as const).map(
+    (action): Route => ({
+      method: "post",
+      path: `/api/v1/rules/{id}/versions/{version}/${action}`,
+      summary: `${action === "approve" ? "Approves" : "Rejects"} a pending rule version; never by its proposer; audited`,
+      access: "signed-in",
+      roles: RULE_EDITOR_ROLES,
+      body: ruleDecisionRequestSchema,
+      response: ok(ruleVersionViewSchema, "The version"),
+    }),
+  ),
+  {
+    method: "post",
+    path: "/api/v1/rules/{id}/versions/{version}/dry-run",
+    summary: "Runs a rule version over the stored events of the last hours (≤ 72) in memory, beside what was opened",
+    access: "signed-in",
+    roles: RULE_EDITOR_ROLES,
+    body: ruleDryRunRequestSchema,
+    response: ok(ruleDryRunSchema, "Would open vs opened"),
   },
   {
     method: "get",

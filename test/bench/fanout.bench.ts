@@ -215,6 +215,7 @@ function benchIncident(now: Date): Incident {
     id: randomUUID(),
     ruleId: "bench",
     ruleVersion: 1,
+    ruleDefinitionVersion: 0,
     kind: "traffic",
     severity: IncidentSeverity.INCIDENT_SEVERITY_MODERATE,
     status: IncidentStatus.INCIDENT_STATUS_OPEN,

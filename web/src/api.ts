@@ -42,7 +42,11 @@ import {
   type PartnerImportStatus,
   type PartnerImportView,
   type Problem,
+  type ProposeRuleVersionRequest,
+  type RuleDryRun,
+  type RuleHistory,
   type RulesView,
+  type RuleVersionView,
   type Snapshot,
   type VideoClip,
   type VideoClipRequest,
@@ -113,6 +117,13 @@ export interface ApiClient {
   incidentHistory(query: IncidentHistoryQuery): Promise<IncidentHistoryPage>;
   /** The correlation rules with their false alarms (supervisor, administrator). */
   rules(): Promise<RulesView>;
+  /** A rule's versions, newest first (supervisor, administrator). */
+  ruleHistory(id: string): Promise<RuleHistory>;
+  /** Proposes a version; another person approves or rejects it (audited). */
+  proposeRuleVersion(id: string, request: ProposeRuleVersionRequest): Promise<RuleVersionView>;
+  decideRuleVersion(id: string, version: number, decision: "approve" | "reject"): Promise<RuleVersionView>;
+  /** Runs a version over the stored events of the last `hours`, beside what the rule opened then (nothing written). */
+  dryRunRuleVersion(id: string, version: number, hours: number): Promise<RuleDryRun>;
   /** The civil-protection alerts' authoring API (proxied by the gateway). */
   alerting: AlertingClient;
   /** The plate watch list (investigators, supervisors). */
@@ -317,6 +328,15 @@ export function createApi(options: ApiOptions = {}): ApiClient {
         `${API.incidentHistory}${query(history as Record<string, string | number | undefined>)}`,
       ),
     rules: () => call<RulesView>(API.rules),
+    ruleHistory: (id) => call<RuleHistory>(API.ruleVersions(id)),
+    proposeRuleVersion: (id, request) => call<RuleVersionView>(API.ruleVersions(id), { method: "POST", body: request }),
+    decideRuleVersion: (id, version, decision) =>
+      call<RuleVersionView>(
+        decision === "approve" ? API.approveRuleVersion(id, version) : API.rejectRuleVersion(id, version),
+        { method: "POST", body: {} },
+      ),
+    dryRunRuleVersion: (id, version, hours) =>
+      call<RuleDryRun>(API.dryRunRuleVersion(id, version), { method: "POST", body: { hours } }),
     alerting,
     watchList: watchListClient(call),
   };

@@ -43,7 +43,7 @@ export const tableGrants: Record<string, Partial<Record<ServiceRoleKey, Privileg
   incidents: { correlator: "SELECT INSERT UPDATE", gateway: "SELECT", alerts: "SELECT" },
   incident_evidence: { correlator: "SELECT INSERT", gateway: "SELECT", alerts: "SELECT" },
   incident_activity: { correlator: "SELECT INSERT", gateway: "SELECT" },
-  correlation_rules: { correlator: "SELECT INSERT UPDATE DELETE", gateway: "SELECT" },
+  correlation_rule_versions: { correlator: "SELECT INSERT", gateway: "SELECT INSERT UPDATE" },
   late_events: { correlator: "INSERT" },
   plate_watch_list: { correlator: "SELECT", gateway: "SELECT INSERT UPDATE" },
   case_assist_records: { correlator: "SELECT INSERT DELETE", gateway: "SELECT" },

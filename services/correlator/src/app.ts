@@ -14,14 +14,16 @@ import {
   tolerantDefinition,
   withTransaction,
 } from "@hub/common";
-import { CaseAssistServiceService, IncidentServiceService } from "@hub/proto";
+import { CaseAssistServiceService, IncidentServiceService, RuleServiceService } from "@hub/proto";
 import { HealthImplementation } from "grpc-health-check";
 import type { CorrelatorConfig } from "./config.js";
 import { caseAssistController } from "./controllers/case-assist.controller.js";
 import { incidentController } from "./controllers/incident.controller.js";
+import { ruleController } from "./controllers/rule.controller.js";
 import { createCorrelatorMetrics } from "./metrics.js";
 import { CameraHealthRepository } from "./repositories/camera-health.repository.js";
 import { CaseAssistRepository } from "./repositories/case-assist.repository.js";
+import { DryRunRepository } from "./repositories/dry-run.repository.js";
 import { EventSourceRepository } from "./repositories/event-source.repository.js";
 import { EventStoreRepository } from "./repositories/event-store.repository.js";
 import { IncidentRepository } from "./repositories/incident.repository.js";
@@ -29,7 +31,7 @@ import { OffsetsRepository } from "./repositories/offsets.repository.js";
 import { OutboxRepository } from "./repositories/outbox.repository.js";
 import { OutboxRelayRepository } from "./repositories/outbox-relay.repository.js";
 import { RetentionRepository } from "./repositories/retention.repository.js";
-import { RulesCatalogRepository } from "./repositories/rules-catalog.repository.js";
+import { RuleVersionsRepository } from "./repositories/rule-versions.repository.js";
 import { loadRules } from "./repositories/rules-file.repository.js";
 import { TransactionRepository } from "./repositories/transaction.repository.js";
 import { CameraHealthService, SWEEP_BATCH } from "./services/camera-health.service.js";
@@ -39,6 +41,8 @@ import { IncidentService } from "./services/incident.service.js";
 import { IncidentPublisher } from "./services/incident-publisher.js";
 import { PolicyJobsService } from "./services/policy-jobs.service.js";
 import { eventTopics } from "./services/records.js";
+import { RuleDryRunService } from "./services/rule-dry-run.service.js";
+import { RulesReloadService } from "./services/rules-reload.service.js";
 import { type CrashPoint, crashPoints, WriterService } from "./services/writer.service.js";
 
 export type CorrelatorApp = RunningService<{ grpcPort: number }>;
@@ -103,7 +107,10 @@ async function wireCorrelator(
   const offsets = new OffsetsRepository(pool, config.CORRELATOR_GROUP_ID);
   const outbox = new OutboxRepository();
   const rules = loadRules(config.CORRELATOR_RULES_FILE);
-  await withTransaction(pool, (client) => new RulesCatalogRepository().replace(client, rules));
+  // The file seeds version 1 of a rule the database has no version of; staff's approved versions run (hot reload).
+  const ruleVersions = new RuleVersionsRepository(pool);
+  const seeded = await withTransaction(pool, (client) => ruleVersions.seed(client, rules));
+  if (seeded.length > 0) logger.info({ seeded }, "rule versions seeded from the rules file");
   const incidents = new IncidentRepository();
   const publisher = new IncidentPublisher({ incidents, outbox });
   const correlation = new CorrelationService(rules, {
@@ -112,6 +119,16 @@ async function wireCorrelator(
     logger: logger.child({ ns: "rules" }),
     observer: metrics.correlation,
   });
+  const reload = new RulesReloadService({
+    approved: () => ruleVersions.approved(),
+    file: rules,
+    apply: (next, versions) => {
+      correlation.reload(next, versions);
+      metrics.rulesInForce(versions);
+    },
+    logger: logger.child({ ns: "rules" }),
+  });
+  await reload.poll();
   const transactions = new TransactionRepository(pool);
   const cameraHealth = new CameraHealthService(config.CORRELATOR_CAMERA_SILENT_AFTER_S, {
     store: new CameraHealthRepository(),
@@ -161,10 +178,26 @@ async function wireCorrelator(
     tolerantDefinition(CaseAssistServiceService),
     caseAssistController(new CaseAssistService(new CaseAssistRepository(pool)), grpcContext),
   );
+  server.addService(
+    tolerantDefinition(RuleServiceService),
+    ruleController(
+      new RuleDryRunService({
+        versions: ruleVersions,
+        events: new DryRunRepository(pool),
+        live: incidents,
+        read: (work) => withTransaction(pool, work),
+        running: () => reload.current,
+        maxEvents: config.CORRELATOR_DRY_RUN_MAX_EVENTS,
+        logger: logger.child({ ns: "dry-run" }),
+      }),
+      grpcContext,
+    ),
+  );
   const health = new HealthImplementation({
     "": "SERVING",
     "hub.v1.IncidentService": "SERVING",
     "hub.v1.CaseAssistService": "SERVING",
+    "hub.v1.RuleService": "SERVING",
   });
   health.addToServer(server);
   const grpcPort = await new Promise<number>((resolve, reject) =>
@@ -203,11 +236,26 @@ async function wireCorrelator(
     silenceTimer.unref();
   };
   scheduleSilenceCheck();
+  // Approved rule versions, polled: the next round when this one ends (as the silence check).
+  let reloadTimer: NodeJS.Timeout | undefined;
+  let reloadRound: Promise<void> | undefined;
+  const scheduleReload = () => {
+    if (stopping) return;
+    reloadTimer = setTimeout(() => {
+      reloadRound = reload
+        .poll()
+        .then(() => undefined)
+        .catch((err: unknown) => logger.warn({ err }, "reading approved rule versions failed"))
+        .finally(scheduleReload);
+    }, config.CORRELATOR_RULES_POLL_MS);
+    reloadTimer.unref();
+  };
+  scheduleReload();
   logger.info(
     {
       group: config.CORRELATOR_GROUP_ID,
       topics: eventTopics,
-      rules: rules.rules.map((r) => r.id),
+      rules: reload.current.rules.map((r) => r.id),
       rulesVersion: rules.version,
     },
     "correlator consuming",
@@ -221,6 +269,8 @@ async function wireCorrelator(
       stopping = true;
       clearTimeout(silenceTimer);
       await silenceRound;
+      clearTimeout(reloadTimer);
+      await reloadRound;
       clearInterval(jobsTimer);
       clearInterval(purgeTimer);
       if (jobsPool !== pool) await jobsPool.end();

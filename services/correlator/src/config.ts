@@ -46,6 +46,10 @@ const schema = z
     CORRELATOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(1_800_000).default(10_000),
     /** The correlation rules (JSON); defaults to the shipped rules/rules.v1.json. */
     CORRELATOR_RULES_FILE: z.string().optional(),
+    /** How often each correlator looks for a newly approved rule version (hot reload, no restart). */
+    CORRELATOR_RULES_POLL_MS: positiveInt.default(3_000),
+    /** A rule's dry run reads at most this many stored events (the oldest of its window first). */
+    CORRELATOR_DRY_RUN_MAX_EVENTS: positiveInt.default(50_000),
     /**
      * Raw detections and sensor readings kept (whole chunks dropped); incident evidence and aggregates stay. At
      * least 8 days: longer than the aggregates' refresh windows plus a margin (checked below), or a refresh would

@@ -1,5 +1,5 @@
 import { createMetricsRegistry } from "@hub/common";
-import { Counter, Histogram, type Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { CorrelationObserver } from "./services/correlation.service.js";
 import type { WriterObserver } from "./services/writer.service.js";
 
@@ -7,6 +7,8 @@ export function createCorrelatorMetrics(): {
   registry: Registry;
   writer: WriterObserver;
   correlation: CorrelationObserver;
+  /** The approved version of each rule this instance runs (after each hot reload). */
+  rulesInForce(versions: ReadonlyMap<string, number>): void;
 } {
   const registry = createMetricsRegistry("correlator");
   const rows = new Counter({
@@ -28,8 +30,18 @@ export function createCorrelatorMetrics(): {
     labelNames: ["rule", "change"],
     registers: [registry],
   });
+  const ruleVersion = new Gauge({
+    name: "hub_correlator_rule_version",
+    help: "The approved version of each correlation rule this instance runs (correlation_rule_versions)",
+    labelNames: ["rule"],
+    registers: [registry],
+  });
   return {
     registry,
+    rulesInForce(versions) {
+      ruleVersion.reset();
+      for (const [rule, version] of versions) ruleVersion.set({ rule }, version);
+    },
     correlation: { incident: (rule, change) => incidents.inc({ rule, change }) },
     writer: {
       batch(topic, outcome, elapsed) {

@@ -39,6 +39,7 @@ import { IncidentWorkflowRepository } from "./repositories/incident-workflow.rep
 import { LegalHoldsRepository } from "./repositories/legal-holds.repository.js";
 import { LiveFeedRepository } from "./repositories/live-feed.repository.js";
 import { loadProcedures } from "./repositories/procedures-file.repository.js";
+import { RuleVersionsRepository } from "./repositories/rule-versions.repository.js";
 import { RulesRepository } from "./repositories/rules.repository.js";
 import { SessionsRepository } from "./repositories/sessions.repository.js";
 import { SignInAttemptsRepository } from "./repositories/sign-in-attempts.repository.js";
@@ -74,6 +75,7 @@ import { type HubServer, LiveHub } from "./services/live.service.js";
 import { AuditedWatchLog } from "./services/live-audit.js";
 import { OWASP_SCRYPT, PasswordHasher } from "./services/passwords.js";
 import { PublicAlerts } from "./services/public-alerts.service.js";
+import { RuleVersionsService } from "./services/rule-versions.service.js";
 import { SessionService } from "./services/sessions.service.js";
 import { SignInThrottle } from "./services/sign-in-throttle.js";
 import { UserAdminService } from "./services/user-admin.service.js";
@@ -308,6 +310,11 @@ async function wireGateway(
     incidentWorkflow,
     history: new HistoryService({ history: new HistoryRepository(pool) }),
     rules: new RulesRepository(pool),
+    ruleVersions: new RuleVersionsService({
+      versions: new RuleVersionsRepository(pool),
+      dryRun: (ruleId, version, hours) => correlator.dryRunRule(ruleId, version, hours),
+      audit,
+    }),
     cases: caseService,
     video,
     legalHolds: new LegalHoldService(new LegalHoldsRepository(pool)),

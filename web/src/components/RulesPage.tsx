@@ -1,25 +1,33 @@
 import type { Role, RulesView } from "@hub/contracts";
-import { type Ref, useEffect, useState } from "react";
+import { type Ref, useCallback, useEffect, useState } from "react";
 import { describeError } from "../api";
 import { useI18n } from "../i18n/I18nProvider";
 import { useLive } from "./LiveContext";
+import { RuleEditor } from "./RuleEditor";
 
 export const RULES_ROLES: readonly Role[] = ["supervisor", "administrator"];
 
 export const canSeeRules = (user: { roles: readonly Role[] }): boolean =>
   user.roles.some((role) => RULES_ROLES.includes(role));
 
-/** The correlation rules, read-only, with the false alarms each raised in the last 7 and 30 days. */
+/**
+ * The correlation rules with the false alarms each raised in the last 7 and 30 days, the version in force and
+ * whether it is enabled; each rule opens its editor (versions, dry run, approval by a second person).
+ */
 export function RulesPage({ headingRef }: { headingRef: Ref<HTMLHeadingElement> }) {
   const { t, tOr, language, format } = useI18n();
   const { api, user } = useLive();
   const allowed = canSeeRules(user);
   const [rules, setRules] = useState<RulesView | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [reloads, setReloads] = useState(0);
+  const reload = useCallback(() => setReloads((n) => n + 1), []);
 
   useEffect(() => {
     if (!allowed) return;
     let cancelled = false;
+    void reloads;
     api
       .rules()
       .then((value) => {
@@ -32,7 +40,8 @@ export function RulesPage({ headingRef }: { headingRef: Ref<HTMLHeadingElement> 
     return () => {
       cancelled = true;
     };
-  }, [allowed, api, t]);
+  }, [allowed, api, t, reloads]);
+  const edited = rules?.rules.find((rule) => rule.id === editing);
 
   const number = (value: number | null) => (value === null ? "–" : format.number(value));
 
@@ -67,6 +76,8 @@ export function RulesPage({ headingRef }: { headingRef: Ref<HTMLHeadingElement> 
                     <th scope="col">{t("ruleThreshold")}</th>
                     <th scope="col">{t("ruleFalseAlarms7d")}</th>
                     <th scope="col">{t("ruleFalseAlarms30d")}</th>
+                    <th scope="col">{t("ruleVersionColumn")}</th>
+                    <th scope="col">{t("ruleEnabledColumn")}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -87,11 +98,32 @@ export function RulesPage({ headingRef }: { headingRef: Ref<HTMLHeadingElement> 
                       </td>
                       <td data-testid="rule-false-7d">{format.number(rule.falseAlarms7d)}</td>
                       <td data-testid="rule-false-30d">{format.number(rule.falseAlarms30d)}</td>
+                      <td>
+                        <span data-testid="rule-version-in-force">v{format.number(rule.ruleVersion)}</span>{" "}
+                        <button
+                          type="button"
+                          className="button"
+                          data-testid="rule-edit"
+                          aria-expanded={editing === rule.id}
+                          aria-controls="rule-editor"
+                          onClick={() => setEditing(editing === rule.id ? null : rule.id)}
+                        >
+                          {t("ruleEdit", { id: rule.id })}
+                        </button>
+                        {rule.pendingVersions > 0 && (
+                          <span className="muted" data-testid="rule-pending-badge">
+                            {" "}
+                            {t("rulePendingBadge", { count: format.number(rule.pendingVersions) })}
+                          </span>
+                        )}
+                      </td>
+                      <td data-testid="rule-enabled">{t(rule.enabled ? "ruleEnabledYes" : "ruleEnabledNo")}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
             )}
+            <div id="rule-editor">{edited && <RuleEditor key={edited.id} rule={edited} onChanged={reload} />}</div>
           </>
         )}
       </section>

@@ -218,6 +218,33 @@ export interface GetCaseAssistRecordResponse {
   record: CaseAssistRecord | undefined;
 }
 
+export interface DryRunRuleRequest {
+  ruleId: string;
+  version: number;
+  hours: number;
+}
+
+export interface DryRunIncident {
+  correlationKey: string;
+  /** minor, moderate, severe, extreme */
+  severity: string;
+  firstEventAt: Date | undefined;
+  lastEventAt: Date | undefined;
+  evidence: number;
+  /** The rule version that opened it (0: unknown, opened before rule versions). */
+  ruleVersion: number;
+}
+
+export interface DryRunRuleResponse {
+  from: Date | undefined;
+  to: Date | undefined;
+  eventsRead: number;
+  /** The bound on events read was reached: the result covers the oldest events of the window only. */
+  truncated: boolean;
+  wouldOpen: DryRunIncident[];
+  opened: DryRunIncident[];
+}
+
 function createBaseListIncidentsRequest(): ListIncidentsRequest {
   return { limit: 0, resolvedSince: undefined };
 }
@@ -3064,6 +3091,440 @@ export const GetCaseAssistRecordResponse: MessageFns<GetCaseAssistRecordResponse
   },
 };
 
+function createBaseDryRunRuleRequest(): DryRunRuleRequest {
+  return { ruleId: "", version: 0, hours: 0 };
+}
+
+export const DryRunRuleRequest: MessageFns<DryRunRuleRequest> = {
+  encode(message: DryRunRuleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ruleId !== "") {
+      writer.uint32(10).string(message.ruleId);
+    }
+    if (message.version !== 0) {
+      writer.uint32(16).uint32(message.version);
+    }
+    if (message.hours !== 0) {
+      writer.uint32(24).uint32(message.hours);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DryRunRuleRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDryRunRuleRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ruleId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.version = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.hours = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DryRunRuleRequest {
+    return {
+      ruleId: isSet(object.ruleId)
+        ? globalThis.String(object.ruleId)
+        : isSet(object.rule_id)
+        ? globalThis.String(object.rule_id)
+        : "",
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      hours: isSet(object.hours) ? globalThis.Number(object.hours) : 0,
+    };
+  },
+
+  toJSON(message: DryRunRuleRequest): unknown {
+    const obj: any = {};
+    if (message.ruleId !== "") {
+      obj.ruleId = message.ruleId;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    if (message.hours !== 0) {
+      obj.hours = Math.round(message.hours);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DryRunRuleRequest>, I>>(base?: I): DryRunRuleRequest {
+    return DryRunRuleRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DryRunRuleRequest>, I>>(object: I): DryRunRuleRequest {
+    const message = createBaseDryRunRuleRequest();
+    message.ruleId = object.ruleId ?? "";
+    message.version = object.version ?? 0;
+    message.hours = object.hours ?? 0;
+    return message;
+  },
+};
+
+function createBaseDryRunIncident(): DryRunIncident {
+  return {
+    correlationKey: "",
+    severity: "",
+    firstEventAt: undefined,
+    lastEventAt: undefined,
+    evidence: 0,
+    ruleVersion: 0,
+  };
+}
+
+export const DryRunIncident: MessageFns<DryRunIncident> = {
+  encode(message: DryRunIncident, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.correlationKey !== "") {
+      writer.uint32(10).string(message.correlationKey);
+    }
+    if (message.severity !== "") {
+      writer.uint32(18).string(message.severity);
+    }
+    if (message.firstEventAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.firstEventAt), writer.uint32(26).fork()).join();
+    }
+    if (message.lastEventAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastEventAt), writer.uint32(34).fork()).join();
+    }
+    if (message.evidence !== 0) {
+      writer.uint32(40).uint32(message.evidence);
+    }
+    if (message.ruleVersion !== 0) {
+      writer.uint32(48).uint32(message.ruleVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DryRunIncident {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDryRunIncident();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.correlationKey = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.severity = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.firstEventAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.lastEventAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.evidence = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.ruleVersion = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DryRunIncident {
+    return {
+      correlationKey: isSet(object.correlationKey)
+        ? globalThis.String(object.correlationKey)
+        : isSet(object.correlation_key)
+        ? globalThis.String(object.correlation_key)
+        : "",
+      severity: isSet(object.severity) ? globalThis.String(object.severity) : "",
+      firstEventAt: isSet(object.firstEventAt)
+        ? fromJsonTimestamp(object.firstEventAt)
+        : isSet(object.first_event_at)
+        ? fromJsonTimestamp(object.first_event_at)
+        : undefined,
+      lastEventAt: isSet(object.lastEventAt)
+        ? fromJsonTimestamp(object.lastEventAt)
+        : isSet(object.last_event_at)
+        ? fromJsonTimestamp(object.last_event_at)
+        : undefined,
+      evidence: isSet(object.evidence) ? globalThis.Number(object.evidence) : 0,
+      ruleVersion: isSet(object.ruleVersion)
+        ? globalThis.Number(object.ruleVersion)
+        : isSet(object.rule_version)
+        ? globalThis.Number(object.rule_version)
+        : 0,
+    };
+  },
+
+  toJSON(message: DryRunIncident): unknown {
+    const obj: any = {};
+    if (message.correlationKey !== "") {
+      obj.correlationKey = message.correlationKey;
+    }
+    if (message.severity !== "") {
+      obj.severity = message.severity;
+    }
+    if (message.firstEventAt !== undefined) {
+      obj.firstEventAt = message.firstEventAt.toISOString();
+    }
+    if (message.lastEventAt !== undefined) {
+      obj.lastEventAt = message.lastEventAt.toISOString();
+    }
+    if (message.evidence !== 0) {
+      obj.evidence = Math.round(message.evidence);
+    }
+    if (message.ruleVersion !== 0) {
+      obj.ruleVersion = Math.round(message.ruleVersion);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DryRunIncident>, I>>(base?: I): DryRunIncident {
+    return DryRunIncident.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DryRunIncident>, I>>(object: I): DryRunIncident {
+    const message = createBaseDryRunIncident();
+    message.correlationKey = object.correlationKey ?? "";
+    message.severity = object.severity ?? "";
+    message.firstEventAt = object.firstEventAt ?? undefined;
+    message.lastEventAt = object.lastEventAt ?? undefined;
+    message.evidence = object.evidence ?? 0;
+    message.ruleVersion = object.ruleVersion ?? 0;
+    return message;
+  },
+};
+
+function createBaseDryRunRuleResponse(): DryRunRuleResponse {
+  return { from: undefined, to: undefined, eventsRead: 0, truncated: false, wouldOpen: [], opened: [] };
+}
+
+export const DryRunRuleResponse: MessageFns<DryRunRuleResponse> = {
+  encode(message: DryRunRuleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.from !== undefined) {
+      Timestamp.encode(toTimestamp(message.from), writer.uint32(10).fork()).join();
+    }
+    if (message.to !== undefined) {
+      Timestamp.encode(toTimestamp(message.to), writer.uint32(18).fork()).join();
+    }
+    if (message.eventsRead !== 0) {
+      writer.uint32(24).uint32(message.eventsRead);
+    }
+    if (message.truncated !== false) {
+      writer.uint32(32).bool(message.truncated);
+    }
+    for (const v of message.wouldOpen) {
+      DryRunIncident.encode(v!, writer.uint32(42).fork()).join();
+    }
+    for (const v of message.opened) {
+      DryRunIncident.encode(v!, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DryRunRuleResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDryRunRuleResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.from = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.to = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.eventsRead = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.truncated = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.wouldOpen.push(DryRunIncident.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.opened.push(DryRunIncident.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DryRunRuleResponse {
+    return {
+      from: isSet(object.from) ? fromJsonTimestamp(object.from) : undefined,
+      to: isSet(object.to) ? fromJsonTimestamp(object.to) : undefined,
+      eventsRead: isSet(object.eventsRead)
+        ? globalThis.Number(object.eventsRead)
+        : isSet(object.events_read)
+        ? globalThis.Number(object.events_read)
+        : 0,
+      truncated: isSet(object.truncated) ? globalThis.Boolean(object.truncated) : false,
+      wouldOpen: globalThis.Array.isArray(object?.wouldOpen)
+        ? object.wouldOpen.map((e: any) => DryRunIncident.fromJSON(e))
+        : globalThis.Array.isArray(object?.would_open)
+        ? object.would_open.map((e: any) => DryRunIncident.fromJSON(e))
+        : [],
+      opened: globalThis.Array.isArray(object?.opened) ? object.opened.map((e: any) => DryRunIncident.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: DryRunRuleResponse): unknown {
+    const obj: any = {};
+    if (message.from !== undefined) {
+      obj.from = message.from.toISOString();
+    }
+    if (message.to !== undefined) {
+      obj.to = message.to.toISOString();
+    }
+    if (message.eventsRead !== 0) {
+      obj.eventsRead = Math.round(message.eventsRead);
+    }
+    if (message.truncated !== false) {
+      obj.truncated = message.truncated;
+    }
+    if (message.wouldOpen?.length) {
+      obj.wouldOpen = message.wouldOpen.map((e) => DryRunIncident.toJSON(e));
+    }
+    if (message.opened?.length) {
+      obj.opened = message.opened.map((e) => DryRunIncident.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DryRunRuleResponse>, I>>(base?: I): DryRunRuleResponse {
+    return DryRunRuleResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DryRunRuleResponse>, I>>(object: I): DryRunRuleResponse {
+    const message = createBaseDryRunRuleResponse();
+    message.from = object.from ?? undefined;
+    message.to = object.to ?? undefined;
+    message.eventsRead = object.eventsRead ?? 0;
+    message.truncated = object.truncated ?? false;
+    message.wouldOpen = object.wouldOpen?.map((e) => DryRunIncident.fromPartial(e)) || [];
+    message.opened = object.opened?.map((e) => DryRunIncident.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /**
  * Incidents as the correlator keeps them, for the command centre (through the gateway). Callers authenticate with
  * the service token ("authorization: Bearer <CORRELATOR_API_TOKEN>") and name the person acting.
@@ -3436,6 +3897,66 @@ export const CaseAssistServiceClient = makeGenericClientConstructor(
 ) as unknown as {
   new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): CaseAssistServiceClient;
   service: typeof CaseAssistServiceService;
+  serviceName: string;
+};
+
+/** Correlation rules staff edit (issue 15). Same authentication as IncidentService. */
+export type RuleServiceService = typeof RuleServiceService;
+export const RuleServiceService = {
+  /**
+   * Runs a stored version of a rule (any status) over the stored events of the last `hours` with the live path's
+   * correlation code, in memory: nothing is written. Beside it, the incidents of the rule actually opened then.
+   * INVALID_ARGUMENT (field path) for hours outside 1..72 or a definition the schema refuses; NOT_FOUND for an
+   * unknown version.
+   */
+  dryRunRule: {
+    path: "/hub.v1.RuleService/DryRunRule" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DryRunRuleRequest): Buffer => Buffer.from(DryRunRuleRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DryRunRuleRequest => DryRunRuleRequest.decode(value),
+    responseSerialize: (value: DryRunRuleResponse): Buffer => Buffer.from(DryRunRuleResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DryRunRuleResponse => DryRunRuleResponse.decode(value),
+  },
+} as const;
+
+export interface RuleServiceServer extends UntypedServiceImplementation {
+  /**
+   * Runs a stored version of a rule (any status) over the stored events of the last `hours` with the live path's
+   * correlation code, in memory: nothing is written. Beside it, the incidents of the rule actually opened then.
+   * INVALID_ARGUMENT (field path) for hours outside 1..72 or a definition the schema refuses; NOT_FOUND for an
+   * unknown version.
+   */
+  dryRunRule: handleUnaryCall<DryRunRuleRequest, DryRunRuleResponse>;
+}
+
+export interface RuleServiceClient extends Client {
+  /**
+   * Runs a stored version of a rule (any status) over the stored events of the last `hours` with the live path's
+   * correlation code, in memory: nothing is written. Beside it, the incidents of the rule actually opened then.
+   * INVALID_ARGUMENT (field path) for hours outside 1..72 or a definition the schema refuses; NOT_FOUND for an
+   * unknown version.
+   */
+  dryRunRule(
+    request: DryRunRuleRequest,
+    callback: (error: ServiceError | null, response: DryRunRuleResponse) => void,
+  ): ClientUnaryCall;
+  dryRunRule(
+    request: DryRunRuleRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DryRunRuleResponse) => void,
+  ): ClientUnaryCall;
+  dryRunRule(
+    request: DryRunRuleRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DryRunRuleResponse) => void,
+  ): ClientUnaryCall;
+}
+
+export const RuleServiceClient = makeGenericClientConstructor(RuleServiceService, "hub.v1.RuleService") as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): RuleServiceClient;
+  service: typeof RuleServiceService;
   serviceName: string;
 };
 

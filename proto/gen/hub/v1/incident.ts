@@ -153,6 +153,8 @@ export interface Incident {
    * languages: show `title` then.
    */
   titles: { [key: string]: string };
+  /** The version of its rule that opened it (correlation_rule_versions); 0 from correlators before rule versions. */
+  ruleDefinitionVersion: number;
 }
 
 export interface Incident_TitlesEntry {
@@ -178,6 +180,7 @@ function createBaseIncident(): Incident {
     evidenceEventIds: [],
     version: 0,
     titles: {},
+    ruleDefinitionVersion: 0,
   };
 }
 
@@ -231,6 +234,9 @@ export const Incident: MessageFns<Incident> = {
     globalThis.Object.entries(message.titles).forEach(([key, value]: [string, string]) => {
       Incident_TitlesEntry.encode({ key: key as any, value }, writer.uint32(194).fork()).join();
     });
+    if (message.ruleDefinitionVersion !== 0) {
+      writer.uint32(248).uint32(message.ruleDefinitionVersion);
+    }
     return writer;
   },
 
@@ -378,6 +384,14 @@ export const Incident: MessageFns<Incident> = {
             }
             continue;
           }
+          case 31: {
+            if (tag !== 248) {
+              break;
+            }
+
+            message.ruleDefinitionVersion = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -453,6 +467,11 @@ export const Incident: MessageFns<Incident> = {
           {},
         )
         : {},
+      ruleDefinitionVersion: isSet(object.ruleDefinitionVersion)
+        ? globalThis.Number(object.ruleDefinitionVersion)
+        : isSet(object.rule_definition_version)
+        ? globalThis.Number(object.rule_definition_version)
+        : 0,
     };
   },
 
@@ -512,6 +531,9 @@ export const Incident: MessageFns<Incident> = {
         });
       }
     }
+    if (message.ruleDefinitionVersion !== 0) {
+      obj.ruleDefinitionVersion = Math.round(message.ruleDefinitionVersion);
+    }
     return obj;
   },
 
@@ -546,6 +568,7 @@ export const Incident: MessageFns<Incident> = {
       },
       {},
     );
+    message.ruleDefinitionVersion = object.ruleDefinitionVersion ?? 0;
     return message;
   },
 };

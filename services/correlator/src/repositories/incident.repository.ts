@@ -15,6 +15,8 @@ export interface IncidentRow {
   id: string;
   rule_id: string;
   rule_version: number;
+  /** The version of its rule that opened it (migration 0032); null for incidents opened before. */
+  rule_definition_version: number | null;
   correlation_key: string;
   kind: string;
   severity: Severity;
@@ -73,6 +75,8 @@ export interface NeighbourhoodFilter {
 export interface NewIncident {
   ruleId: string;
   ruleVersion: number;
+  /** The approved version of the rule (correlation_rule_versions) that opens it. */
+  definitionVersion?: number;
   correlationKey: string;
   kind: string;
   severity: Severity;
@@ -239,8 +243,8 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
     const id = incidentId(incident.ruleId, incident.correlationKey);
     const inserted = await client.query<IncidentRow>(
       `INSERT INTO incidents (id, rule_id, rule_version, correlation_key, kind, severity, title, titles, lat, lon,
-         h3_cell, first_event_at, last_event_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         h3_cell, first_event_at, last_event_at, rule_definition_version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
        ON CONFLICT (rule_id, correlation_key) DO NOTHING RETURNING *`,
       [
         id,
@@ -256,6 +260,7 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
         incident.h3Cell,
         firstEventAt,
         lastEventAt,
+        incident.definitionVersion ?? null,
       ],
     );
     if (inserted.rows[0]) return { row: inserted.rows[0], created: true };
@@ -522,7 +527,7 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a row of the detections table as pg returns it
-function detectionEvent(r: any): EventRow {
+export function detectionEvent(r: any): EventRow {
   return {
     kind: "detection",
     row: {

@@ -139,33 +139,44 @@ export interface CorrelationObserver {
  * recorded in late_events when it joins none.
  */
 export class CorrelationService<Tx = PoolClient> {
-  private readonly eventRules: EventRule[];
+  private current: RulesInForce;
 
   constructor(
-    private readonly rules: RuleSet,
+    rules: RuleSet,
     private readonly deps: {
       incidents: CorrelationStore<Tx>;
       publisher: IncidentChanges<Tx>;
       logger: Logger;
       observer?: CorrelationObserver;
     },
+    /** Rule id → the approved version (correlation_rule_versions) of the rule in `rules`. */
+    versions: ReadonlyMap<string, number> = new Map(),
   ) {
-    this.eventRules = rules.rules.filter((rule): rule is EventRule => rule.form !== "absence");
+    this.current = inForce(rules, versions);
+  }
+
+  /**
+   * Runs these rules from the next batch on (hot reload of approved rule versions). A batch being evaluated
+   * finishes with the rules it started with.
+   */
+  reload(rules: RuleSet, versions: ReadonlyMap<string, number>): void {
+    this.current = inForce(rules, versions);
   }
 
   async evaluate(tx: Tx, events: EventRow[]): Promise<number> {
     if (events.length === 0) return 0;
+    const current = this.current;
     const sightings = events.flatMap((event) =>
       event.kind === "detection" && event.row.plate ? [{ plate: event.row.plate.text, at: event.row.observedAt }] : [],
     );
     const watchList = await this.deps.incidents.watchList(tx, sightings);
-    const maintained = await this.maintained(tx, events);
+    const maintained = await this.maintained(tx, current, events);
     const changed = new Set<string>();
     // Which rule each event can trigger, in event order; grouped by rule for the batch-wide look-ups.
     const triggered: { rule: EventRule; event: EventRow }[] = [];
     const triggers = new Map<EventRule, EventRow[]>();
     for (const event of events) {
-      for (const rule of this.eventRules) {
+      for (const rule of current.eventRules) {
         if (!matchersOf(rule).some((m) => matches(m, event, watchList))) continue;
         // A fault of a camera under maintenance is expected: no camera_fault incident.
         if (rule.kind === CAMERA_FAULT && event.kind !== "sensor_reading") {
@@ -181,7 +192,7 @@ export class CorrelationService<Tx = PoolClient> {
     /** Event key → the watch-list incident it went to. */
     const watchIncidents = new Map<string, string>();
     for (const { rule, event } of triggered) {
-      const incident = await this.apply(tx, rule, event, watchList, neighbourhoods.get(rule));
+      const incident = await this.apply(tx, current, rule, event, watchList, neighbourhoods.get(rule));
       if (incident) changed.add(incident);
       if (incident && rule.form === "single" && rule.match.watchListPlate)
         watchIncidents.set(eventKey(event.row), incident);
@@ -219,8 +230,8 @@ export class CorrelationService<Tx = PoolClient> {
   }
 
   /** The camera events of the batch inside a maintenance window (looked up only when a camera_fault rule exists). */
-  private async maintained(tx: Tx, events: EventRow[]): Promise<ReadonlySet<string>> {
-    if (!this.eventRules.some((rule) => rule.kind === CAMERA_FAULT)) return new Set();
+  private async maintained(tx: Tx, current: RulesInForce, events: EventRow[]): Promise<ReadonlySet<string>> {
+    if (!current.eventRules.some((rule) => rule.kind === CAMERA_FAULT)) return new Set();
     const cameraEvents = events.flatMap((event) =>
       event.kind === "camera_status" ? [{ cameraId: event.row.cameraId, at: event.row.observedAt }] : [],
     );
@@ -230,14 +241,16 @@ export class CorrelationService<Tx = PoolClient> {
   /** Absence rules, on a timer: cameras silent for too long. Idempotent per silence. */
   async checkSilence(tx: Tx): Promise<number> {
     const changed: string[] = [];
-    for (const rule of this.rules.rules) {
-      if (rule.form !== "absence") continue;
+    const current = this.current;
+    for (const rule of current.rules.rules) {
+      if (rule.form !== "absence" || !rule.enabled) continue;
       for (const camera of await this.deps.incidents.silentCameras(tx, rule.silenceS, rule.id)) {
         const { row, created } = await this.deps.incidents.create(
           tx,
           {
             ruleId: rule.id,
-            ruleVersion: this.rules.version,
+            ruleVersion: current.rules.version,
+            ...definitionVersion(current, rule.id),
             correlationKey: `${camera.id}@${camera.last_status_at.toISOString()}`,
             kind: rule.kind,
             severity: rule.severity,
@@ -286,6 +299,7 @@ export class CorrelationService<Tx = PoolClient> {
 
   private async apply(
     tx: Tx,
+    current: RulesInForce,
     rule: EventRule,
     event: EventRow,
     watchList: WatchList,
@@ -293,7 +307,7 @@ export class CorrelationService<Tx = PoolClient> {
   ): Promise<string | undefined> {
     const evidence = rule.form === "single" ? [event] : await this.satisfied(tx, rule, event, watchList, prefetched);
     if (!evidence) return undefined;
-    const late = event.row.ingestedAt.getTime() - event.row.observedAt.getTime() > this.rules.latenessS * 1000;
+    const late = event.row.ingestedAt.getTime() - event.row.observedAt.getTime() > current.rules.latenessS * 1000;
     const since = new Date(event.row.observedAt.getTime() - rule.windowS * 1000);
     const source = rule.form === "single" ? singleSource(rule, event, watchList) : undefined;
     const open = source
@@ -338,7 +352,8 @@ export class CorrelationService<Tx = PoolClient> {
       tx,
       {
         ruleId: rule.id,
-        ruleVersion: this.rules.version,
+        ruleVersion: current.rules.version,
+        ...definitionVersion(current, rule.id),
         correlationKey,
         kind: rule.kind,
         severity,
@@ -418,6 +433,26 @@ export class CorrelationService<Tx = PoolClient> {
   }
 }
 
+/** The rules a batch runs with: the enabled event rules, and each rule's approved version. */
+interface RulesInForce {
+  rules: RuleSet;
+  eventRules: EventRule[];
+  versions: ReadonlyMap<string, number>;
+}
+
+function inForce(rules: RuleSet, versions: ReadonlyMap<string, number>): RulesInForce {
+  return {
+    rules,
+    eventRules: rules.rules.filter((rule): rule is EventRule => rule.form !== "absence" && rule.enabled),
+    versions,
+  };
+}
+
+function definitionVersion(current: RulesInForce, ruleId: string): { definitionVersion?: number } {
+  const version = current.versions.get(ruleId);
+  return version === undefined ? {} : { definitionVersion: version };
+}
+
 /** The H3 resolution-9 cells that can hold an event within the rule's radius of `event`. */
 function neighbourhoodCells(rule: EventRule, event: EventRow): string[] {
   return gridDisk(event.row.h3Cell, Math.ceil(rule.radiusM / RES9_SPACING_M) + 1);
@@ -438,7 +473,7 @@ function singleSource(rule: EventRule, event: EventRow, watchList: WatchList): {
 }
 
 /** The SQL pre-filter of a rule's matchers: the union of what they accept, or no restriction if one accepts all. */
-function neighbourhoodFilter(matchers: Matcher[]): NeighbourhoodFilter {
+export function neighbourhoodFilter(matchers: Matcher[]): NeighbourhoodFilter {
   const filter: NeighbourhoodFilter = {};
   const detections = matchers.filter((m) => m.source === "detection");
   if (detections.length > 0) {

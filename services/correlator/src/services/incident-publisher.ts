@@ -24,6 +24,7 @@ export function toIncident(row: IncidentRow, evidenceEventIds: string[]): Incide
     id: row.id,
     ruleId: row.rule_id,
     ruleVersion: row.rule_version,
+    ruleDefinitionVersion: row.rule_definition_version ?? 0,
     kind: row.kind,
     severity: severityProto[row.severity],
     status: INCIDENT_STATUS_PROTO[row.status as IncidentStatusName] ?? IncidentStatus.INCIDENT_STATUS_UNSPECIFIED,

@@ -1,14 +1,13 @@
+import { type RuleDefinition, ruleDefinitionSchema, type ruleMatcherSchema, ruleSeveritySchema } from "@hub/contracts";
 import { z } from "zod";
 import type { EventRow } from "./records.js";
 
 /**
- * Declarative correlation rules, read from a versioned JSON file (rules/rules.v1.json). A rule has a form:
- *   co_occurrence  every `require` group has a matching event within radiusM and windowS of each other;
- *   threshold      at least minCount matching events (from distinctSources devices, spanning minSpanS) nearby;
- *   single         one matching event is enough (camera faults, watch-list plates);
- *   absence        a camera has sent no status for silenceS (evaluated on a timer, not per event).
+ * Declarative correlation rules: version 1 of each comes from a versioned JSON file (rules/rules.v1.json), later
+ * versions from staff through the gateway (correlation_rule_versions, migration 0032). The shape of one rule (its
+ * forms, `enabled`) is in @hub/contracts (correlation-rules.ts), so that the gateway refuses what the correlator would.
  */
-const severity = z.enum(["minor", "moderate", "severe", "extreme"]);
+const severity = ruleSeveritySchema;
 export type Severity = z.infer<typeof severity>;
 
 const SEVERITY_ORDER: Severity[] = ["minor", "moderate", "severe", "extreme"];
@@ -16,27 +15,7 @@ const SEVERITY_ORDER: Severity[] = ["minor", "moderate", "severe", "extreme"];
 export const maxSeverity = (a: Severity, b: Severity): Severity =>
   SEVERITY_ORDER.indexOf(a) >= SEVERITY_ORDER.indexOf(b) ? a : b;
 
-const matcher = z
-  .object({
-    source: z.enum(["detection", "sensor_reading", "camera_status"]),
-    objectClasses: z.array(z.string()).optional(),
-    ruleTypes: z.array(z.string()).optional(),
-    minConfidence: z.number().min(0).max(1).optional(),
-    /** For crowd counts: the rule event's count at least this. */
-    minCount: z.number().int().min(0).optional(),
-    kinds: z.array(z.string()).optional(),
-    above: z.number().optional(),
-    fault: z.boolean().optional(),
-    watchListPlate: z.boolean().optional(),
-  })
-  .strict();
-export type Matcher = z.infer<typeof matcher>;
-
-const severityBy = z.object({
-  kinds: z.array(z.string()),
-  /** [value, severity]: the highest step at or below the largest value among the evidence wins. */
-  steps: z.array(z.tuple([z.number(), severity])),
-});
+export type Matcher = z.infer<typeof ruleMatcherSchema>;
 
 /** The languages a rule's title is written in (Macao's three; the dashboard's languages). */
 export const TITLE_LANGUAGES = ["zh-Hant", "pt", "en"] as const;
@@ -44,49 +23,8 @@ export type TitleLanguage = (typeof TITLE_LANGUAGES)[number];
 /** A text in each of {@link TITLE_LANGUAGES}. */
 export type Titles = Record<TitleLanguage, string>;
 
-// Bounded: an incident title is listed in case-assist records, whose size the gRPC message limit caps.
-const titleText = z.string().trim().min(1, "must not be empty").max(200);
-const titles = z
-  .object({ "zh-Hant": titleText, pt: titleText, en: titleText }, { error: "must name the rule in zh-Hant, pt and en" })
-  .strict();
-
-const common = {
-  id: z.string().regex(/^[a-z0-9-]{2,40}$/),
-  kind: z.string().min(1).max(64),
-  /** The incident's title in every language; an incident adds what it is about (a camera, a sensor). */
-  titles,
-  severity,
-};
-const rule = z.discriminatedUnion("form", [
-  z.object({
-    ...common,
-    form: z.literal("co_occurrence"),
-    radiusM: z.number().positive(),
-    windowS: z.number().positive(),
-    require: z.array(z.object({ any: z.array(matcher).min(1) })).min(2),
-    severityBy: severityBy.optional(),
-  }),
-  z.object({
-    ...common,
-    form: z.literal("threshold"),
-    radiusM: z.number().positive(),
-    windowS: z.number().positive(),
-    match: matcher,
-    minCount: z.number().int().min(1),
-    distinctSources: z.number().int().min(1).default(1),
-    minSpanS: z.number().min(0).default(0),
-    severityBy: severityBy.optional(),
-  }),
-  z.object({
-    ...common,
-    form: z.literal("single"),
-    radiusM: z.number().positive(),
-    windowS: z.number().positive(),
-    match: matcher,
-  }),
-  z.object({ ...common, form: z.literal("absence"), silenceS: z.number().positive() }),
-]);
-export type Rule = z.infer<typeof rule>;
+const rule = ruleDefinitionSchema;
+export type Rule = RuleDefinition;
 export type EventRule = Exclude<Rule, { form: "absence" }>;
 
 export const rulesFileSchema = z.object({

@@ -356,6 +356,7 @@ export class MemoryIncidentStore implements CorrelationStore<MemoryTx> {
         id,
         rule_id: incident.ruleId,
         rule_version: incident.ruleVersion,
+        rule_definition_version: incident.definitionVersion ?? null,
         correlation_key: key,
         kind: incident.kind,
         severity: incident.severity,

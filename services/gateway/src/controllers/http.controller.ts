@@ -26,12 +26,14 @@ import type { HistoryService } from "../services/history.service.js";
 import type { IncidentWorkflowService } from "../services/incident-workflow.service.js";
 import type { LegalHoldService } from "../services/legal-hold.service.js";
 import type { PublicAlerts } from "../services/public-alerts.service.js";
+import type { RuleVersionsService } from "../services/rule-versions.service.js";
 import type { SessionService } from "../services/sessions.service.js";
 import type { UserAdminService } from "../services/user-admin.service.js";
 import type { VideoService } from "../services/video.service.js";
 import type { WatchListService } from "../services/watch-list.service.js";
 import { registerCameraHealthApi } from "./camera-health.controller.js";
 import { registerWatchListApi } from "./watch-list.controller.js";
+import { registerRulesApi } from "./rules.controller.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -51,6 +53,7 @@ export function registerApi(
     incidentWorkflow: IncidentWorkflowService;
     history: HistoryService;
     rules: RulesRepository;
+    ruleVersions: RuleVersionsService;
     cases: CaseService;
     video: VideoService;
     legalHolds: LegalHoldService;
@@ -84,6 +87,7 @@ export function registerApi(
     decommission: deps.decommission,
   });
   registerWatchListApi(app, { signedIn, watchList: deps.watchList });
+  registerRulesApi(app, { signedIn, ruleVersions: deps.ruleVersions });
   const noStore = (reply: FastifyReply) => reply.header("cache-control", "no-store");
 
   app.get(API.config, async () => deps.clientConfig);

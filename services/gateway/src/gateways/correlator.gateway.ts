@@ -9,7 +9,14 @@ import {
   messageLimits,
 } from "@hub/common";
 import type { CaseArea, IncidentStatus as StatusName } from "@hub/contracts";
-import { type Area, CaseAssistServiceClient, INCIDENT_STATUS_PROTO, IncidentServiceClient } from "@hub/proto";
+import {
+  type Area,
+  CaseAssistServiceClient,
+  type DryRunRuleResponse,
+  INCIDENT_STATUS_PROTO,
+  IncidentServiceClient,
+  RuleServiceClient,
+} from "@hub/proto";
 
 const codes: Partial<Record<number, ErrorCode>> = {
   [status.INVALID_ARGUMENT]: "INVALID_ARGUMENT",
@@ -32,6 +39,9 @@ function hubError(error: ServiceError): HubError {
   });
 }
 
+/** Longer than the correlator's own bound on a dry run (20 s), so that its answer, not our deadline, ends one. */
+const DRY_RUN_DEADLINE_MS = 40_000;
+
 /**
  * The correlator's IncidentService and CaseAssistService, as promises. The correlator owns incidents: the gateway
  * asks it to change them, and shows the change when it comes back through Kafka.
@@ -39,6 +49,7 @@ function hubError(error: ServiceError): HubError {
 export class CorrelatorGateway {
   private readonly incidents: IncidentServiceClient;
   private readonly caseAssist: CaseAssistServiceClient;
+  private readonly rules: RuleServiceClient;
   private readonly metadata = new Metadata();
 
   constructor(options: {
@@ -54,6 +65,7 @@ export class CorrelatorGateway {
     const channelOptions = messageLimits(options.maxMessageBytes ?? CORRELATOR_MAX_MESSAGE_BYTES);
     this.incidents = new IncidentServiceClient(options.address, credentials, channelOptions);
     this.caseAssist = new CaseAssistServiceClient(options.address, credentials, channelOptions);
+    this.rules = new RuleServiceClient(options.address, credentials, channelOptions);
     this.metadata.set("authorization", `Bearer ${options.token}`);
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
@@ -179,6 +191,16 @@ export class CorrelatorGateway {
   close(): void {
     this.incidents.close();
     this.caseAssist.close();
+    this.rules.close();
+  }
+
+  /** A rule version's dry run (issue 15); the correlator bounds it in events and time, the deadline here is longer. */
+  dryRunRule(ruleId: string, version: number, hours: number): Promise<DryRunRuleResponse> {
+    return this.call<Parameters<RuleServiceClient["dryRunRule"]>[0], DryRunRuleResponse>(
+      (request, callback) =>
+        this.rules.dryRunRule(request, this.metadata, { deadline: Date.now() + DRY_RUN_DEADLINE_MS }, callback),
+      { ruleId, version, hours },
+    );
   }
 
   private options(): CallOptions {

@@ -1,5 +1,5 @@
 import type { Pool } from "@hub/common";
-import type { LocalizedText, RulesView, RuleView, Severity } from "@hub/contracts";
+import { type LocalizedText, type RulesView, type RuleView, ruleDefinitionSchema, type Severity } from "@hub/contracts";
 
 interface StoredRule {
   id: string;
@@ -11,10 +11,12 @@ interface StoredRule {
   windowS?: number;
   minCount?: number;
   silenceS?: number;
+  enabled?: boolean;
 }
 
 /**
- * The correlation rules as the correlator last loaded them (correlation_rules), each with its false alarms: incidents
+ * The correlation rules as the correlators run them (the approved version of each, correlation_rule_versions), each
+ * with its pending versions and its false alarms: incidents
  * of the rule in state false_alarm whose first event is within the last 7 / 30 days (incidents_false_alarms_idx).
  */
 export class RulesRepository {
@@ -23,21 +25,25 @@ export class RulesRepository {
   async list(): Promise<RulesView> {
     const result = await this.pool.query<{
       definition: StoredRule;
-      rules_version: number;
+      rule_version: number;
+      pending: string;
       week: string;
       month: string;
       now: Date;
     }>(
-      `SELECT r.definition, r.rules_version, now() AS now,
+      `SELECT r.definition, r.version AS rule_version, now() AS now,
+              (SELECT count(*) FROM correlation_rule_versions p WHERE p.rule_id = r.rule_id AND p.status = 'pending')
+                AS pending,
               count(i.id) FILTER (WHERE i.first_event_at >= now() - interval '7 days') AS week,
               count(i.id) AS month
-         FROM correlation_rules r
+         FROM correlation_rule_versions r
          LEFT JOIN incidents i
-           ON i.rule_id = r.id AND i.status = 'false_alarm' AND i.first_event_at >= now() - interval '30 days'
-        GROUP BY r.id, r.definition, r.rules_version
-        ORDER BY r.id`,
+           ON i.rule_id = r.rule_id AND i.status = 'false_alarm' AND i.first_event_at >= now() - interval '30 days'
+        WHERE r.status = 'approved'
+        GROUP BY r.rule_id, r.definition, r.version
+        ORDER BY r.rule_id`,
     );
-    const rules: RuleView[] = result.rows.map(({ definition: rule, week, month }) => ({
+    const rules: RuleView[] = result.rows.map(({ definition: rule, week, month, rule_version, pending }) => ({
       id: rule.id,
       kind: rule.kind,
       form: rule.form,
@@ -49,9 +55,14 @@ export class RulesRepository {
       silenceS: rule.silenceS ?? null,
       falseAlarms7d: Number(week),
       falseAlarms30d: Number(month),
+      enabled: rule.enabled !== false,
+      ruleVersion: rule_version,
+      pendingVersions: Number(pending),
+      // With the schema's defaults filled in (distinctSources, enabled, …): the editor starts from the whole rule.
+      definition: (ruleDefinitionSchema.safeParse(rule).data ?? rule) as Record<string, unknown>,
     }));
     return {
-      version: Math.max(0, ...result.rows.map((row) => row.rules_version)),
+      version: Math.max(0, ...result.rows.map((row) => row.rule_version)),
       computedAt: (result.rows[0]?.now ?? new Date()).toISOString(),
       rules,
     };
