@@ -8,8 +8,10 @@ import {
   CorrelationService,
   type CorrelationStore,
   neighbourhoodFilter,
+  type PlateSighting,
   type SilentCamera,
   type WatchList,
+  type WatchListHit,
 } from "./correlation.service.js";
 import { type EventRow, eventKey } from "./records.js";
 import { matchersOf, parseRules, type Rule, type RuleSet, type Severity } from "./rules.js";
@@ -141,9 +143,12 @@ export class DryRunStore implements CorrelationStore<PoolClient> {
       );
   }
 
-  watchList(tx: PoolClient, plates: string[]): Promise<WatchList> {
-    return this.live.watchList(tx, plates);
+  watchList(tx: PoolClient, sightings: PlateSighting[]): Promise<WatchList> {
+    return this.live.watchList(tx, sightings);
   }
+
+  /** A dry run records no watch-list hit (it writes nothing). */
+  async recordWatchListHits(_tx: PoolClient, _hits: WatchListHit[]): Promise<void> {}
 
   inMaintenance(tx: PoolClient, events: { cameraId: string; at: Date }[]): Promise<ReadonlySet<string>> {
     return this.live.inMaintenance(tx, events);

@@ -32,8 +32,8 @@ import type { UserAdminService } from "../services/user-admin.service.js";
 import type { VideoService } from "../services/video.service.js";
 import type { WatchListService } from "../services/watch-list.service.js";
 import { registerCameraHealthApi } from "./camera-health.controller.js";
-import { registerWatchListApi } from "./watch-list.controller.js";
 import { registerRulesApi } from "./rules.controller.js";
+import { registerWatchListApi } from "./watch-list.controller.js";
 
 declare module "fastify" {
   interface FastifyRequest {
