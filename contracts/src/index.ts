@@ -23,5 +23,6 @@ export * from "./paths.js";
 export * from "./problem.js";
 export * from "./public-alerts.js";
 export * from "./routes.js";
+export * from "./sensors.js";
 export * from "./video.js";
 export * from "./vocabulary.js";

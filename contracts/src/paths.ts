@@ -75,6 +75,10 @@ export const API = {
   incidentHistory: "/api/v1/incidents/history",
   /** GET → RulesView: the correlation rules with their false alarms (supervisor, administrator). */
   rules: "/api/v1/rules",
+  /** GET → SensorSummary[]: the sensors with their health (SENSOR_ROLES). */
+  sensors: "/api/v1/sensors",
+  /** GET → SensorDetail: latest reading per datastream and the last 24 hours (SENSOR_ROLES). */
+  sensor: (id: string) => `/api/v1/sensors/${encodeURIComponent(id)}`,
 } as const;
 
 /** Paths of the authoring API, relative to the gateway's origin (the gateway authenticates and forwards). */

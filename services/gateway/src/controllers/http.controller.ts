@@ -26,10 +26,13 @@ import type { HistoryService } from "../services/history.service.js";
 import type { IncidentWorkflowService } from "../services/incident-workflow.service.js";
 import type { LegalHoldService } from "../services/legal-hold.service.js";
 import type { PublicAlerts } from "../services/public-alerts.service.js";
+import type { SensorsService } from "../services/sensors.service.js";
+import type { SensorThingsService } from "../services/sensorthings.service.js";
 import type { SessionService } from "../services/sessions.service.js";
 import type { UserAdminService } from "../services/user-admin.service.js";
 import type { VideoService } from "../services/video.service.js";
 import { registerCameraHealthApi } from "./camera-health.controller.js";
+import { registerSensorApi } from "./sensors.controller.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -60,6 +63,8 @@ export function registerApi(
     cameraHealth: CameraHealthService;
     maintenance: CameraMaintenanceService;
     decommission: CameraDecommissionService;
+    sensors: SensorsService;
+    sensorThings: SensorThingsService;
     logger: Logger;
   },
 ): void {
@@ -80,6 +85,7 @@ export function registerApi(
     maintenance: deps.maintenance,
     decommission: deps.decommission,
   });
+  registerSensorApi(app, { signedIn, sensors: deps.sensors, sensorThings: deps.sensorThings });
   const noStore = (reply: FastifyReply) => reply.header("cache-control", "no-store");
 
   app.get(API.config, async () => deps.clientConfig);
