@@ -73,7 +73,8 @@ type RawDatastream = { sensor_id: string; id: string; kind: string; unit: string
 const datastreamOf = (row: RawDatastream): DatastreamRow => ({
   sensorId: row.sensor_id,
   id: row.id,
-  kind: row.kind,
+  // The registry keeps the proto enum's name (SENSOR_KIND_WATER_LEVEL), the readings its label (water_level).
+  kind: row.kind.replace(/^SENSOR_KIND_/, "").toLowerCase(),
   unit: row.unit,
   sensorName: row.sensor_name,
 });
