@@ -10,6 +10,8 @@ import type {
   MessageStatus,
   MessageView,
   PrefillQuery,
+  SensorDetail,
+  SensorSummary,
 } from "@hub/contracts";
 import {
   ALERTING_API,
@@ -110,6 +112,10 @@ export interface ApiClient {
   incidentHistory(query: IncidentHistoryQuery): Promise<IncidentHistoryPage>;
   /** The correlation rules with their false alarms (supervisor, administrator). */
   rules(): Promise<RulesView>;
+  /** The sensors with their health (SENSOR_ROLES). */
+  sensors(): Promise<SensorSummary[]>;
+  /** A sensor's latest readings and last 24 hours (SENSOR_ROLES). */
+  sensor(id: string): Promise<SensorDetail>;
   /** The civil-protection alerts' authoring API (proxied by the gateway). */
   alerting: AlertingClient;
 }
@@ -308,6 +314,8 @@ export function createApi(options: ApiOptions = {}): ApiClient {
         `${API.incidentHistory}${query(history as Record<string, string | number | undefined>)}`,
       ),
     rules: () => call<RulesView>(API.rules),
+    sensors: () => call<SensorSummary[]>(API.sensors),
+    sensor: (id) => call<SensorDetail>(API.sensor(id)),
     alerting,
   };
 }
