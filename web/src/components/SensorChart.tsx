@@ -74,7 +74,7 @@ export function SensorChart({ title, unit, series, from, to }: SensorChartProps)
               ].join(" ")}
             />
             {run.length === 1 ? (
-              <circle className="sensor-chart-dot" cx={x(run[0]?.bucket ?? from)} cy={y(run[0]?.avg ?? low)} r={2} />
+              <circle className="sensor-chart-dot" cx={x(run[0]?.bucket ?? from)} cy={y(run[0]?.avg ?? low)} r={3} />
             ) : (
               <polyline
                 className="sensor-chart-line"
