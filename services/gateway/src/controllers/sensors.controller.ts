@@ -41,16 +41,18 @@ export function registerSensorApi(
   app.get(SENSORTHINGS_ROOT, { onRequest: reader }, sensorThings);
   app.get(`${SENSORTHINGS_ROOT}/*`, { onRequest: reader }, sensorThings);
   // Read-only: every other method is refused, after the same checks (no hint to a caller who may not read).
-  app.route({
-    method: ["POST", "PUT", "PATCH", "DELETE"],
-    url: `${SENSORTHINGS_ROOT}/*`,
-    onRequest: reader,
-    handler: (_request, reply) =>
-      reply.code(405).header("allow", "GET, HEAD").type("application/problem+json").send({
-        type: "about:blank",
-        title: "Method Not Allowed",
-        status: 405,
-        detail: "the SensorThings API of the hub is read-only",
-      }),
-  });
+  for (const url of [SENSORTHINGS_ROOT, `${SENSORTHINGS_ROOT}/*`]) {
+    app.route({
+      method: ["POST", "PUT", "PATCH", "DELETE"],
+      url,
+      onRequest: reader,
+      handler: (_request, reply) =>
+        reply.code(405).header("allow", "GET, HEAD").type("application/problem+json").send({
+          type: "about:blank",
+          title: "Method Not Allowed",
+          status: 405,
+          detail: "the SensorThings API of the hub is read-only",
+        }),
+    });
+  }
 }
