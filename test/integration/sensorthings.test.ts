@@ -127,6 +127,10 @@ describe("SensorThings entities", { timeout: 60_000 }, () => {
       encodingType: "application/geo+json",
       location: { type: "Point", coordinates: [place.lon, place.lat] },
     });
+    const skipped = await get<Collection<unknown>>(
+      `${ROOT}/Things('${sensorId}')/Locations${q({ $skip: "1", $count: "true" })}`,
+    );
+    expect(skipped.body).toEqual({ "@iot.count": 1, value: [] });
     const datastream = await get<Record<string, unknown>>(
       local(datastreams.body.value[1]?.["@iot.selfLink"] as string),
     );

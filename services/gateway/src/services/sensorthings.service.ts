@@ -67,7 +67,8 @@ export class SensorThingsService {
     const links = new Links(root);
     if (resource.set === "root") return this.serviceDocument(links);
     const { set, key, navigation } = resource;
-    const isCollection = key === undefined || navigation === "Datastreams" || navigation === "Observations";
+    // A plural navigation property (Things('x')/Datastreams) is a collection; a singular one (…/Thing) an entity.
+    const isCollection = key === undefined || (navigation !== undefined && navigation.endsWith("s"));
     if (!isCollection) {
       for (const option of ["$top", "$skip", "$count", "$orderby", "$filter"] as const)
         if (query[option] !== undefined)
@@ -105,7 +106,7 @@ export class SensorThingsService {
         }
         if (navigation === "Locations") {
           const thing = await this.thing(key);
-          return reply.collection([links.location(thing)], 1);
+          return reply.single(links.location(thing));
         }
         break;
       case "Locations":
@@ -120,7 +121,7 @@ export class SensorThingsService {
           );
         }
         if (navigation === undefined) return links.location(await this.thing(key));
-        if (navigation === "Things") return reply.collection([links.thing(await this.thing(key))], 1);
+        if (navigation === "Things") return reply.single(links.thing(await this.thing(key)));
         break;
       case "Datastreams":
         if (key === undefined) {
@@ -291,6 +292,11 @@ class Pager {
 
   counted(count: () => Promise<number>): Promise<number | undefined> {
     return this.query.$count === "true" ? count() : Promise.resolve(undefined);
+  }
+
+  /** A collection of exactly one entity (a sensor has one Location), paged like any other. */
+  single(entity: Entity): Collection {
+    return this.collection([entity].slice(this.skip, this.skip + this.top + 1), 1);
   }
 
   collection(rows: Entity[], count: number | undefined): Collection {
