@@ -64,6 +64,10 @@ const SECONDS: Record<string, number> = {
   "ingest-tls.test.ts": 1,
   "security-db-roles.test.ts": 1,
   "case-assist.test.ts": 0,
+  // Sensors (issue 15).
+  "sensor-panel-browser.test.ts": 45,
+  "sensor-health.test.ts": 20,
+  "sensorthings.test.ts": 16,
 };
 const DEFAULT_SECONDS = 40;
 const DIR = "test/integration";

@@ -25,6 +25,7 @@ export * from "./paths.js";
 export * from "./problem.js";
 export * from "./public-alerts.js";
 export * from "./routes.js";
+export * from "./sensors.js";
 export * from "./video.js";
 export * from "./vocabulary.js";
 export * from "./watch-list.js";

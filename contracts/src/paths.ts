@@ -101,6 +101,10 @@ export const API = {
   /** POST RuleDryRunRequest → RuleDryRun: the version over the stored events of the last hours, nothing written. */
   dryRunRuleVersion: (id: string, version: number) =>
     `/api/v1/rules/${encodeURIComponent(id)}/versions/${version}/dry-run`,
+  /** GET → SensorSummary[]: the sensors with their health (SENSOR_ROLES). */
+  sensors: "/api/v1/sensors",
+  /** GET → SensorDetail: latest reading per datastream and the last 24 hours (SENSOR_ROLES). */
+  sensor: (id: string) => `/api/v1/sensors/${encodeURIComponent(id)}`,
 } as const;
 
 /** Paths of the authoring API, relative to the gateway's origin (the gateway authenticates and forwards). */

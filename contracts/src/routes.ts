@@ -83,6 +83,15 @@ import { alertViewSchema, snapshotQuerySchema, snapshotSchema } from "./live.js"
 import { partnerImportsQuerySchema, partnerImportViewSchema } from "./partner-feeds.js";
 import { publicAlertViewSchema } from "./public-alerts.js";
 import {
+  SENSOR_ROLES,
+  SENSORTHINGS_ROOT,
+  sensorDetailSchema,
+  sensorSummarySchema,
+  sensorThingsCollectionSchema,
+  sensorThingsEntitySchema,
+  sensorThingsQuerySchema,
+} from "./sensors.js";
+import {
   detectionSnapshotQuerySchema,
   videoClipRequestSchema,
   videoClipSchema,
@@ -123,6 +132,19 @@ const decision = (action: string, summary: string, roles: readonly Role[]): Rout
   roles,
   body: decisionRequestSchema,
   response: ok(messageViewSchema, "The message"),
+});
+
+/** The read-only SensorThings routes (README "Sensors"). */
+const sensorThings = (path: string, summary: string, collection: boolean): Route => ({
+  method: "get",
+  path: `${SENSORTHINGS_ROOT}/${path}`,
+  summary,
+  access: "signed-in",
+  roles: SENSOR_ROLES,
+  ...(collection ? { query: sensorThingsQuerySchema } : {}),
+  response: collection
+    ? ok(sensorThingsCollectionSchema, "A page of entities")
+    : ok(sensorThingsEntitySchema, "The entity"),
 });
 
 export const ROUTES: readonly Route[] = [
@@ -633,4 +655,30 @@ export const ROUTES: readonly Route[] = [
     response: media("application/cap+xml", "CAP 1.2"),
   },
   ...WATCH_LIST_ROUTES,
+
+  // Sensors (README "Sensors").
+  {
+    method: "get",
+    path: "/api/v1/sensors",
+    summary: "The sensors with their health (silent since, last heard)",
+    access: "signed-in",
+    roles: SENSOR_ROLES,
+    response: ok(z.array(sensorSummarySchema), "Sensors"),
+  },
+  {
+    method: "get",
+    path: "/api/v1/sensors/{id}",
+    summary: "A sensor: the latest reading of each datastream and its last 24 hours in 5-minute statistics",
+    access: "signed-in",
+    roles: SENSOR_ROLES,
+    response: ok(sensorDetailSchema, "The sensor"),
+  },
+  sensorThings("Things", "SensorThings: the sensors as Things", true),
+  sensorThings("Things({id})", "SensorThings: a Thing", false),
+  sensorThings("Things({id})/Datastreams", "SensorThings: a Thing's Datastreams", true),
+  sensorThings("Locations", "SensorThings: the sensors' Locations", true),
+  sensorThings("Datastreams", "SensorThings: the Datastreams", true),
+  sensorThings("Datastreams({id})", "SensorThings: a Datastream", false),
+  sensorThings("Datastreams({id})/Observations", "SensorThings: a Datastream's Observations", true),
+  sensorThings("Observations", "SensorThings: the Observations", true),
 ];

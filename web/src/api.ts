@@ -10,6 +10,8 @@ import type {
   MessageStatus,
   MessageView,
   PrefillQuery,
+  SensorDetail,
+  SensorSummary,
 } from "@hub/contracts";
 import {
   ALERTING_API,
@@ -124,6 +126,10 @@ export interface ApiClient {
   decideRuleVersion(id: string, version: number, decision: "approve" | "reject"): Promise<RuleVersionView>;
   /** Runs a version over the stored events of the last `hours`, beside what the rule opened then (nothing written). */
   dryRunRuleVersion(id: string, version: number, hours: number): Promise<RuleDryRun>;
+  /** The sensors with their health (SENSOR_ROLES). */
+  sensors(): Promise<SensorSummary[]>;
+  /** A sensor's latest readings and last 24 hours (SENSOR_ROLES). */
+  sensor(id: string): Promise<SensorDetail>;
   /** The civil-protection alerts' authoring API (proxied by the gateway). */
   alerting: AlertingClient;
   /** The plate watch list (investigators, supervisors). */
@@ -337,6 +343,8 @@ export function createApi(options: ApiOptions = {}): ApiClient {
       ),
     dryRunRuleVersion: (id, version, hours) =>
       call<RuleDryRun>(API.dryRunRuleVersion(id, version), { method: "POST", body: { hours } }),
+    sensors: () => call<SensorSummary[]>(API.sensors),
+    sensor: (id) => call<SensorDetail>(API.sensor(id)),
     alerting,
     watchList: watchListClient(call),
   };

@@ -33,6 +33,7 @@ import { OutboxRelayRepository } from "./repositories/outbox-relay.repository.js
 import { RetentionRepository } from "./repositories/retention.repository.js";
 import { RuleVersionsRepository } from "./repositories/rule-versions.repository.js";
 import { loadRules } from "./repositories/rules-file.repository.js";
+import { SensorHealthRepository } from "./repositories/sensor-health.repository.js";
 import { TransactionRepository } from "./repositories/transaction.repository.js";
 import { CameraHealthService, SWEEP_BATCH } from "./services/camera-health.service.js";
 import { CaseAssistService } from "./services/case-assist.service.js";
@@ -43,6 +44,7 @@ import { PolicyJobsService } from "./services/policy-jobs.service.js";
 import { eventTopics } from "./services/records.js";
 import { RuleDryRunService } from "./services/rule-dry-run.service.js";
 import { RulesReloadService } from "./services/rules-reload.service.js";
+import { SENSOR_SWEEP_BATCH, SensorHealthService } from "./services/sensor-health.service.js";
 import { type CrashPoint, crashPoints, WriterService } from "./services/writer.service.js";
 
 export type CorrelatorApp = RunningService<{ grpcPort: number }>;
@@ -134,6 +136,7 @@ async function wireCorrelator(
     store: new CameraHealthRepository(),
     outbox,
   });
+  const sensorHealth = new SensorHealthService(config.CORRELATOR_SENSOR_SILENT_AFTER_S, new SensorHealthRepository());
   const writer = new WriterService({
     transactions,
     store: new EventStoreRepository(),
@@ -141,6 +144,7 @@ async function wireCorrelator(
     outbox,
     correlation,
     health: cameraHealth,
+    sensorHealth,
     ...(config.CORRELATOR_CRASH_POINT
       ? { crashAt: crashInjector(config.CORRELATOR_CRASH_POINT, config.CORRELATOR_CRASH_AFTER_BATCHES, logger) }
       : {}),
@@ -218,6 +222,8 @@ async function wireCorrelator(
     let marked: number;
     do marked = await withTransaction(pool, (client) => cameraHealth.sweep(client));
     while (marked === SWEEP_BATCH);
+    do marked = await withTransaction(pool, (client) => sensorHealth.sweep(client));
+    while (marked === SENSOR_SWEEP_BATCH);
   };
   // The next round is scheduled when this one ends, never on a fixed beat: on a slow database (or with thousands
   // of silent cameras) rounds on a beat piled up behind each other, and a camera's silence waited behind them all.

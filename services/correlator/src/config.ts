@@ -75,6 +75,11 @@ const schema = z
      */
     CORRELATOR_CAMERA_SILENT_AFTER_S: positiveInt.default(120),
     /**
+     * A sensor with no reading for this long shows as "silent" on the map and in the sensor panel (checked every
+     * CORRELATOR_SILENCE_CHECK_MS), until a reading is heard again. Sensors report every minute or so.
+     */
+    CORRELATOR_SENSOR_SILENT_AFTER_S: positiveInt.default(600),
+    /**
      * Who runs TimescaleDB's retention, compression and refresh policies: `auto` (the default outside test mode) runs
      * them every minute only while the database has no scheduler of its own (the embedded one); `always`, `never`.
      * Test mode defaults to `never`: tests run the jobs themselves.

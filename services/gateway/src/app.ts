@@ -41,6 +41,7 @@ import { LiveFeedRepository } from "./repositories/live-feed.repository.js";
 import { loadProcedures } from "./repositories/procedures-file.repository.js";
 import { RuleVersionsRepository } from "./repositories/rule-versions.repository.js";
 import { RulesRepository } from "./repositories/rules.repository.js";
+import { SensorsRepository } from "./repositories/sensors.repository.js";
 import { SessionsRepository } from "./repositories/sessions.repository.js";
 import { SignInAttemptsRepository } from "./repositories/sign-in-attempts.repository.js";
 import { SignInAuditRepository } from "./repositories/sign-in-audit.repository.js";
@@ -76,6 +77,8 @@ import { AuditedWatchLog } from "./services/live-audit.js";
 import { OWASP_SCRYPT, PasswordHasher } from "./services/passwords.js";
 import { PublicAlerts } from "./services/public-alerts.service.js";
 import { RuleVersionsService } from "./services/rule-versions.service.js";
+import { SensorsService } from "./services/sensors.service.js";
+import { SensorThingsService } from "./services/sensorthings.service.js";
 import { SessionService } from "./services/sessions.service.js";
 import { SignInThrottle } from "./services/sign-in-throttle.js";
 import { UserAdminService } from "./services/user-admin.service.js";
@@ -292,7 +295,10 @@ async function wireGateway(
     maxPerAddress: config.GATEWAY_MAX_PUBLIC_CLIENTS_PER_ADDRESS,
     clientAddress: (peer, forwardedFor) => clientAddress(peer, forwardedFor, proxies),
   });
+  const sensorsRepository = new SensorsRepository(pool);
   registerApi(app, {
+    sensors: new SensorsService({ sensors: sensorsRepository }),
+    sensorThings: new SensorThingsService({ sensors: sensorsRepository }),
     cameraHealth: new CameraHealthService({ reader: new CameraHealthRepository(pool) }),
     maintenance: new CameraMaintenanceService({
       windows: new CameraMaintenanceRepository(pool),

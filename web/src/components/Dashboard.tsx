@@ -1,4 +1,4 @@
-import { type ClientConfig, DETECTION_ROLES } from "@hub/contracts";
+import { type ClientConfig, DETECTION_ROLES, SENSOR_ROLES, type SensorSummary } from "@hub/contracts";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { createApi } from "../api";
 import { useI18n } from "../i18n/I18nProvider";
@@ -22,6 +22,8 @@ import { IncidentList } from "./IncidentList";
 import { LiveContext, type LiveContextValue, useLive } from "./LiveContext";
 import { MapView } from "./MapView";
 import { RulesPage } from "./RulesPage";
+import { SensorDetail } from "./SensorDetail";
+import { SensorList } from "./SensorList";
 import { TopBar } from "./TopBar";
 import { WatchListPage } from "./WatchListPage";
 
@@ -36,7 +38,11 @@ interface DashboardProps {
   onSignOut(reason: SignOutReason): void;
 }
 
-export type Selection = { kind: "incident"; id: string } | { kind: "camera"; id: string } | null;
+export type Selection =
+  | { kind: "incident"; id: string }
+  | { kind: "camera"; id: string }
+  | { kind: "sensor"; id: string }
+  | null;
 
 /**
  * The signed-in dashboard: keeps the session's access token fresh, opens the live connection with it and closes it
@@ -116,6 +122,8 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
   const [selection, setSelection] = useState<Selection>(null);
   const mapRef = useRef<MapController | null>(null);
   const canStreamDetections = user.roles.some((role) => DETECTION_ROLES.includes(role));
+  const canReadSensors = user.roles.some((role) => SENSOR_ROLES.includes(role));
+  const [sensors, setSensors] = useState<SensorSummary[] | undefined>(undefined);
   const view = useView();
   // The case lookup is made on its first visit and then kept (hidden on the live map), so a search, its pages and
   // a running export survive a look at the live map.
@@ -185,6 +193,14 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
     [store],
   );
   const close = useCallback(() => setSelection(null), []);
+  const selectSensor = useCallback(
+    (id: string, fly: boolean) => {
+      setSelection({ kind: "sensor", id });
+      const sensor = sensors?.find((candidate) => candidate.id === id);
+      if (fly && sensor) mapRef.current?.flyTo(sensor.lon, sensor.lat);
+    },
+    [sensors],
+  );
 
   return (
     <div className="app">
@@ -198,6 +214,13 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
           />
           <AlertList />
           <CameraAttention onSelectCamera={(id) => selectCamera(id, true)} />
+          {canReadSensors && (
+            <SensorList
+              selectedId={selection?.kind === "sensor" ? selection.id : null}
+              onSelectSensor={(id) => selectSensor(id, true)}
+              onSensors={setSensors}
+            />
+          )}
         </div>
         <main className="map-area">
           <MapView
@@ -208,6 +231,7 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
             }}
             onSelectCamera={(id) => selectCamera(id, false)}
             onSelectIncident={(id) => selectIncident(id, false)}
+            {...(canReadSensors ? { onSelectSensor: (id: string) => selectSensor(id, false), sensors } : {})}
             controllerRef={mapRef}
           />
         </main>
@@ -220,6 +244,7 @@ function DashboardView({ config, onSignOut }: { config: ClientConfig; onSignOut(
             onShowOnMap={(lon, lat) => mapRef.current?.flyTo(lon, lat)}
           />
         )}
+        {selection?.kind === "sensor" && <SensorDetail key={selection.id} id={selection.id} onClose={close} />}
         {selection?.kind === "camera" && (
           <CameraDetail
             key={selection.id}

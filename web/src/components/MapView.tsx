@@ -1,4 +1,4 @@
-import type { ClientConfig } from "@hub/contracts";
+import type { ClientConfig, SensorSummary } from "@hub/contracts";
 import { memo, type RefObject, useEffect, useId, useMemo, useRef, useState } from "react";
 import { describeError } from "../api";
 import { useI18n } from "../i18n/I18nProvider";
@@ -13,6 +13,9 @@ interface MapViewProps {
   selection: MapSelection;
   onSelectCamera(id: string): void;
   onSelectIncident(id: string): void;
+  /** Sensors: a click on one opens its panel; the silent ones are drawn as rings. */
+  onSelectSensor?(id: string): void;
+  sensors?: readonly SensorSummary[];
   controllerRef: RefObject<MapController | null>;
 }
 
@@ -22,6 +25,8 @@ export const MapView = memo(function MapView({
   selection,
   onSelectCamera,
   onSelectIncident,
+  onSelectSensor,
+  sensors,
   controllerRef,
 }: MapViewProps) {
   const { t } = useI18n();
@@ -31,8 +36,10 @@ export const MapView = memo(function MapView({
   const [failure, setFailure] = useState<string | null>(null);
   const [offlineBase, setOfflineBase] = useState(false);
   const stats = useRef<HTMLDivElement>(null);
-  const callbacks = useRef({ onSelectCamera, onSelectIncident });
-  callbacks.current = { onSelectCamera, onSelectIncident };
+  const callbacks = useRef({ onSelectCamera, onSelectIncident, onSelectSensor });
+  callbacks.current = { onSelectCamera, onSelectIncident, onSelectSensor };
+  const sensorsRef = useRef(sensors);
+  sensorsRef.current = sensors;
   const labels: MapLabels = useMemo(
     () => ({ canvas: t("mapCanvas"), zoomIn: t("mapZoomIn"), zoomOut: t("mapZoomOut") }),
     [t],
@@ -66,12 +73,14 @@ export const MapView = memo(function MapView({
           theme: themeRef.current,
           onSelectCamera: (id) => callbacks.current.onSelectCamera(id),
           onSelectIncident: (id) => callbacks.current.onSelectIncident(id),
+          onSelectSensor: (id) => callbacks.current.onSelectSensor?.(id),
           onBaseMapFallback: () => {
             if (!cancelled) setOfflineBase(true);
           },
           onError: (error) => console.warn("map:", error),
         });
         controller.setSelection(selectionRef.current);
+        if (sensorsRef.current) controller.setSilentSensors(sensorsRef.current);
         controllerRef.current = controller;
       })
       .catch((error: unknown) => {
@@ -98,6 +107,10 @@ export const MapView = memo(function MapView({
   useEffect(() => {
     controllerRef.current?.setSelection({ cameraId, incidentId });
   }, [cameraId, incidentId, controllerRef]);
+
+  useEffect(() => {
+    if (sensors) controllerRef.current?.setSilentSensors(sensors);
+  }, [sensors, controllerRef]);
 
   const cameras = store.cameras();
   const counts = useMemo(() => countCameraStates(cameras), [cameras]);

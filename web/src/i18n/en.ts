@@ -782,6 +782,33 @@ export const en = {
   partnerSourceText: "The partner's text ({language})",
   partnerTakeOver:
     "Editing or submitting this draft makes it yours; a second person must approve it before it is published.",
+  // Sensors (issue 15).
+  sensorListHeading: "Sensors",
+  sensorListEmpty: "No sensors registered.",
+  sensorListSilent: "{count} silent",
+  sensorDetail: "Sensor",
+  sensorSilentSince: "Silent since {time}: no reading heard",
+  sensorHeard: "Last reading {time}",
+  sensorNeverHeard: "Never heard",
+  sensorStatus_silent: "Silent",
+  sensorStatus_reporting: "Reporting",
+  sensorLatest: "Latest: {value} {unit} at {time}",
+  sensorNoReading: "No reading yet",
+  sensorChartTitle: "{kind} over the last 24 hours ({unit})",
+  sensorChartSummary:
+    "{count} five-minute averages from {from} to {to}; lowest {min} {unit}, highest {max} {unit}, latest average {last} {unit}.",
+  sensorChartEmpty: "No readings in the last 24 hours.",
+  sensorChartTable: "Readings as a table",
+  sensorBucket: "5 minutes from",
+  sensorAverage: "Average",
+  sensorMinimum: "Minimum",
+  sensorMaximum: "Maximum",
+  sensor_wind_speed: "Wind speed",
+  sensor_smoke: "Smoke",
+  sensor_temperature: "Temperature",
+  sensor_structural_tilt: "Structural tilt",
+  sensor_air_quality: "Air quality",
+  sensor_humidity: "Humidity",
 } as const;
 
 export type MessageKey = keyof typeof en;

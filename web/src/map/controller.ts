@@ -1,4 +1,4 @@
-import type { ClientConfig } from "@hub/contracts";
+import type { ClientConfig, SensorSummary } from "@hub/contracts";
 import type { GeoJSONSource, MapLayerMouseEvent, Map as MapLibreMap, NavigationControl } from "maplibre-gl";
 import { createThrottle, type Throttle } from "../live/batcher";
 import type { LiveStore, StoreRevisions } from "../live/store";
@@ -6,6 +6,13 @@ import type { Theme } from "../theme/theme";
 import { createBaseMap, createNavigation, type MapLabels, prefersReducedMotion, relabel } from "./base";
 import { alertFeatures, cameraFeatures, fovFeatures, incidentFeatures, sensorFeatures } from "./features";
 import { type HubSource, hubLayers, hubSources, LAYERS, SOURCES, themePaint } from "./layers";
+import {
+  SILENT_SENSOR_LAYER,
+  SILENT_SENSOR_SOURCE,
+  silentSensorFeatures,
+  silentSensorLayer,
+  silentSensorSource,
+} from "./silent-sensors";
 
 export type { MapLabels };
 
@@ -31,6 +38,8 @@ export interface MapControllerOptions {
   theme: Theme;
   onSelectCamera(id: string): void;
   onSelectIncident(id: string): void;
+  /** A sensor (its reading or its silent ring) was clicked. */
+  onSelectSensor?(id: string): void;
   /** The configured base style could not be loaded: the offline land outline is shown instead. */
   onBaseMapFallback(): void;
   onError(error: unknown): void;
@@ -58,6 +67,7 @@ export class MapController {
   #highlightTimer: ReturnType<typeof setTimeout> | null = null;
   #pulseTimer: ReturnType<typeof setInterval> | null = null;
   #flyFrame: number | null = null;
+  #silentSensors: readonly SensorSummary[] = [];
   #unsubscribe: () => void;
 
   constructor(options: MapControllerOptions) {
@@ -83,6 +93,15 @@ export class MapController {
     this.#applySelectionFilters();
     this.#dirty.fov = true;
     this.#throttle.schedule();
+  }
+
+  /** The sensor registry's latest list: the silent ones are drawn as rings (silent-sensors.ts). */
+  setSilentSensors(sensors: readonly SensorSummary[]): void {
+    this.#silentSensors = sensors;
+    if (!this.#loaded) return;
+    const data = silentSensorFeatures(sensors);
+    this.#map.getSource<GeoJSONSource>(SILENT_SENSOR_SOURCE)?.setData(data);
+    this.#options.stats.dataset.silentSensors = String(data.features.length);
   }
 
   /**
@@ -141,7 +160,10 @@ export class MapController {
     const sources = hubSources();
     for (const name of Object.keys(SOURCES) as HubSource[]) map.addSource(SOURCES[name], sources[name]);
     for (const layer of hubLayers(this.#theme)) map.addLayer(layer);
+    map.addSource(SILENT_SENSOR_SOURCE, silentSensorSource());
+    map.addLayer(silentSensorLayer(), LAYERS.clusters);
     this.#loaded = true;
+    this.setSilentSensors(this.#silentSensors);
     this.#applySelectionFilters();
     this.#bindPointer();
     this.#options.stats.dataset.mapLoaded = "true";
@@ -168,6 +190,16 @@ export class MapController {
       const id = idOf(event);
       if (id) this.#options.onSelectCamera(id);
     });
+    for (const layer of [LAYERS.sensors, SILENT_SENSOR_LAYER]) {
+      map.on("click", layer, (event) => {
+        // A camera or an incident drawn over the sensor takes the click.
+        if (map.queryRenderedFeatures(event.point, { layers: [LAYERS.incidents, LAYERS.cameras] }).length > 0) return;
+        const sensorId = event.features?.[0]?.properties?.sensorId;
+        if (typeof sensorId === "string") this.#options.onSelectSensor?.(sensorId);
+      });
+    }
+    map.on("mouseenter", SILENT_SENSOR_LAYER, pointer(true));
+    map.on("mouseleave", SILENT_SENSOR_LAYER, pointer(false));
     map.on("click", LAYERS.clusters, (event) => {
       const feature = event.features?.[0];
       const clusterId = feature?.properties?.cluster_id;

@@ -7,6 +7,7 @@ import type { TransactionRepository } from "../repositories/transaction.reposito
 import type { CameraHealthService } from "./camera-health.service.js";
 import type { CorrelationService } from "./correlation.service.js";
 import { DecodeFailure, decodeRecord, type EventRow } from "./records.js";
+import type { SensorHealthService } from "./sensor-health.service.js";
 
 export interface WriteOutcome {
   stored: number;
@@ -38,6 +39,8 @@ export class WriterService {
       correlation?: Pick<CorrelationService, "evaluate">;
       /** Silent cameras heard again (CameraHealthService). */
       health?: Pick<CameraHealthService, "heard">;
+      /** Silent sensors heard again (SensorHealthService). */
+      sensorHealth?: Pick<SensorHealthService, "heard">;
       logger: Logger;
       observer?: WriterObserver;
       /** Test mode only: called at each step of the transaction, to kill the process there (crash tests). */
@@ -66,6 +69,7 @@ export class WriterService {
       // Only rows stored for the first time are correlated: a redelivered event changes nothing.
       await this.deps.correlation?.evaluate(client, inserted);
       await this.deps.health?.heard(client, inserted);
+      await this.deps.sensorHealth?.heard(client, inserted);
       this.deps.crashAt?.("after-incidents");
       await this.deps.outbox.add(client, deadLetters);
       this.deps.crashAt?.("after-outbox");

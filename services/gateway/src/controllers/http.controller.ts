@@ -27,12 +27,15 @@ import type { IncidentWorkflowService } from "../services/incident-workflow.serv
 import type { LegalHoldService } from "../services/legal-hold.service.js";
 import type { PublicAlerts } from "../services/public-alerts.service.js";
 import type { RuleVersionsService } from "../services/rule-versions.service.js";
+import type { SensorsService } from "../services/sensors.service.js";
+import type { SensorThingsService } from "../services/sensorthings.service.js";
 import type { SessionService } from "../services/sessions.service.js";
 import type { UserAdminService } from "../services/user-admin.service.js";
 import type { VideoService } from "../services/video.service.js";
 import type { WatchListService } from "../services/watch-list.service.js";
 import { registerCameraHealthApi } from "./camera-health.controller.js";
 import { registerRulesApi } from "./rules.controller.js";
+import { registerSensorApi } from "./sensors.controller.js";
 import { registerWatchListApi } from "./watch-list.controller.js";
 
 declare module "fastify" {
@@ -66,6 +69,8 @@ export function registerApi(
     maintenance: CameraMaintenanceService;
     decommission: CameraDecommissionService;
     watchList: WatchListService;
+    sensors: SensorsService;
+    sensorThings: SensorThingsService;
     logger: Logger;
   },
 ): void {
@@ -88,6 +93,7 @@ export function registerApi(
   });
   registerWatchListApi(app, { signedIn, watchList: deps.watchList });
   registerRulesApi(app, { signedIn, ruleVersions: deps.ruleVersions });
+  registerSensorApi(app, { signedIn, sensors: deps.sensors, sensorThings: deps.sensorThings });
   const noStore = (reply: FastifyReply) => reply.header("cache-control", "no-store");
 
   app.get(API.config, async () => deps.clientConfig);
