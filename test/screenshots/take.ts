@@ -18,6 +18,9 @@
  *                            some of the simulator's plates is proposed and approved through the API first, and
  *                            removed again afterwards);
  *   alert-authoring.png      alert authoring from a template, saved as a draft: the phone previews;
+ *   partner-warnings.png     drafts from the partner agencies' CAP feeds (the stand-in feed of `npm start`) and the
+ *                            refused imports, as the drafter;
+ *   sensor-panel.png         a sensor's panel on the live map: latest readings and the last 24 hours, as the operator;
  *   alert-cap-preview.png    the same draft's CAP 1.2 document as the service would publish it;
  *   public-alerts-phone-dark.png / -light.png
  *                            the public alert page on a phone (390 × 844), with an alert this script publishes
@@ -62,6 +65,8 @@ async function main() {
     await caseLookup(browser);
     await watchList(browser);
     await alertAuthoring(browser);
+    await partnerWarnings(browser);
+    await sensorPanel(browser);
     published = await publishAlert();
     await publicPage(browser, published.alertId);
   } finally {
@@ -258,6 +263,38 @@ async function alertAuthoring(browser: Browser): Promise<void> {
   await scrollTo(page, '[data-testid="cap-xml"]', "start");
   await sleep(1000);
   await save(page, "alert-cap-preview");
+  await page.context().close();
+}
+
+async function partnerWarnings(browser: Browser): Promise<void> {
+  log("drafts from partner agencies, as the drafter…");
+  const page = await signedIn(browser, "drafter");
+  await page.getByTestId("nav-alerts").click();
+  await page.locator("#alerts-view").waitFor();
+  try {
+    await page.getByTestId("partner-draft").first().waitFor({ timeout: 90_000 });
+    await scrollTo(page, ".partner-warnings", "start");
+    await sleep(1000);
+    await save(page, "partner-warnings");
+  } catch (error) {
+    log(`no partner draft yet: is the stand-in feed running? (${String(error)})`);
+  }
+  await page.context().close();
+}
+
+async function sensorPanel(browser: Browser): Promise<void> {
+  log("a sensor's panel, as the operator…");
+  const page = await signedIn(browser, "operator");
+  const list = page.locator(".sensor-list-panel");
+  try {
+    await list.locator("summary").click({ timeout: 30_000 });
+    await list.getByTestId("sensor-list").getByRole("button").first().click();
+    await page.getByTestId("sensor-detail").getByTestId("sensor-latest").first().waitFor({ timeout: 30_000 });
+    await sleep(1500);
+    await save(page, "sensor-panel");
+  } catch (error) {
+    log(`no sensor panel: the simulator has no sensors yet? (${String(error)})`);
+  }
   await page.context().close();
 }
 
