@@ -24,7 +24,9 @@ beforeAll(async () => {
   if (!existsSync(`${webDir}/index.html`))
     throw new Error("web/dist is missing: npm test builds it (npm run build -w web)");
   pool = await migratedPool();
-  scenario = ruleScenario(pool);
+  // The highest marker and a band of spots of its own: no other file's crowd counts meet this rule, so its dry runs
+  // (counted on screen) see this file's events only.
+  scenario = ruleScenario(pool, { marker: 999_999, lon: 113.1 });
   await scenario.insert();
   stack = await startTestStack({ GATEWAY_WEB_DIR: webDir }, { CORRELATOR_RULES_POLL_MS: "300" });
   browser = await launchBrowser();

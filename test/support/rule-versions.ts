@@ -12,15 +12,27 @@ export interface OpenedIncident {
   evidence: number;
 }
 
+/** Where a scenario's crowd counts stand among other files' (see ruleScenario). */
+export interface ScenarioOptions {
+  /** The crowd count its detections report and its rule needs at least; default random in [900000, 990000). */
+  marker?: number;
+  /** Western edge of its band of spots, 0.4° wide; default 112.6°E. Files that share a run take disjoint bands. */
+  lon?: number;
+}
+
 /**
  * A correlation rule of the calling file's own (issue 15), inserted as the rules file would seed version 1, whose
- * matcher only that file's detections meet (a crowd count no camera reports): other files' correlators run it too
- * (it is in the shared database) but it opens nothing for them. Its events go to spots ~5.5 km apart, away from
- * other files' places.
+ * matcher needs a crowd count no camera reports (its marker). Other files' correlators run it too (it is in the
+ * shared database) but it opens nothing for them. The matcher is "count ≥ marker", so a scenario's detections also
+ * meet every rule with a lower marker: a dry run, which replays all stored events of its window, opens incidents
+ * from them that the live path never did (they were stored before that rule ran). A file comparing a dry run with
+ * the live path keeps to incidents of its own events (their keys name their earliest event), or takes the highest
+ * marker. Its events go to spots ~5.5 km apart, away from other files' places.
  */
-export function ruleScenario(pool: Pool) {
+export function ruleScenario(pool: Pool, options: ScenarioOptions = {}) {
   const ruleId = `rt-${randomUUID().slice(0, 8)}`;
-  const marker = 900_000 + Math.floor(Math.random() * 90_000);
+  const marker = options.marker ?? 900_000 + Math.floor(Math.random() * 90_000);
+  const west = options.lon ?? 112.6;
   const run = Math.random() * 0.4;
   let spot = 0;
 
@@ -39,7 +51,7 @@ export function ruleScenario(pool: Pool) {
 
   const place = (): Place => {
     spot += 1;
-    return { lat: 20.3 + run + spot * 0.05, lon: 112.6 + run };
+    return { lat: 20.3 + run + spot * 0.05, lon: west + run };
   };
 
   return {
