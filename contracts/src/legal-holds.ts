@@ -4,26 +4,16 @@
  * approves it; the database refuses any other way of clearing it, and every step is audited.
  */
 import { z } from "zod";
-
-const caseReferenceSchema = z
-  .string({ error: "is required (a string)" })
-  .trim()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9./_-]{2,63}$/, "must be 3..64 characters of A-Z, a-z, 0-9, '.', '/', '-', '_'");
-
-const reasonSchema = z
-  .string({ error: "is required (a string)" })
-  .trim()
-  .min(10, "must be 10..500 characters")
-  .max(500, "must be 10..500 characters");
+import { caseCodeSchema, decisionReasonSchema } from "./staff-fields.js";
 
 const time = z.string().meta({ format: "date-time" });
 
 export const placeLegalHoldRequestSchema = z
   .strictObject({
     /** The police case, e.g. "PJ-2026-004512". */
-    caseReference: caseReferenceSchema,
+    caseReference: caseCodeSchema,
     /** Why the case's material must be kept: 10..500 characters. */
-    reason: reasonSchema,
+    reason: decisionReasonSchema,
   })
   .meta({ id: "PlaceLegalHoldRequest" });
 export type PlaceLegalHoldRequest = z.infer<typeof placeLegalHoldRequestSchema>;
@@ -31,9 +21,9 @@ export type PlaceLegalHoldRequest = z.infer<typeof placeLegalHoldRequestSchema>;
 export const legalHoldReleaseRequestSchema = z
   .strictObject({
     /** The held case. */
-    caseReference: caseReferenceSchema,
+    caseReference: caseCodeSchema,
     /** Why the hold may end: 10..500 characters. */
-    reason: reasonSchema,
+    reason: decisionReasonSchema,
   })
   .meta({ id: "LegalHoldReleaseRequest" });
 export type LegalHoldReleaseRequest = z.infer<typeof legalHoldReleaseRequestSchema>;

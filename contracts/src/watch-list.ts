@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { queryInteger, timeSchema } from "./common.js";
+import { caseCodeSchema, decisionReasonSchema } from "./staff-fields.js";
 import type { Role } from "./vocabulary.js";
 
 /** Who may see the watch list and its hits (every look audited). */
@@ -24,17 +25,6 @@ export const WATCH_LIST_STATUSES = ["pending", "active", "rejected", "removed"] 
 export type WatchListStatus = (typeof WATCH_LIST_STATUSES)[number];
 export const WATCH_LIST_MATCH_KINDS = ["exact", "pattern"] as const;
 export type WatchListMatchKind = (typeof WATCH_LIST_MATCH_KINDS)[number];
-
-const caseReferenceSchema = z
-  .string({ error: "is required (a string)" })
-  .trim()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9./_-]{2,63}$/, "must be 3..64 characters of A-Z, a-z, 0-9, '.', '/', '-', '_'");
-
-const reasonSchema = z
-  .string({ error: "is required (a string)" })
-  .trim()
-  .min(10, "must be 10..500 characters")
-  .max(500, "must be 10..500 characters");
 
 const futureTime = z
   .string({ error: "is required (an ISO-8601 date-time)" })
@@ -63,9 +53,9 @@ export const watchListProposalSchema = z
       .transform((value) => value.toUpperCase()),
     matchKind: z.enum(WATCH_LIST_MATCH_KINDS, { error: 'must be "exact" or "pattern"' }).default("exact"),
     /** Why the plate is wanted: 10..500 characters. */
-    reason: reasonSchema,
+    reason: decisionReasonSchema,
     /** The police case, e.g. "PJ-2026-004512". */
-    caseReference: caseReferenceSchema,
+    caseReference: caseCodeSchema,
     /** When the entry stops matching: in the future, at most MAX_WATCH_LIST_DAYS ahead. */
     expiresAt: futureTime,
   })
@@ -94,14 +84,14 @@ export const watchListExtensionRequestSchema = z
   .strictObject({
     /** The new expiry: later than the current one, at most MAX_WATCH_LIST_DAYS from now. */
     expiresAt: futureTime,
-    reason: reasonSchema,
+    reason: decisionReasonSchema,
   })
   .meta({ id: "WatchListExtensionRequest" });
 export type WatchListExtensionRequest = z.input<typeof watchListExtensionRequestSchema>;
 
 /** Rejecting or removing: why, 10..500 characters. */
 export const watchListReasonRequestSchema = z
-  .strictObject({ reason: reasonSchema })
+  .strictObject({ reason: decisionReasonSchema })
   .meta({ id: "WatchListReasonRequest" });
 export type WatchListReasonRequest = z.input<typeof watchListReasonRequestSchema>;
 
