@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import {
   bootstrapService,
+  httpsServerOptions,
   type Logger,
   type RunningService,
   type ServiceDependencies,
@@ -155,7 +156,14 @@ async function wireAlerts(
   }, config.ALERTS_EXPIRY_CHECK_MS);
 
   const partnerFeeds = partnerFeedsOf(config, { pool, messages, observer: metrics.partners, logger });
-  const http = Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy: false });
+  // With ALERTS_TLS_CLIENT_CA_FILE only the gateway's certificate gets through: the public feed and documents are
+  // reached through the gateway's /cap/* too, as always (ALERTS_PUBLIC_BASE_URL is the gateway's origin).
+  const tls = httpsServerOptions({
+    certFile: config.ALERTS_TLS_CERT_FILE,
+    keyFile: config.ALERTS_TLS_KEY_FILE,
+    clientCaFile: config.ALERTS_TLS_CLIENT_CA_FILE,
+  });
+  const http = Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy: false, https: tls });
   registerHttp(http, {
     workflow,
     partnerImports: partnerFeeds.importer,
@@ -176,7 +184,13 @@ async function wireAlerts(
   const address = http.server.address();
   const port = typeof address === "object" && address ? address.port : config.ALERTS_PORT;
   logger.info(
-    { port, channels: channels.map((c) => c.name), capStatus: config.ALERTS_CAP_STATUS, signed: Boolean(signingKey) },
+    {
+      port,
+      tls: tls === null ? "off" : config.ALERTS_TLS_CLIENT_CA_FILE ? "mutual" : "on",
+      channels: channels.map((c) => c.name),
+      capStatus: config.ALERTS_CAP_STATUS,
+      signed: Boolean(signingKey),
+    },
     "alerts service ready",
   );
   return {

@@ -69,4 +69,21 @@ describe("alerts configuration", () => {
     );
     expect(problems({ ALERTS_WECHAT_TEMPLATE_KEYS: "headline" })).toHaveLength(1);
   });
+
+  it("serves HTTPS with a certificate and its key, both or neither, and requires client certificates with a CA", () => {
+    const tls = { ALERTS_TLS_CERT_FILE: "alerts.pem", ALERTS_TLS_KEY_FILE: "alerts.key" };
+    expect(problems(tls)).toEqual([]);
+    expect(readConfig({ ...base, ...tls, ALERTS_TLS_CLIENT_CA_FILE: "ca.pem" }).ALERTS_TLS_CLIENT_CA_FILE).toBe(
+      "ca.pem",
+    );
+    expect(problems({ ALERTS_TLS_CERT_FILE: "alerts.pem" })).toEqual([
+      "ALERTS_TLS_KEY_FILE: is required with ALERTS_TLS_CERT_FILE (set both or neither)",
+    ]);
+    expect(problems({ ALERTS_TLS_KEY_FILE: "alerts.key" })).toEqual([
+      "ALERTS_TLS_CERT_FILE: is required with ALERTS_TLS_KEY_FILE (set both or neither)",
+    ]);
+    expect(problems({ ALERTS_TLS_CLIENT_CA_FILE: "ca.pem" })).toEqual([
+      "ALERTS_TLS_CLIENT_CA_FILE: needs ALERTS_TLS_CERT_FILE and ALERTS_TLS_KEY_FILE (client certificates are only asked for over TLS)",
+    ]);
+  });
 });

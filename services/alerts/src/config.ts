@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import {
   checkCommonConfig,
   checkPublicBaseUrl,
+  checkServerTlsConfig,
   commonConfigShape,
   DEV_ALERTS_TOKEN,
   kafkaTopicsConfigShape,
@@ -18,8 +19,13 @@ const schema = z
     ...commonConfigShape,
     ...kafkaTopicsConfigShape,
     ALERTS_HOST: z.string().default("0.0.0.0"),
-    /** Authoring API (for the gateway, with ALERTS_API_TOKEN) and the public CAP feed, on one port. */
+    /** Authoring API (for the gateway, with ALERTS_API_TOKEN) and the CAP feed (public through the gateway), one port. */
     ALERTS_PORT: port.default(8081),
+    /** PEM certificate and key: with both, ALERTS_PORT serves HTTPS; neither = plain HTTP. */
+    ALERTS_TLS_CERT_FILE: z.string().min(1).optional(),
+    ALERTS_TLS_KEY_FILE: z.string().min(1).optional(),
+    /** PEM CA: with it, ALERTS_PORT requires a client certificate it signed (mutual TLS: the gateway's). */
+    ALERTS_TLS_CLIENT_CA_FILE: z.string().min(1).optional(),
     ALERTS_OPS_PORT: port.default(9467),
     /** Bearer token the gateway presents; required outside development and test mode. */
     ALERTS_API_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
@@ -112,6 +118,11 @@ const schema = z
   .transform((env, context) => {
     checkCommonConfig(env, context);
     checkPublicBaseUrl(env, "ALERTS_PUBLIC_BASE_URL", context);
+    checkServerTlsConfig(
+      env,
+      { cert: "ALERTS_TLS_CERT_FILE", key: "ALERTS_TLS_KEY_FILE", clientCa: "ALERTS_TLS_CLIENT_CA_FILE" },
+      context,
+    );
     const production = env.HUB_MODE === "production";
     if (env.ALERTS_CRASH_AFTER_SENDS && env.HUB_MODE !== "test") {
       context.addIssue({ code: "custom", path: ["ALERTS_CRASH_AFTER_SENDS"], message: "is only allowed in test mode" });

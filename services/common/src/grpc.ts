@@ -11,6 +11,7 @@ import {
 } from "@grpc/grpc-js";
 import { type HubError, isHubError, ValidationError } from "./errors.js";
 import type { Logger } from "./logger.js";
+import type { ClientTlsFiles, ServerTlsFiles } from "./tls.js";
 
 /**
  * The gRPC edge every service shares: decoding that never throws, authentication from metadata, and HubError →
@@ -124,14 +125,6 @@ export function unary<Req, Res, P>(
   };
 }
 
-/** A gRPC listener's TLS files (PEM); all unset = plaintext. */
-export interface ServerTlsFiles {
-  certFile?: string | undefined;
-  keyFile?: string | undefined;
-  /** With a client CA, every client must present a certificate it signed (mutual TLS). */
-  clientCaFile?: string | undefined;
-}
-
 /** The credentials of a gRPC listener: TLS when a certificate and key are given, client certificates with a CA. */
 export function serverCredentials(
   files: ServerTlsFiles,
@@ -146,15 +139,7 @@ export function serverCredentials(
   );
 }
 
-/** A gRPC client's TLS files (PEM); no CA = plaintext. */
-export interface ClientTlsFiles {
-  /** CA that signed the server's certificate; the server's host name is checked against it. */
-  caFile?: string | undefined;
-  /** Client certificate and key, for servers that require mutual TLS. */
-  certFile?: string | undefined;
-  keyFile?: string | undefined;
-}
-
+/** A gRPC client's credentials: plaintext without a CA; TLS with it, and the client certificate if given. */
 export function channelCredentials(
   files: ClientTlsFiles,
   read: (file: string) => Buffer = readFileSync,

@@ -93,7 +93,6 @@ export {
 export { distanceMetres, H3_INDEX_RESOLUTION, H3_PARTITION_RESOLUTION, h3Cell, macaoLandPath, Region } from "./geo.js";
 export {
   authorizationOf,
-  type ClientTlsFiles,
   CORRELATOR_MAX_MESSAGE_BYTES,
   channelCredentials,
   type Decoded,
@@ -103,7 +102,6 @@ export {
   messageLimits,
   RETRY_AFTER_METADATA,
   RETRY_PUSHBACK_METADATA,
-  type ServerTlsFiles,
   serverCredentials,
   tolerantDefinition,
   toServiceError,
@@ -148,6 +146,14 @@ export {
   type ServiceWiring,
 } from "./service.js";
 export { onShutdown } from "./shutdown.js";
+export {
+  type ClientTlsFiles,
+  checkHttpsClientConfig,
+  checkServerTlsConfig,
+  httpsAgentOptions,
+  httpsServerOptions,
+  type ServerTlsFiles,
+} from "./tls.js";
 export {
   type DeployedTopicSpec,
   defaultMinInsyncReplicas,

@@ -1,6 +1,7 @@
 import {
   bootstrapService,
   createPool,
+  httpsServerOptions,
   type Logger,
   type RunningService,
   readAuditHead,
@@ -177,7 +178,9 @@ async function wireGateway(
 
   // X-Forwarded-For only from the configured proxies: the address ends up in the audit trail.
   const proxies = proxyTrust(config.GATEWAY_TRUSTED_PROXIES);
+  const tls = httpsServerOptions({ certFile: config.GATEWAY_TLS_CERT_FILE, keyFile: config.GATEWAY_TLS_KEY_FILE });
   const app = Fastify({
+    https: tls,
     logger: false,
     bodyLimit: 64 * 1024,
     trustProxy: proxies.none ? false : (address: string) => proxies.trusts(address),
@@ -296,6 +299,15 @@ async function wireGateway(
     clientAddress: (peer, forwardedFor) => clientAddress(peer, forwardedFor, proxies),
   });
   const sensorsRepository = new SensorsRepository(pool);
+  const alerts = new AlertsGateway({
+    baseUrl: config.ALERTS_URL,
+    token: config.ALERTS_API_TOKEN,
+    tls: {
+      caFile: config.ALERTS_TLS_CA_FILE,
+      certFile: config.ALERTS_TLS_CLIENT_CERT_FILE,
+      keyFile: config.ALERTS_TLS_CLIENT_KEY_FILE,
+    },
+  });
   registerApi(app, {
     sensors: new SensorsService({ sensors: sensorsRepository }),
     sensorThings: new SensorThingsService({ sensors: sensorsRepository }),
@@ -326,7 +338,7 @@ async function wireGateway(
     legalHolds: new LegalHoldService(new LegalHoldsRepository(pool)),
     exports,
     audit,
-    alerts: new AlertsGateway({ baseUrl: config.ALERTS_URL, token: config.ALERTS_API_TOKEN }),
+    alerts,
     publicAlerts,
     clientConfig,
     logger: logger.child({ ns: "http" }),
@@ -394,7 +406,10 @@ async function wireGateway(
   await app.listen({ host: config.GATEWAY_HOST, port: config.GATEWAY_PORT });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.GATEWAY_PORT;
-  logger.info({ port, epoch: live.epoch, instance: config.GATEWAY_INSTANCE_ID }, "gateway listening");
+  logger.info(
+    { port, tls: tls !== null, epoch: live.epoch, instance: config.GATEWAY_INSTANCE_ID },
+    "gateway listening",
+  );
   return {
     exposed: { port },
     metrics: metrics.registry,
@@ -418,6 +433,7 @@ async function wireGateway(
       await feed.stop();
       await signInRefusals.stop();
       correlator.close();
+      alerts.close();
     },
   };
 }

@@ -42,4 +42,49 @@ describe("gateway configuration", () => {
       "CORRELATOR_TLS_CLIENT_CERT_FILE: CORRELATOR_TLS_CLIENT_CERT_FILE and CORRELATOR_TLS_CLIENT_KEY_FILE must be set together",
     ]);
   });
+
+  it("serves HTTPS with a certificate and its key, both or neither, naming the one missing", () => {
+    const tls = readConfig({ ...base, GATEWAY_TLS_CERT_FILE: "gateway.pem", GATEWAY_TLS_KEY_FILE: "gateway.key" });
+    expect([tls.GATEWAY_TLS_CERT_FILE, tls.GATEWAY_TLS_KEY_FILE]).toEqual(["gateway.pem", "gateway.key"]);
+    expect(problems({ GATEWAY_TLS_CERT_FILE: "gateway.pem" })).toEqual([
+      "GATEWAY_TLS_KEY_FILE: is required with GATEWAY_TLS_CERT_FILE (set both or neither)",
+    ]);
+    expect(problems({ GATEWAY_TLS_KEY_FILE: "gateway.key" })).toEqual([
+      "GATEWAY_TLS_CERT_FILE: is required with GATEWAY_TLS_KEY_FILE (set both or neither)",
+    ]);
+  });
+
+  it("uses the alerts TLS files only with an https:// ALERTS_URL, and the client certificate only with its key", () => {
+    const https = "https://alerts.hub.svc:8081";
+    const client = { ALERTS_TLS_CLIENT_CERT_FILE: "client.pem", ALERTS_TLS_CLIENT_KEY_FILE: "client.key" };
+    expect(problems({ ALERTS_URL: https, ALERTS_TLS_CA_FILE: "ca.pem", ...client })).toEqual([]);
+    // Without a CA file the system's CAs verify the alerts service.
+    expect(problems({ ALERTS_URL: https, ...client })).toEqual([]);
+    expect(problems({ ALERTS_URL: https, ALERTS_TLS_CLIENT_CERT_FILE: "client.pem" })).toEqual([
+      "ALERTS_TLS_CLIENT_KEY_FILE: is required with ALERTS_TLS_CLIENT_CERT_FILE (set both or neither)",
+    ]);
+    expect(problems({ ALERTS_URL: https, ALERTS_TLS_CLIENT_KEY_FILE: "client.key" })).toEqual([
+      "ALERTS_TLS_CLIENT_CERT_FILE: is required with ALERTS_TLS_CLIENT_KEY_FILE (set both or neither)",
+    ]);
+    expect(problems({ ALERTS_URL: "http://alerts:8081", ALERTS_TLS_CA_FILE: "ca.pem", ...client })).toEqual([
+      "ALERTS_TLS_CA_FILE: needs an https:// ALERTS_URL (TLS files are only used over TLS)",
+      "ALERTS_TLS_CLIENT_CERT_FILE: needs an https:// ALERTS_URL (TLS files are only used over TLS)",
+      "ALERTS_TLS_CLIENT_KEY_FILE: needs an https:// ALERTS_URL (TLS files are only used over TLS)",
+    ]);
+  });
+
+  it("accepts the TLS settings in production mode and still refuses the development token over TLS", () => {
+    const tls = {
+      GATEWAY_TLS_CERT_FILE: "gateway.pem",
+      GATEWAY_TLS_KEY_FILE: "gateway.key",
+      ALERTS_URL: "https://alerts.hub.svc:8081",
+      ALERTS_TLS_CA_FILE: "ca.pem",
+      ALERTS_TLS_CLIENT_CERT_FILE: "client.pem",
+      ALERTS_TLS_CLIENT_KEY_FILE: "client.key",
+    };
+    expect(problems({ ...production, ...tls })).toEqual([]);
+    expect(problems({ ...production, ...tls, ALERTS_API_TOKEN: DEV_ALERTS_TOKEN })).toEqual([
+      "ALERTS_API_TOKEN: holds a public development secret (insecure-development-…), refused in production mode",
+    ]);
+  });
 });

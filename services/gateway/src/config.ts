@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 import {
   booleanFlag,
   checkCommonConfig,
+  checkHttpsClientConfig,
+  checkServerTlsConfig,
   commonConfigShape,
   DEV_ALERTS_TOKEN,
   DEV_CORRELATOR_TOKEN,
@@ -37,6 +39,9 @@ const schema = z
     GATEWAY_HOST: z.string().default("0.0.0.0"),
     /** REST API, Socket.IO and the dashboard, on one port. */
     GATEWAY_PORT: port.default(8080),
+    /** PEM certificate and key: with both, GATEWAY_PORT serves HTTPS (and Socket.IO over it); neither = plain HTTP. */
+    GATEWAY_TLS_CERT_FILE: z.string().min(1).optional(),
+    GATEWAY_TLS_KEY_FILE: z.string().min(1).optional(),
     GATEWAY_OPS_PORT: port.default(9466),
     /** A clip opened for an evidence time runs from this many seconds before it… */
     GATEWAY_CLIP_BEFORE_S: z.coerce.number().int().min(0).max(3600).default(30),
@@ -141,8 +146,13 @@ const schema = z
     CORRELATOR_TLS_CLIENT_KEY_FILE: z.string().min(1).optional(),
     /** The correlator's service token; required outside development/test. */
     CORRELATOR_API_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
-    /** The alerts service (authoring API, CAP feed), proxied under /api/v1/alerting and /cap. */
+    /** The alerts service (authoring API, CAP feed), proxied under /api/v1/alerting and /cap; https:// = over TLS. */
     ALERTS_URL: z.url().default("http://127.0.0.1:8081"),
+    /** PEM CA of the alerts service's certificate (https:// ALERTS_URL); unset = the system's CAs. */
+    ALERTS_TLS_CA_FILE: z.string().min(1).optional(),
+    /** PEM client certificate and key the gateway presents to an alerts service that requires mutual TLS. */
+    ALERTS_TLS_CLIENT_CERT_FILE: z.string().min(1).optional(),
+    ALERTS_TLS_CLIENT_KEY_FILE: z.string().min(1).optional(),
     /** The alerts service's token; required outside development/test. */
     ALERTS_API_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
     /** Longest window a case lookup may cover. */
@@ -164,6 +174,17 @@ const schema = z
   })
   .transform((env, context) => {
     checkCommonConfig(env, context);
+    checkServerTlsConfig(env, { cert: "GATEWAY_TLS_CERT_FILE", key: "GATEWAY_TLS_KEY_FILE" }, context);
+    checkHttpsClientConfig(
+      env,
+      {
+        url: "ALERTS_URL",
+        ca: "ALERTS_TLS_CA_FILE",
+        cert: "ALERTS_TLS_CLIENT_CERT_FILE",
+        key: "ALERTS_TLS_CLIENT_KEY_FILE",
+      },
+      context,
+    );
     if (Boolean(env.CORRELATOR_TLS_CLIENT_CERT_FILE) !== Boolean(env.CORRELATOR_TLS_CLIENT_KEY_FILE)) {
       context.addIssue({
         code: "custom",

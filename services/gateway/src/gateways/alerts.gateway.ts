@@ -1,4 +1,7 @@
-import { UnavailableError } from "@hub/common";
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { buffer } from "node:stream/consumers";
+import { type ClientTlsFiles, httpsAgentOptions, UnavailableError } from "@hub/common";
 
 /** Identity headers the alerts service reads (services/alerts/src/controllers/http.controller.ts). */
 const IDENTITY = { user: "x-hub-user", roles: "x-hub-roles", ip: "x-hub-client-ip" } as const;
@@ -13,9 +16,20 @@ export interface ForwardedResponse {
 /**
  * The alerts service's HTTP API, reached with the service token and the signed-in user's identity. The gateway
  * checks the sign-in; the alerts service decides what each role may do (the two-person rule lives there).
+ *
+ * An https:// base URL is reached over TLS: the server's certificate is checked against `tls.caFile` (or the system's
+ * CAs) and its host name, and the gateway presents its client certificate to a service requiring mutual TLS.
  */
 export class AlertsGateway {
-  constructor(private readonly options: { baseUrl: string; token: string; timeoutMs?: number }) {}
+  private readonly secure: boolean;
+  private readonly agent: HttpAgent;
+
+  constructor(private readonly options: { baseUrl: string; token: string; timeoutMs?: number; tls?: ClientTlsFiles }) {
+    this.secure = new URL(options.baseUrl).protocol === "https:";
+    this.agent = this.secure
+      ? new HttpsAgent({ keepAlive: true, ...httpsAgentOptions(options.tls ?? {}) })
+      : new HttpAgent({ keepAlive: true });
+  }
 
   async forward(request: {
     method: string;
@@ -32,24 +46,45 @@ export class AlertsGateway {
       headers[IDENTITY.ip] = request.ip;
     }
     const hasBody = request.method !== "GET" && request.method !== "HEAD";
-    if (hasBody) headers["content-type"] = "application/json";
-    let response: Response;
+    const body = hasBody ? Buffer.from(JSON.stringify(request.body ?? {})) : undefined;
+    if (body) {
+      headers["content-type"] = "application/json";
+      headers["content-length"] = String(body.length);
+    }
     try {
-      response = await fetch(new URL(request.path, this.options.baseUrl), {
-        method: request.method,
-        headers,
-        ...(hasBody ? { body: JSON.stringify(request.body ?? {}) } : {}),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
-        redirect: "error",
-      });
+      const response = await this.send(new URL(request.path, this.options.baseUrl), request.method, headers, body);
+      // Redirects are not followed (they would carry the token elsewhere): the service is misconfigured.
+      if (response.statusCode !== undefined && response.statusCode >= 300 && response.statusCode < 400) {
+        response.resume();
+        throw new Error(`the alerts service redirected (${response.statusCode})`);
+      }
+      return {
+        status: response.statusCode ?? 502,
+        contentType: response.headers["content-type"] ?? "application/octet-stream",
+        body: await buffer(response),
+        cacheControl: response.headers["cache-control"] ?? null,
+      };
     } catch (err) {
+      // Refused connections and TLS handshakes, timeouts and cut-off answers alike.
       throw new UnavailableError("the alerts service does not answer", err);
     }
-    return {
-      status: response.status,
-      contentType: response.headers.get("content-type") ?? "application/octet-stream",
-      body: Buffer.from(await response.arrayBuffer()),
-      cacheControl: response.headers.get("cache-control"),
-    };
+  }
+
+  /** Closes the kept-alive connections (at shutdown). */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private send(url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined) {
+    const request = this.secure ? httpsRequest : httpRequest;
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const outgoing = request(
+        url,
+        { method, headers, agent: this.agent, signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000) },
+        resolve,
+      );
+      outgoing.on("error", reject);
+      outgoing.end(body);
+    });
   }
 }
