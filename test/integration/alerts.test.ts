@@ -102,6 +102,17 @@ function deliveredTo(alertVersionMessageId: string): Map<string, number> {
   return counts;
 }
 
+/** A published message's CAP document, once the CAP-feed channel (which may deliver after the webhooks) serves it. */
+async function capDocument(identifier: string): Promise<string> {
+  let xml = "";
+  await settles(async () => {
+    const response = await fetch(`${stack.url}${PUBLIC_ALERTS.cap(identifier)}`);
+    expect(response.status).toBe(200);
+    xml = await response.text();
+  }, 10_000);
+  return xml;
+}
+
 const allSubscribers = Object.values(apps).flatMap((app) => app.subscribers.map((id) => `${app.name}/${id}`));
 
 describe("authoring with two-person approval", () => {
@@ -385,9 +396,7 @@ describe("publication and delivery", () => {
     expect(feed.headers.get("content-type")).toMatch(/application\/atom\+xml/);
     const atom = await feed.text();
     expect(atom).toContain(first.identifier);
-    const cap = await fetch(`${stack.url}${PUBLIC_ALERTS.cap(first.identifier)}`);
-    expect(cap.status).toBe(200);
-    const xml = await cap.text();
+    const xml = await capDocument(first.identifier);
     expect(xsdErrors(xml)).toBe("");
     for (const language of ["zh-Hant", "pt", "en"]) expect(xml).toContain(`<language>${language}</language>`);
     expect(xml).toContain(`<identifier>${first.identifier}</identifier>`);
@@ -415,7 +424,7 @@ describe("publication and delivery", () => {
     expect(update.version).toBe(2);
     expect(update.references).toMatch(new RegExp(`^cpc\\.gov\\.mo,${first.identifier},\\d{4}-\\d\\d-\\d\\dT`));
     await settles(async () => expect(deliveredTo(update.id).size).toBe(allSubscribers.length), 10_000);
-    const updateXml = await (await fetch(`${stack.url}${PUBLIC_ALERTS.cap(update.identifier)}`)).text();
+    const updateXml = await capDocument(update.identifier);
     expect(xsdErrors(updateXml)).toBe("");
     expect(updateXml).toContain("<msgType>Update</msgType>");
     expect(updateXml).toContain(`<references>${update.references}</references>`);
@@ -441,7 +450,7 @@ describe("publication and delivery", () => {
         .map((hook) => (hook.body as { type: string }).type);
       expect(new Set(types)).toEqual(new Set(["alert.cancelled"]));
     }, 10_000);
-    const cancelXml = await (await fetch(`${stack.url}${PUBLIC_ALERTS.cap(cancel.identifier)}`)).text();
+    const cancelXml = await capDocument(cancel.identifier);
     expect(xsdErrors(cancelXml)).toBe("");
     expect(cancelXml).toContain("<msgType>Cancel</msgType>");
     await settles(async () => {
