@@ -9,13 +9,19 @@ export {
 } from "./dev-partner-feed.js";
 export { type DevRecorder, startDevRecorder, stillSvg } from "./dev-recorder.js";
 export {
+  bundledKafkaVersion,
   ensureKafkaJars,
+  ensureKafkaToolsJars,
   type KafkaBrokerOptions,
   type KafkaClusterNode,
   type KafkaClusterOptions,
   type KafkaSecurityListeners,
+  type ProducerPerfOptions,
+  type ProducerPerfResult,
+  parseProducerPerfOutput,
   type RunningKafka,
   type RunningKafkaCluster,
+  runProducerPerformance,
   startKafka,
   startKafkaCluster,
 } from "./kafka.js";

@@ -1,7 +1,7 @@
 /**
  * The development Kafka broker: jars (fetched with Maven), process (the JVM, its files and logs), broker (config,
- * KRaft format, readiness, startKafka) and cluster (N such nodes as one replicated cluster, startKafkaCluster). This
- * file is its public surface.
+ * KRaft format, readiness, startKafka), cluster (N such nodes as one replicated cluster, startKafkaCluster) and, for
+ * the benches, Kafka's own producer benchmark (perf-test, with the tools jars). This file is its public surface.
  */
 
 export {
@@ -16,4 +16,10 @@ export {
   type RunningKafkaCluster,
   startKafkaCluster,
 } from "./kafka/cluster.js";
-export { ensureKafkaJars } from "./kafka/jars.js";
+export { bundledKafkaVersion, ensureKafkaJars, ensureKafkaToolsJars } from "./kafka/jars.js";
+export {
+  type ProducerPerfOptions,
+  type ProducerPerfResult,
+  parseProducerPerfOutput,
+  runProducerPerformance,
+} from "./kafka/perf-test.js";

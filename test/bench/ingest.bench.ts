@@ -1,15 +1,32 @@
-import { createLogger, H3_PARTITION_RESOLUTION, h3Cell, macaoLandPath, Region, topics } from "@hub/common";
+import {
+  createLogger,
+  H3_PARTITION_RESOLUTION,
+  h3Cell,
+  loadPlatformaticKafka,
+  macaoLandPath,
+  Region,
+  topics,
+} from "@hub/common";
+import { bundledKafkaVersion, type ProducerPerfResult, runProducerPerformance } from "@hub/infra";
 import { type Detection, DetectionRecord } from "@hub/proto";
 import { buildCameras, IngestGateway, noEffects, Traffic } from "@hub/simulator";
 import { cellToParent } from "h3-js";
-import { Partitioners } from "kafkajs";
+import kafkajs, { type Kafka, Partitioners } from "kafkajs";
 import { describeRun, progress, type RunFigures, startBenchHub, startBenchService } from "./support.js";
+
+// kafkajs is CommonJS: Node's ESM loader finds only some of its named exports, not this one.
+const { ConfigResourceTypes } = kafkajs;
 
 const total = Number(process.env.BENCH_DETECTIONS ?? 200_000);
 const batch = Number(process.env.BENCH_BATCH ?? 500);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 /** Parallel idempotent producers, for ingest (KAFKA_PRODUCER_LANES) and for the raw baseline alike. */
 const lanes = Number(process.env.BENCH_LANES ?? 4);
+/** The hub producer's defaults (services/ingest config), which the Java producer is given too. */
+const lingerMs = 5;
+const maxBatchMessages = 1000;
+/** The ingest service's Kafka client (KAFKA_PRODUCER_CLIENT): kafkajs, or platformatic to measure the hub with it. */
+const hubClient = process.env.BENCH_HUB_CLIENT ?? "kafkajs";
 const logger = createLogger("bench", "warn");
 const log = (message: string) => console.error(`› ${message}`);
 
@@ -31,10 +48,21 @@ function brokerCounts(argv: string[]): number[] {
   return counts;
 }
 
+interface Engine {
+  kafka: string;
+  brokers: number;
+  replicationFactor: number;
+  minInsyncReplicas: string;
+}
+
 interface Measured {
   nodes: number;
+  engine: Engine;
+  recordBytes: number;
   ingest: ReturnType<typeof describeRun>;
   raw: ReturnType<typeof describeRun>;
+  platformatic: ReturnType<typeof describeRun>;
+  java: ProducerPerfResult;
 }
 
 async function main() {
@@ -43,29 +71,68 @@ async function main() {
     throw new Error("--brokers with several counts starts its own clusters; unset KAFKA_BROKERS");
   const results: Measured[] = [];
   for (const nodes of counts) results.push(await measure(nodes));
-  const row = (r: ReturnType<typeof describeRun>) =>
-    `${r.label.padEnd(30)} ${r.rate.toFixed(0).padStart(10)} det/s   ack p50 ${r.p50.toFixed(1).padStart(7)} ms   p99 ${r.p99.toFixed(1).padStart(7)} ms`;
+  const row = (label: string, rate: number, latency: string) =>
+    `${label.padEnd(40)} ${rate.toFixed(0).padStart(8)} det/s   ${latency}`;
+  const perBatch = (r: ReturnType<typeof describeRun>) =>
+    `per batch p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms`;
   console.log(
-    `\nbench:ingest — ${total} detections each way; ingest: ${concurrency} concurrent gRPC streams of ${batch}-detection batches; raw: ${lanes} idempotent kafkajs producers, batches of ~${batch}; both acks=all, ${lanes} producer lane(s); latency = per batch`,
+    `\nbench:ingest — ${total} detections each way; ingest: ${concurrency} concurrent gRPC streams of ${batch}-detection batches (KAFKA_PRODUCER_CLIENT=${hubClient}); raw kafkajs and raw @platformatic/kafka: ${lanes} idempotent producers each, batches of ~${batch}, one request in flight each; Java: one kafka-producer-perf-test producer; all acks=all with idempotence`,
   );
   for (const result of results) {
-    const cluster =
-      result.nodes === 1
-        ? "1 broker (replication factor 1)"
-        : `${result.nodes} brokers (replication factor ${Math.min(3, result.nodes)}, min.insync.replicas ${result.nodes >= 3 ? 2 : 1})`;
-    console.log(`\n${cluster}`);
-    console.log(row(result.ingest));
-    console.log(row(result.raw));
+    const { engine, java } = result;
     console.log(
-      `ratio (ingest / raw): ${(result.ingest.rate / result.raw.rate).toFixed(2)}   goal ≥ 0.50 and ≥ 20000 det/s`,
+      `\nengine: Kafka ${engine.kafka}, ${engine.brokers} broker${engine.brokers > 1 ? "s" : ""}, ${topics.detections.name} replication factor ${engine.replicationFactor}, min.insync.replicas ${engine.minInsyncReplicas}; records of ${result.recordBytes} bytes (mean encoded DetectionRecord)`,
+    );
+    console.log(row(`gRPC ingest → Kafka (${hubClient})`, result.ingest.rate, perBatch(result.ingest)));
+    console.log(row("raw kafkajs producer → Kafka", result.raw.rate, perBatch(result.raw)));
+    console.log(
+      row("raw @platformatic/kafka producer → Kafka", result.platformatic.rate, perBatch(result.platformatic)),
+    );
+    console.log(
+      row(
+        "Java producer (kafka-producer-perf-test)",
+        java.recordsPerSecond,
+        `per record p50 ${java.p50Ms.toFixed(1).padStart(6)} ms  p99 ${java.p99Ms.toFixed(1).padStart(6)} ms  (avg ${java.avgLatencyMs.toFixed(1)} ms)`,
+      ),
+    );
+    const ratio = (a: number, b: number) => (a / b).toFixed(2);
+    console.log(
+      `ratios: ingest / raw kafkajs ${ratio(result.ingest.rate, result.raw.rate)}   ingest / Java ${ratio(result.ingest.rate, java.recordsPerSecond)}   raw kafkajs / Java ${ratio(result.raw.rate, java.recordsPerSecond)}   raw platformatic / raw kafkajs ${ratio(result.platformatic.rate, result.raw.rate)}   goal: ingest / raw kafkajs ≥ 0.90 and ≥ 25000 det/s`,
     );
   }
   const [first, ...others] = results;
   for (const other of others) {
     if (!first) break;
     console.log(
-      `\n${other.nodes} brokers / ${first.nodes} broker${first.nodes > 1 ? "s" : ""}: ingest ${(other.ingest.rate / first.ingest.rate).toFixed(2)}, raw ${(other.raw.rate / first.raw.rate).toFixed(2)}`,
+      `\n${other.nodes} brokers / ${first.nodes} broker${first.nodes > 1 ? "s" : ""}: ingest ${(other.ingest.rate / first.ingest.rate).toFixed(2)}, raw kafkajs ${(other.raw.rate / first.raw.rate).toFixed(2)}, raw platformatic ${(other.platformatic.rate / first.platformatic.rate).toFixed(2)}, Java ${(other.java.recordsPerSecond / first.java.recordsPerSecond).toFixed(2)}`,
     );
+  }
+  if (results[0]) console.log(`\nJava producer command (1st run): ${results[0].java.command}`);
+}
+
+/** What the bench ran on: the broker count and the detections topic's replication, as the cluster reports them. */
+async function describeEngine(kafka: Kafka): Promise<Engine> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const cluster = await admin.describeCluster();
+    const metadata = await admin.fetchTopicMetadata({ topics: [topics.detections.name] });
+    const replicas = Math.min(...(metadata.topics[0]?.partitions ?? []).map((partition) => partition.replicas.length));
+    const configs = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [
+        { type: ConfigResourceTypes.TOPIC, name: topics.detections.name, configNames: ["min.insync.replicas"] },
+      ],
+    });
+    const minIsr = configs.resources[0]?.configEntries.find((entry) => entry.configName === "min.insync.replicas");
+    return {
+      kafka: process.env.KAFKA_BROKERS ? "of KAFKA_BROKERS (version not known here)" : await bundledKafkaVersion(),
+      brokers: cluster.brokers.length,
+      replicationFactor: replicas,
+      minInsyncReplicas: minIsr?.configValue ?? "?",
+    };
+  } finally {
+    await admin.disconnect();
   }
 }
 
@@ -74,6 +141,7 @@ async function measure(nodes: number): Promise<Measured> {
   const hub = await startBenchHub("hub-bench-", log, logger, { kafkaNodes: nodes });
   const { kafka, siteId, token, cleanups } = hub;
   try {
+    const engine = await describeEngine(kafka);
     await startBenchService(hub, {
       name: "ingest",
       opsPort: 9564,
@@ -82,6 +150,7 @@ async function measure(nodes: number): Promise<Measured> {
         INGEST_PORT: "50151",
         INGEST_OPS_PORT: "9564",
         KAFKA_PRODUCER_LANES: String(lanes),
+        KAFKA_PRODUCER_CLIENT: hubClient,
         // The bench measures the service's capacity from one site, not the per-site rate limit.
         INGEST_SITE_RATE: "1000000000",
         INGEST_SITE_BURST: "1000000000",
@@ -118,6 +187,46 @@ async function measure(nodes: number): Promise<Measured> {
       await producer.connect();
       cleanups.unshift(() => producer.disconnect());
     }
+    // The same settings with the second client: idempotent (which implies acks=all), murmur2 partitions as Java's.
+    const platformatic = await loadPlatformaticKafka();
+    const platformaticProducers = Array.from(
+      { length: lanes },
+      () =>
+        new platformatic.Producer({
+          clientId: "bench-platformatic",
+          bootstrapBrokers: hub.brokers,
+          idempotent: true,
+          acks: -1,
+          autocreateTopics: false,
+        }),
+    );
+    for (const producer of platformaticProducers) cleanups.unshift(() => producer.close());
+    let recordBytes = 0;
+    let recordCount = 0;
+    const encodeRecords = (detections: Detection[]) =>
+      detections.map((detection) => {
+        const where = placement.get(detection.cameraId);
+        const value = DetectionRecord.encode({
+          detection,
+          context: {
+            ingestedAt: new Date(),
+            siteId,
+            position: where?.camera.position,
+            district: where?.camera.district ?? "",
+            h3Cell: where?.cell ?? "",
+          },
+        }).finish();
+        recordBytes += value.byteLength;
+        recordCount += 1;
+        return {
+          key: where?.key ?? "",
+          value: Buffer.from(value),
+          headers: { "hub-type": "hub.v1.DetectionRecord", "hub-event-id": detection.eventId },
+        };
+      });
+    // Keys are fixed to lanes as ingest does (one lane per key keeps per-key order).
+    const laneOfKey = (key: string) =>
+      [...key].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) >>> 0, 7) % lanes;
 
     const runIngest = async (detections: Detection[], label: string): Promise<RunFigures> => {
       const batches: Detection[][] = [];
@@ -147,28 +256,9 @@ async function measure(nodes: number): Promise<Measured> {
       const latencies: number[] = [];
       const started = performance.now();
       // The same work per message as ingest (build the record with its context, encode), then each lane sends its
-      // share of every round in batches, one request in flight per lane, keys fixed to lanes as ingest does.
-      const laneOfKey = (key: string) =>
-        [...key].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) >>> 0, 7) % lanes;
+      // share of every round in batches, one request in flight per lane.
       for (let index = 0; index < detections.length; index += batch * lanes) {
-        const round = detections.slice(index, index + batch * lanes).map((detection) => {
-          const where = placement.get(detection.cameraId);
-          const value = DetectionRecord.encode({
-            detection,
-            context: {
-              ingestedAt: new Date(),
-              siteId,
-              position: where?.camera.position,
-              district: where?.camera.district ?? "",
-              h3Cell: where?.cell ?? "",
-            },
-          }).finish();
-          return {
-            key: where?.key ?? "",
-            value: Buffer.from(value),
-            headers: { "hub-type": "hub.v1.DetectionRecord", "hub-event-id": detection.eventId },
-          };
-        });
+        const round = encodeRecords(detections.slice(index, index + batch * lanes));
         await Promise.all(
           producers.map(async (producer, lane) => {
             const messages = round.filter((message) => laneOfKey(message.key) === lane);
@@ -188,19 +278,77 @@ async function measure(nodes: number): Promise<Measured> {
       };
     };
 
+    const runPlatformatic = async (detections: Detection[], label: string): Promise<RunFigures> => {
+      const latencies: number[] = [];
+      const started = performance.now();
+      for (let index = 0; index < detections.length; index += batch * lanes) {
+        const round = encodeRecords(detections.slice(index, index + batch * lanes));
+        await Promise.all(
+          platformaticProducers.map(async (producer, lane) => {
+            const messages = round
+              .filter((message) => laneOfKey(message.key) === lane)
+              .map((message) => ({
+                topic: topics.detections.name,
+                key: Buffer.from(message.key),
+                value: message.value,
+                headers: new Map(
+                  Object.entries(message.headers).map(([name, value]) => [Buffer.from(name), Buffer.from(value)]),
+                ),
+              }));
+            if (messages.length === 0) return;
+            const sent = performance.now();
+            await producer.send({ messages, partitioner: platformatic.compatibilityPartitioner });
+            latencies.push(performance.now() - sent);
+          }),
+        );
+        progress(label, Math.min(index + batch * lanes, detections.length), detections.length);
+      }
+      return {
+        label,
+        events: detections.length,
+        seconds: (performance.now() - started) / 1000,
+        latenciesMs: latencies,
+      };
+    };
+
     log("warming up…");
     await runIngest(makeDetections(20_000), "warm-up ingest");
     await runRaw(makeDetections(20_000), "warm-up raw");
+    await runPlatformatic(makeDetections(20_000), "warm-up platformatic");
 
     log(`measuring ${total} detections each way (batches of ${batch}, ${concurrency} concurrent streams)…`);
     // Interleave the two sides in halves so that a slow patch of the machine hits both.
     const halves = [Math.floor(total / 2), total - Math.floor(total / 2)];
     const ingestRuns: RunFigures[] = [];
     const rawRuns: RunFigures[] = [];
+    const platformaticRuns: RunFigures[] = [];
     for (const half of halves) {
       ingestRuns.push(await runIngest(makeDetections(half), "gRPC ingest"));
       rawRuns.push(await runRaw(makeDetections(half), "raw kafkajs"));
+      platformaticRuns.push(await runPlatformatic(makeDetections(half), "raw platformatic"));
     }
+    // Kafka's own benchmark: the same record size, a random key from as many keys as the cameras' partition keys,
+    // linger and batch bytes as the hub's producer (a batch of up to maxBatchMessages records), acks=all, idempotent.
+    const meanRecordBytes = Math.round(recordBytes / recordCount);
+    const keys = new Set([...placement.values()].map((where) => where.key)).size;
+    log(`Java producer: ${total} records of ${meanRecordBytes} bytes over ${keys} keys…`);
+    const java = await runProducerPerformance({
+      brokers: hub.brokers,
+      topic: topics.detections.name,
+      records: total,
+      warmupRecords: 20_000,
+      recordSizeBytes: meanRecordBytes,
+      keyRange: keys,
+      producerProperties: {
+        acks: "all",
+        "enable.idempotence": "true",
+        "linger.ms": String(lingerMs),
+        "batch.size": String(maxBatchMessages * meanRecordBytes),
+        "compression.type": "none",
+        "client.id": "bench-java",
+      },
+      log,
+    });
     const merge = (runs: RunFigures[], label: string): RunFigures => ({
       label,
       events: runs.reduce((sum, run) => sum + run.events, 0),
@@ -209,8 +357,12 @@ async function measure(nodes: number): Promise<Measured> {
     });
     return {
       nodes,
+      engine,
+      recordBytes: meanRecordBytes,
       ingest: describeRun(merge(ingestRuns, "gRPC ingest → Kafka")),
       raw: describeRun(merge(rawRuns, "raw kafkajs producer → Kafka")),
+      platformatic: describeRun(merge(platformaticRuns, "raw @platformatic/kafka producer → Kafka")),
+      java,
     };
   } finally {
     for (const cleanup of cleanups) await cleanup().catch((error: unknown) => log(`cleanup: ${String(error)}`));

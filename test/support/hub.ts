@@ -150,6 +150,8 @@ export interface ReadRecord<T> {
   value: T;
   headers: Record<string, string>;
   partition: number;
+  /** The producer id of the record's batch: "-1" unless an idempotent (or transactional) producer wrote it. */
+  producerId: string;
 }
 
 function headerMap(headers: IHeaders | undefined): Record<string, string> {
@@ -190,7 +192,15 @@ export async function readTopic<T>(options: {
           return; // other tests put undecodable bytes on the topics on purpose (dead-letter tests)
         }
         if (!options.keep(value)) return;
-        records.push({ key: message.key?.toString() ?? "", value, headers: headerMap(message.headers), partition });
+        // kafkajs keeps the record batch's header on each message it decodes (not in its types).
+        const { batchContext } = message as { batchContext?: { producerId?: string } };
+        records.push({
+          key: message.key?.toString() ?? "",
+          value,
+          headers: headerMap(message.headers),
+          partition,
+          producerId: batchContext?.producerId ?? "-1",
+        });
         if (options.until(records)) done();
       },
     });

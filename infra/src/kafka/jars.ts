@@ -1,6 +1,8 @@
 /**
- * The Kafka jars: checks that Java and Maven are there, and has Maven copy the official jars from Maven Central
- * (pinned in infra/kafka/pom.xml) into a cache dir, once per pom version.
+ * The Kafka jars: checks that Java and Maven are there, and has Maven copy the official jars from Maven Central into
+ * a cache dir, once per pom version. Two sets, each with its own pom and cache: the broker's (infra/kafka/pom.xml,
+ * for `npm start`, the tests and the benches) and Kafka's command-line tools (infra/kafka/tools/pom.xml, fetched only
+ * when a bench runs one of them, e.g. ProducerPerformance).
  */
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -25,8 +27,26 @@ function findInfraRoot(): string {
 }
 
 const INFRA_ROOT = findInfraRoot();
-const POM_PATH = path.join(INFRA_ROOT, "kafka", "pom.xml");
 const REPO_ROOT = path.dirname(INFRA_ROOT);
+
+/** One set of jars: the pom that pins it, where it is cached by default, and what the logs call it. */
+interface JarSet {
+  pomPath: string;
+  defaultCacheDir: string;
+  label: string;
+}
+
+const BROKER_JARS: JarSet = {
+  pomPath: path.join(INFRA_ROOT, "kafka", "pom.xml"),
+  defaultCacheDir: path.join(REPO_ROOT, ".cache", "kafka"),
+  label: "Apache Kafka",
+};
+
+const TOOLS_JARS: JarSet = {
+  pomPath: path.join(INFRA_ROOT, "kafka", "tools", "pom.xml"),
+  defaultCacheDir: path.join(REPO_ROOT, ".cache", "kafka-tools"),
+  label: "Apache Kafka tools",
+};
 
 /** Parses `java -version` output: "17.0.15" -> 17, legacy "1.8.0_392" -> 8. */
 function parseJavaMajor(versionOutput: string): number | null {
@@ -57,26 +77,46 @@ interface PomInfo {
   marker: string;
 }
 
-async function readPomInfo(): Promise<PomInfo> {
-  const pom = await readFile(POM_PATH, "utf8");
+async function readPomInfo(pomPath: string): Promise<PomInfo> {
+  const pom = await readFile(pomPath, "utf8");
   const kafkaVersion = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom)?.[1];
-  if (!kafkaVersion) throw new Error(`no <kafka.version> in ${POM_PATH}`);
+  if (!kafkaVersion) throw new Error(`no <kafka.version> in ${pomPath}`);
   const digest = createHash("sha256").update(pom).digest("hex");
   return { kafkaVersion, marker: `kafka=${kafkaVersion}\npom-sha256=${digest}\n` };
 }
 
-function resolveCacheDir(cacheDir: string | undefined): string {
-  return path.resolve(cacheDir ?? path.join(REPO_ROOT, ".cache", "kafka"));
+/** The Kafka version the bundled broker runs (and the tools' version: jars.test.ts keeps the two poms equal). */
+export async function bundledKafkaVersion(): Promise<string> {
+  return (await readPomInfo(BROKER_JARS.pomPath)).kafkaVersion;
+}
+
+interface EnsureJarsOptions {
+  /** The cache folder; the jars go into its libs/. Defaults to .cache/kafka (broker) or .cache/kafka-tools. */
+  cacheDir?: string;
+  log?: (m: string) => void;
+}
+
+/** The broker's classpath folder (infra/kafka/pom.xml), fetched on first use. */
+export function ensureKafkaJars(opts: EnsureJarsOptions): Promise<string> {
+  return ensureJars(BROKER_JARS, opts);
+}
+
+/**
+ * The classpath folder of Kafka's command-line tools (infra/kafka/tools/pom.xml: kafka-tools, with the Java client),
+ * fetched on first use into a cache of its own, so that the broker's download stays as it is.
+ */
+export function ensureKafkaToolsJars(opts: EnsureJarsOptions): Promise<string> {
+  return ensureJars(TOOLS_JARS, opts);
 }
 
 // One download per cache dir per process, even when several brokers start at once.
 const jarDownloads = new Map<string, Promise<string>>();
 
-export async function ensureKafkaJars(opts: { cacheDir?: string; log?: (m: string) => void }): Promise<string> {
-  const libsDir = path.join(resolveCacheDir(opts.cacheDir), "libs");
+function ensureJars(set: JarSet, opts: EnsureJarsOptions): Promise<string> {
+  const libsDir = path.join(path.resolve(opts.cacheDir ?? set.defaultCacheDir), "libs");
   let download = jarDownloads.get(libsDir);
   if (!download) {
-    download = fetchJarsIfMissing(libsDir, opts.log ?? defaultLog);
+    download = fetchJarsIfMissing(set, libsDir, opts.log ?? defaultLog);
     jarDownloads.set(libsDir, download);
     // A failed attempt must not poison later calls (e.g. after installing Maven).
     download.catch(() => jarDownloads.delete(libsDir));
@@ -84,9 +124,9 @@ export async function ensureKafkaJars(opts: { cacheDir?: string; log?: (m: strin
   return download;
 }
 
-async function fetchJarsIfMissing(libsDir: string, log: (m: string) => void): Promise<string> {
+async function fetchJarsIfMissing(set: JarSet, libsDir: string, log: (m: string) => void): Promise<string> {
   await checkJava();
-  const pom = await readPomInfo();
+  const pom = await readPomInfo(set.pomPath);
   if ((await readTextOrNull(path.join(libsDir, JAR_MARKER))) === pom.marker) return libsDir;
 
   await checkMaven();
@@ -95,7 +135,7 @@ async function fetchJarsIfMissing(libsDir: string, log: (m: string) => void): Pr
   const staging = `${libsDir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
   await mkdir(staging, { recursive: true });
   try {
-    await runMavenCopy(staging, pom.kafkaVersion, log);
+    await runMavenCopy(set, staging, pom.kafkaVersion, log);
     await writeFile(path.join(staging, JAR_MARKER), pom.marker);
     await swapIntoPlace(staging, libsDir, pom.marker);
   } finally {
@@ -104,8 +144,13 @@ async function fetchJarsIfMissing(libsDir: string, log: (m: string) => void): Pr
   return libsDir;
 }
 
-async function runMavenCopy(outputDir: string, kafkaVersion: string, log: (m: string) => void): Promise<void> {
-  log(`fetching Apache Kafka ${kafkaVersion} jars with Maven (one-time, ~40 s on an empty ~/.m2)`);
+async function runMavenCopy(
+  set: JarSet,
+  outputDir: string,
+  kafkaVersion: string,
+  log: (m: string) => void,
+): Promise<void> {
+  log(`fetching ${set.label} ${kafkaVersion} jars with Maven (one-time, ~40 s on an empty ~/.m2)`);
   const started = Date.now();
   const elapsed = (): string => `${Math.round((Date.now() - started) / 1000)}s`;
   const args = [
@@ -113,13 +158,13 @@ async function runMavenCopy(outputDir: string, kafkaVersion: string, log: (m: st
     "--no-transfer-progress",
     "-Dstyle.color=never",
     "-f",
-    POM_PATH,
+    set.pomPath,
     "dependency:copy-dependencies",
     `-DoutputDirectory=${outputDir}`,
     "-DincludeScope=runtime",
   ];
   // On success Maven has nothing worth reading; show problems, and a heartbeat instead of silence.
-  const heartbeat = setInterval(() => log(`still fetching Kafka jars (${elapsed()})`), 10_000);
+  const heartbeat = setInterval(() => log(`still fetching ${set.label} jars (${elapsed()})`), 10_000);
   let result: CommandResult | null;
   try {
     result = await runCommand("mvn", args, (line) => {
@@ -133,7 +178,7 @@ async function runMavenCopy(outputDir: string, kafkaVersion: string, log: (m: st
       `mvn ${args.join(" ")} failed (exit ${result?.code ?? "?"}):\n${lastLines(result?.output ?? "", 30)}`,
     );
   }
-  log(`Kafka jars fetched into ${path.dirname(outputDir)} in ${elapsed()}`);
+  log(`${set.label} jars fetched into ${path.dirname(outputDir)} in ${elapsed()}`);
 }
 
 async function swapIntoPlace(staging: string, libsDir: string, marker: string): Promise<void> {

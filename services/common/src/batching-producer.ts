@@ -1,12 +1,7 @@
-import {
-  type ICustomPartitioner,
-  type Kafka,
-  type Message,
-  Partitioners,
-  type Producer,
-  type RecordMetadata,
-} from "kafkajs";
+import type { Kafka } from "kafkajs";
 import { UnavailableError } from "./errors.js";
+import { kafkajsLaneClients } from "./kafkajs-lane-client.js";
+import type { LaneClient, LaneClientFactory } from "./lane-client.js";
 import type { Logger } from "./logger.js";
 
 export interface OutgoingMessage {
@@ -52,24 +47,21 @@ interface Pending {
 export class BatchingProducer {
   private constructor(private readonly lanes: Lane[]) {}
 
-  /** Idempotent producers (acks from all in-sync replicas, no duplicates from the producer's own retries). */
-  static async connect(kafka: Kafka, options: BatchingProducerOptions): Promise<BatchingProducer> {
-    const newProducer = () =>
-      kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        createPartitioner: recordingPartitioner,
-        // An idempotent producer must retry until the broker answers: giving up on a request whose response was
-        // lost would desynchronise its sequence numbers, and the broker could then drop a later batch as a
-        // "duplicate" after we acknowledged it. Callers are not kept waiting: sendTimeoutMs answers them.
-        retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
-      });
+  /** Idempotent kafkajs producers (acks from all in-sync replicas, no duplicates from the producer's own retries). */
+  static connect(kafka: Kafka, options: BatchingProducerOptions): Promise<BatchingProducer> {
+    return BatchingProducer.connectClients(kafkajsLaneClients(kafka), options);
+  }
+
+  /** The same with the lanes' producers made by `newClient` (e.g. platformaticLaneClients). */
+  static async connectClients(
+    newClient: LaneClientFactory,
+    options: BatchingProducerOptions,
+  ): Promise<BatchingProducer> {
     const lanes: Lane[] = [];
     for (let index = 0; index < Math.max(1, options.lanes ?? 1); index += 1) {
-      const producer = newProducer();
-      await producer.connect();
-      lanes.push(new Lane(producer, newProducer, options));
+      const client = newClient();
+      await client.connect();
+      lanes.push(new Lane(client, newClient, options));
     }
     return new BatchingProducer(lanes);
   }
@@ -87,55 +79,6 @@ export class BatchingProducer {
   async close(): Promise<void> {
     await Promise.all(this.lanes.map((lane) => lane.close()));
   }
-}
-
-/** The partition kafkajs last chose for each message object it was handed (by recordingPartitioner). */
-const chosenPartition = new WeakMap<Message, number>();
-
-/** kafkajs's default partitioner (murmur2 of the key, as the Java client), remembering what it chose. */
-const recordingPartitioner: ICustomPartitioner = () => {
-  const choose = Partitioners.DefaultPartitioner();
-  return (args) => {
-    const partition = choose(args);
-    chosenPartition.set(args.message, partition);
-    return partition;
-  };
-};
-
-/**
- * The messages of a batch whose partition Kafka confirmed. kafkajs 2.2.4 can resolve a send without having sent some
- * of it: when a retry finds a partition's leader moved to a broker that had already answered for other partitions
- * of the same send, it skips that broker, so the moved partition's messages are never sent, yet the send succeeds
- * (tulios/kafkajs#1303; seen in test/integration/kafka-cluster-faults.test.ts). Only partitions in the result with
- * no error count as written; the rest are failed, unacknowledged, for the device to retry.
- */
-function confirmed(batch: { topic: string; message: Message }[], results: RecordMetadata[]): boolean[] {
-  const written = new Set(
-    results.filter((result) => result.errorCode === 0).map((result) => `${result.topicName}:${result.partition}`),
-  );
-  return batch.map(({ topic, message }) => written.has(`${topic}:${chosenPartition.get(message)}`));
-}
-
-/**
- * Errors after which kafkajs' idempotent producer never recovers on its own: its sequence numbers or producer id no
- * longer match the broker's, and every later send fails the same way (seen after a leader change on a three-node
- * cluster: OUT_OF_ORDER_SEQUENCE_NUMBER on every send until the process restarts).
- */
-const PRODUCER_STATE_ERRORS = new Set([
-  "OUT_OF_ORDER_SEQUENCE_NUMBER",
-  "DUPLICATE_SEQUENCE_NUMBER",
-  "UNKNOWN_PRODUCER_ID",
-  "INVALID_PRODUCER_EPOCH",
-  "INVALID_PRODUCER_ID_MAPPING",
-]);
-
-function isProducerStateError(error: unknown): boolean {
-  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
-    const { type, cause } = current as { type?: unknown; cause?: unknown };
-    if (typeof type === "string" && PRODUCER_STATE_ERRORS.has(type)) return true;
-    current = cause;
-  }
-  return false;
 }
 
 /** FNV-1a of the key: stable across processes, so a key's lane never changes. */
@@ -161,8 +104,8 @@ class Lane {
   private readonly maxQueued: number;
 
   constructor(
-    private producer: Producer,
-    private readonly newProducer: () => Producer,
+    private producer: LaneClient,
+    private readonly newProducer: LaneClientFactory,
     private readonly options: BatchingProducerOptions,
   ) {
     // Queued messages that waited too long (Kafka down) are failed before they are ever sent.
@@ -238,8 +181,8 @@ class Lane {
         Math.max(0, oldest + this.options.sendTimeoutMs - Date.now()),
       );
     });
-    const outgoing = batch.map((pending) => ({ topic: pending.message.topic, message: toKafkaMessage(pending) }));
-    let sending: Promise<RecordMetadata[]> = Promise.resolve([]);
+    const outgoing = batch.map((pending) => pending.message);
+    let sending: Promise<boolean[]> = Promise.resolve([]);
     try {
       if (this.renewNeeded) {
         // One renewal at a time, even when a slow one outlives this batch's timeout.
@@ -248,9 +191,8 @@ class Lane {
         });
         await Promise.race([this.renewing, timeout]);
       }
-      sending = this.producer.sendBatch({ topicMessages: groupByTopic(outgoing), acks: -1 });
-      const results = await Promise.race([sending, timeout]);
-      const written = confirmed(outgoing, results);
+      sending = this.producer.send(outgoing);
+      const written = await Promise.race([sending, timeout]);
       const failure = new UnavailableError("Kafka did not confirm the message's partition; retry");
       for (const [index, pending] of batch.entries()) {
         if (written[index]) pending.resolve();
@@ -260,7 +202,7 @@ class Lane {
       const lost = written.filter((ok) => !ok).length;
       if (lost > 0) {
         this.options.logger.warn(
-          { messages: lost, of: batch.length, partitions: results.map((r) => `${r.topicName}:${r.partition}`) },
+          { messages: lost, of: batch.length },
           "Kafka confirmed the batch without some of its partitions; those messages are not acknowledged",
         );
         this.renewNeeded = true;
@@ -268,7 +210,7 @@ class Lane {
     } catch (error) {
       const failure = error instanceof UnavailableError ? error : new UnavailableError("Kafka is unavailable", error);
       this.options.logger.warn({ err: error, messages: batch.length }, "Kafka batch failed; not acknowledged");
-      if (isProducerStateError(error)) this.renewNeeded = true;
+      if (this.producer.lostProducerState(error)) this.renewNeeded = true;
       for (const pending of batch) pending.reject(failure);
       this.options.onBatch?.({ messages: batch.length, seconds: (performance.now() - started) / 1000, ok: false });
       // The idempotent producer may still be retrying the request; the next batch waits for it to settle so that
@@ -311,18 +253,4 @@ class Lane {
     const error = new UnavailableError(`Kafka did not take the message within ${this.options.sendTimeoutMs} ms`);
     for (const pending of expired) pending.reject(error);
   }
-}
-
-function toKafkaMessage({ message }: Pending): Message {
-  return { key: message.key, value: message.value, headers: message.headers };
-}
-
-function groupByTopic(batch: { topic: string; message: Message }[]): { topic: string; messages: Message[] }[] {
-  const byTopic = new Map<string, Message[]>();
-  for (const { topic, message } of batch) {
-    const list = byTopic.get(topic) ?? [];
-    list.push(message);
-    byTopic.set(topic, list);
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }

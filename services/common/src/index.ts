@@ -116,6 +116,8 @@ export {
   type KafkaSecuritySettings,
   kafkaSecurity,
 } from "./kafka.js";
+export { kafkajsLaneClients } from "./kafkajs-lane-client.js";
+export type { LaneClient, LaneClientFactory } from "./lane-client.js";
 export { createLogger, type Logger } from "./logger.js";
 export {
   createMetricsRegistry,
@@ -124,6 +126,8 @@ export {
   type ReadinessCheck,
   startOpsServer,
 } from "./ops-server.js";
+export { loadPlatformaticKafka, type PlatformaticKafka } from "./platformatic-kafka.js";
+export { platformaticLaneClients } from "./platformatic-lane-client.js";
 export { answerWithProblems, type Problem, problemOf } from "./problem.js";
 export {
   defaultTimeFormat,

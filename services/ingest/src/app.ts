@@ -6,6 +6,7 @@ import {
   DEV_CREDENTIAL_PREFIX,
   devDeviceToken,
   devSites,
+  kafkaSecurity,
   type Logger,
   macaoLandPath,
   Region,
@@ -93,15 +94,21 @@ async function wireIngest(
   { pool, kafka, logger }: ServiceDependencies,
 ): Promise<ServiceWiring<{ grpcPort: number }>> {
   const metrics = createIngestMetrics();
-  const eventBus = await EventBusRepository.connect(kafka, {
-    lanes: config.KAFKA_PRODUCER_LANES,
-    lingerMs: config.KAFKA_LINGER_MS,
-    maxBatchMessages: config.KAFKA_MAX_BATCH_MESSAGES,
-    sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS,
-    maxQueuedMessages: config.KAFKA_MAX_QUEUED_MESSAGES,
-    logger: logger.child({ ns: "producer" }),
-    onBatch: metrics.onKafkaBatch,
-  });
+  const eventBus = await EventBusRepository.connect(
+    kafka,
+    {
+      lanes: config.KAFKA_PRODUCER_LANES,
+      lingerMs: config.KAFKA_LINGER_MS,
+      maxBatchMessages: config.KAFKA_MAX_BATCH_MESSAGES,
+      sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS,
+      maxQueuedMessages: config.KAFKA_MAX_QUEUED_MESSAGES,
+      logger: logger.child({ ns: "producer" }),
+      onBatch: metrics.onKafkaBatch,
+    },
+    config.KAFKA_PRODUCER_CLIENT === "platformatic"
+      ? { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-ingest`, security: kafkaSecurity(config) }
+      : undefined,
+  );
 
   const registry = new RegistryRepository(pool, logger.child({ ns: "registry" }));
   await prepareCredentials(config, registry, new SiteRecordersRepository(pool), logger);

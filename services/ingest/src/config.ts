@@ -51,6 +51,11 @@ const schema = z
     INGEST_DEDUP_MAX_ENTRIES: positiveInt.default(1_000_000),
     /** Idempotent producers working in parallel; a key always uses the same one, so per-key order holds. */
     KAFKA_PRODUCER_LANES: positiveInt.max(16).default(4),
+    /**
+     * The Kafka client of the lanes' idempotent producers: kafkajs (the default, as every other Kafka use in the hub)
+     * or @platformatic/kafka (opt-in; same guarantees, see services/common/src/platformatic-lane-client.ts).
+     */
+    KAFKA_PRODUCER_CLIENT: z.enum(["kafkajs", "platformatic"]).default("kafkajs"),
     KAFKA_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(5),
     KAFKA_MAX_BATCH_MESSAGES: positiveInt.default(1000),
     KAFKA_SEND_TIMEOUT_MS: positiveInt.default(10_000),
