@@ -1,13 +1,53 @@
-import { type Pool, type PoolClient, withTransaction } from "@hub/common";
+import type { Pool, PoolClient } from "@hub/common";
+
+/** Round trips of one transaction, BEGIN and COMMIT included (filled in by `run`). */
+export interface StatementCount {
+  statements: number;
+}
 
 /**
  * Database transactions for the services: `run` commits what `work` did through the repositories, or rolls it all
- * back if it throws. Services see the client only as a handle to pass to repositories.
+ * back if it throws. Services see the client only as a handle to pass to repositories. `prepare` runs once on each
+ * connection before its first transaction, outside it (session state such as temporary tables, which a rolled-back
+ * transaction would take with it). With `count`, every statement of the transaction is counted there.
  */
 export class TransactionRepository {
-  constructor(readonly pool: Pool) {}
+  private readonly prepared = new WeakSet<PoolClient>();
 
-  run<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    return withTransaction(this.pool, work);
+  constructor(
+    readonly pool: Pool,
+    private readonly prepare?: (client: PoolClient) => Promise<void>,
+  ) {}
+
+  async run<T>(work: (client: PoolClient) => Promise<T>, count?: StatementCount): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      if (this.prepare && !this.prepared.has(client)) {
+        await this.prepare(client);
+        this.prepared.add(client);
+      }
+      await client.query("BEGIN");
+      const result = await work(count ? countingQueries(client, count) : client);
+      await client.query("COMMIT");
+      if (count) count.statements += 2;
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
+}
+
+function countingQueries(client: PoolClient, count: StatementCount): PoolClient {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property !== "query") return Reflect.get(target, property, receiver);
+      return (...args: unknown[]) => {
+        count.statements += 1;
+        return (target.query as (...a: unknown[]) => unknown)(...args);
+      };
+    },
+  });
 }
