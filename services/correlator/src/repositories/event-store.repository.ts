@@ -169,12 +169,12 @@ export class EventStoreRepository {
   constructor(private readonly method: InsertMethod = "unnest") {}
 
   /**
-   * Run once on each new connection, outside any transaction (TransactionRepository's `prepare`): the staging
-   * tables the copy method fills. Created in a transaction instead, a rollback would drop them unseen.
+   * What a transaction that inserts with this method must run first (TransactionRepository's `setup`, sent with
+   * BEGIN): the copy method's staging tables, created when the connection lacks them (temporary, emptied at every
+   * commit). Per transaction rather than per connection, so that a connection pooler may change the connection.
    */
-  async prepareConnection(client: Queryable): Promise<void> {
-    if (this.method !== "copy") return;
-    for (const table of eventTables) await client.query(table.createStageSql);
+  transactionSetup(): string | undefined {
+    return this.method === "copy" ? eventTables.map((table) => table.createStageSql).join("; ") : undefined;
   }
 
   async insert(client: PoolClient, rows: EventRow[]): Promise<EventRow[]> {

@@ -7,26 +7,25 @@ export interface StatementCount {
 
 /**
  * Database transactions for the services: `run` commits what `work` did through the repositories, or rolls it all
- * back if it throws. Services see the client only as a handle to pass to repositories. `prepare` runs once on each
- * connection before its first transaction, outside it (session state such as temporary tables, which a rolled-back
- * transaction would take with it). With `count`, every statement of the transaction is counted there.
+ * back if it throws. Services see the client only as a handle to pass to repositories. `setup` is SQL without
+ * parameters sent with BEGIN in the same round trip (e.g. the temporary tables a repository needs, created in each
+ * transaction so that transaction pooling stays safe). With `count`, every statement of the transaction is
+ * counted there.
  */
 export class TransactionRepository {
-  private readonly prepared = new WeakSet<PoolClient>();
+  private readonly begin: string;
 
   constructor(
     readonly pool: Pool,
-    private readonly prepare?: (client: PoolClient) => Promise<void>,
-  ) {}
+    setup?: string,
+  ) {
+    this.begin = setup ? `BEGIN; ${setup}` : "BEGIN";
+  }
 
   async run<T>(work: (client: PoolClient) => Promise<T>, count?: StatementCount): Promise<T> {
     const client = await this.pool.connect();
     try {
-      if (this.prepare && !this.prepared.has(client)) {
-        await this.prepare(client);
-        this.prepared.add(client);
-      }
-      await client.query("BEGIN");
+      await client.query(this.begin);
       const result = await work(count ? countingQueries(client, count) : client);
       await client.query("COMMIT");
       if (count) count.statements += 2;
