@@ -165,6 +165,7 @@ async function main() {
           insertDetections(client, chunk, table, "copy"),
         )
       : undefined;
+    if (copySeconds !== undefined) log(`raw COPY: ${(total / copySeconds).toFixed(0)} rows/s`);
 
     // Phase 2: steady rates through ingest; lag from the ack to the row being visible to a query.
     const lagRows: string[] = [];
@@ -177,9 +178,12 @@ async function main() {
       const end = Date.now() + lagSeconds * 1000;
       const phaseStart = new Date(Date.now() - 60_000);
       let sent = 0;
+      let lastAck = Date.now();
+      let sending = true;
       const inFlight: Promise<unknown>[] = [];
+      // Until every acknowledged event is seen, or 30 s after the last acknowledgement.
       const poller = (async () => {
-        while (Date.now() < end + 30_000 && (Date.now() < end || unseen.size > 0)) {
+        while (Date.now() < Math.max(end, lastAck) + 30_000 && (sending || unseen.size > 0)) {
           if (unseen.size > 0) {
             const ids = [...unseen].slice(0, 20_000);
             const found = await pool.query<{ event_id: string }>(
@@ -205,6 +209,7 @@ async function main() {
         inFlight.push(
           gateway.streamDetections(token, [batch]).then(() => {
             const now = Date.now();
+            lastAck = now;
             for (const item of batch) {
               acked.set(item.eventId, now);
               unseen.add(item.eventId);
@@ -214,13 +219,14 @@ async function main() {
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, tickMs - (Date.now() - tickStart))));
       }
       await Promise.all(inFlight);
+      sending = false;
       await poller;
       const sorted = [...lags].sort((a, b) => a - b);
       const third = Math.floor(lags.length / 3);
       const early = [...lags.slice(0, third)].sort((a, b) => a - b);
       const late = [...lags.slice(-third)].sort((a, b) => a - b);
       lagRows.push(
-        `${String(rate).padStart(6)} ev/s for ${lagSeconds} s: lag p50 ${percentile(sorted, 50).toFixed(0).padStart(5)} ms  p99 ${percentile(sorted, 99).toFixed(0).padStart(6)} ms   first third p50/p99 ${percentile(early, 50).toFixed(0)}/${percentile(early, 99).toFixed(0)} ms, last third ${percentile(late, 50).toFixed(0)}/${percentile(late, 99).toFixed(0)} ms   (${lags.length}/${sent} seen)`,
+        `${String(rate).padStart(6)} ev/s for ${lagSeconds} s: lag p50 ${percentile(sorted, 50).toFixed(0).padStart(5)} ms  p99 ${percentile(sorted, 99).toFixed(0).padStart(6)} ms   first third p50/p99 ${percentile(early, 50).toFixed(0)}/${percentile(early, 99).toFixed(0)} ms, last third ${percentile(late, 50).toFixed(0)}/${percentile(late, 99).toFixed(0)} ms   (${lags.length}/${acked.size}/${sent} seen/acked/sent; last ack ${((lastAck - end) / 1000).toFixed(1)} s after the last send)`,
       );
       await takeProfile(`${rate} ev/s`);
       log(lagRows.at(-1) ?? "");
