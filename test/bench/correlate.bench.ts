@@ -206,16 +206,18 @@ async function main() {
         const tickStart = Date.now();
         const batch = Array.from({ length: perTick }, (_, index) => detection(sent + index));
         sent += batch.length;
-        inFlight.push(
-          gateway.streamDetections(token, [batch]).then(() => {
-            const now = Date.now();
-            lastAck = now;
-            for (const item of batch) {
-              acked.set(item.eventId, now);
-              unseen.add(item.eventId);
-            }
-          }),
-        );
+        const acknowledged = gateway.streamDetections(token, [batch]).then(() => {
+          const now = Date.now();
+          lastAck = now;
+          for (const item of batch) {
+            acked.set(item.eventId, now);
+            unseen.add(item.eventId);
+          }
+        });
+        // Rethrown by Promise.all below: unhandled here, a refusal killed the process before the cleanups ran
+        // (leaving the bench's Kafka broker running).
+        acknowledged.catch(() => undefined);
+        inFlight.push(acknowledged);
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, tickMs - (Date.now() - tickStart))));
       }
       await Promise.all(inFlight);
