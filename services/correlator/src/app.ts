@@ -7,6 +7,7 @@ import {
   createPool,
   type Logger,
   messageLimits,
+  type Pool,
   type RunningService,
   type ServiceDependencies,
   type ServiceWiring,
@@ -25,7 +26,7 @@ import { CameraHealthRepository } from "./repositories/camera-health.repository.
 import { CaseAssistRepository } from "./repositories/case-assist.repository.js";
 import { DryRunRepository } from "./repositories/dry-run.repository.js";
 import { EventSourceRepository } from "./repositories/event-source.repository.js";
-import { EventStoreRepository } from "./repositories/event-store.repository.js";
+import { copySupported, EventStoreRepository, type InsertMethod } from "./repositories/event-store.repository.js";
 import { IncidentRepository } from "./repositories/incident.repository.js";
 import { OffsetsRepository } from "./repositories/offsets.repository.js";
 import { OutboxRepository } from "./repositories/outbox.repository.js";
@@ -131,6 +132,8 @@ async function wireCorrelator(
     logger: logger.child({ ns: "rules" }),
   });
   await reload.poll();
+  const insertMethod = await chooseInsertMethod(config.CORRELATOR_INSERT_METHOD, pool, logger);
+  const store = new EventStoreRepository(insertMethod);
   const transactions = new TransactionRepository(pool);
   const cameraHealth = new CameraHealthService(config.CORRELATOR_CAMERA_SILENT_AFTER_S, {
     store: new CameraHealthRepository(),
@@ -138,8 +141,9 @@ async function wireCorrelator(
   });
   const sensorHealth = new SensorHealthService(config.CORRELATOR_SENSOR_SILENT_AFTER_S, new SensorHealthRepository());
   const writer = new WriterService({
-    transactions,
-    store: new EventStoreRepository(),
+    transactions: new TransactionRepository(pool, store.transactionSetup()),
+    store,
+    maxMessages: config.CORRELATOR_MAX_BATCH,
     offsets,
     outbox,
     correlation,
@@ -161,6 +165,8 @@ async function wireCorrelator(
     topics: eventTopics,
     offsets,
     maxBatch: config.CORRELATOR_MAX_BATCH,
+    // Every partition of a fetch at once, so that the writer stores them in one transaction (group commit).
+    concurrentPartitions: config.KAFKA_EVENT_PARTITIONS * eventTopics.length,
     sessionTimeoutMs: config.CORRELATOR_SESSION_TIMEOUT_MS,
     logger: logger.child({ ns: "consumer" }),
     handle: async (topic, partition, messages) => (await writer.write(topic, partition, messages)).nextOffset,
@@ -284,6 +290,22 @@ async function wireCorrelator(
       await relay.stop();
     },
   };
+}
+
+/**
+ * `auto`: COPY where the server takes COPY FROM STDIN (a native PostgreSQL), unnest where it does not (the embedded
+ * database) or where the probe fails for another reason (e.g. no right to create temporary tables).
+ */
+async function chooseInsertMethod(
+  setting: CorrelatorConfig["CORRELATOR_INSERT_METHOD"],
+  pool: Pool,
+  logger: Logger,
+): Promise<InsertMethod> {
+  if (setting !== "auto") return setting;
+  const probe = await copySupported(pool).catch((err: unknown) => ({ supported: false, reason: String(err) }));
+  const method = probe.supported ? "copy" : "unnest";
+  logger.info({ method, ...(probe.reason ? { reason: probe.reason } : {}) }, "event rows inserted with this method");
+  return method;
 }
 
 function safeEqual(a: string, b: string): boolean {

@@ -8,6 +8,7 @@ import {
   positiveInt,
 } from "@hub/common";
 import { z } from "zod";
+import { insertMethods } from "./repositories/event-store.repository.js";
 import {
   AGGREGATE_HISTORY_MARGIN_HOURS,
   aggregateRefreshReach,
@@ -42,6 +43,12 @@ const schema = z
     CORRELATOR_GROUP_ID: z.string().min(1).default("hub-correlator"),
     /** Largest number of messages written in one transaction. */
     CORRELATOR_MAX_BATCH: positiveInt.max(50_000).default(5000),
+    /**
+     * How event rows go in: `copy` (binary COPY into a temporary staging table, then INSERT … SELECT), `unnest` (one
+     * INSERT … SELECT * FROM unnest(…) per table), or `auto`: copy where the server takes COPY FROM STDIN, unnest
+     * on the embedded database, which does not.
+     */
+    CORRELATOR_INSERT_METHOD: z.enum(["auto", ...insertMethods]).default("auto"),
     /** How long a crashed instance keeps its partitions before the group moves them (Kafka allows 6000..1800000). */
     CORRELATOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(1_800_000).default(10_000),
     /** The correlation rules (JSON); defaults to the shipped rules/rules.v1.json. */

@@ -12,6 +12,8 @@ export interface EventSourceOptions {
   handle: PartitionHandler;
   /** Largest number of messages handed to `handle` at once. */
   maxBatch: number;
+  /** Partitions handled at the same time (each one's batches stay in order). */
+  concurrentPartitions: number;
   /** How long the group waits for a silent (crashed) member before giving its partitions to others. */
   sessionTimeoutMs: number;
   logger: Logger;
@@ -50,6 +52,7 @@ export class EventSourceRepository {
     await consumer.subscribe({ topics: options.topics, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
+      partitionsConsumedConcurrently: options.concurrentPartitions,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const key = `${batch.topic}:${batch.partition}`;

@@ -1,7 +1,7 @@
-import type { PoolClient } from "@hub/common";
-
-type Queryable = Pick<PoolClient, "query">;
-
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { Pool, PoolClient } from "@hub/common";
+import { from as copyFrom } from "pg-copy-streams";
 import {
   type CameraStatusRow,
   type DetectionRow,
@@ -9,30 +9,191 @@ import {
   eventKey,
   type SensorReadingRow,
 } from "../services/records.js";
+import { type CopyType, encodeBinaryCopy } from "./copy-binary.js";
+
+type Queryable = Pick<PoolClient, "query">;
 
 /**
- * Writes event rows with one `INSERT … SELECT * FROM unnest(…)` per table (COPY is not available on every
- * TimescaleDB we run against, and unnest is nearly as fast). `ON CONFLICT DO NOTHING` on (site_id, event_id,
- * observed_at) makes a redelivered event a no-op, and only that: another site's event with the same id is stored. Returns the rows that were new (only those are correlated).
+ * How event rows go in: `unnest`, one `INSERT … SELECT * FROM unnest($1::type[], …)` per table (parameters as
+ * text arrays); `copy`, a binary `COPY` into a temporary staging table, then `INSERT … SELECT` from it (no text
+ * parsing on the server, one more statement). The embedded database refuses COPY FROM STDIN: there only unnest.
+ */
+export const insertMethods = ["unnest", "copy"] as const;
+export type InsertMethod = (typeof insertMethods)[number];
+
+interface Column<R> {
+  name: string;
+  type: CopyType;
+  value: (row: R) => unknown;
+}
+
+/** A table's columns in one place, for both ways in; the SQL of each is built once. */
+class EventTable<R extends { siteId: string; eventId: string }> {
+  readonly unnestSql: string;
+  readonly stage: string;
+  readonly createStageSql: string;
+  readonly copySql: string;
+  readonly fromStageSql: string;
+  private readonly types: CopyType[];
+
+  constructor(
+    readonly table: string,
+    private readonly columns: Column<R>[],
+  ) {
+    const names = columns.map((c) => c.name).join(", ");
+    const arrays = columns.map((c, index) => `$${index + 1}::${sqlType(c.type)}[]`).join(", ");
+    this.unnestSql = `INSERT INTO ${table} (${names}) SELECT * FROM unnest(${arrays})
+      ON CONFLICT DO NOTHING RETURNING site_id, event_id`;
+    // Per connection, no WAL, emptied by every commit: what COPY fills and the INSERT … SELECT drains.
+    this.stage = `${table}_stage`;
+    this.createStageSql = `CREATE TEMPORARY TABLE IF NOT EXISTS ${this.stage}
+      (${columns.map((c) => `${c.name} ${sqlType(c.type)}`).join(", ")}) ON COMMIT DELETE ROWS`;
+    this.copySql = `COPY pg_temp.${this.stage} (${names}) FROM STDIN (FORMAT binary)`;
+    this.fromStageSql = `INSERT INTO ${table} (${names}) SELECT ${names} FROM pg_temp.${this.stage}
+      ON CONFLICT DO NOTHING RETURNING site_id, event_id`;
+    this.types = columns.map((c) => c.type);
+  }
+
+  unnestParameters(rows: R[]): unknown[][] {
+    return this.columns.map((column) =>
+      rows.map((row) => {
+        const value = column.value(row);
+        return column.type === "jsonb" && value !== null && value !== undefined ? JSON.stringify(value) : value;
+      }),
+    );
+  }
+
+  copyData(rows: R[]): Buffer {
+    return encodeBinaryCopy(
+      this.types,
+      rows.map((row) => this.columns.map((column) => column.value(row))),
+    );
+  }
+
+  async insert(client: Queryable, rows: R[], method: InsertMethod): Promise<string[]> {
+    if (method === "copy") {
+      await copyIn(client, this.copySql, this.copyData(rows));
+      return keysOf((await client.query<KeyRow>(this.fromStageSql)).rows);
+    }
+    return keysOf((await client.query<KeyRow>(this.unnestSql, this.unnestParameters(rows))).rows);
+  }
+}
+
+function sqlType(type: CopyType): string {
+  return type === "int" ? "int" : type;
+}
+
+interface KeyRow {
+  site_id: string;
+  event_id: string;
+}
+
+function keysOf(rows: KeyRow[]): string[] {
+  return rows.map((row) => eventKey({ siteId: row.site_id, eventId: row.event_id }));
+}
+
+async function copyIn(client: Queryable, sql: string, data: Buffer): Promise<void> {
+  const stream = (client as PoolClient).query(copyFrom(sql));
+  await pipeline(Readable.from([data]), stream);
+}
+
+const detectionColumns: Column<DetectionRow>[] = [
+  { name: "observed_at", type: "timestamptz", value: (r) => r.observedAt },
+  { name: "event_id", type: "text", value: (r) => r.eventId },
+  { name: "camera_id", type: "text", value: (r) => r.cameraId },
+  { name: "site_id", type: "text", value: (r) => r.siteId },
+  { name: "object_class", type: "text", value: (r) => r.objectClass },
+  { name: "confidence", type: "real", value: (r) => r.confidence },
+  { name: "box_left", type: "real", value: (r) => r.box?.left ?? null },
+  { name: "box_top", type: "real", value: (r) => r.box?.top ?? null },
+  { name: "box_right", type: "real", value: (r) => r.box?.right ?? null },
+  { name: "box_bottom", type: "real", value: (r) => r.box?.bottom ?? null },
+  { name: "track_id", type: "text", value: (r) => r.trackId },
+  { name: "attributes", type: "jsonb", value: (r) => r.attributes },
+  { name: "plate_text", type: "text", value: (r) => r.plate?.text ?? null },
+  { name: "plate_region", type: "text", value: (r) => r.plate?.region ?? null },
+  { name: "plate_confidence", type: "real", value: (r) => r.plate?.confidence ?? null },
+  { name: "rule_type", type: "text", value: (r) => r.rule?.type ?? null },
+  { name: "rule_name", type: "text", value: (r) => r.rule?.name ?? null },
+  { name: "rule_count", type: "int", value: (r) => r.rule?.count ?? null },
+  { name: "rule_dwell_seconds", type: "int", value: (r) => r.rule?.dwellSeconds ?? null },
+  { name: "lat", type: "float8", value: (r) => r.lat },
+  { name: "lon", type: "float8", value: (r) => r.lon },
+  { name: "h3_cell", type: "text", value: (r) => r.h3Cell },
+  { name: "ingested_at", type: "timestamptz", value: (r) => r.ingestedAt },
+  { name: "snapshot_uri", type: "text", value: (r) => r.snapshotUri ?? null },
+];
+
+const readingColumns: Column<SensorReadingRow>[] = [
+  { name: "observed_at", type: "timestamptz", value: (r) => r.observedAt },
+  { name: "event_id", type: "text", value: (r) => r.eventId },
+  { name: "sensor_id", type: "text", value: (r) => r.sensorId },
+  { name: "datastream_id", type: "text", value: (r) => r.datastreamId },
+  { name: "kind", type: "text", value: (r) => r.kind },
+  { name: "value", type: "float8", value: (r) => r.value },
+  { name: "unit", type: "text", value: (r) => r.unit },
+  { name: "site_id", type: "text", value: (r) => r.siteId },
+  { name: "lat", type: "float8", value: (r) => r.lat },
+  { name: "lon", type: "float8", value: (r) => r.lon },
+  { name: "h3_cell", type: "text", value: (r) => r.h3Cell },
+  { name: "ingested_at", type: "timestamptz", value: (r) => r.ingestedAt },
+];
+
+const statusColumns: Column<CameraStatusRow>[] = [
+  { name: "observed_at", type: "timestamptz", value: (r) => r.observedAt },
+  { name: "event_id", type: "text", value: (r) => r.eventId },
+  { name: "camera_id", type: "text", value: (r) => r.cameraId },
+  { name: "state", type: "text", value: (r) => r.state },
+  { name: "degradation_reason", type: "text", value: (r) => r.degradationReason },
+  { name: "detail", type: "text", value: (r) => r.detail },
+  { name: "signal_loss", type: "boolean", value: (r) => r.signalLoss },
+  { name: "scene_change", type: "boolean", value: (r) => r.sceneChange },
+  { name: "site_id", type: "text", value: (r) => r.siteId },
+  { name: "lat", type: "float8", value: (r) => r.lat },
+  { name: "lon", type: "float8", value: (r) => r.lon },
+  { name: "h3_cell", type: "text", value: (r) => r.h3Cell },
+  { name: "ingested_at", type: "timestamptz", value: (r) => r.ingestedAt },
+];
+
+const detections = new EventTable("detections", detectionColumns);
+const readings = new EventTable("sensor_readings", readingColumns);
+const statuses = new EventTable("camera_status", statusColumns);
+const eventTables = [detections, readings, statuses];
+
+/**
+ * Writes event rows, one statement per table (two with `copy`). `ON CONFLICT DO NOTHING` on (site_id, event_id,
+ * observed_at) makes a redelivered event a no-op, and only that: another site's event with the same id is stored.
+ * Returns the rows that were new (only those are correlated).
  */
 export class EventStoreRepository {
+  constructor(private readonly method: InsertMethod = "unnest") {}
+
+  /**
+   * What a transaction that inserts with this method must run first (TransactionRepository's `setup`, sent with
+   * BEGIN): the copy method's staging tables, created when the connection lacks them (temporary, emptied at every
+   * commit). Per transaction rather than per connection, so that a connection pooler may change the connection.
+   */
+  transactionSetup(): string | undefined {
+    return this.method === "copy" ? eventTables.map((table) => table.createStageSql).join("; ") : undefined;
+  }
+
   async insert(client: PoolClient, rows: EventRow[]): Promise<EventRow[]> {
-    const detections: DetectionRow[] = [];
-    const readings: SensorReadingRow[] = [];
-    const statuses: CameraStatusRow[] = [];
+    const detectionRows: DetectionRow[] = [];
+    const readingRows: SensorReadingRow[] = [];
+    const statusRows: CameraStatusRow[] = [];
     for (const event of rows) {
-      if (event.kind === "detection") detections.push(event.row);
-      else if (event.kind === "sensor_reading") readings.push(event.row);
-      else statuses.push(event.row);
+      if (event.kind === "detection") detectionRows.push(event.row);
+      else if (event.kind === "sensor_reading") readingRows.push(event.row);
+      else statusRows.push(event.row);
     }
     const inserted = new Set<string>();
-    if (detections.length > 0)
-      for (const key of await insertDetections(client, detections)) inserted.add(`detection:${key}`);
-    if (readings.length > 0)
-      for (const key of await this.insertReadings(client, readings)) inserted.add(`sensor_reading:${key}`);
-    if (statuses.length > 0)
-      for (const key of await this.insertStatuses(client, statuses)) inserted.add(`camera_status:${key}`);
-    if (statuses.length > 0) await this.updateLastStatus(client, statuses);
+    if (detectionRows.length > 0)
+      for (const key of await detections.insert(client, detectionRows, this.method)) inserted.add(`detection:${key}`);
+    if (readingRows.length > 0)
+      for (const key of await readings.insert(client, readingRows, this.method)) inserted.add(`sensor_reading:${key}`);
+    if (statusRows.length > 0)
+      for (const key of await statuses.insert(client, statusRows, this.method)) inserted.add(`camera_status:${key}`);
+    if (statusRows.length > 0) await this.updateLastStatus(client, statusRows);
     return rows.filter((event) => inserted.has(`${event.kind}:${eventKey(event.row)}`));
   }
 
@@ -51,103 +212,53 @@ export class EventStoreRepository {
       [newest.map((row) => row.cameraId), newest.map((row) => row.observedAt), newest.map((row) => row.state)],
     );
   }
-
-  private async insertReadings(client: PoolClient, rows: SensorReadingRow[]): Promise<string[]> {
-    const result = await client.query<{ site_id: string; event_id: string }>(
-      `INSERT INTO sensor_readings (observed_at, event_id, sensor_id, datastream_id, kind, value, unit, site_id,
-         lat, lon, h3_cell, ingested_at)
-       SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[],
-         $7::text[], $8::text[], $9::float8[], $10::float8[], $11::text[], $12::timestamptz[])
-       ON CONFLICT DO NOTHING RETURNING site_id, event_id`,
-      [
-        rows.map((r) => r.observedAt),
-        rows.map((r) => r.eventId),
-        rows.map((r) => r.sensorId),
-        rows.map((r) => r.datastreamId),
-        rows.map((r) => r.kind),
-        rows.map((r) => r.value),
-        rows.map((r) => r.unit),
-        rows.map((r) => r.siteId),
-        rows.map((r) => r.lat),
-        rows.map((r) => r.lon),
-        rows.map((r) => r.h3Cell),
-        rows.map((r) => r.ingestedAt),
-      ],
-    );
-    return result.rows.map((row) => eventKey({ siteId: row.site_id, eventId: row.event_id }));
-  }
-
-  private async insertStatuses(client: PoolClient, rows: CameraStatusRow[]): Promise<string[]> {
-    const result = await client.query<{ site_id: string; event_id: string }>(
-      `INSERT INTO camera_status (observed_at, event_id, camera_id, state, degradation_reason, detail, signal_loss,
-         scene_change, site_id, lat, lon, h3_cell, ingested_at)
-       SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-         $7::boolean[], $8::boolean[], $9::text[], $10::float8[], $11::float8[], $12::text[], $13::timestamptz[])
-       ON CONFLICT DO NOTHING RETURNING site_id, event_id`,
-      [
-        rows.map((r) => r.observedAt),
-        rows.map((r) => r.eventId),
-        rows.map((r) => r.cameraId),
-        rows.map((r) => r.state),
-        rows.map((r) => r.degradationReason),
-        rows.map((r) => r.detail),
-        rows.map((r) => r.signalLoss),
-        rows.map((r) => r.sceneChange),
-        rows.map((r) => r.siteId),
-        rows.map((r) => r.lat),
-        rows.map((r) => r.lon),
-        rows.map((r) => r.h3Cell),
-        rows.map((r) => r.ingestedAt),
-      ],
-    );
-    return result.rows.map((row) => eventKey({ siteId: row.site_id, eventId: row.event_id }));
-  }
 }
 
 /**
- * One `INSERT … SELECT * FROM unnest(…)` of detection rows into `table` (the hypertable, or a twin of it for the
- * benchmark's baseline); returns the event keys (eventKey: site and event id) that were new.
+ * Detection rows into `table` (the hypertable, or a twin of it for the benchmark's baselines) the way the correlator
+ * writes them with `method`; returns the event keys (eventKey: site and event id) that were new. With `copy`, in a
+ * transaction (the staging table empties at every commit), on a connection that ran `prepareDetectionCopy`.
  */
 export async function insertDetections(
   client: Queryable,
   rows: DetectionRow[],
   table = "detections",
+  method: InsertMethod = "unnest",
 ): Promise<string[]> {
-  const result = await client.query<{ site_id: string; event_id: string }>(
-    `INSERT INTO ${table} (observed_at, event_id, camera_id, site_id, object_class, confidence,
-       box_left, box_top, box_right, box_bottom, track_id, attributes, plate_text, plate_region, plate_confidence,
-       rule_type, rule_name, rule_count, rule_dwell_seconds, lat, lon, h3_cell, ingested_at, snapshot_uri)
-     SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::real[],
-       $7::real[], $8::real[], $9::real[], $10::real[], $11::text[], $12::jsonb[], $13::text[], $14::text[],
-       $15::real[], $16::text[], $17::text[], $18::int[], $19::int[], $20::float8[], $21::float8[], $22::text[],
-       $23::timestamptz[], $24::text[])
-     ON CONFLICT DO NOTHING RETURNING site_id, event_id`,
-    [
-      rows.map((r) => r.observedAt),
-      rows.map((r) => r.eventId),
-      rows.map((r) => r.cameraId),
-      rows.map((r) => r.siteId),
-      rows.map((r) => r.objectClass),
-      rows.map((r) => r.confidence),
-      rows.map((r) => r.box?.left ?? null),
-      rows.map((r) => r.box?.top ?? null),
-      rows.map((r) => r.box?.right ?? null),
-      rows.map((r) => r.box?.bottom ?? null),
-      rows.map((r) => r.trackId),
-      rows.map((r) => (r.attributes ? JSON.stringify(r.attributes) : null)),
-      rows.map((r) => r.plate?.text ?? null),
-      rows.map((r) => r.plate?.region ?? null),
-      rows.map((r) => r.plate?.confidence ?? null),
-      rows.map((r) => r.rule?.type ?? null),
-      rows.map((r) => r.rule?.name ?? null),
-      rows.map((r) => r.rule?.count ?? null),
-      rows.map((r) => r.rule?.dwellSeconds ?? null),
-      rows.map((r) => r.lat),
-      rows.map((r) => r.lon),
-      rows.map((r) => r.h3Cell),
-      rows.map((r) => r.ingestedAt),
-      rows.map((r) => r.snapshotUri ?? null),
-    ],
-  );
-  return result.rows.map((row) => eventKey({ siteId: row.site_id, eventId: row.event_id }));
+  return (table === "detections" ? detections : twin(table)).insert(client, rows, method);
+}
+
+/** Creates the staging table of the copy method for `table` (detections or a twin of it) on this connection. */
+export async function prepareDetectionCopy(client: Queryable, table = "detections"): Promise<void> {
+  await client.query((table === "detections" ? detections : twin(table)).createStageSql);
+}
+
+const twins = new Map<string, EventTable<DetectionRow>>();
+function twin(table: string): EventTable<DetectionRow> {
+  let found = twins.get(table);
+  if (!found) {
+    found = new EventTable(table, detectionColumns);
+    twins.set(table, found);
+  }
+  return found;
+}
+
+/**
+ * Whether the server takes COPY FROM STDIN: a COPY of no rows into a temporary table, rolled back. The embedded
+ * database refuses it with SQLSTATE 0A000 (feature not supported); any other failure is thrown.
+ */
+export async function copySupported(pool: Pool): Promise<{ supported: boolean; reason?: string }> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("CREATE TEMPORARY TABLE hub_copy_probe (id int) ON COMMIT DROP");
+    await copyIn(client, "COPY pg_temp.hub_copy_probe (id) FROM STDIN (FORMAT binary)", encodeBinaryCopy(["int"], []));
+    return { supported: true };
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "0A000") throw error;
+    return { supported: false, reason: error instanceof Error ? error.message : String(error) };
+  } finally {
+    await client.query("ROLLBACK").catch(() => undefined);
+    client.release();
+  }
 }

@@ -315,11 +315,16 @@ export class IncidentRepository implements CorrelationStore<PoolClient> {
     return result.rows.map((row) => row.event_id);
   }
 
-  /** The incidents with these ids, as they stand in the caller's transaction. */
-  async getMany(client: PoolClient, ids: string[]): Promise<IncidentRow[]> {
+  /** The incidents with these ids, as they stand in the caller's transaction, each with its evidence's event ids. */
+  async getManyWithEvidence(client: PoolClient, ids: string[]): Promise<{ row: IncidentRow; evidenceIds: string[] }[]> {
     if (ids.length === 0) return [];
-    const result = await client.query<IncidentRow>("SELECT * FROM incidents WHERE id = ANY($1::uuid[])", [ids]);
-    return result.rows;
+    const result = await client.query<IncidentRow & { evidence_ids: string[] }>(
+      `SELECT i.*, ARRAY(SELECT e.event_id FROM incident_evidence e WHERE e.incident_id = i.id
+                         ORDER BY e.observed_at, e.event_id) AS evidence_ids
+         FROM incidents i WHERE i.id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return result.rows.map(({ evidence_ids, ...row }) => ({ row, evidenceIds: evidence_ids }));
   }
 
   async list(client: PoolClient | Pool, limit: number, resolvedSince: Date | undefined): Promise<IncidentRow[]> {

@@ -1,13 +1,52 @@
-import { type Pool, type PoolClient, withTransaction } from "@hub/common";
+import type { Pool, PoolClient } from "@hub/common";
+
+/** Round trips of one transaction, BEGIN and COMMIT included (filled in by `run`). */
+export interface StatementCount {
+  statements: number;
+}
 
 /**
  * Database transactions for the services: `run` commits what `work` did through the repositories, or rolls it all
- * back if it throws. Services see the client only as a handle to pass to repositories.
+ * back if it throws. Services see the client only as a handle to pass to repositories. `setup` is SQL without
+ * parameters sent with BEGIN in the same round trip (e.g. the temporary tables a repository needs, created in each
+ * transaction so that transaction pooling stays safe). With `count`, every statement of the transaction is
+ * counted there.
  */
 export class TransactionRepository {
-  constructor(readonly pool: Pool) {}
+  private readonly begin: string;
 
-  run<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    return withTransaction(this.pool, work);
+  constructor(
+    readonly pool: Pool,
+    setup?: string,
+  ) {
+    this.begin = setup ? `BEGIN; ${setup}` : "BEGIN";
   }
+
+  async run<T>(work: (client: PoolClient) => Promise<T>, count?: StatementCount): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query(this.begin);
+      const result = await work(count ? countingQueries(client, count) : client);
+      await client.query("COMMIT");
+      if (count) count.statements += 2;
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+function countingQueries(client: PoolClient, count: StatementCount): PoolClient {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property !== "query") return Reflect.get(target, property, receiver);
+      return (...args: unknown[]) => {
+        count.statements += 1;
+        return (target.query as (...a: unknown[]) => unknown)(...args);
+      };
+    },
+  });
 }

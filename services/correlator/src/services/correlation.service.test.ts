@@ -319,6 +319,38 @@ describe("batches", () => {
     expect(incidents()).toHaveLength(1);
   });
 
+  it("looks the neighbourhoods of every rule up together: one look-up per table and batch", async () => {
+    const traffic = {
+      ...rule.crowd(),
+      id: "traffic",
+      kind: "traffic",
+      match: { source: "detection", ruleTypes: ["stopped_vehicle"] },
+      minCount: 2,
+      minSpanS: 0,
+      distinctSources: 2,
+    };
+    const { evaluate, store, incidents } = setup(rule.crowd(), traffic);
+    const crowdAt = (s: number) =>
+      detection({ east: 3000, s, camera: "cam-crowd", rule: { type: "crowd_count", count: 2500 } });
+    const stopped = (camera: string, east: number) =>
+      detection({ east, s: 10, camera, rule: { type: "stopped_vehicle" } });
+    // Crowd and traffic triggers far apart in one batch, and a lone stopped vehicle: one detections look-up.
+    await evaluate(
+      crowdAt(0),
+      crowdAt(60),
+      crowdAt(120),
+      stopped("cam-a", 0),
+      stopped("cam-b", 50),
+      stopped("cam-c", 9000),
+    );
+    expect(store.eventsNearCalls).toBe(1);
+    expect(
+      incidents()
+        .map((incident) => incident.rule_id)
+        .sort(),
+    ).toEqual(["crowd", "traffic"]);
+  });
+
   it("publishes each changed incident once per batch, in the caller's transaction", async () => {
     const { evaluate, publisher } = setup(rule.fire(), rule.flood());
     await evaluate(fireAt(0), smokeAt(50), smokeAt(60, 5, "smoke-2"), water("w-1", 0.3, 5000), water("w-2", 0.3, 5100));

@@ -20,7 +20,7 @@ const CAMERA_FAULT = "camera_fault";
 
 /** Centre-to-centre spacing of H3 resolution-9 cells, metres (edge ~174 m × √3). */
 const RES9_SPACING_M = 300;
-/** Rows one batch-wide neighbourhood query may return before the rule falls back to a query per event. */
+/** Rows one batch-wide neighbourhood query may return before the rules fall back to a query per event. */
 const PREFETCH_LIMIT = 20_000;
 
 function positionOf(event: EventRow) {
@@ -188,11 +188,11 @@ export class CorrelationService<Tx = PoolClient> {
         else triggers.set(rule, [event]);
       }
     }
-    const neighbourhoods = await this.prefetch(tx, triggers);
+    const neighbourhood = await this.prefetch(tx, triggers);
     /** Event key → the watch-list incident it went to. */
     const watchIncidents = new Map<string, string>();
     for (const { rule, event } of triggered) {
-      const incident = await this.apply(tx, current, rule, event, watchList, neighbourhoods.get(rule));
+      const incident = await this.apply(tx, current, rule, event, watchList, neighbourhood);
       if (incident) changed.add(incident);
       if (incident && rule.form === "single" && rule.match.watchListPlate)
         watchIncidents.set(eventKey(event.row), incident);
@@ -273,28 +273,50 @@ export class CorrelationService<Tx = PoolClient> {
   }
 
   /**
-   * One neighbourhood query per rule and batch instead of one per triggering event: the union of the triggers'
-   * cells over the union of their windows. Undefined for a rule (look up per event) when there is a single trigger
-   * or the union is too large to fetch whole.
+   * The neighbourhoods of every rule's triggers in the batch, looked up once per batch and table instead of once per
+   * rule or per event: for each table (detections, sensor readings), the cells of the triggers of the rules that
+   * match rows of it, over the union of their windows, with the union of those rules' filters. A superset of what
+   * each rule needs; `satisfied` keeps only the rows within the rule's window, radius and matchers. Undefined (look
+   * up per event) when there are no triggers or the union is too large to fetch whole.
    */
-  private async prefetch(tx: Tx, triggers: Map<EventRule, EventRow[]>): Promise<Map<EventRule, EventRow[]>> {
-    const result = new Map<EventRule, EventRow[]>();
+  private async prefetch(tx: Tx, triggers: Map<EventRule, EventRow[]>): Promise<EventRow[] | undefined> {
+    const tables = new Map<
+      "detection" | "sensor_reading",
+      { cells: Set<string>; matchers: Matcher[]; from: number; to: number }
+    >();
     for (const [rule, events] of triggers) {
-      if (rule.form === "single" || events.length < 2) continue;
-      const cells = new Set<string>();
-      for (const event of events) for (const cell of neighbourhoodCells(rule, event)) cells.add(cell);
+      if (rule.form === "single") continue;
       const times = events.map((event) => event.row.observedAt.getTime());
-      const nearby = await this.deps.incidents.eventsNear(
+      const from = Math.min(...times) - rule.windowS * 1000;
+      const to = Math.max(...times) + rule.windowS * 1000;
+      for (const matcher of matchersOf(rule)) {
+        if (matcher.source !== "detection" && matcher.source !== "sensor_reading") continue;
+        let table = tables.get(matcher.source);
+        if (!table) {
+          table = { cells: new Set(), matchers: [], from, to };
+          tables.set(matcher.source, table);
+        }
+        table.matchers.push(matcher);
+        table.from = Math.min(table.from, from);
+        table.to = Math.max(table.to, to);
+        for (const event of events) for (const cell of neighbourhoodCells(rule, event)) table.cells.add(cell);
+      }
+    }
+    if (tables.size === 0) return undefined;
+    const nearby: EventRow[] = [];
+    for (const table of tables.values()) {
+      const rows = await this.deps.incidents.eventsNear(
         tx,
-        neighbourhoodFilter(matchersOf(rule)),
-        [...cells],
-        new Date(Math.min(...times) - rule.windowS * 1000),
-        new Date(Math.max(...times) + rule.windowS * 1000),
+        neighbourhoodFilter(table.matchers),
+        [...table.cells],
+        new Date(table.from),
+        new Date(table.to),
         PREFETCH_LIMIT,
       );
-      if (nearby.length < PREFETCH_LIMIT) result.set(rule, nearby);
+      if (rows.length >= PREFETCH_LIMIT) return undefined;
+      nearby.push(...rows);
     }
-    return result;
+    return nearby;
   }
 
   private async apply(

@@ -48,8 +48,9 @@ export class IncidentPublisher implements IncidentChanges<PoolClient> {
   async publish(client: PoolClient, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     const messages = [];
-    for (const row of await this.deps.incidents.getMany(client, ids)) {
-      const incident = toIncident(row, await this.deps.incidents.evidenceIds(client, row.id));
+    // One statement for the incidents and their evidence, not one per incident.
+    for (const { row, evidenceIds } of await this.deps.incidents.getManyWithEvidence(client, ids)) {
+      const incident = toIncident(row, evidenceIds);
       messages.push({
         topic: topics.incidents.name,
         key: row.id,
