@@ -139,22 +139,43 @@ export class CasesRepository {
    * The subquery orders by time alone (the order of the index and of the compressed segments, so nothing is sorted
    * before the limit) and keeps the rows tied with its last one, so the merged page is still exact in the full
    * (observed_at, event_id, camera_id) order.
+   *
+   * Without other filters, the page's last time is found first from the index alone (no row is fetched): the
+   * `limit`-th earliest time over the cameras' first `limit` times strictly after the cursor's time. Those rows all
+   * come after the cursor, so the page ends at or before it, and only the rows up to it are fetched: about `limit`
+   * rows instead of cameras × limit.
    */
   async detections(filter: DetectionFilter, limit: number, after?: DetectionCursor): Promise<CaseDetection[]> {
     const { sql, params } = where(filter, 1, "c.id");
+    const filtered = filter.objectClasses || filter.ruleTypes || filter.plate;
     let keyset = "";
+    let afterTime = "";
     if (after) {
       params.push(after.observedAt, after.eventId, after.cameraId);
       keyset = ` AND (observed_at, event_id, camera_id) > ($${params.length - 2}::timestamptz, $${params.length - 1}, $${params.length})`;
+      afterTime = ` AND observed_at > $${params.length - 2}::timestamptz`;
     }
     params.push(limit);
     const limitParam = params.length;
     params.push([...new Set(filter.cameraIds)]);
+    const cameras = params.length;
+    let until = "";
+    let cutoff = "";
+    if (!filtered) {
+      params.push(limit - 1);
+      // $1 and $2 are the window (see `where`).
+      cutoff = `WITH cutoff AS MATERIALIZED (
+         SELECT coalesce((
+           SELECT t.observed_at FROM unnest($${cameras}::text[]) AS c(id) CROSS JOIN LATERAL (
+             SELECT observed_at FROM detections WHERE ${sql}${afterTime} ORDER BY observed_at LIMIT $${limitParam}) t
+            ORDER BY t.observed_at OFFSET $${params.length} LIMIT 1), $2::timestamptz) AS at) `;
+      until = " AND observed_at <= (SELECT at FROM cutoff)";
+    }
     const result = await this.pool.query(
-      `SELECT d.* FROM unnest($${params.length}::text[]) AS c(id) CROSS JOIN LATERAL (
+      `${cutoff}SELECT d.* FROM unnest($${cameras}::text[]) AS c(id) CROSS JOIN LATERAL (
          SELECT event_id, camera_id, observed_at, object_class, confidence, plate_text, rule_type, track_id,
                 snapshot_uri IS NOT NULL AS snapshot
-           FROM detections WHERE ${sql}${keyset}
+           FROM detections WHERE ${sql}${until}${keyset}
           ORDER BY observed_at FETCH FIRST $${limitParam} ROWS WITH TIES) d
         ORDER BY observed_at, event_id, camera_id LIMIT $${limitParam}`,
       params,
