@@ -45,9 +45,15 @@ export interface StoredLookup {
   incidents: Omit<CaseIncident, "plates">[];
 }
 
-function where(filter: DetectionFilter, first: number): { sql: string; params: unknown[] } {
-  const params: unknown[] = [filter.cameraIds, filter.from, filter.to];
-  const clauses = [`camera_id = ANY($${first})`, `observed_at BETWEEN $${first + 1} AND $${first + 2}`];
+/**
+ * The WHERE clause of a filter, its parameters numbered from `first`. `camera` is what the camera id is compared
+ * with instead of the filter's list: a column of an outer query (the page's per-camera subquery).
+ */
+function where(filter: DetectionFilter, first: number, camera?: string): { sql: string; params: unknown[] } {
+  const params: unknown[] = camera ? [filter.from, filter.to] : [filter.cameraIds, filter.from, filter.to];
+  const clauses = camera
+    ? [`camera_id = ${camera}`, `observed_at BETWEEN $${first} AND $${first + 1}`]
+    : [`camera_id = ANY($${first})`, `observed_at BETWEEN $${first + 1} AND $${first + 2}`];
   if (filter.objectClasses) {
     params.push(filter.objectClasses);
     clauses.push(`object_class = ANY($${first + params.length - 1})`);
@@ -125,18 +131,53 @@ export class CasesRepository {
     }
   }
 
+  /**
+   * One keyset page. Each covering camera's first `limit` detections after the cursor are taken apart (a LATERAL
+   * subquery that walks the camera's own index, (camera_id, observed_at), or its compressed segments, in time order
+   * and stops), then merged: a page reads at most about cameras × limit rows, where `camera_id = ANY(…)` over the
+   * window would read and sort every matching row of a busy window, or walk the time index through all cameras' rows.
+   * The subquery orders by time alone (the order of the index and of the compressed segments, so nothing is sorted
+   * before the limit) and keeps the rows tied with its last one, so the merged page is still exact in the full
+   * (observed_at, event_id, camera_id) order.
+   *
+   * Without other filters, the page's last time is found first from the index alone (no row is fetched): the
+   * `limit`-th earliest time over the cameras' first `limit` times strictly after the cursor's time. Those rows all
+   * come after the cursor, so the page ends at or before it, and only the rows up to it are fetched: about `limit`
+   * rows instead of cameras × limit.
+   */
   async detections(filter: DetectionFilter, limit: number, after?: DetectionCursor): Promise<CaseDetection[]> {
-    const { sql, params } = where(filter, 1);
+    const { sql, params } = where(filter, 1, "c.id");
+    const filtered = filter.objectClasses || filter.ruleTypes || filter.plate;
     let keyset = "";
+    let afterTime = "";
     if (after) {
       params.push(after.observedAt, after.eventId, after.cameraId);
       keyset = ` AND (observed_at, event_id, camera_id) > ($${params.length - 2}::timestamptz, $${params.length - 1}, $${params.length})`;
+      afterTime = ` AND observed_at > $${params.length - 2}::timestamptz`;
     }
     params.push(limit);
+    const limitParam = params.length;
+    params.push([...new Set(filter.cameraIds)]);
+    const cameras = params.length;
+    let until = "";
+    let cutoff = "";
+    if (!filtered) {
+      params.push(limit - 1);
+      // $1 and $2 are the window (see `where`).
+      cutoff = `WITH cutoff AS MATERIALIZED (
+         SELECT coalesce((
+           SELECT t.observed_at FROM unnest($${cameras}::text[]) AS c(id) CROSS JOIN LATERAL (
+             SELECT observed_at FROM detections WHERE ${sql}${afterTime} ORDER BY observed_at LIMIT $${limitParam}) t
+            ORDER BY t.observed_at OFFSET $${params.length} LIMIT 1), $2::timestamptz) AS at) `;
+      until = " AND observed_at <= (SELECT at FROM cutoff)";
+    }
     const result = await this.pool.query(
-      `SELECT event_id, camera_id, observed_at, object_class, confidence, plate_text, rule_type, track_id,
-                  snapshot_uri IS NOT NULL AS snapshot
-         FROM detections WHERE ${sql}${keyset} ORDER BY observed_at, event_id, camera_id LIMIT $${params.length}`,
+      `${cutoff}SELECT d.* FROM unnest($${cameras}::text[]) AS c(id) CROSS JOIN LATERAL (
+         SELECT event_id, camera_id, observed_at, object_class, confidence, plate_text, rule_type, track_id,
+                snapshot_uri IS NOT NULL AS snapshot
+           FROM detections WHERE ${sql}${until}${keyset}
+          ORDER BY observed_at FETCH FIRST $${limitParam} ROWS WITH TIES) d
+        ORDER BY observed_at, event_id, camera_id LIMIT $${limitParam}`,
       params,
     );
     return result.rows.map(detectionOf);
