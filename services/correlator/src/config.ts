@@ -42,7 +42,7 @@ const schema = z
     /** Consumer group; every instance of the correlator joins the same one. */
     CORRELATOR_GROUP_ID: z.string().min(1).default("hub-correlator"),
     /** Largest number of messages written in one transaction. */
-    CORRELATOR_MAX_BATCH: positiveInt.max(50_000).default(5000),
+    CORRELATOR_MAX_BATCH: positiveInt.max(50_000).default(20_000),
     /**
      * How event rows go in: `copy` (binary COPY into a temporary staging table, then INSERT … SELECT), `unnest` (one
      * INSERT … SELECT * FROM unnest(…) per table), or `auto`: copy where the server takes COPY FROM STDIN, unnest
