@@ -209,16 +209,18 @@ async function main() {
         while (Date.now() < Math.max(end, lastAck) + 30_000 && (sending || unseen.size > 0)) {
           if (unseen.size > 0) {
             const ids = [...unseen].slice(0, 20_000);
+            // A row this statement finds was committed before the statement's snapshot, taken when it started: the
+            // lag ends there, not when the answer is back (the query's own duration is not the correlator's lag).
+            const polled = Date.now();
             const found = await pool.query<{ event_id: string }>(
               // By the unique index (site_id, event_id, observed_at): by event id alone the poller scanned every
               // stored detection each 50 ms, competing with the correlator for the database it measures.
               "SELECT event_id FROM detections WHERE site_id = $2 AND event_id = ANY($1) AND observed_at >= $3",
               [ids, siteId, phaseStart],
             );
-            const now = Date.now();
             for (const { event_id } of found.rows) {
               const at = acked.get(event_id);
-              if (at !== undefined) lags.push(now - at);
+              if (at !== undefined) lags.push(polled - at);
               unseen.delete(event_id);
             }
           }
