@@ -252,19 +252,25 @@ async function measure(nodes: number): Promise<Measured> {
       return { label, events: accepted, seconds: (performance.now() - started) / 1000, latenciesMs: latencies };
     };
 
-    const runRaw = async (detections: Detection[], label: string): Promise<RunFigures> => {
+    /**
+     * The same work per message as ingest (build the record with its context, encode), then each lane sends its
+     * share of every round in batches, one request in flight per lane, through `send`.
+     */
+    const runLanes = async (
+      detections: Detection[],
+      label: string,
+      send: (lane: number, messages: ReturnType<typeof encodeRecords>) => Promise<unknown>,
+    ): Promise<RunFigures> => {
       const latencies: number[] = [];
       const started = performance.now();
-      // The same work per message as ingest (build the record with its context, encode), then each lane sends its
-      // share of every round in batches, one request in flight per lane.
       for (let index = 0; index < detections.length; index += batch * lanes) {
         const round = encodeRecords(detections.slice(index, index + batch * lanes));
         await Promise.all(
-          producers.map(async (producer, lane) => {
+          Array.from({ length: lanes }, async (_, lane) => {
             const messages = round.filter((message) => laneOfKey(message.key) === lane);
             if (messages.length === 0) return;
             const sent = performance.now();
-            await producer.sendBatch({ acks: -1, topicMessages: [{ topic: topics.detections.name, messages }] });
+            await send(lane, messages);
             latencies.push(performance.now() - sent);
           }),
         );
@@ -278,38 +284,28 @@ async function measure(nodes: number): Promise<Measured> {
       };
     };
 
-    const runPlatformatic = async (detections: Detection[], label: string): Promise<RunFigures> => {
-      const latencies: number[] = [];
-      const started = performance.now();
-      for (let index = 0; index < detections.length; index += batch * lanes) {
-        const round = encodeRecords(detections.slice(index, index + batch * lanes));
-        await Promise.all(
-          platformaticProducers.map(async (producer, lane) => {
-            const messages = round
-              .filter((message) => laneOfKey(message.key) === lane)
-              .map((message) => ({
-                topic: topics.detections.name,
-                key: Buffer.from(message.key),
-                value: message.value,
-                headers: new Map(
-                  Object.entries(message.headers).map(([name, value]) => [Buffer.from(name), Buffer.from(value)]),
-                ),
-              }));
-            if (messages.length === 0) return;
-            const sent = performance.now();
-            await producer.send({ messages, partitioner: platformatic.compatibilityPartitioner });
-            latencies.push(performance.now() - sent);
-          }),
-        );
-        progress(label, Math.min(index + batch * lanes, detections.length), detections.length);
-      }
-      return {
-        label,
-        events: detections.length,
-        seconds: (performance.now() - started) / 1000,
-        latenciesMs: latencies,
-      };
-    };
+    const runRaw = (detections: Detection[], label: string) =>
+      runLanes(detections, label, (lane, messages) =>
+        (producers[lane] as (typeof producers)[number]).sendBatch({
+          acks: -1,
+          topicMessages: [{ topic: topics.detections.name, messages }],
+        }),
+      );
+
+    const runPlatformatic = (detections: Detection[], label: string) =>
+      runLanes(detections, label, (lane, messages) =>
+        (platformaticProducers[lane] as (typeof platformaticProducers)[number]).send({
+          messages: messages.map((message) => ({
+            topic: topics.detections.name,
+            key: Buffer.from(message.key),
+            value: message.value,
+            headers: new Map(
+              Object.entries(message.headers).map(([name, value]) => [Buffer.from(name), Buffer.from(value)]),
+            ),
+          })),
+          partitioner: platformatic.compatibilityPartitioner,
+        }),
+      );
 
     log("warming up…");
     await runIngest(makeDetections(20_000), "warm-up ingest");
