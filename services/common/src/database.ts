@@ -74,11 +74,18 @@ export function createPool(
   return pool;
 }
 
-/** Runs `work` in a transaction: COMMIT if it resolves, ROLLBACK if it throws. */
-export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in a transaction: COMMIT if it resolves, ROLLBACK if it throws. `begin` replaces the opening "BEGIN"
+ * (e.g. "BEGIN; CREATE TEMP TABLE …", sent in the same round trip).
+ */
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+  begin = "BEGIN",
+): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query("BEGIN");
+    await client.query(begin);
     const result = await work(client);
     await client.query("COMMIT");
     return result;

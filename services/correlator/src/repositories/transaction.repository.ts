@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from "@hub/common";
+import { type Pool, type PoolClient, withTransaction } from "@hub/common";
 
 /** Round trips of one transaction, BEGIN and COMMIT included (filled in by `run`). */
 export interface StatementCount {
@@ -23,19 +23,13 @@ export class TransactionRepository {
   }
 
   async run<T>(work: (client: PoolClient) => Promise<T>, count?: StatementCount): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query(this.begin);
-      const result = await work(count ? countingQueries(client, count) : client);
-      await client.query("COMMIT");
-      if (count) count.statements += 2;
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    const result = await withTransaction(
+      this.pool,
+      (client) => work(count ? countingQueries(client, count) : client),
+      this.begin,
+    );
+    if (count) count.statements += 2;
+    return result;
   }
 }
 
